@@ -1,0 +1,39 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { type ActionState, toActionState } from "@/lib/action-state";
+import { requireActor } from "@/lib/auth/session";
+import { createUser, setUserDisabled, updateUserRoles } from "@/lib/users/manage";
+
+export async function createUserAction(_: ActionState<string>, form: FormData): Promise<ActionState<string>> {
+  return toActionState(async () => {
+    const actor = await requireActor();
+    const { user, generatedPassword } = await createUser(actor, {
+      email: form.get("email"),
+      name: form.get("name"),
+      password: form.get("password") ?? "",
+      roles: form.getAll("roles"),
+    });
+    revalidatePath("/admin");
+    return { message: `Created ${user.email}.`, data: generatedPassword };
+  });
+}
+
+export async function updateRolesAction(_: ActionState, form: FormData): Promise<ActionState> {
+  return toActionState(async () => {
+    const actor = await requireActor();
+    const user = await updateUserRoles(actor, { userId: form.get("userId"), roles: form.getAll("roles") });
+    revalidatePath("/admin");
+    return { message: `Saved roles of ${user.email}.` };
+  });
+}
+
+export async function setDisabledAction(_: ActionState, form: FormData): Promise<ActionState> {
+  return toActionState(async () => {
+    const actor = await requireActor();
+    const disabled = form.get("disabled") === "true";
+    const user = await setUserDisabled(actor, { userId: form.get("userId"), disabled });
+    revalidatePath("/admin");
+    return { message: `${user.email} is now ${disabled ? "disabled" : "enabled"}.` };
+  });
+}

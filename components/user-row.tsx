@@ -1,0 +1,47 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionState } from "@/lib/action-state";
+import type { Role } from "@/lib/auth/roles";
+import { Button, FormMessage } from "./form-fields";
+import { RoleCheckboxes } from "./role-checkboxes";
+
+type UserAction = (state: ActionState, form: FormData) => Promise<ActionState>;
+
+interface Props {
+  user: { id: string; email: string; name: string; roles: Role[]; disabled: boolean };
+  updateRoles: UserAction;
+  setDisabled: UserAction;
+}
+
+export function UserRow({ user, updateRoles, setDisabled }: Props) {
+  const [rolesState, rolesAction, savingRoles] = useActionState(updateRoles, { status: "idle" });
+  const [disabledState, disabledAction, savingDisabled] = useActionState(setDisabled, { status: "idle" });
+  return (
+    <li className="rounded-lg border border-slate-200 bg-white p-4" data-testid={`user-${user.email}`}>
+      <div className="flex items-baseline gap-3">
+        <span className="font-medium">{user.name}</span>
+        <span className="text-slate-600">{user.email}</span>
+        {user.disabled && <span className="rounded bg-slate-200 px-2 text-xs">disabled</span>}
+      </div>
+      <form action={rolesAction} className="mt-3 flex flex-wrap items-end gap-4">
+        <input type="hidden" name="userId" value={user.id} />
+        <RoleCheckboxes checked={user.roles} />
+        <Button type="submit" variant="secondary" disabled={savingRoles}>
+          Save roles
+        </Button>
+      </form>
+      <form action={disabledAction} className="mt-3">
+        <input type="hidden" name="userId" value={user.id} />
+        <input type="hidden" name="disabled" value={String(!user.disabled)} />
+        <Button type="submit" variant={user.disabled ? "secondary" : "danger"} disabled={savingDisabled}>
+          {user.disabled ? "Enable" : "Disable"}
+        </Button>
+      </form>
+      <div className="mt-2 space-y-1">
+        <FormMessage state={rolesState} />
+        <FormMessage state={disabledState} />
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,34 @@
+import { ForbiddenError } from "@/lib/errors";
+import { type Actor, type Role, roleLabels } from "./roles";
+
+// The one place that says who may do what. Every page, server action and route handler asks here.
+export const permissions = {
+  "catalog.view": { roles: ["admin", "owner", "reviewer", "approver"], does: "view the catalog" },
+  "reviews.view": { roles: ["admin", "reviewer"], does: "view the review queue" },
+  "approvals.view": { roles: ["admin", "approver"], does: "view the approvals inbox" },
+  "agents.view": { roles: ["admin", "owner"], does: "view agents" },
+  "audit.view": { roles: ["admin", "reviewer", "approver"], does: "view the audit trail" },
+  "users.view": { roles: ["admin"], does: "view users" },
+  "users.create": { roles: ["admin"], does: "create users" },
+  "users.updateRoles": { roles: ["admin"], does: "change users' roles" },
+  "users.setDisabled": { roles: ["admin"], does: "disable or enable users" },
+} as const satisfies Record<string, { roles: readonly Role[]; does: string }>;
+
+export type Action = keyof typeof permissions;
+export const actions = Object.keys(permissions) as Action[];
+
+export function can(actor: Actor, action: Action): boolean {
+  const allowed: readonly Role[] = permissions[action].roles;
+  return actor.roles.some((role) => allowed.includes(role));
+}
+
+export function refusalMessage(action: Action): string {
+  const { roles, does } = permissions[action];
+  const needed = roles.map((role) => roleLabels[role].toLowerCase()).join(" or ");
+  return `You are not allowed to ${does}: this needs the role ${needed}.`;
+}
+
+/** Throws ForbiddenError (HTTP 403) unless the actor may perform the action. */
+export function authorize(actor: Actor, action: Action): void {
+  if (!can(actor, action)) throw new ForbiddenError(refusalMessage(action));
+}

@@ -1,0 +1,77 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { recordAudit } from "@/lib/audit/record";
+import { db } from "@/lib/db/prisma";
+import { emailSchema } from "@/lib/users/schemas";
+import { authenticate } from "@/lib/users/credentials";
+import { oidcProviderFromEnv } from "./oidc";
+
+const credentials = CredentialsProvider({
+  name: "Email and password",
+  credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+  async authorize(input) {
+    const actor = await authenticate(input?.email, input?.password);
+    if (actor) return { id: actor.id, email: actor.email };
+    const email = emailSchema.safeParse(input?.email);
+    await recordAudit(db(), {
+      actor: { label: email.success ? email.data : "(invalid email)" },
+      action: "auth.sign-in",
+      target: { type: "session" },
+      outcome: "denied",
+      reason: "wrong email or password, or account disabled",
+    });
+    return null;
+  },
+});
+
+async function activeUserByEmail(email: string | null | undefined) {
+  if (!email) return null;
+  const user = await db().user.findUnique({ where: { email: email.toLowerCase() } });
+  return user && !user.disabled ? user : null;
+}
+
+const oidc = oidcProviderFromEnv(process.env);
+
+export const authOptions: NextAuthOptions = {
+  providers: oidc ? [credentials, oidc] : [credentials],
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/signin", error: "/signin" },
+  callbacks: {
+    // Single sign-on admits only people an administrator has already created.
+    async signIn({ user, account }) {
+      if (account?.provider !== "oidc") return true;
+      return (await activeUserByEmail(user.email)) !== null;
+    },
+    async jwt({ token, user, account }) {
+      if (user) {
+        const dbUser = account?.provider === "oidc" ? await activeUserByEmail(user.email) : null;
+        token.uid = dbUser?.id ?? user.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (session.user) session.user.id = token.uid;
+      return session;
+    },
+  },
+  events: {
+    async signIn({ user, account }) {
+      const dbUser = await activeUserByEmail(user.email);
+      await recordAudit(db(), {
+        actor: { id: dbUser?.id, label: dbUser?.email ?? String(user.email) },
+        action: "auth.sign-in",
+        target: { type: "session" },
+        outcome: "success",
+        details: { provider: account?.provider ?? "credentials" },
+      });
+    },
+    async signOut({ token }) {
+      await recordAudit(db(), {
+        actor: { id: token.uid, label: token.email ?? "unknown" },
+        action: "auth.sign-out",
+        target: { type: "session" },
+        outcome: "success",
+      });
+    },
+  },
+};

@@ -1,0 +1,20 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+
+export type Db = PrismaClient;
+/** A transaction client: what functions taking part in a caller's transaction receive. */
+export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+const globalForPrisma = globalThis as unknown as { toolgatePrisma?: PrismaClient };
+
+function createClient(): PrismaClient {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) throw new Error("DATABASE_URL is not set: start the app with `npm start`, which provides it.");
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+}
+
+/** The process-wide client, created on first use so tests can choose their database first. */
+export function db(): PrismaClient {
+  globalForPrisma.toolgatePrisma ??= createClient();
+  return globalForPrisma.toolgatePrisma;
+}

@@ -1,0 +1,9 @@
+import { NextResponse } from "next/server";
+import { DomainError } from "@/lib/errors";
+
+/** Maps an error to JSON `{ error }` with the domain error's status; anything unexpected is a bare 500. */
+export function errorResponse(error: unknown): NextResponse {
+  if (error instanceof DomainError) return NextResponse.json({ error: error.message }, { status: error.status });
+  console.error(error);
+  return NextResponse.json({ error: "Internal error; the incident was logged." }, { status: 500 });
+}

@@ -1,0 +1,13 @@
+import { randomUUID } from "node:crypto";
+import { headers } from "next/headers";
+
+export const correlationHeader = "x-correlation-id";
+
+/** The request's correlation id (set by proxy.ts), or a fresh one outside a request. */
+export async function correlationId(): Promise<string> {
+  try {
+    return (await headers()).get(correlationHeader) ?? randomUUID();
+  } catch {
+    return randomUUID(); // not inside a request: scripts, tests, start-up
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type RunningDatabase, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { migrate } from "@/lib/db/migrate";
+import type { Settings } from "./settings";
+
+/** The configured PostgreSQL, or an embedded one in the data folder when DATABASE_URL is unset; migrated. */
+export async function prepareDatabase(settings: Settings, log: (line: string) => void): Promise<RunningDatabase> {
+  const database: RunningDatabase = settings.DATABASE_URL
+    ? { url: settings.DATABASE_URL, stop: async () => undefined }
+    : await startEmbeddedPostgres({
+        dataDir: settings.dataDir,
+        port: settings.TOOLGATE_PG_PORT,
+        database: "toolgate",
+      });
+  log(settings.DATABASE_URL ? "Using DATABASE_URL." : `Embedded PostgreSQL on port ${settings.TOOLGATE_PG_PORT}, data in ${settings.dataDir}.`);
+  const applied = await migrate(database.url);
+  log(applied.length ? `Applied migrations: ${applied.join(", ")}.` : "Database schema is up to date.");
+  return database;
+}
+
+/** NEXTAUTH_SECRET from the environment, else one made on first start and kept in the data folder. */
+export async function sessionSecret(settings: Settings): Promise<string> {
+  if (settings.NEXTAUTH_SECRET) return settings.NEXTAUTH_SECRET;
+  await mkdir(settings.dataDir, { recursive: true });
+  const file = path.join(settings.dataDir, "session-secret");
+  const existing = await readFile(file, "utf8").catch(() => "");
+  if (existing.trim()) return existing.trim();
+  const secret = randomBytes(32).toString("base64url");
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,28 @@
+import path from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const settingsSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL").optional(),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  TOOLGATE_DATA_DIR: z.string().min(1).default("data"),
+  TOOLGATE_PG_PORT: port.default(54329),
+  TOOLGATE_ADMIN_EMAIL: z.string().optional(),
+  TOOLGATE_ADMIN_PASSWORD: z.string().optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+  NEXTAUTH_URL: z.url().optional(),
+});
+
+export type Settings = z.output<typeof settingsSchema> & { dataDir: string };
+
+/** Start-up settings from the environment; a bad value stops the start with a message naming it. */
+export function readSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  ");
+    throw new Error(`Invalid settings:\n  ${problems}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.TOOLGATE_DATA_DIR) };
+}

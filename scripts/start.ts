@@ -1,0 +1,62 @@
+// `npm start`: database (embedded unless DATABASE_URL), migrations, first administrator, then Next.js.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
+import { readSettings } from "@/lib/runtime/settings";
+import { ensureFirstAdmin } from "@/lib/users/credentials";
+
+const log = (line: string) => console.log(`[toolgate] ${line}`);
+const dev = process.argv.includes("--dev");
+
+function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn("npx", ["next", ...args], { stdio: "inherit", env });
+}
+
+async function main() {
+  const settings = readSettings();
+  const database = await prepareDatabase(settings, log);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: database.url,
+    NEXTAUTH_SECRET: await sessionSecret(settings),
+    NEXTAUTH_URL: settings.NEXTAUTH_URL ?? `http://localhost:${settings.PORT}`,
+  };
+  process.env.DATABASE_URL = database.url;
+
+  const admin = await ensureFirstAdmin({
+    email: settings.TOOLGATE_ADMIN_EMAIL,
+    password: settings.TOOLGATE_ADMIN_PASSWORD,
+  });
+  if (admin?.generatedPassword) {
+    log(`First administrator created: ${admin.email} / ${admin.generatedPassword}`);
+    log("This password is shown only now; change it under Your account after signing in.");
+  } else if (admin) log(`First administrator created: ${admin.email} (password from TOOLGATE_ADMIN_PASSWORD).`);
+
+  const children: ChildProcess[] = [];
+  const shutdown = async (code: number) => {
+    for (const child of children) child.kill("SIGTERM");
+    await database.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  if (!dev && !existsSync(".next/BUILD_ID")) {
+    log("No production build yet: running `next build` once.");
+    const build = run(["build"], env);
+    children.push(build);
+    const code = await new Promise<number>((resolve) => build.on("exit", (c) => resolve(c ?? 1)));
+    if (code !== 0) return shutdown(code);
+  }
+  const port = String(settings.PORT);
+  const server = run([dev ? "dev" : "start", "-p", port, "-H", settings.HOST], env);
+  children.push(server);
+  log(`Serving on http://localhost:${port}`);
+  server.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+main().catch((error: Error) => {
+  console.error(`[toolgate] Start failed: ${error.message}`);
+  process.exit(1);
+});
