@@ -1,10 +1,15 @@
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 
+const required = (name: string) => {
+  const message = `${name} is required when OIDC_ISSUER is set`;
+  return z.string({ error: message }).min(1, message);
+};
+
 const oidcEnv = z.object({
   OIDC_ISSUER: z.url({ error: "OIDC_ISSUER must be the issuer URL, e.g. https://login.example.com/realms/acme" }),
-  OIDC_CLIENT_ID: z.string().min(1, "OIDC_CLIENT_ID is required when OIDC_ISSUER is set"),
-  OIDC_CLIENT_SECRET: z.string().min(1, "OIDC_CLIENT_SECRET is required when OIDC_ISSUER is set"),
+  OIDC_CLIENT_ID: required("OIDC_CLIENT_ID"),
+  OIDC_CLIENT_SECRET: required("OIDC_CLIENT_SECRET"),
   OIDC_NAME: z.string().min(1).default("Single sign-on"),
 });
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 export const roles = ["admin", "owner", "reviewer", "approver"] as const;
 export type Role = (typeof roles)[number];
-export const roleSchema = z.enum(roles);
+export const roleSchema = z.enum(roles, { error: "Roles must be a list of admin, owner, reviewer, approver." });
 
 export const roleLabels: Record<Role, string> = {
   admin: "Administrator",

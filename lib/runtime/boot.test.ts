@@ -1,0 +1,79 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "@/test/free-port";
+import { prepareDatabase, sessionSecret } from "./boot";
+import { readSettings } from "./settings";
+
+const folders: string[] = [];
+const tempFolder = async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "toolgate-boot-"));
+  folders.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+async function query(url: string, sql: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("embedded PostgreSQL start-up", () => {
+  it("creates, migrates, and keeps users and audit events across a restart", async () => {
+    const dir = await tempFolder();
+    const settings = readSettings({ TOOLGATE_DATA_DIR: dir, TOOLGATE_PG_PORT: String(await freePort()) });
+    const first = await prepareDatabase(settings, () => undefined);
+    await query(first.url, `INSERT INTO users (email, name, roles) VALUES ('kept@example.com', 'Kept', '{reviewer}')`);
+    await query(first.url, `INSERT INTO audit_events (actor_label, action, target_type, correlation_id, outcome)
+                             VALUES ('system', 'test.kept', 'test', 'c-1', 'success')`);
+    await first.stop();
+
+    const second = await prepareDatabase(settings, () => undefined);
+    try {
+      expect(second.url).toBe(first.url);
+      expect(await query(second.url, "SELECT email FROM users")).toEqual([{ email: "kept@example.com" }]);
+      expect(await query(second.url, "SELECT action FROM audit_events")).toEqual([{ action: "test.kept" }]);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+});
+
+describe("session secret", () => {
+  it("is made once per data folder and reused", async () => {
+    const settings = readSettings({ TOOLGATE_DATA_DIR: await tempFolder() });
+    const secret = await sessionSecret(settings);
+    expect(secret.length).toBeGreaterThanOrEqual(40);
+    expect(await sessionSecret(settings)).toBe(secret);
+  });
+
+  it("comes from NEXTAUTH_SECRET when set", async () => {
+    const given = "x".repeat(40);
+    expect(await sessionSecret(readSettings({ TOOLGATE_DATA_DIR: await tempFolder(), NEXTAUTH_SECRET: given }))).toBe(given);
+  });
+});
+
+describe("settings", () => {
+  it("has defaults that need no configuration", () => {
+    const settings = readSettings({});
+    expect(settings).toMatchObject({ PORT: 3000, TOOLGATE_PG_PORT: 54329 });
+    expect(settings.DATABASE_URL).toBeUndefined();
+    expect(settings.dataDir).toBe(path.resolve("data"));
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgresql:// URL"],
+    [{ NEXTAUTH_SECRET: "short" }, "NEXTAUTH_SECRET must be at least 32 characters"],
+  ])("refuses %o naming the setting", (env, message) => {
+    expect(() => readSettings(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,15 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts"],
+    environment: "node",
+    pool: "forks",
+    globalSetup: ["test/global-setup.ts"],
+    setupFiles: ["test/file-database.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+  },
+});
