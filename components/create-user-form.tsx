@@ -2,20 +2,24 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-state";
+import type { Role } from "@/lib/auth/roles";
 import { Button, FormMessage, TextField } from "./form-fields";
 import { RoleCheckboxes } from "./role-checkboxes";
+
+const asRoles = (value: string | string[] | undefined) => (Array.isArray(value) ? value : []) as Role[];
 
 type CreateUser = (state: ActionState<string>, form: FormData) => Promise<ActionState<string>>;
 
 export function CreateUserForm({ action }: { action: CreateUser }) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
   const errors = state.status === "error" ? state.fieldErrors : {};
+  const typed = state.status === "error" ? (state.values ?? {}) : {};
   return (
     <form action={formAction} noValidate className="space-y-4 rounded-lg border border-slate-200 bg-white p-6" aria-label="Create user">
       <h2 className="text-lg font-semibold">Create a user</h2>
       <div className="grid gap-4 sm:grid-cols-3">
-        <TextField label="Email" name="email" type="email" errors={errors.email} />
-        <TextField label="Name" name="name" errors={errors.name} />
+        <TextField label="Email" name="email" type="email" defaultValue={typed.email} errors={errors.email} />
+        <TextField label="Name" name="name" defaultValue={typed.name} errors={errors.name} />
         <TextField
           label="Initial password (blank: generate one)"
           name="password"
@@ -24,7 +28,7 @@ export function CreateUserForm({ action }: { action: CreateUser }) {
           errors={errors.password}
         />
       </div>
-      <RoleCheckboxes errors={errors.roles} />
+      <RoleCheckboxes checked={asRoles(typed.roles)} errors={errors.roles} />
       <FormMessage state={state} />
       {state.status === "ok" && state.data && (
         <p className="rounded bg-amber-50 p-3 text-sm" data-testid="generated-password">

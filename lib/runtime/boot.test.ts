@@ -68,6 +68,10 @@ describe("settings", () => {
     expect(settings.dataDir).toBe(path.resolve("data"));
   });
 
+  it("treats an empty DATABASE_URL as unset, so the embedded database is used", () => {
+    expect(readSettings({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+
   it.each([
     [{ PORT: "abc" }, "PORT"],
     [{ PORT: "70000" }, "PORT"],

@@ -4,7 +4,12 @@ import { z } from "zod";
 const port = z.coerce.number().int().min(1).max(65535);
 
 const settingsSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL").optional(),
+  // Empty counts as unset, so a caller can switch the embedded database on by clearing the variable.
+  DATABASE_URL: z
+    .string()
+    .transform((url) => url || undefined)
+    .pipe(z.string().regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL").optional())
+    .optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   TOOLGATE_DATA_DIR: z.string().min(1).default("data"),

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { type ActionState, toActionState } from "@/lib/action-state";
+import { type ActionState, formValues, toActionState } from "@/lib/action-state";
 import { requireActor } from "@/lib/auth/session";
 import { createUser, setUserDisabled, updateUserRoles } from "@/lib/users/manage";
 
@@ -16,7 +16,7 @@ export async function createUserAction(_: ActionState<string>, form: FormData): 
     });
     revalidatePath("/admin");
     return { message: `Created ${user.email}.`, data: generatedPassword };
-  });
+  }, formValues(form, ["password"]));
 }
 
 export async function updateRolesAction(_: ActionState, form: FormData): Promise<ActionState> {

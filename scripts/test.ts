@@ -1,0 +1,77 @@
+// `npm test`: every suite in order — type check, lint, Vitest (unit + integration on a real
+// PostgreSQL), a production build, then Playwright in Debian's Chromium — and one summary line.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+
+type Outcome = { passed: number; failed: number };
+type Suite = { name: string; run: () => Outcome };
+
+const reportDir = ".tmp";
+const vitestReport = `${reportDir}/vitest.json`;
+const playwrightReport = `${reportDir}/playwright.json`;
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function run(command: string, args: string[], env: Record<string, string> = {}): boolean {
+  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+function single(ok: boolean): Outcome {
+  return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : undefined;
+}
+
+// A suite that dies before writing its report counts as one failure, so a crash is never a pass.
+function fromReport(ok: boolean, counts: Outcome | undefined): Outcome {
+  if (!counts) return { passed: 0, failed: 1 };
+  if (!ok && counts.failed === 0) return { ...counts, failed: 1 };
+  return counts;
+}
+
+function vitest(): Outcome {
+  rmSync(vitestReport, { force: true });
+  const ok = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]);
+  const report = readJson(vitestReport);
+  const counts = report && {
+    passed: Number(report.numPassedTests ?? 0),
+    failed: Number(report.numFailedTests ?? 0),
+  };
+  return fromReport(ok, counts);
+}
+
+function playwright(): Outcome {
+  if (!existsSync(chromium)) {
+    console.error(`Chromium not found at ${chromium}. Install it with: apt-get install -y chromium`);
+    return { passed: 0, failed: 1 };
+  }
+  rmSync(playwrightReport, { force: true });
+  const ok = run("npx", ["playwright", "test"], { CI: "1" });
+  const stats = readJson(playwrightReport)?.stats as Record<string, number> | undefined;
+  const counts = stats && { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0) };
+  return fromReport(ok, counts);
+}
+
+const suites: Suite[] = [
+  { name: "type check", run: () => single(run("npx", ["tsc", "--noEmit"])) },
+  { name: "lint", run: () => single(run("npx", ["eslint", ".", "--max-warnings=0"])) },
+  { name: "unit + integration", run: vitest },
+  { name: "production build", run: () => single(run("npx", ["next", "build"])) },
+  { name: "end-to-end", run: playwright },
+];
+
+mkdirSync(reportDir, { recursive: true });
+const total: Outcome = { passed: 0, failed: 0 };
+const lines: string[] = [];
+for (const suite of suites) {
+  console.log(`\n=== ${suite.name} ===`);
+  const outcome = suite.run();
+  total.passed += outcome.passed;
+  total.failed += outcome.failed;
+  lines.push(`${suite.name}: ${outcome.passed} passed, ${outcome.failed} failed`);
+}
+console.log(`\n${lines.join("\n")}`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exit(total.failed === 0 ? 0 : 1);
