@@ -3,7 +3,7 @@ import { type NextRequest, NextResponse } from "next/server";
 import { correlationHeader } from "@/lib/request-context";
 
 // Paths anyone may reach; everything else needs a session (pages redirect, APIs answer 401).
-const publicPaths = [/^\/signin$/, /^\/api\/auth\//, /^\/api\/health$/, /^\/api\/ready$/];
+const publicPaths = [/^\/signin$/, /^\/api\/auth\//, /^\/api\/health$/, /^\/api\/ready$/, /^\/api\/v1\/openapi\.json$/];
 
 export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);

@@ -9,6 +9,7 @@ export default defineConfig({
     pool: "forks",
     globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/file-database.ts"],
+    env: { TOOLGATE_ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef" },
     testTimeout: 30_000,
     hookTimeout: 90_000,
   },

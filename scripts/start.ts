@@ -1,7 +1,7 @@
 // `npm start`: database (embedded unless DATABASE_URL), migrations, first administrator, then Next.js.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
+import { encryptionKey, prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
 import { readSettings } from "@/lib/runtime/settings";
 import { ensureFirstAdmin } from "@/lib/users/credentials";
 
@@ -20,6 +20,7 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: database.url,
     NEXTAUTH_SECRET: await sessionSecret(settings),
+    TOOLGATE_ENCRYPTION_KEY: await encryptionKey(settings),
     NEXTAUTH_URL: settings.NEXTAUTH_URL ?? `http://localhost:${settings.PORT}`,
   };
   process.env.DATABASE_URL = database.url;

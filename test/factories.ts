@@ -11,3 +11,11 @@ export async function makeUser(roles: Role[], password = "correct horse battery"
   });
   return { id: user.id, email: user.email, roles: user.roles, password };
 }
+
+/** A team with these people as members. */
+export async function makeTeam(members: { id: string }[] = [], name = `Team ${randomBytes(3).toString("hex")}`) {
+  return db().team.create({
+    data: { name, members: { create: members.map((member) => ({ userId: member.id })) } },
+    select: { id: true, name: true },
+  });
+}

@@ -22,6 +22,11 @@ export interface AuditInput {
 
 export const systemActor: AuditActor = { id: null, label: "system" };
 
+/** How a signed-in person appears in the audit trail. */
+export function personActor(person: { id: string; email: string }): AuditActor {
+  return { id: person.id, label: person.email };
+}
+
 /** Appends one audit event; pass the transaction of the change it records so both land or neither. */
 export async function recordAudit(tx: Tx, event: AuditInput): Promise<void> {
   await tx.auditEvent.create({

@@ -6,6 +6,8 @@ import { type Role, roles } from "./roles";
 // Written out by hand on purpose: the expectation must not be derived from the table it checks.
 const expected: Record<Action, Role[]> = {
   "catalog.view": ["admin", "owner", "reviewer", "approver"],
+  "catalog.register": ["owner"],
+  "catalog.edit": ["owner"],
   "reviews.view": ["admin", "reviewer"],
   "approvals.view": ["admin", "approver"],
   "agents.view": ["admin", "owner"],
@@ -14,6 +16,7 @@ const expected: Record<Action, Role[]> = {
   "users.create": ["admin"],
   "users.updateRoles": ["admin"],
   "users.setDisabled": ["admin"],
+  "teams.manage": ["admin"],
 };
 
 const actorWith = (...held: Role[]) => ({ id: "00000000-0000-4000-8000-000000000001", email: "a@example.com", roles: held });

@@ -4,6 +4,8 @@ import { type Actor, type Role, roleLabels } from "./roles";
 // The one place that says who may do what. Every page, server action and route handler asks here.
 export const permissions = {
   "catalog.view": { roles: ["admin", "owner", "reviewer", "approver"], does: "view the catalog" },
+  "catalog.register": { roles: ["owner"], does: "register MCP servers" },
+  "catalog.edit": { roles: ["owner"], does: "edit catalog entries and import versions" },
   "reviews.view": { roles: ["admin", "reviewer"], does: "view the review queue" },
   "approvals.view": { roles: ["admin", "approver"], does: "view the approvals inbox" },
   "agents.view": { roles: ["admin", "owner"], does: "view agents" },
@@ -12,6 +14,7 @@ export const permissions = {
   "users.create": { roles: ["admin"], does: "create users" },
   "users.updateRoles": { roles: ["admin"], does: "change users' roles" },
   "users.setDisabled": { roles: ["admin"], does: "disable or enable users" },
+  "teams.manage": { roles: ["admin"], does: "manage teams and their members" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>;
 
 export type Action = keyof typeof permissions;

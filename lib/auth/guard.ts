@@ -1,4 +1,4 @@
-import { recordAudit } from "@/lib/audit/record";
+import { personActor, recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import { type Action, authorize, can } from "./authorize";
 import type { Actor } from "./roles";
@@ -10,7 +10,7 @@ import type { Actor } from "./roles";
 export async function guard(actor: Actor, action: Action, target: { type: string; id?: string }): Promise<void> {
   if (!can(actor, action)) {
     await recordAudit(db(), {
-      actor: { id: actor.id, label: actor.email },
+      actor: personActor(actor),
       action,
       target,
       outcome: "denied",

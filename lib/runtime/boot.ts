@@ -20,14 +20,25 @@ export async function prepareDatabase(settings: Settings, log: (line: string) =>
   return database;
 }
 
-/** NEXTAUTH_SECRET from the environment, else one made on first start and kept in the data folder. */
-export async function sessionSecret(settings: Settings): Promise<string> {
-  if (settings.NEXTAUTH_SECRET) return settings.NEXTAUTH_SECRET;
+// A secret from the environment, else one made on first start and kept in the data folder, so
+// sessions and encrypted credentials survive a restart.
+async function persistedSecret(settings: Settings, given: string | undefined, fileName: string): Promise<string> {
+  if (given) return given;
   await mkdir(settings.dataDir, { recursive: true });
-  const file = path.join(settings.dataDir, "session-secret");
+  const file = path.join(settings.dataDir, fileName);
   const existing = await readFile(file, "utf8").catch(() => "");
   if (existing.trim()) return existing.trim();
   const secret = randomBytes(32).toString("base64url");
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** NEXTAUTH_SECRET, or one generated once and kept in the data folder. */
+export function sessionSecret(settings: Settings): Promise<string> {
+  return persistedSecret(settings, settings.NEXTAUTH_SECRET, "session-secret");
+}
+
+/** TOOLGATE_ENCRYPTION_KEY (server credentials at rest), or one generated once and kept in the data folder. */
+export function encryptionKey(settings: Settings): Promise<string> {
+  return persistedSecret(settings, settings.TOOLGATE_ENCRYPTION_KEY, "encryption-key");
 }

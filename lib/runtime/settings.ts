@@ -18,6 +18,7 @@ const settingsSchema = z.object({
   TOOLGATE_ADMIN_PASSWORD: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url().optional(),
+  TOOLGATE_ENCRYPTION_KEY: z.string().min(32, "TOOLGATE_ENCRYPTION_KEY must be at least 32 characters").optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema> & { dataDir: string };

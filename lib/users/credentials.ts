@@ -1,4 +1,4 @@
-import { recordAudit, systemActor } from "@/lib/audit/record";
+import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/password";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
@@ -29,7 +29,7 @@ export async function changeOwnPassword(actor: Actor, input: unknown): Promise<v
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.id }, data: { passwordHash } });
     await recordAudit(tx, {
-      actor: { id: actor.id, label: actor.email },
+      actor: personActor(actor),
       action: "user.password.change",
       target: { type: "user", id: actor.id },
       outcome: "success",

@@ -1,4 +1,4 @@
-import { recordAudit } from "@/lib/audit/record";
+import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
 import type { Actor, Role } from "@/lib/auth/roles";
@@ -16,8 +16,6 @@ export const publicUserFields = {
   disabled: true,
   createdAt: true,
 } as const;
-
-const actorOf = (actor: Actor) => ({ id: actor.id, label: actor.email });
 
 export async function listUsers(actor: Actor) {
   await guard(actor, "users.view", { type: "user" });
@@ -37,7 +35,7 @@ export async function createUser(actor: Actor, input: unknown) {
         select: publicUserFields,
       });
       await recordAudit(tx, {
-        actor: actorOf(actor),
+        actor: personActor(actor),
         action: "user.create",
         target: { type: "user", id: created.id },
         outcome: "success",
@@ -75,7 +73,7 @@ export async function updateUserRoles(actor: Actor, input: unknown) {
     if (before.roles.includes("admin") && !roles.includes("admin")) await assertAnotherActiveAdmin(tx, userId);
     const user = await tx.user.update({ where: { id: userId }, data: { roles }, select: publicUserFields });
     await recordAudit(tx, {
-      actor: actorOf(actor),
+      actor: personActor(actor),
       action: "user.roles.update",
       target: { type: "user", id: userId },
       outcome: "success",
@@ -94,7 +92,7 @@ export async function setUserDisabled(actor: Actor, input: unknown) {
     if (disabled && before.roles.includes("admin")) await assertAnotherActiveAdmin(tx, userId);
     const user = await tx.user.update({ where: { id: userId }, data: { disabled }, select: publicUserFields });
     await recordAudit(tx, {
-      actor: actorOf(actor),
+      actor: personActor(actor),
       action: disabled ? "user.disable" : "user.enable",
       target: { type: "user", id: userId },
       outcome: "success",

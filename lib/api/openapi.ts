@@ -1,0 +1,80 @@
+import type { z } from "zod";
+import { createDocument } from "zod-openapi";
+import {
+  catalogQuery,
+  errorBody,
+  importVersionBody,
+  registerServerBody,
+  serverEntry,
+  serverIdParams,
+  serverList,
+  versionDetail,
+  versionDiffBody,
+  versionParams,
+} from "./catalog-contract";
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+
+const errors = {
+  "400": json(errorBody, "Invalid input; nothing was changed."),
+  "401": json(errorBody, "Not signed in."),
+  "403": json(errorBody, "Signed in, but not allowed."),
+};
+
+/** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the handlers use. */
+export function openApiDocument() {
+  return createDocument({
+    openapi: "3.1.0",
+    info: { title: "Toolgate catalog API", version: "1", description: "Governed catalog of MCP servers. Authenticated with the session cookie." },
+    servers: [{ url: "/" }],
+    components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "next-auth.session-token" } } },
+    security: [{ session: [] }],
+    paths: {
+      "/api/v1/servers": {
+        get: {
+          summary: "Search and filter catalog entries",
+          requestParams: { query: catalogQuery },
+          responses: { "200": json(serverList, "Matching entries, best match first."), ...errors },
+        },
+        post: {
+          summary: "Register a server: imports its tools from the live server as draft version",
+          requestBody: { required: true, content: { "application/json": { schema: registerServerBody } } },
+          responses: {
+            "201": json(serverEntry.pick({ id: true, name: true }), "Registered."),
+            ...errors,
+            "409": json(errorBody, "The name is taken."),
+            "422": json(errorBody, "The live server could not be imported."),
+          },
+        },
+      },
+      "/api/v1/servers/{id}": {
+        get: {
+          summary: "One catalog entry with its versions",
+          requestParams: { path: serverIdParams },
+          responses: { "200": json(serverEntry, "The entry."), ...errors, "404": json(errorBody, "No such entry.") },
+        },
+      },
+      "/api/v1/servers/{id}/versions": {
+        post: {
+          summary: "Import a new draft version from the live server",
+          requestParams: { path: serverIdParams },
+          requestBody: { required: true, content: { "application/json": { schema: importVersionBody } } },
+          responses: {
+            "201": json(versionDiffBody, "Imported; the per-tool diff against the previous version."),
+            ...errors,
+            "404": json(errorBody, "No such entry."),
+            "409": json(errorBody, "The version exists or is not greater than the latest."),
+            "422": json(errorBody, "The live server could not be imported."),
+          },
+        },
+      },
+      "/api/v1/servers/{id}/versions/{version}": {
+        get: {
+          summary: "One version: tools, resources, prompts as declared, and the diff against the previous version",
+          requestParams: { path: versionParams },
+          responses: { "200": json(versionDetail, "The version."), ...errors, "404": json(errorBody, "No such version.") },
+        },
+      },
+    },
+  });
+}

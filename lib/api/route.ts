@@ -1,0 +1,42 @@
+import { NextResponse } from "next/server";
+import { requireActor, type CurrentUser } from "@/lib/auth/session";
+import { ValidationError } from "@/lib/errors";
+import { errorResponse } from "@/lib/http";
+
+type Params = Promise<Record<string, string | string[]>>;
+
+/**
+ * A JSON API route handler for a signed-in person: the actor is resolved first, domain errors become
+ * `{error}` with their status, anything else a logged 500.
+ */
+export function apiRoute(handle: (actor: CurrentUser, request: Request, params: Record<string, string | string[]>) => Promise<unknown>, status = 200) {
+  return async (request: Request, context: { params: Params }) => {
+    try {
+      const actor = await requireActor();
+      const body = await handle(actor, request, await context.params);
+      return NextResponse.json(body, { status });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+const maxBodyBytes = 1024 * 1024;
+
+/** The request's JSON body: refused when it is not JSON or larger than 1 MB. */
+export async function jsonBody(request: Request): Promise<unknown> {
+  if (!request.headers.get("content-type")?.includes("application/json")) {
+    throw new ValidationError("Send the body as JSON with Content-Type: application/json.");
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBodyBytes) throw new ValidationError("The request body must be at most 1 MB.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError("The request body is not valid JSON.");
+  }
+}
+
+export function searchParamsOf(request: Request): Record<string, string> {
+  return Object.fromEntries(new URL(request.url).searchParams);
+}

@@ -1,0 +1,108 @@
+import { db } from "@/lib/db/prisma";
+import { NotFoundError } from "@/lib/errors";
+import { type ToolChange, diffTools } from "./tool-diff";
+
+// What anyone allowed to view the catalog may see of an entry: everything but the credential itself.
+const serverFields = {
+  id: true,
+  name: true,
+  title: true,
+  purpose: true,
+  teamId: true,
+  environments: true,
+  classification: true,
+  endpointUrl: true,
+  credentialHeader: true,
+  credentialHint: true,
+  threatModel: true,
+  riskAppetite: true,
+  riskTier: true,
+  approvalTools: true,
+  dataMinimisation: true,
+  dataMasking: true,
+  sensitiveFields: true,
+  dataRetention: true,
+  dataConsent: true,
+  createdAt: true,
+  updatedAt: true,
+  team: { select: { id: true, name: true } },
+  owners: { select: { user: { select: { id: true, name: true, email: true } } } },
+} as const;
+
+const versionSummaryFields = {
+  id: true,
+  version: true,
+  status: true,
+  declaredName: true,
+  declaredVersion: true,
+  protocolVersion: true,
+  dependencies: true,
+  mitigations: true,
+  createdAt: true,
+  submittedAt: true,
+  _count: { select: { tools: true, resources: true, prompts: true } },
+} as const;
+
+const toolFields = {
+  name: true,
+  title: true,
+  description: true,
+  inputSchema: true,
+  outputSchema: true,
+  annotations: true,
+  definitionHash: true,
+} as const;
+
+/** A catalog entry with its versions, newest first. */
+export async function getServer(serverId: string) {
+  const server = await db().server.findUnique({
+    where: { id: serverId },
+    select: { ...serverFields, versions: { select: versionSummaryFields, orderBy: { createdAt: "desc" } } },
+  });
+  if (!server) throw new NotFoundError("That catalog entry does not exist.");
+  return server;
+}
+
+export type ServerEntry = Awaited<ReturnType<typeof getServer>>;
+
+/** One version with everything the server declared, in declaration order. */
+export async function getVersion(serverId: string, version: string) {
+  const found = await db().serverVersion.findUnique({
+    where: { serverId_version: { serverId, version } },
+    select: {
+      ...versionSummaryFields,
+      tools: { select: toolFields, orderBy: { position: "asc" } },
+      resources: { select: { uri: true, name: true, title: true, description: true, mimeType: true }, orderBy: { position: "asc" } },
+      prompts: { select: { name: true, title: true, description: true, arguments: true }, orderBy: { position: "asc" } },
+    },
+  });
+  if (!found) throw new NotFoundError(`Version ${version} of this server does not exist.`);
+  return found;
+}
+
+export type VersionDetail = Awaited<ReturnType<typeof getVersion>>;
+
+/** The version before this one (versions only ever increase), or null for the first. */
+async function previousVersion(serverId: string, createdAt: Date) {
+  return db().serverVersion.findFirst({
+    where: { serverId, createdAt: { lt: createdAt } },
+    orderBy: { createdAt: "desc" },
+    select: { version: true, tools: { select: toolFields } },
+  });
+}
+
+/** Per-tool changes from the previous version; every tool counts as added for the first version. */
+export async function versionDiff(serverId: string, version: string): Promise<{ previous: string | null; changes: ToolChange[] }> {
+  const current = await getVersion(serverId, version);
+  const before = await previousVersion(serverId, current.createdAt);
+  return { previous: before?.version ?? null, changes: diffTools(before?.tools ?? [], current.tools) };
+}
+
+/** The audit events about this entry and its versions, newest first. */
+export function serverHistory(serverId: string) {
+  return db().auditEvent.findMany({
+    where: { targetType: "server", targetId: serverId },
+    orderBy: { id: "desc" },
+    take: 500,
+  });
+}

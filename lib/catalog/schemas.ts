@@ -1,0 +1,127 @@
+import semver from "semver";
+import { z } from "zod";
+
+// Input schemas for the catalog, shared by server actions, the JSON API and its OpenAPI document.
+
+export const environments = ["dev", "staging", "prod"] as const;
+export const classifications = ["public", "internal", "confidential", "restricted"] as const;
+export const riskTiers = ["low", "medium", "high", "critical"] as const;
+export const versionStatuses = ["draft", "submitted", "in_review", "certified", "rejected", "deprecated", "retired"] as const;
+
+export type EnvironmentName = (typeof environments)[number];
+
+const text = (label: string, max: number) =>
+  z.string({ error: `${label} must be text.` }).trim().max(max, `${label} must be at most ${max} characters.`);
+const requiredText = (label: string, max: number) => text(label, max).min(1, `${label} is required.`);
+
+// The official MCP registry's server name pattern: reverse-DNS namespace, slash, name.
+export const serverNameSchema = z
+  .string({ error: "Name is required." })
+  .trim()
+  .min(3, "Name is required, e.g. com.example/crm.")
+  .max(200, "Name must be at most 200 characters.")
+  .regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, "Name must look like com.example/crm: a reverse-DNS namespace, a slash, and a name.");
+
+export const semverSchema = z
+  .string({ error: "Version is required." })
+  .trim()
+  .max(64, "Version must be at most 64 characters.")
+  .refine((value) => semver.valid(value) === value, "Version must be a semantic version such as 1.0.0 or 2.1.0-beta.1.");
+
+export const endpointUrlSchema = z
+  .string({ error: "URL is required." })
+  .trim()
+  .min(1, "URL is required.")
+  .max(2048, "URL must be at most 2048 characters.")
+  .refine((value) => URL.canParse(value), "Enter a full URL such as https://mcp.example.com/mcp.");
+
+// Header names per RFC 9110 token rules; values must not smuggle line breaks.
+export const credentialSchema = z.object({
+  header: z
+    .string()
+    .trim()
+    .min(1, "Header name is required.")
+    .max(100, "Header name must be at most 100 characters.")
+    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "Header name may contain letters, digits and - only."),
+  value: z
+    .string()
+    .min(1, "Header value is required.")
+    .max(4096, "Header value must be at most 4096 characters.")
+    .regex(/^[^\r\n]*$/, "Header value must be one line."),
+});
+export type CredentialInput = z.output<typeof credentialSchema>;
+
+export const dependencySchema = z.object({
+  name: requiredText("Dependency name", 200),
+  version: requiredText("Dependency version", 100),
+});
+
+const environmentSchema = z.enum(environments, { error: "Environment must be dev, staging or prod." });
+
+export const registrationSchema = z.object({
+  title: requiredText("Title", 200),
+  purpose: requiredText("Purpose", 5000),
+  teamId: z.uuid({ error: "Choose an owning team." }),
+  environments: z.array(environmentSchema).min(1, "Choose at least one environment."),
+  classification: z.enum(classifications, { error: "Classification must be public, internal, confidential or restricted." }),
+});
+
+export const dataHandlingSchema = z.object({
+  dataMinimisation: text("Minimisation", 5000).default(""),
+  dataMasking: text("Masking", 5000).default(""),
+  sensitiveFields: z
+    .array(z.string().trim().min(1).max(200).regex(/^[\w.$[\]-]+$/, "Sensitive fields are argument names such as ssn or customer.email."))
+    .max(100)
+    .default([]),
+  dataRetention: text("Retention", 5000).default(""),
+  dataConsent: text("Consent", 5000).default(""),
+});
+
+export const riskPostureSchema = z.object({
+  threatModel: text("Threat model", 20000).default(""),
+  riskAppetite: text("Risk appetite", 5000).default(""),
+  riskTier: z.enum(riskTiers, { error: "Risk tier must be low, medium, high or critical." }).nullable().default(null),
+});
+
+/** Authority boundaries: per environment, the tools that need a human approval before each call. */
+export const approvalToolsSchema = z
+  .partialRecord(environmentSchema, z.array(z.string().trim().min(1).max(200)).max(500))
+  .default({});
+export type ApprovalTools = z.output<typeof approvalToolsSchema>;
+
+export const serverDetailsSchema = registrationSchema
+  .extend(dataHandlingSchema.shape)
+  .extend(riskPostureSchema.shape)
+  .extend({ approvalTools: approvalToolsSchema });
+export type ServerDetails = z.output<typeof serverDetailsSchema>;
+
+export const versionInputSchema = z.object({
+  version: semverSchema,
+  dependencies: z.array(dependencySchema).max(500).default([]),
+  mitigations: text("Mitigations", 20000).default(""),
+});
+export type VersionInput = z.output<typeof versionInputSchema>;
+
+export const registerServerSchema = serverDetailsSchema.extend({
+  name: serverNameSchema,
+  endpointUrl: endpointUrlSchema,
+  credential: credentialSchema.optional(),
+  version: versionInputSchema,
+});
+export type RegisterServerInput = z.output<typeof registerServerSchema>;
+
+export const importTargetSchema = z.object({ endpointUrl: endpointUrlSchema, credential: credentialSchema.optional() });
+
+const optionalFilter = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
+
+export const catalogQuerySchema = z.object({
+  q: optionalFilter(z.string().trim().max(200, "Search must be at most 200 characters.")),
+  status: optionalFilter(z.enum(versionStatuses, { error: "Unknown status." })),
+  riskTier: optionalFilter(z.enum(riskTiers, { error: "Unknown risk tier." })),
+  classification: optionalFilter(z.enum(classifications, { error: "Unknown classification." })),
+  teamId: optionalFilter(z.uuid({ error: "Unknown team." })),
+  environment: optionalFilter(environmentSchema),
+  name: optionalFilter(serverNameSchema),
+});
+export type CatalogQuery = z.output<typeof catalogQuerySchema>;

@@ -1,0 +1,69 @@
+import semver from "semver";
+import { personActor, recordAudit } from "@/lib/audit/record";
+import type { Actor } from "@/lib/auth/roles";
+import { decryptSecret } from "@/lib/crypto/secret-box";
+import { db } from "@/lib/db/prisma";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { introspect } from "@/lib/mcp/introspect";
+import { parseInput } from "@/lib/validation";
+import { authorizeTeamChange } from "./access";
+import { versionDiff } from "./read";
+import { versionInputSchema } from "./schemas";
+import { refreshSearchDocument } from "./search";
+import { versionContents } from "./snapshot";
+
+async function serverForImport(serverId: string) {
+  const server = await db().server.findUnique({
+    where: { id: serverId },
+    select: {
+      id: true,
+      teamId: true,
+      endpointUrl: true,
+      credentialHeader: true,
+      credentialCiphertext: true,
+      versions: { select: { version: true }, orderBy: { createdAt: "desc" }, take: 1 },
+    },
+  });
+  if (!server) throw new NotFoundError("That catalog entry does not exist.");
+  return server;
+}
+
+function storedHeaders(server: { credentialHeader: string | null; credentialCiphertext: string | null }) {
+  if (!server.credentialHeader || !server.credentialCiphertext) return undefined;
+  return { [server.credentialHeader]: decryptSecret(server.credentialCiphertext) };
+}
+
+/**
+ * Imports what the live server declares now as a new draft version. Versions only go up, so the
+ * previous version is always the one to diff against.
+ */
+export async function importVersion(actor: Actor, serverId: string, input: unknown) {
+  const data = parseInput(versionInputSchema, input);
+  const server = await serverForImport(serverId);
+  await authorizeTeamChange(actor, "catalog.edit", server.teamId, { type: "server", id: serverId });
+  const latest = server.versions[0]?.version;
+  if (latest && !semver.gt(data.version, latest)) {
+    throw new ConflictError(`Version ${data.version} must be greater than the latest version, ${latest}.`);
+  }
+  const declared = await introspect({ url: server.endpointUrl, headers: storedHeaders(server) });
+  try {
+    await db().$transaction(async (tx) => {
+      await tx.serverVersion.create({ data: { serverId, ...data, ...versionContents(declared), createdById: actor.id } });
+      await refreshSearchDocument(tx, serverId);
+      await recordAudit(tx, {
+        actor: personActor(actor),
+        action: "server.version.import",
+        target: { type: "server", id: serverId },
+        outcome: "success",
+        details: { version: data.version, tools: declared.tools.map((tool) => tool.name) },
+      });
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new ConflictError(`Version ${data.version} already exists.`);
+    }
+    throw error;
+  }
+  return versionDiff(serverId, data.version);
+}

@@ -1,0 +1,228 @@
+// Outbound safety for URLs that users hand to Toolgate: the server must not become a way to reach
+// cloud metadata endpoints, the database or anything else on private networks (SSRF).
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { isIP, type LookupFunction } from "node:net";
+import ipaddr from "ipaddr.js";
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit, type Response as UndiciResponse } from "undici";
+import { DomainError, ValidationError } from "@/lib/errors";
+
+export interface OutboundPolicy {
+  /** Private or special-purpose ranges (CIDR) that may be reached anyway, e.g. "10.0.0.0/8". */
+  allow: string[];
+}
+
+/** fetch without Request objects as input: their body and headers would have to be copied across fetch implementations. */
+export type OutboundFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface OutboundLimits {
+  maxResponseBytes: number;
+  timeoutMs: number;
+}
+
+/** A fetch that failed for a reason the remote server's owner can act on: too slow, too large, redirected. */
+export class OutboundResponseError extends DomainError {
+  override readonly status = 502;
+}
+
+const LOOPBACK = ["127.0.0.0/8", "::1/128"];
+const ALLOW_HINT = "An administrator can allow private ranges with TOOLGATE_OUTBOUND_ALLOW.";
+
+export function outboundPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OutboundPolicy {
+  const setting = env.TOOLGATE_OUTBOUND_ALLOW;
+  if (setting === undefined) return { allow: env.NODE_ENV === "production" ? [] : LOOPBACK };
+  return { allow: setting.split(",").flatMap(parseAllowEntry) };
+}
+
+function parseAllowEntry(raw: string): string[] {
+  const entry = raw.trim();
+  if (entry === "" || entry === "none") return [];
+  if (entry === "loopback") return LOOPBACK;
+  if (!ipaddr.isValidCIDR(entry)) {
+    throw new Error(`TOOLGATE_OUTBOUND_ALLOW has an invalid entry "${entry}": expected a CIDR such as 10.0.0.0/8, "loopback" or "none".`);
+  }
+  return [entry];
+}
+
+/** Checks a user-supplied URL, including every address its host resolves to, and returns it parsed. */
+export async function assertOutboundUrl(raw: string, policy: OutboundPolicy): Promise<URL> {
+  const url = parseOutboundUrl(raw);
+  const host = bareHost(url);
+  if (isIP(host)) {
+    assertAddressAllowed(displayUrl(url), host, policy, "points at");
+  } else {
+    for (const { address } of await resolveHost(host)) assertAddressAllowed(displayUrl(url), address, policy, "resolves to");
+  }
+  return url;
+}
+
+function parseOutboundUrl(raw: string): URL {
+  if (!URL.canParse(raw)) throw new ValidationError(`"${raw.slice(0, 200)}" is not a valid absolute URL.`);
+  const url = new URL(raw);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ValidationError(`Only http and https URLs are supported, not ${url.protocol}.`);
+  }
+  if (url.username || url.password) {
+    throw new ValidationError("URLs with a username or password are not accepted; send credentials as headers instead.");
+  }
+  return url;
+}
+
+/** The URL without query or fragment, which may carry secrets that do not belong in error messages. */
+export function displayUrl(url: URL): string {
+  return url.origin + url.pathname;
+}
+
+function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, "$1");
+}
+
+async function resolveHost(host: string): Promise<LookupAddress[]> {
+  try {
+    return await new Promise((resolve, reject) => {
+      dnsLookup(host, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+    });
+  } catch {
+    throw new ValidationError(`Cannot resolve host ${host}.`);
+  }
+}
+
+function assertAddressAllowed(subject: string, address: string, policy: OutboundPolicy, verb: string) {
+  // process() turns IPv4-mapped IPv6 (::ffff:a.b.c.d) into the IPv4 address it reaches.
+  const parsed = ipaddr.process(address);
+  const kind = nonPublicKind(parsed);
+  if (kind === undefined || isAllowed(parsed, policy)) return;
+  throw new ValidationError(`${subject} ${verb} ${kind} (${parsed.toString()}), which Toolgate does not connect to. ${ALLOW_HINT}`);
+}
+
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
+
+/** How to name an address that is not public unicast, or undefined for a public one. */
+function nonPublicKind(address: ipaddr.IPv4 | ipaddr.IPv6): string | undefined {
+  const range = address.range();
+  if (range !== "unicast") return RANGE_NAMES[range] ?? `a special-purpose address (${range})`;
+  // ipaddr.js calls anything it has no name for unicast, including IPv4-compatible ::a.b.c.d.
+  if (address.kind() === "ipv6" && !address.match(GLOBAL_UNICAST_V6)) return "a reserved IPv6 address";
+  return undefined;
+}
+
+function isAllowed(address: ipaddr.IPv4 | ipaddr.IPv6, policy: OutboundPolicy): boolean {
+  return policy.allow.some((cidr) => {
+    const range = ipaddr.parseCIDR(cidr);
+    return range[0].kind() === address.kind() && address.match(range);
+  });
+}
+
+const RANGE_NAMES: Record<string, string> = {
+  linkLocal: "a link-local address",
+  loopback: "a loopback address",
+  private: "a private address",
+  uniqueLocal: "a unique local address",
+  carrierGradeNat: "a carrier-grade NAT address",
+  multicast: "a multicast address",
+  broadcast: "a broadcast address",
+  unspecified: "an unspecified address",
+};
+
+/**
+ * A fetch for user-supplied URLs. Host names are checked when each connection is made rather than
+ * beforehand, so a DNS answer that changes between check and connect (DNS rebinding) cannot slip through.
+ */
+export function guardedFetch(policy: OutboundPolicy, limits: OutboundLimits): OutboundFetch {
+  const dispatcher = new Agent({ connect: { lookup: policyLookup(policy) } });
+  return async (input, init) => {
+    const url = parseOutboundUrl(String(input));
+    const host = bareHost(url);
+    // IP literals never reach the DNS lookup, so they are checked here.
+    if (isIP(host)) assertAddressAllowed(displayUrl(url), host, policy, "points at");
+    const timeout = AbortSignal.timeout(limits.timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const explain = (error: unknown) => explainFailure(error, url, timeout, limits);
+    const response = await undiciFetch(url, { ...init, signal, redirect: "manual", dispatcher } as UndiciRequestInit).catch(
+      (error: unknown) => {
+        throw explain(error);
+      },
+    );
+    return limitResponse(response, url, limits, explain);
+  };
+}
+
+function policyLookup(policy: OutboundPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    resolveHost(hostname)
+      .then((addresses) => {
+        for (const { address } of addresses) assertAddressAllowed(hostname, address, policy, "resolves to");
+        // Node asks for every address when it races IPv4 against IPv6 (autoSelectFamily), else for one.
+        if (options.all) callback(null, addresses);
+        else callback(null, addresses[0]!.address, addresses[0]!.family);
+      })
+      .catch((error: NodeJS.ErrnoException) => callback(error, ""));
+  };
+}
+
+function explainFailure(error: unknown, url: URL, timeout: AbortSignal, limits: OutboundLimits): unknown {
+  if (timeout.aborted) {
+    return new OutboundResponseError(`${displayUrl(url)} did not answer within ${limits.timeoutMs / 1000} s.`);
+  }
+  // undici reports connection failures as "fetch failed" with the real reason, such as a refused address, as cause.
+  if (error instanceof TypeError && error.cause instanceof DomainError) return error.cause;
+  return error;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimits, explain: (error: unknown) => unknown): Response {
+  if (REDIRECT_STATUSES.has(response.status)) {
+    discard(response);
+    throw new OutboundResponseError(
+      `${displayUrl(url)} redirects elsewhere (HTTP ${response.status}); Toolgate does not follow redirects. Use the final address instead.`,
+    );
+  }
+  const tooLarge = () => new OutboundResponseError(`The server's response exceeded the ${formatBytes(limits.maxResponseBytes)} limit.`);
+  if (Number(response.headers.get("content-length")) > limits.maxResponseBytes) {
+    discard(response);
+    throw tooLarge();
+  }
+  // The casts bridge undici's type declarations and the DOM lib's; at run time both are Node's web streams and headers.
+  const body = response.body && limitStream(response.body as ReadableStream<Uint8Array>, limits.maxResponseBytes, tooLarge, explain);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers as Headers });
+}
+
+/** Closes the connection of an unread response; a body that already failed has nothing left to close. */
+function discard(response: UndiciResponse) {
+  response.body?.cancel().catch(() => {});
+}
+
+function limitStream(
+  source: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  tooLarge: () => Error,
+  explain: (error: unknown) => unknown,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let received = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        return controller.error(explain(error));
+      }
+      if (chunk.done) return controller.close();
+      received += chunk.value.byteLength;
+      if (received <= maxBytes) return controller.enqueue(chunk.value);
+      controller.error(tooLarge());
+      reader.cancel().catch(() => {});
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 * 1024, "MB"],
+    [1024, "KB"],
+  ];
+  for (const [size, unit] of units) if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  return `${bytes} bytes`;
+}
