@@ -11,6 +11,12 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 60_000,
+  // One app and database serve every spec: the foundation spec starts from the fresh database (it
+  // counts users), so it runs first and every other spec after it.
+  projects: [
+    { name: "foundation", testMatch: /foundation\.spec\.ts/ },
+    { name: "features", testIgnore: /foundation\.spec\.ts/, dependencies: ["foundation"] },
+  ],
   reporter: process.env.CI ? [["list"], ["json", { outputFile: ".tmp/playwright.json" }]] : "list",
   use: {
     baseURL: `http://localhost:${e2ePort}`,
@@ -41,6 +47,8 @@ export default defineConfig({
       TOOLGATE_PG_PORT: process.env.E2E_PG_PORT ?? "54391",
       TOOLGATE_ADMIN_EMAIL: e2eAdmin.email,
       TOOLGATE_ADMIN_PASSWORD: e2eAdmin.password,
+      // The specs' MCP servers run on this machine, which production mode refuses by default.
+      TOOLGATE_OUTBOUND_ALLOW: "loopback",
     },
   },
 });

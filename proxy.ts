@@ -3,7 +3,16 @@ import { type NextRequest, NextResponse } from "next/server";
 import { correlationHeader } from "@/lib/request-context";
 
 // Paths anyone may reach; everything else needs a session (pages redirect, APIs answer 401).
-const publicPaths = [/^\/signin$/, /^\/api\/auth\//, /^\/api\/health$/, /^\/api\/ready$/, /^\/api\/v1\/openapi\.json$/];
+const publicPaths = [
+  /^\/signin$/,
+  /^\/api\/auth\//,
+  /^\/api\/health$/,
+  /^\/api\/ready$/,
+  /^\/api\/v1\/openapi\.json$/,
+  /^\/\.well-known\/toolgate-signing-keys$/,
+  /^\/api\/v1\/manifests\/verify$/,
+  /^\/verify$/,
+];
 
 export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);

@@ -1,12 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
-import type { ActionState } from "@/lib/action-state";
+import { type ActionState, valueList } from "@/lib/action-state";
 import type { Role } from "@/lib/auth/roles";
 import { Button, FormMessage, TextField } from "./form-fields";
 import { RoleCheckboxes } from "./role-checkboxes";
-
-const asRoles = (value: string | string[] | undefined) => (Array.isArray(value) ? value : []) as Role[];
 
 type CreateUser = (state: ActionState<string>, form: FormData) => Promise<ActionState<string>>;
 
@@ -28,7 +26,7 @@ export function CreateUserForm({ action }: { action: CreateUser }) {
           errors={errors.password}
         />
       </div>
-      <RoleCheckboxes checked={asRoles(typed.roles)} errors={errors.roles} />
+      <RoleCheckboxes checked={valueList(typed, "roles") as Role[]} errors={errors.roles} />
       <FormMessage state={state} />
       {state.status === "ok" && state.data && (
         <p className="rounded bg-amber-50 p-3 text-sm" data-testid="generated-password">

@@ -1,30 +1,91 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes } from "react";
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 
-interface TextFieldProps extends InputHTMLAttributes<HTMLInputElement> {
+const controlClass = "mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none";
+
+interface FieldProps {
   label: string;
   name: string;
   errors?: string[];
 }
 
-export function TextField({ label, name, errors, ...input }: TextFieldProps) {
-  const errorId = `${name}-error`;
+/** The error text a field or group points at with aria-describedby. */
+export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
   return (
-    <label className="block text-sm">
-      <span className="font-medium text-slate-700">{label}</span>
-      <input
-        name={name}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={errors?.length ? errorId : undefined}
-        className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
-        {...input}
-      />
-      {errors?.length ? (
-        <span id={errorId} className="mt-1 block text-red-700">
-          {errors.join(" ")}
-        </span>
-      ) : null}
-    </label>
+    <span id={id} className="mt-1 block text-red-700">
+      {errors.join(" ")}
+    </span>
   );
+}
+
+function errorAttributes(name: string, errors?: string[]) {
+  const invalid = Boolean(errors?.length);
+  return { "aria-invalid": invalid || undefined, "aria-describedby": invalid ? `${name}-error` : undefined };
+}
+
+// The error text sits outside the label so that it describes the field rather than renaming it.
+function Field({ label, name, errors, children }: FieldProps & { children: ReactNode }) {
+  return (
+    <div className="text-sm">
+      <label className="block">
+        <span className="font-medium text-slate-700">{label}</span>
+        {children}
+      </label>
+      <FieldErrors id={`${name}-error`} errors={errors} />
+    </div>
+  );
+}
+
+type TextFieldProps = FieldProps & InputHTMLAttributes<HTMLInputElement>;
+
+export function TextField({ label, name, errors, ...input }: TextFieldProps) {
+  return (
+    <Field label={label} name={name} errors={errors}>
+      <input name={name} {...errorAttributes(name, errors)} className={controlClass} {...input} />
+    </Field>
+  );
+}
+
+type TextAreaProps = FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>;
+
+export function TextArea({ label, name, errors, rows = 3, ...textarea }: TextAreaProps) {
+  return (
+    <Field label={label} name={name} errors={errors}>
+      <textarea name={name} rows={rows} {...errorAttributes(name, errors)} className={controlClass} {...textarea} />
+    </Field>
+  );
+}
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+type SelectFieldProps = FieldProps &
+  SelectHTMLAttributes<HTMLSelectElement> & {
+    options: readonly Option[];
+    /** The label of a first, empty choice, e.g. "Any status". */
+    placeholder?: string;
+  };
+
+export function SelectField({ label, name, errors, options, placeholder, ...select }: SelectFieldProps) {
+  const choices = placeholder === undefined ? options : [{ value: "", label: placeholder }, ...options];
+  return (
+    <Field label={label} name={name} errors={errors}>
+      <select name={name} {...errorAttributes(name, errors)} className={`${controlClass} bg-white`} {...select}>
+        {choices.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+/** Options for a select or checkbox group whose values are also their labels. */
+export function plainOptions(values: readonly string[]): Option[] {
+  return values.map((value) => ({ value, label: value.replace("_", " ") }));
 }
 
 interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {

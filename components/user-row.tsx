@@ -1,22 +1,26 @@
 "use client";
 
 import { useActionState } from "react";
-import type { ActionState } from "@/lib/action-state";
+import { type ActionState, idle } from "@/lib/action-state";
 import type { Role } from "@/lib/auth/roles";
+import { CheckboxGroup } from "./checkbox-group";
 import { Button, FormMessage } from "./form-fields";
 import { RoleCheckboxes } from "./role-checkboxes";
 
 type UserAction = (state: ActionState, form: FormData) => Promise<ActionState>;
 
 interface Props {
-  user: { id: string; email: string; name: string; roles: Role[]; disabled: boolean };
+  user: { id: string; email: string; name: string; roles: Role[]; disabled: boolean; teamIds: string[] };
+  teams: { id: string; name: string }[];
   updateRoles: UserAction;
+  updateTeams: UserAction;
   setDisabled: UserAction;
 }
 
-export function UserRow({ user, updateRoles, setDisabled }: Props) {
-  const [rolesState, rolesAction, savingRoles] = useActionState(updateRoles, { status: "idle" });
-  const [disabledState, disabledAction, savingDisabled] = useActionState(setDisabled, { status: "idle" });
+export function UserRow({ user, teams, updateRoles, updateTeams, setDisabled }: Props) {
+  const [rolesState, rolesAction, savingRoles] = useActionState(updateRoles, idle);
+  const [teamsState, teamsAction, savingTeams] = useActionState(updateTeams, idle);
+  const [disabledState, disabledAction, savingDisabled] = useActionState(setDisabled, idle);
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-4" data-testid={`user-${user.email}`}>
       <div className="flex items-baseline gap-3">
@@ -31,6 +35,15 @@ export function UserRow({ user, updateRoles, setDisabled }: Props) {
           Save roles
         </Button>
       </form>
+      {teams.length > 0 && (
+        <form action={teamsAction} className="mt-3 flex flex-wrap items-end gap-4">
+          <input type="hidden" name="userId" value={user.id} />
+          <CheckboxGroup legend="Teams" name="teamIds" options={teams.map((team) => ({ value: team.id, label: team.name }))} checked={user.teamIds} />
+          <Button type="submit" variant="secondary" disabled={savingTeams}>
+            Save teams
+          </Button>
+        </form>
+      )}
       <form action={disabledAction} className="mt-3">
         <input type="hidden" name="userId" value={user.id} />
         <input type="hidden" name="disabled" value={String(!user.disabled)} />
@@ -40,6 +53,7 @@ export function UserRow({ user, updateRoles, setDisabled }: Props) {
       </form>
       <div className="mt-2 space-y-1">
         <FormMessage state={rolesState} />
+        <FormMessage state={teamsState} />
         <FormMessage state={disabledState} />
       </div>
     </li>

@@ -13,9 +13,26 @@ export function formValues(form: FormData, omit: string[] = []): FormValues {
   for (const key of new Set(form.keys())) {
     if (omit.includes(key) || key.startsWith("$ACTION")) continue;
     const all = form.getAll(key).map(String);
-    values[key] = all.length > 1 || key === "roles" ? all : all[0]!;
+    values[key] = all.length > 1 ? all : all[0]!;
   }
   return values;
+}
+
+/** A multi-valued field (checkboxes) of echoed values: one ticked box comes back as a plain string. */
+export function valueList(values: FormValues, key: string): string[] {
+  const value = values[key];
+  return value === undefined ? [] : ([] as string[]).concat(value);
+}
+
+/** A single-valued field of echoed values, or "" when absent. */
+export function valueText(values: FormValues, key: string): string {
+  return valueList(values, key)[0] ?? "";
+}
+
+/** The messages for a field and everything below it, e.g. "sensitiveFields" gathers "sensitiveFields.2". */
+export function errorsUnder(fieldErrors: Record<string, string[]>, field: string): string[] | undefined {
+  const found = Object.entries(fieldErrors).flatMap(([key, messages]) => (key === field || key.startsWith(`${field}.`) ? messages : []));
+  return found.length ? found : undefined;
 }
 
 export const idle: ActionState = { status: "idle" };

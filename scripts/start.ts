@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { encryptionKey, prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
 import { readSettings } from "@/lib/runtime/settings";
+import { ensureSigningKey } from "@/lib/signing/keys";
 import { ensureFirstAdmin } from "@/lib/users/credentials";
 
 const log = (line: string) => console.log(`[toolgate] ${line}`);
@@ -24,6 +25,9 @@ async function main() {
     NEXTAUTH_URL: settings.NEXTAUTH_URL ?? `http://localhost:${settings.PORT}`,
   };
   process.env.DATABASE_URL = database.url;
+  process.env.TOOLGATE_ENCRYPTION_KEY = env.TOOLGATE_ENCRYPTION_KEY;
+  const signingKey = await ensureSigningKey();
+  log(`Signing manifests with key ${signingKey.id} (${signingKey.source === "environment" ? "from TOOLGATE_SIGNING_KEY" : signingKey.source}).`);
 
   const admin = await ensureFirstAdmin({
     email: settings.TOOLGATE_ADMIN_EMAIL,

@@ -11,6 +11,7 @@ const sections: { href: string; label: string; action: Action }[] = [
   { href: "/reviews", label: "Reviews", action: "reviews.view" },
   { href: "/approvals", label: "Approvals", action: "approvals.view" },
   { href: "/agents", label: "Agents", action: "agents.view" },
+  { href: "/kill-switches", label: "Kill switches", action: "killswitch.manage" },
   { href: "/audit", label: "Audit", action: "audit.view" },
   { href: "/admin", label: "Admin", action: "users.view" },
 ];

@@ -1,4 +1,5 @@
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
@@ -13,6 +14,7 @@ import { refreshSearchDocument } from "./search";
  * A move to another team needs membership of both.
  */
 export async function updateServerDetails(actor: Actor, serverId: string, input: unknown) {
+  await guard(actor, "catalog.edit", { type: "server", id: serverId });
   const details = parseInput(serverDetailsSchema, input);
   const server = await db().server.findUnique({
     where: { id: serverId },

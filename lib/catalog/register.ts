@@ -35,6 +35,7 @@ async function assertNameFree(name: string): Promise<void> {
  * import happens before anything is written, so a failed import leaves nothing behind.
  */
 export async function registerServer(actor: Actor, input: unknown) {
+  await guard(actor, "catalog.register", { type: "server" });
   const data = parseInput(registerServerSchema, input);
   await authorizeTeamChange(actor, "catalog.register", data.teamId, { type: "server" });
   await assertNameFree(data.name);

@@ -1,5 +1,6 @@
 import semver from "semver";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db/prisma";
@@ -39,6 +40,7 @@ function storedHeaders(server: { credentialHeader: string | null; credentialCiph
  * previous version is always the one to diff against.
  */
 export async function importVersion(actor: Actor, serverId: string, input: unknown) {
+  await guard(actor, "catalog.edit", { type: "server", id: serverId });
   const data = parseInput(versionInputSchema, input);
   const server = await serverForImport(serverId);
   await authorizeTeamChange(actor, "catalog.edit", server.teamId, { type: "server", id: serverId });

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { type ActionState, formValues, toActionState } from "@/lib/action-state";
 import { requireActor } from "@/lib/auth/session";
+import { createTeam, setUserTeams } from "@/lib/teams/manage";
 import { createUser, setUserDisabled, updateUserRoles } from "@/lib/users/manage";
 
 export async function createUserAction(_: ActionState<string>, form: FormData): Promise<ActionState<string>> {
@@ -35,5 +36,21 @@ export async function setDisabledAction(_: ActionState, form: FormData): Promise
     const user = await setUserDisabled(actor, { userId: form.get("userId"), disabled });
     revalidatePath("/admin");
     return { message: `${user.email} is now ${disabled ? "disabled" : "enabled"}.` };
+  });
+}
+
+export async function createTeamAction(_: ActionState, form: FormData): Promise<ActionState> {
+  return toActionState(async () => {
+    const team = await createTeam(await requireActor(), { name: form.get("name") });
+    revalidatePath("/admin");
+    return { message: `Created team ${team.name}.` };
+  }, formValues(form));
+}
+
+export async function setTeamsAction(_: ActionState, form: FormData): Promise<ActionState> {
+  return toActionState(async () => {
+    const user = await setUserTeams(await requireActor(), { userId: form.get("userId"), teamIds: form.getAll("teamIds") });
+    revalidatePath("/admin");
+    return { message: `Saved teams of ${user.email}.` };
   });
 }

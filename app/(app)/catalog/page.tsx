@@ -1,15 +1,95 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { RiskBadge, StatusBadge } from "@/components/badges";
 import { EmptyState, PageHeader } from "@/components/empty-state";
+import { Table } from "@/components/table";
+import { Button, plainOptions, SelectField, TextField } from "@/components/form-fields";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { catalogQuerySchema, classifications, environments, riskTiers, versionStatuses } from "@/lib/catalog/schemas";
+import { type CatalogRow, searchCatalog } from "@/lib/catalog/search";
+import { listTeams } from "@/lib/teams/manage";
 
 export const metadata: Metadata = { title: "Catalog" };
 
-export default async function CatalogPage() {
-  await requirePagePermission("catalog.view");
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function CatalogPage({ searchParams }: { searchParams: SearchParams }) {
+  const user = await requirePagePermission("catalog.view");
+  const params = await searchParams;
+  const query = catalogQuerySchema.safeParse(params);
+  const [teams, rows] = await Promise.all([listTeams(), query.success ? searchCatalog(query.data) : []]);
+  // Filters keep their choice only when it is valid; an invalid one is reported below the form.
+  const filter = (name: "status" | "riskTier" | "classification" | "teamId" | "environment") => ({
+    name,
+    defaultValue: (query.success && query.data[name]) || "",
+  });
   return (
     <>
-      <PageHeader title="Catalog">MCP servers registered with Toolgate.</PageHeader>
-      <EmptyState>No servers are registered yet.</EmptyState>
+      <div className="flex items-start justify-between gap-4">
+        <PageHeader title="Catalog">MCP servers registered with Toolgate.</PageHeader>
+        {can(user, "catalog.register") && (
+          <Link href="/catalog/new" className="rounded bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800">
+            Register a server
+          </Link>
+        )}
+      </div>
+      <form method="get" role="search" aria-label="Search the catalog" className="mb-6 space-y-4 rounded-lg border border-slate-200 bg-white p-4">
+        <TextField label="Search" name="q" type="search" placeholder="Name, title, purpose or tool" defaultValue={typeof params.q === "string" ? params.q : ""} />
+        <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-5">
+          <SelectField label="Status" placeholder="Any status" options={plainOptions(versionStatuses)} {...filter("status")} />
+          <SelectField label="Risk tier" placeholder="Any risk tier" options={plainOptions(riskTiers)} {...filter("riskTier")} />
+          <SelectField label="Classification" placeholder="Any classification" options={plainOptions(classifications)} {...filter("classification")} />
+          <SelectField label="Owning team" placeholder="Any team" options={teams.map((team) => ({ value: team.id, label: team.name }))} {...filter("teamId")} />
+          <SelectField label="Environment" placeholder="Any environment" options={plainOptions(environments)} {...filter("environment")} />
+        </div>
+        <div className="flex gap-3">
+          <Button type="submit">Search</Button>
+          <Link href="/catalog" className="rounded border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100">
+            Clear
+          </Link>
+        </div>
+      </form>
+      {query.success ? <Results rows={rows} filtered={Object.values(query.data).some(Boolean)} /> : <BadQuery issues={query.error.issues} />}
     </>
+  );
+}
+
+function BadQuery({ issues }: { issues: { path: PropertyKey[]; message: string }[] }) {
+  return (
+    <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+      These filters cannot be used: {issues.map((issue) => `${String(issue.path[0] ?? "query")}: ${issue.message}`).join(" ")} Clear the
+      filters or choose from the lists.
+    </p>
+  );
+}
+
+function Results({ rows, filtered }: { rows: CatalogRow[]; filtered: boolean }) {
+  if (rows.length === 0) {
+    return <EmptyState>{filtered ? "No server matches this search." : "No servers are registered yet."}</EmptyState>;
+  }
+  return (
+    <Table label="Catalog entries" headings={["Name", "Title", "Team", "Latest version", "Risk tier", "Classification", "Tools"]}>
+      {rows.map((row) => (
+        <tr key={row.id} className="border-b border-slate-100 align-top">
+          <td className="px-3 py-2">
+            <Link href={`/catalog/${row.id}`} className="font-mono text-indigo-700 underline">
+              {row.name}
+            </Link>
+          </td>
+          <td className="px-3 py-2">{row.title}</td>
+          <td className="px-3 py-2">{row.teamName}</td>
+          <td className="px-3 py-2">
+            {row.latestVersion && <span className="mr-2 font-mono">{row.latestVersion}</span>}
+            <StatusBadge status={row.status} />
+          </td>
+          <td className="px-3 py-2">
+            <RiskBadge tier={row.riskTier} />
+          </td>
+          <td className="px-3 py-2">{row.classification}</td>
+          <td className="px-3 py-2">{row.toolCount}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }

@@ -1,15 +1,62 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { ActionButton } from "@/components/action-button";
+import { StatusBadge } from "@/components/badges";
+import { CheckBadges } from "@/components/check-list";
 import { EmptyState, PageHeader } from "@/components/empty-state";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { reviewQueue } from "@/lib/certification/queue";
+import { claimAction } from "./actions";
 
 export const metadata: Metadata = { title: "Reviews" };
 
 export default async function ReviewsPage() {
-  await requirePagePermission("reviews.view");
+  const user = await requirePagePermission("reviews.view");
+  const queue = await reviewQueue();
+  const mayClaim = can(user, "reviews.decide");
   return (
     <>
       <PageHeader title="Reviews">Versions waiting for a governance review, oldest first.</PageHeader>
-      <EmptyState>The review queue is empty.</EmptyState>
+      {queue.length === 0 ? (
+        <EmptyState>The review queue is empty.</EmptyState>
+      ) : (
+        <table className="w-full border-collapse text-sm">
+          <thead>
+            <tr className="border-b border-slate-300 text-left text-slate-600">
+              <th className="py-2">Server</th>
+              <th>Version</th>
+              <th>Status</th>
+              <th>Submitted</th>
+              <th>Checks</th>
+              <th>Reviewer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {queue.map((item) => (
+              <tr key={item.id} className="border-b border-slate-200 align-top" data-testid={`review-${item.server.name}`}>
+                <td className="py-2">
+                  <Link href={`/catalog/${item.server.id}?tab=review&v=${item.version}`} className="font-medium text-indigo-700 hover:underline">
+                    {item.server.name}
+                  </Link>
+                  <span className="block text-slate-500">{item.server.team.name}</span>
+                </td>
+                <td>{item.version}</td>
+                <td>
+                  <StatusBadge status={item.status} />
+                </td>
+                <td>{item.submittedAt?.toISOString().slice(0, 16).replace("T", " ")}</td>
+                <td>
+                  <CheckBadges checks={item.checks.checks} />
+                </td>
+                <td>
+                  {item.reviewer ?? (mayClaim && item.status === "submitted" ? <ActionButton action={claimAction} fields={{ versionId: item.id }} label="Claim" /> : "—")}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

@@ -1,0 +1,37 @@
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { can } from "@/lib/auth/authorize";
+import type { Actor } from "@/lib/auth/roles";
+import { getServer, getVersion, type ServerEntry } from "@/lib/catalog/read";
+import { approvalToolsSchema } from "@/lib/catalog/schemas";
+import { NotFoundError } from "@/lib/errors";
+import { teamIdsOf } from "@/lib/teams/manage";
+
+// Loading an entry for its pages: an unknown or malformed id is a 404, not an error.
+
+export async function orNotFound<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  }
+}
+
+export function loadEntry(id: string) {
+  if (!z.uuid().safeParse(id).success) notFound();
+  return orNotFound(() => getServer(id));
+}
+
+export function loadVersion(serverId: string, version: string) {
+  return orNotFound(() => getVersion(serverId, version));
+}
+
+/** Owners who belong to the owning team may change the entry. */
+export async function mayEdit(user: Actor, server: ServerEntry): Promise<boolean> {
+  return can(user, "catalog.edit") && (await teamIdsOf(user.id)).includes(server.teamId);
+}
+
+export function approvalToolsOf(server: ServerEntry) {
+  return approvalToolsSchema.parse(server.approvalTools);
+}

@@ -1,0 +1,70 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { RiskBadge, StatusBadge } from "@/components/badges";
+import { PageHeader } from "@/components/empty-state";
+import { TabLinks } from "@/components/tab-links";
+import { requirePagePermission } from "@/lib/auth/session";
+import { loadEntry, mayEdit } from "./entry";
+import { EvidenceTab, HistoryTab, OverviewTab, RiskTab, ToolsTab, VersionsTab } from "./tabs";
+
+export const metadata: Metadata = { title: "Catalog entry" };
+
+const tabs = [
+  { id: "overview", label: "Overview" },
+  { id: "versions", label: "Versions" },
+  { id: "tools", label: "Tools" },
+  { id: "risk", label: "Risk & data handling" },
+  { id: "evidence", label: "Evidence" },
+  { id: "history", label: "History" },
+] as const;
+
+type TabId = (typeof tabs)[number]["id"];
+
+interface Props {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export default async function EntryPage({ params, searchParams }: Props) {
+  const user = await requirePagePermission("catalog.view");
+  const [{ id }, query] = await Promise.all([params, searchParams]);
+  const server = await loadEntry(id);
+  const tab: TabId = tabs.find((t) => t.id === query.tab)?.id ?? "overview";
+  const latest = server.versions[0] ?? null;
+  // The version asked for (?v=); the Tools and Risk tabs fall back to the latest.
+  const requested = typeof query.v === "string" ? query.v : undefined;
+  const version = requested ?? latest?.version;
+  const editor = await mayEdit(user, server);
+  const base = `/catalog/${server.id}`;
+  return (
+    <>
+      <div className="flex items-start justify-between gap-4">
+        <PageHeader title={server.title}>
+          <span className="font-mono">{server.name}</span> · {server.team.name}
+        </PageHeader>
+        <div className="flex items-center gap-3 text-sm">
+          {latest && <span className="font-mono">{latest.version}</span>}
+          <StatusBadge status={latest?.status ?? null} />
+          <span className="text-slate-600">Risk tier</span>
+          <RiskBadge tier={server.riskTier} />
+          {editor && latest?.status === "draft" && (
+            <Link href={`${base}/edit`} className="rounded border border-slate-300 bg-white px-4 py-2 font-medium text-slate-800 hover:bg-slate-100">
+              Edit
+            </Link>
+          )}
+        </div>
+      </div>
+      <TabLinks
+        label="Entry sections"
+        current={tab}
+        tabs={tabs.map((t) => ({ ...t, href: t.id === "overview" ? base : `${base}?tab=${t.id}` }))}
+      />
+      {tab === "overview" && <OverviewTab server={server} />}
+      {tab === "versions" && <VersionsTab server={server} selected={requested} editor={editor} />}
+      {tab === "tools" && <ToolsTab server={server} version={version} />}
+      {tab === "risk" && <RiskTab server={server} version={version} />}
+      {tab === "evidence" && <EvidenceTab />}
+      {tab === "history" && <HistoryTab serverId={server.id} />}
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { EmptyState, PageHeader } from "@/components/empty-state";
+import { RegisterWizard } from "@/components/register-wizard";
+import { requirePagePermission } from "@/lib/auth/session";
+import { listTeams, teamIdsOf } from "@/lib/teams/manage";
+import { previewImportAction, registerServerAction } from "../actions";
+
+export const metadata: Metadata = { title: "Register a server" };
+
+export default async function RegisterServerPage() {
+  const user = await requirePagePermission("catalog.register");
+  const [teams, memberOf] = await Promise.all([listTeams(), teamIdsOf(user.id)]);
+  const ownTeams = teams.filter((team) => memberOf.includes(team.id));
+  return (
+    <>
+      <PageHeader title="Register a server">Import an MCP server&apos;s tools from the live server, describe it, and save a draft.</PageHeader>
+      {ownTeams.length === 0 ? (
+        <EmptyState>You are not a member of any team yet. An administrator must add you to a team before you can register a server.</EmptyState>
+      ) : (
+        <RegisterWizard teams={ownTeams} previewImport={previewImportAction} register={registerServerAction} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/empty-state";
+import { KillSwitchPanel } from "@/components/kill-switch-panel";
+import { requirePagePermission } from "@/lib/auth/session";
+import { activeKillSwitches } from "@/lib/killswitch/switches";
+import { clearKillSwitchAction, engageKillSwitchAction } from "./actions";
+
+export const metadata: Metadata = { title: "Kill switches" };
+
+export default async function KillSwitchesPage() {
+  await requirePagePermission("killswitch.manage");
+  const switches = await activeKillSwitches();
+  return (
+    <>
+      <PageHeader title="Kill switches">
+        Engaged switches stop tool calls at once: everywhere, or for one server, version or tool. Servers, versions and tools are
+        stopped from their catalog entries; the global switch is here.
+      </PageHeader>
+      <KillSwitchPanel
+        heading={`Engaged (${switches.length})`}
+        switches={switches}
+        clear={clearKillSwitchAction}
+        target={{ scope: "global" }}
+        engage={engageKillSwitchAction}
+      />
+    </>
+  );
+}
