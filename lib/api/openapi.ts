@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { createDocument } from "zod-openapi";
+import { evidenceIdParams } from "@/lib/evidence/download";
 import {
   catalogQuery,
   errorBody,
@@ -73,6 +74,26 @@ export function openApiDocument() {
           summary: "One version: tools, resources, prompts as declared, and the diff against the previous version",
           requestParams: { path: versionParams },
           responses: { "200": json(versionDetail, "The version."), ...errors, "404": json(errorBody, "No such version.") },
+        },
+      },
+      "/api/v1/evidence/{id}": {
+        get: {
+          summary: "Download an evidence item's file, exactly as uploaded",
+          requestParams: { path: evidenceIdParams },
+          responses: {
+            "200": {
+              description: "The file, as an attachment of its stored media type (application/octet-stream when none was given).",
+              headers: {
+                "Content-Disposition": { description: "attachment, with the file name (RFC 6266).", schema: { type: "string" } },
+                ETag: { description: "The quoted hex SHA-256 of the file.", schema: { type: "string" } },
+                "Repr-Digest": { description: "sha-256=:<base64>: (RFC 9530).", schema: { type: "string" } },
+              },
+              content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+            },
+            "304": { description: "Not modified: If-None-Match named the file's ETag." },
+            ...errors,
+            "404": json(errorBody, "No such evidence, or it has no file."),
+          },
         },
       },
     },

@@ -1,13 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { db } from "@/lib/db/prisma";
 import { NotFoundError } from "@/lib/errors";
 import { parseEvidence } from "@/lib/evidence/parse";
 import { addEvidence } from "@/lib/evidence/store";
 import { MiB, policyDefaults, setPolicy } from "@/lib/settings/policy";
-import { makeTeam, makeUser } from "@/test/factories";
+import { makeServer, makeTeam, makeUser } from "@/test/factories";
 import { type CheckPolicies, type EvidenceForChecks, evaluateChecks, prereleaseChecks } from "./checks";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../../test/fixtures/evidence", name));
@@ -164,19 +162,8 @@ describe("prereleaseChecks", () => {
   it("reads a version's stored evidence under the policies in force", async () => {
     const owner = await makeUser(["owner"]);
     const team = await makeTeam([owner]);
-    const server = await db().server.create({
-      data: {
-        name: `com.example/checks-${randomBytes(3).toString("hex")}`,
-        title: "Checks",
-        purpose: "Is checked.",
-        teamId: team.id,
-        classification: "confidential",
-        endpointUrl: "http://127.0.0.1:9/mcp",
-        versions: { create: { version: "1.0.0", declaredName: "checks", declaredVersion: "1.0.0", protocolVersion: "2025-06-18" } },
-      },
-      select: { versions: { select: { id: true } } },
-    });
-    const versionId = server.versions[0]!.id;
+    const server = await makeServer({ teamId: team.id, classification: "confidential" });
+    const versionId = server.versionIds[0]!;
     for (const input of [
       submissions.accuracy(0.71),
       submissions.redTeam("pass"),

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
 import type { EvidenceKind } from "@/lib/generated/prisma/client";
-import { MiB } from "@/lib/settings/policy";
 import { parseInput } from "@/lib/validation";
 import { readCycloneDx } from "./cyclonedx";
+import { fileTooLarge } from "./file-size";
 import {
   evalDirections,
   evalPasses,
@@ -32,13 +32,8 @@ export interface ParsedEvidence<K extends EvidenceKind = EvidenceKind> {
   file: { name: string; mediaType: string; bytes: Buffer<ArrayBuffer> } | null;
 }
 
-/** "200 MB", "512 KB", "10 bytes": binary units, rounded up so a file just over a limit never reads as equal to it. */
-export function formatBytes(bytes: number): string {
-  const show = (value: number) => String(Math.ceil(value * 10) / 10);
-  if (bytes >= MiB) return `${show(bytes / MiB)} MB`;
-  if (bytes >= 1024) return `${show(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
+// Re-exported for callers that read sizes alongside parsing; the browser imports ./file-size directly.
+export { formatBytes } from "./file-size";
 
 const fileError = (message: string) => new ValidationError(message, { file: [message] });
 
@@ -53,7 +48,8 @@ export function checkFile(raw: unknown, maxBytes: number): NonNullable<ParsedEvi
   const declared = typeof file.size === "number" ? file.size : undefined;
   const length = typeof (file.bytes as { length?: unknown } | undefined)?.length === "number" ? (file.bytes as { length: number }).length : undefined;
   const size = Math.max(declared ?? 0, length ?? 0);
-  if (size > maxBytes) throw fileError(`The file is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`);
+  const tooLarge = fileTooLarge(size, maxBytes);
+  if (tooLarge) throw fileError(tooLarge);
   if (!(file.bytes instanceof Uint8Array)) throw fileError("The file could not be read.");
   if (declared !== undefined && declared !== file.bytes.length) throw fileError("The file arrived incomplete: its size does not match its content.");
   if (file.bytes.length === 0) throw fileError("The file is empty.");

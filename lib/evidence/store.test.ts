@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import canonicalize from "canonicalize";
@@ -7,7 +7,7 @@ import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { VersionStatus } from "@/lib/generated/prisma/client";
 import { MiB } from "@/lib/settings/policy";
-import { makeTeam, makeUser } from "@/test/factories";
+import { makeServer, makeTeam, makeUser } from "@/test/factories";
 import { addEvidence, evidenceFile, listEvidence } from "./store";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
@@ -20,23 +20,10 @@ let team: { id: string };
 let serverId: string;
 let versionId: string;
 
-/** A server of the team with one version in the given status, made directly in the database. */
+/** A server of the team with one version in the given status. */
 async function makeVersion(status: VersionStatus = "draft") {
-  const server = await db().server.create({
-    data: {
-      name: `com.example/records-${randomBytes(3).toString("hex")}`,
-      title: "Records",
-      purpose: "Reads records.",
-      teamId: team.id,
-      classification: "confidential",
-      endpointUrl: "http://127.0.0.1:9/mcp",
-      versions: { create: { version: "1.0.0", declaredName: "records", declaredVersion: "1.0.0", protocolVersion: "2025-06-18" } },
-    },
-    select: { id: true, versions: { select: { id: true } } },
-  });
-  const version = server.versions[0]!;
-  if (status !== "draft") await db().serverVersion.update({ where: { id: version.id }, data: { status } });
-  return { serverId: server.id, versionId: version.id };
+  const server = await makeServer({ teamId: team.id, classification: "confidential", versions: [{ version: "1.0.0", status }] });
+  return { serverId: server.id, versionId: server.versionIds[0]! };
 }
 
 const evidenceCount = (id = versionId) => db().evidence.count({ where: { versionId: id } });

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
-import { makeTeam, makeUser } from "@/test/factories";
+import { makeServer, makeUser } from "@/test/factories";
 import { activeKillSwitches, clearKillSwitch, engageKillSwitch, killSwitchesFor, killSwitchesOnServer } from "./switches";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
@@ -12,42 +11,21 @@ let reviewer: Person;
 let records: { id: string; v1: string; v2: string };
 let other: { id: string; v1: string };
 
-const hash = (text: string) => createHash("sha256").update(text).digest("hex");
-
-async function makeServer(name: string, versions: { version: string; tools: string[] }[]) {
-  const team = await makeTeam();
-  const server = await db().server.create({
-    data: { name, title: name, purpose: "Testing.", teamId: team.id, classification: "internal", endpointUrl: "http://localhost:1/mcp" },
-  });
-  const ids: string[] = [];
-  for (const { version, tools } of versions) {
-    const created = await db().serverVersion.create({
-      data: {
-        serverId: server.id,
-        version,
-        declaredName: name,
-        declaredVersion: version,
-        protocolVersion: "2025-06-18",
-        tools: { create: tools.map((tool, position) => ({ name: tool, position, inputSchema: { type: "object" }, definitionHash: hash(tool) })) },
-      },
-    });
-    ids.push(created.id);
-  }
-  return { id: server.id, ids };
-}
-
 const reason = "Backend leaks records";
 
 beforeAll(async () => {
   admin = await makeUser(["admin"]);
   reviewer = await makeUser(["reviewer"]);
-  const r = await makeServer("com.example/records", [
-    { version: "1.0.0", tools: ["read_record", "delete_record"] },
-    { version: "2.0.0", tools: ["read_record", "archive_record"] },
-  ]);
-  records = { id: r.id, v1: r.ids[0]!, v2: r.ids[1]! };
-  const o = await makeServer("com.example/other", [{ version: "1.0.0", tools: ["ping"] }]);
-  other = { id: o.id, v1: o.ids[0]! };
+  const r = await makeServer({
+    name: "com.example/records",
+    versions: [
+      { version: "1.0.0", tools: [{ name: "read_record" }, { name: "delete_record" }] },
+      { version: "2.0.0", tools: [{ name: "read_record" }, { name: "archive_record" }] },
+    ],
+  });
+  records = { id: r.id, v1: r.versionIds[0]!, v2: r.versionIds[1]! };
+  const o = await makeServer({ name: "com.example/other", versions: [{ version: "1.0.0", tools: [{ name: "ping" }] }] });
+  other = { id: o.id, v1: o.versionIds[0]! };
 });
 
 const engagedIds = async () => (await activeKillSwitches()).map((s) => s.id).sort();

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, generateKeyPairSync, verify } from "node:c
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { NotFoundError } from "@/lib/errors";
-import { makeTeam } from "@/test/factories";
+import { makeServer } from "@/test/factories";
 import { activeSigningKey, ensureSigningKey, keyIdOf, publicKeys, signingKeySet } from "./keys";
 import { buildManifest, canonicalManifestBytes, signManifest, type VersionManifest, verifyManifest, verifyVersionManifest } from "./manifest";
 
@@ -213,16 +213,7 @@ describe("a key from TOOLGATE_SIGNING_KEY", () => {
 
 describe("verifying a stored version's manifest", () => {
   it("verifies the manifest and signature stored with a certified version", async () => {
-    const team = await makeTeam();
-    const server = await db().server.create({
-      data: { name: "com.example/stored", title: "Stored", purpose: "Testing.", teamId: team.id, classification: "internal", endpointUrl: "http://localhost:1/mcp" },
-    });
-    const version = await db().serverVersion.create({
-      data: { serverId: server.id, version: "1.0.0", declaredName: "stored", declaredVersion: "1.0.0", protocolVersion: "2025-06-18" },
-    });
-    await db().serverVersion.create({
-      data: { serverId: server.id, version: "2.0.0", declaredName: "stored", declaredVersion: "2.0.0", protocolVersion: "2025-06-18" },
-    });
+    const server = await makeServer({ name: "com.example/stored", versions: [{ version: "1.0.0" }, { version: "2.0.0" }] });
     await expect(verifyVersionManifest(server.name, "2.0.0")).rejects.toThrow(/not been certified/);
     await expect(verifyVersionManifest(server.name, "3.0.0")).rejects.toThrow(NotFoundError);
     await expect(verifyVersionManifest("com.example/none", "1.0.0")).rejects.toThrow(NotFoundError);
@@ -230,7 +221,7 @@ describe("verifying a stored version's manifest", () => {
     const manifest = sampleManifest({ server: server.name, version: "1.0.0" });
     const { signature, keyId } = await signManifest(manifest);
     await db().serverVersion.update({
-      where: { id: version.id },
+      where: { id: server.versionIds[0]! },
       data: { status: "certified", certifiedAt: new Date(), manifest: manifest as object, manifestSignature: signature, signingKeyId: keyId },
     });
     expect(await verifyVersionManifest(server.name, "1.0.0")).toMatchObject({ valid: true, manifest, signature, keyId, server: server.name, version: "1.0.0" });

@@ -3,8 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { type ActionState, formValues, toActionState } from "@/lib/action-state";
 import { requireActor } from "@/lib/auth/session";
+import { setPolicy } from "@/lib/settings/policy";
 import { createTeam, setUserTeams } from "@/lib/teams/manage";
 import { createUser, setUserDisabled, updateUserRoles } from "@/lib/users/manage";
+import { policyValueFrom } from "./policy-input";
 
 export async function createUserAction(_: ActionState<string>, form: FormData): Promise<ActionState<string>> {
   return toActionState(async () => {
@@ -53,4 +55,14 @@ export async function setTeamsAction(_: ActionState, form: FormData): Promise<Ac
     revalidatePath("/admin");
     return { message: `Saved teams of ${user.email}.` };
   });
+}
+
+export async function setPolicyAction(_: ActionState, form: FormData): Promise<ActionState> {
+  return toActionState(async () => {
+    const actor = await requireActor();
+    const key = String(form.get("key") ?? "");
+    await setPolicy(actor, key, policyValueFrom(key, form));
+    revalidatePath("/admin");
+    return { message: "Saved." };
+  }, formValues(form));
 }

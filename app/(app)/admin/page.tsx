@@ -2,21 +2,24 @@ import type { Metadata } from "next";
 import { CreateTeamForm } from "@/components/create-team-form";
 import { CreateUserForm } from "@/components/create-user-form";
 import { PageHeader } from "@/components/empty-state";
+import { PolicyForms } from "@/components/policy-form";
 import { UserRow } from "@/components/user-row";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { getPolicies } from "@/lib/settings/policy";
 import { listTeams, teamIdsOf } from "@/lib/teams/manage";
 import { listUsers } from "@/lib/users/manage";
-import { createTeamAction, createUserAction, setDisabledAction, setTeamsAction, updateRolesAction } from "./actions";
+import { createTeamAction, createUserAction, setDisabledAction, setPolicyAction, setTeamsAction, updateRolesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Admin" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("users.view");
-  const [users, teams] = await Promise.all([listUsers(actor), listTeams()]);
+  const [users, teams, policies] = await Promise.all([listUsers(actor), listTeams(), getPolicies()]);
   const teamIds = await Promise.all(users.map((user) => teamIdsOf(user.id)));
   return (
     <>
-      <PageHeader title="Admin">People who sign in to Toolgate, their roles and their teams.</PageHeader>
+      <PageHeader title="Admin">People who sign in to Toolgate, their roles and their teams, and the certification policies.</PageHeader>
       <CreateUserForm action={createUserAction} />
       <section className="mt-8 space-y-4 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="teams-heading">
         <h2 id="teams-heading" className="text-lg font-semibold">
@@ -34,6 +37,15 @@ export default async function AdminPage() {
         )}
         <CreateTeamForm action={createTeamAction} />
       </section>
+      {can(actor, "settings.manage") && (
+        <section className="mt-8 space-y-4 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="policies-heading">
+          <h2 id="policies-heading" className="text-lg font-semibold">
+            Policies
+          </h2>
+          <p className="text-sm text-slate-600">What certification requires and what evidence uploads may weigh. Changes apply at once and are audited.</p>
+          <PolicyForms action={setPolicyAction} policies={policies} />
+        </section>
+      )}
       <h2 className="mb-3 mt-8 text-lg font-semibold">Users ({users.length})</h2>
       <ul className="space-y-3">
         {users.map((user, index) => (

@@ -1,15 +1,106 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { ApprovalDecisionForm } from "@/components/approval-decision-form";
+import { Badge, RiskBadge } from "@/components/badges";
+import { DescriptionList } from "@/components/description-list";
 import { EmptyState, PageHeader } from "@/components/empty-state";
+import { Table } from "@/components/table";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { type DecidedPromotion, decidedPromotions, type PendingApproval, pendingApprovals, type Person } from "@/lib/certification/approvals-history";
+import { decidePromotionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Approvals" };
 
+const historySize = 50;
+
+const when = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const who = (person: Person | null) => (person ? `${person.name} <${person.email}>` : "unknown");
+const reviewHref = (serverId: string, version: string) => `/catalog/${serverId}?tab=review&v=${encodeURIComponent(version)}`;
+
+function PendingRequest({ request, mayDecide }: { request: PendingApproval; mayDecide: boolean }) {
+  const { server, version, riskTier } = request.version;
+  return (
+    <article aria-label={`Promotion of ${server.name} ${version} to ${request.environment}`} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
+      <h3 className="flex flex-wrap items-baseline gap-2 text-base font-semibold">
+        <Link href={reviewHref(server.id, version)} className="text-indigo-700 hover:underline">
+          {server.name}
+        </Link>
+        <span className="font-mono">{version}</span>
+        <span className="font-normal text-slate-600">to</span>
+        <Badge tone="warn">{request.environment}</Badge>
+      </h3>
+      <DescriptionList
+        items={[
+          ["Server", server.title],
+          ["Risk tier", <RiskBadge key="tier" tier={riskTier} />],
+          ["Requested by", who(request.requestedBy)],
+          ["Requested", when(request.requestedAt)],
+          ["Rollout plan", request.rolloutPlan],
+          ["Rollback plan", request.rollbackPlan],
+          ["Kill-switch plan", request.killSwitchPlan],
+          ["Dual-run window", `${request.sunsetDays} ${request.sunsetDays === 1 ? "day" : "days"}`],
+        ]}
+      />
+      {mayDecide && <ApprovalDecisionForm action={decidePromotionAction} promotionId={request.id} />}
+    </article>
+  );
+}
+
+function History({ decided }: { decided: DecidedPromotion[] }) {
+  if (decided.length === 0) return <EmptyState>No promotion has been decided yet.</EmptyState>;
+  return (
+    <Table label="Decided promotions" headings={["Server", "Version", "Environment", "Decision", "Reason", "Decided by", "Decided", "Requested by"]}>
+      {decided.map((promotion) => (
+        <tr key={promotion.id} className="border-b border-slate-100 align-top">
+          <td className="px-3 py-2">
+            <Link href={reviewHref(promotion.version.server.id, promotion.version.version)} className="text-indigo-700 hover:underline">
+              {promotion.version.server.name}
+            </Link>
+          </td>
+          <td className="px-3 py-2 font-mono">{promotion.version.version}</td>
+          <td className="px-3 py-2">{promotion.environment}</td>
+          <td className="px-3 py-2">
+            <Badge tone={promotion.decision === "approved" ? "good" : "bad"}>{promotion.decision}</Badge>
+          </td>
+          <td className="whitespace-pre-line px-3 py-2">{promotion.decisionReason}</td>
+          <td className="px-3 py-2">{who(promotion.decidedBy)}</td>
+          <td className="whitespace-nowrap px-3 py-2">{when(promotion.decidedAt)}</td>
+          <td className="px-3 py-2">{who(promotion.requestedBy)}</td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
 export default async function ApprovalsPage() {
-  await requirePagePermission("approvals.view");
+  const user = await requirePagePermission("approvals.view");
+  const mayDecide = can(user, "promotions.decide");
+  const [pending, decided] = await Promise.all([pendingApprovals(), decidedPromotions(historySize)]);
   return (
     <>
-      <PageHeader title="Approvals">Tool calls, promotions and access grants waiting for a decision.</PageHeader>
-      <EmptyState>Nothing is waiting for approval.</EmptyState>
+      <PageHeader title="Approvals">Promotion requests waiting for an approver&apos;s decision, oldest first.</PageHeader>
+      {!mayDecide && (
+        <p className="mb-4 rounded border border-slate-200 bg-slate-50 p-3 text-sm text-slate-700">
+          You can see this inbox, but only approvers decide promotions.
+        </p>
+      )}
+      <section aria-labelledby="pending-heading" className="space-y-4">
+        <h2 id="pending-heading" className="text-lg font-semibold">
+          Waiting for a decision ({pending.length})
+        </h2>
+        {pending.length === 0 ? (
+          <EmptyState>Nothing is waiting for approval.</EmptyState>
+        ) : (
+          pending.map((request) => <PendingRequest key={request.id} request={request} mayDecide={mayDecide} />)
+        )}
+      </section>
+      <section aria-labelledby="decided-heading" className="mt-10 space-y-4">
+        <h2 id="decided-heading" className="text-lg font-semibold">
+          Decided (last {historySize})
+        </h2>
+        <History decided={decided} />
+      </section>
     </>
   );
 }

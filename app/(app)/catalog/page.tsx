@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RiskBadge, StatusBadge } from "@/components/badges";
+import { KillSwitchBadge } from "@/components/kill-switch-badge";
+import { activeKillSwitches } from "@/lib/killswitch/switches";
+import type { KillSwitchView } from "@/lib/killswitch/types";
 import { EmptyState, PageHeader } from "@/components/empty-state";
 import { Table } from "@/components/table";
 import { Button, plainOptions, SelectField, TextField } from "@/components/form-fields";
@@ -18,7 +21,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Sear
   const user = await requirePagePermission("catalog.view");
   const params = await searchParams;
   const query = catalogQuerySchema.safeParse(params);
-  const [teams, rows] = await Promise.all([listTeams(), query.success ? searchCatalog(query.data) : []]);
+  const [teams, rows, switches] = await Promise.all([listTeams(), query.success ? searchCatalog(query.data) : [], activeKillSwitches()]);
   // Filters keep their choice only when it is valid; an invalid one is reported below the form.
   const filter = (name: "status" | "riskTier" | "classification" | "teamId" | "environment") => ({
     name,
@@ -50,7 +53,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Sear
           </Link>
         </div>
       </form>
-      {query.success ? <Results rows={rows} filtered={Object.values(query.data).some(Boolean)} /> : <BadQuery issues={query.error.issues} />}
+      {query.success ? <Results rows={rows} filtered={Object.values(query.data).some(Boolean)} switches={switches} /> : <BadQuery issues={query.error.issues} />}
     </>
   );
 }
@@ -64,7 +67,7 @@ function BadQuery({ issues }: { issues: { path: PropertyKey[]; message: string }
   );
 }
 
-function Results({ rows, filtered }: { rows: CatalogRow[]; filtered: boolean }) {
+function Results({ rows, filtered, switches }: { rows: CatalogRow[]; filtered: boolean; switches: KillSwitchView[] }) {
   if (rows.length === 0) {
     return <EmptyState>{filtered ? "No server matches this search." : "No servers are registered yet."}</EmptyState>;
   }
@@ -76,6 +79,7 @@ function Results({ rows, filtered }: { rows: CatalogRow[]; filtered: boolean }) 
             <Link href={`/catalog/${row.id}`} className="font-mono text-indigo-700 underline">
               {row.name}
             </Link>
+            <KillSwitchBadge switches={switches.filter((s) => s.scope === "global" || s.serverId === row.id)} />
           </td>
           <td className="px-3 py-2">{row.title}</td>
           <td className="px-3 py-2">{row.teamName}</td>

@@ -9,6 +9,7 @@ export async function claimAction(_: ActionState, form: FormData): Promise<Actio
   return toActionState(async () => {
     await claimReview(await requireActor(), { versionId: form.get("versionId") });
     revalidatePath("/reviews");
+    revalidatePath("/catalog", "layout");
     return { message: "Claimed: it is yours to review." };
   });
 }

@@ -2,10 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RiskBadge, StatusBadge } from "@/components/badges";
 import { PageHeader } from "@/components/empty-state";
+import { KillSwitchBadge } from "@/components/kill-switch-badge";
 import { TabLinks } from "@/components/tab-links";
 import { requirePagePermission } from "@/lib/auth/session";
+import { killSwitchesFor } from "@/lib/killswitch/switches";
 import { loadEntry, mayEdit } from "./entry";
-import { EvidenceTab, HistoryTab, OverviewTab, RiskTab, ToolsTab, VersionsTab } from "./tabs";
+import { ReviewTab } from "./review-tab";
+import { EvidenceTab } from "./evidence-tab";
+import { HistoryTab, OverviewTab, RiskTab, ToolsTab, VersionsTab } from "./tabs";
 
 export const metadata: Metadata = { title: "Catalog entry" };
 
@@ -15,6 +19,7 @@ const tabs = [
   { id: "tools", label: "Tools" },
   { id: "risk", label: "Risk & data handling" },
   { id: "evidence", label: "Evidence" },
+  { id: "review", label: "Review & promotion" },
   { id: "history", label: "History" },
 ] as const;
 
@@ -34,7 +39,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
   // The version asked for (?v=); the Tools and Risk tabs fall back to the latest.
   const requested = typeof query.v === "string" ? query.v : undefined;
   const version = requested ?? latest?.version;
-  const editor = await mayEdit(user, server);
+  const [editor, switches] = await Promise.all([mayEdit(user, server), killSwitchesFor({ serverId: server.id })]);
   const base = `/catalog/${server.id}`;
   return (
     <>
@@ -45,6 +50,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
         <div className="flex items-center gap-3 text-sm">
           {latest && <span className="font-mono">{latest.version}</span>}
           <StatusBadge status={latest?.status ?? null} />
+          <KillSwitchBadge switches={switches} />
           <span className="text-slate-600">Risk tier</span>
           <RiskBadge tier={server.riskTier} />
           {editor && latest?.status === "draft" && (
@@ -63,7 +69,8 @@ export default async function EntryPage({ params, searchParams }: Props) {
       {tab === "versions" && <VersionsTab server={server} selected={requested} editor={editor} />}
       {tab === "tools" && <ToolsTab server={server} version={version} />}
       {tab === "risk" && <RiskTab server={server} version={version} />}
-      {tab === "evidence" && <EvidenceTab />}
+      {tab === "evidence" && <EvidenceTab server={server} version={version} user={user} />}
+      {tab === "review" && <ReviewTab server={server} version={version} user={user} editor={editor} />}
       {tab === "history" && <HistoryTab serverId={server.id} />}
     </>
   );

@@ -168,10 +168,6 @@ function boundary(server: ServerEntry, tools: string[] | undefined, environment:
   return <span className="font-mono">{tools.join(", ")}</span>;
 }
 
-export function EvidenceTab() {
-  return <EmptyState>Evidence arrives with certification: eval results, red-team reports, scans, attestations and SBOMs.</EmptyState>;
-}
-
 export async function HistoryTab({ serverId }: { serverId: string }) {
   return <AuditTable events={await serverHistory(serverId)} />;
 }

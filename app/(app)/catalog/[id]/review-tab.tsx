@@ -1,0 +1,159 @@
+import Link from "next/link";
+import { ActionButton } from "@/components/action-button";
+import { Badge, RiskBadge, StatusBadge } from "@/components/badges";
+import { CheckList } from "@/components/check-list";
+import { DescriptionList } from "@/components/description-list";
+import { EmptyState } from "@/components/empty-state";
+import { KillSwitchPanel } from "@/components/kill-switch-panel";
+import { PromotionRequestForm } from "@/components/promotion-request-form";
+import { ReviewDecisionForm } from "@/components/review-decision-form";
+import { Table } from "@/components/table";
+import { can } from "@/lib/auth/authorize";
+import type { CurrentUser } from "@/lib/auth/session";
+import type { ServerEntry } from "@/lib/catalog/read";
+import { defaultApprovalTools } from "@/lib/certification/lifecycle";
+import { ownsServer } from "@/lib/certification/ownership";
+import { pinsOf, versionLifecycle, type VersionLifecycle } from "@/lib/certification/status";
+import { killSwitchesOnServer } from "@/lib/killswitch/switches";
+import { verifyVersionManifest } from "@/lib/signing/manifest";
+import { clearKillSwitchAction, engageKillSwitchAction } from "../../kill-switches/actions";
+import { claimAction } from "../../reviews/actions";
+import { orNotFound } from "./entry";
+import { decideReviewAction, requestPromotionAction, submitVersionAction } from "./review-actions";
+
+const when = (date: Date | null) => (date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : "");
+
+function Decisions({ lifecycle }: { lifecycle: VersionLifecycle }) {
+  if (lifecycle.decisions.length === 0) return <p className="text-sm text-slate-600">No lifecycle steps yet: this version is a draft.</p>;
+  return (
+    <Table label="Lifecycle steps" headings={["Step", "By", "When", "Reason"]}>
+      {lifecycle.decisions.map((decision) => (
+        <tr key={decision.id.toString()} className="border-b border-slate-200">
+          <td className="py-2">{decision.action}</td>
+          <td>{decision.actor}</td>
+          <td>{when(decision.createdAt)}</td>
+          <td className="whitespace-pre-line">{decision.reason}</td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
+async function Certification({ server, lifecycle }: { server: ServerEntry; lifecycle: VersionLifecycle }) {
+  if (!lifecycle.certifiedAt) return null;
+  const verification = await verifyVersionManifest(server.name, lifecycle.version);
+  const verifyHref = `/verify?server=${encodeURIComponent(server.name)}&version=${encodeURIComponent(lifecycle.version)}`;
+  return (
+    <DescriptionList
+      title="Certification"
+      items={[
+        ["Certified", when(lifecycle.certifiedAt)],
+        ["Risk tier", <RiskBadge key="tier" tier={lifecycle.riskTier} />],
+        ["Tools needing approval", lifecycle.approvalTools.join(", ") || "none"],
+        [
+          "Signed manifest",
+          <span key="sig" className="flex items-center gap-2" data-testid="manifest-signature">
+            <Badge tone={verification.valid ? "good" : "bad"}>{verification.valid ? "Signature verified" : "Signature invalid"}</Badge>
+            <span className="font-mono text-xs">key {lifecycle.signingKeyId}</span>
+            <Link href={verifyHref} className="text-indigo-700 hover:underline">
+              Verify
+            </Link>
+          </span>,
+        ],
+        ["Sunset", lifecycle.sunsetAt ? when(lifecycle.sunsetAt) : ""],
+      ]}
+    />
+  );
+}
+
+async function Environments({ server, lifecycle, mayRequest }: { server: ServerEntry; lifecycle: VersionLifecycle; mayRequest: boolean }) {
+  const pins = await pinsOf(server.id);
+  return (
+    <section className="space-y-3">
+      <h2 className="text-lg font-semibold">Environments</h2>
+      <Table label="Pinned versions" headings={["Environment", "Pinned version", "Since"]}>
+        {server.environments.map((environment) => {
+          const pin = pins.find((p) => p.environment === environment);
+          return (
+            <tr key={environment} className="border-b border-slate-200" data-testid={`pin-${environment}`}>
+              <td className="py-2">{environment}</td>
+              <td className="font-mono">{pin?.version.version ?? "—"}</td>
+              <td>{when(pin?.pinnedAt ?? null)}</td>
+            </tr>
+          );
+        })}
+      </Table>
+      {lifecycle.promotions.length > 0 && (
+        <Table label="Promotion requests" headings={["Environment", "Status", "Requested", "Decision"]}>
+          {lifecycle.promotions.map((promotion) => (
+            <tr key={promotion.id} className="border-b border-slate-200">
+              <td className="py-2">{promotion.environment}</td>
+              <td>
+                <Badge tone={promotion.status === "promoted" ? "good" : promotion.status === "denied" ? "bad" : "info"}>{promotion.status}</Badge>
+              </td>
+              <td>{when(promotion.requestedAt)}</td>
+              <td>{promotion.decisionReason}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      {mayRequest && lifecycle.status === "certified" && (
+        <PromotionRequestForm action={requestPromotionAction} versionId={lifecycle.id} environments={server.environments} />
+      )}
+    </section>
+  );
+}
+
+function NextStep({ lifecycle, user, editor, owner }: { lifecycle: VersionLifecycle; user: CurrentUser; editor: boolean; owner: boolean }) {
+  if (lifecycle.status === "draft" && editor && can(user, "versions.submit")) {
+    return <ActionButton action={submitVersionAction} fields={{ versionId: lifecycle.id }} label="Submit for review" variant="primary" />;
+  }
+  if (lifecycle.status === "submitted" && can(user, "reviews.decide") && !owner) {
+    return <ActionButton action={claimAction} fields={{ versionId: lifecycle.id }} label="Claim review" variant="primary" />;
+  }
+  if (lifecycle.status === "in_review" && lifecycle.reviewerId === user.id) {
+    return (
+      <ReviewDecisionForm
+        action={decideReviewAction}
+        versionId={lifecycle.id}
+        tools={lifecycle.tools.map((tool) => tool.name)}
+        suggestedApprovalTools={defaultApprovalTools(lifecycle.tools)}
+        failingChecks={lifecycle.checks.checks.filter((check) => !check.passed)}
+      />
+    );
+  }
+  return null;
+}
+
+/** The version's way through governance: checks, steps, the next step for this person, certification, environments. */
+export async function ReviewTab({ server, version, user, editor }: { server: ServerEntry; version?: string; user: CurrentUser; editor: boolean }) {
+  if (!version) return <EmptyState>No version to review yet.</EmptyState>;
+  const lifecycle = await orNotFound(() => versionLifecycle(server.id, version));
+  const owner = await ownsServer(user.id, server.id);
+  const switches = await killSwitchesOnServer(server.id);
+  const manageSwitches = can(user, "killswitch.manage");
+  return (
+    <div className="space-y-8">
+      <div className="flex items-center gap-3">
+        <span className="font-mono">{lifecycle.version}</span>
+        <StatusBadge status={lifecycle.status} />
+      </div>
+      <section>
+        <h2 className="mb-2 text-lg font-semibold">Prerelease checks</h2>
+        <CheckList checks={lifecycle.checks.checks} />
+      </section>
+      <NextStep lifecycle={lifecycle} user={user} editor={editor} owner={owner} />
+      <Decisions lifecycle={lifecycle} />
+      <Certification server={server} lifecycle={lifecycle} />
+      <Environments server={server} lifecycle={lifecycle} mayRequest={editor && can(user, "promotions.request")} />
+      <KillSwitchPanel
+        heading="Kill switches"
+        switches={switches}
+        clear={clearKillSwitchAction}
+        engage={engageKillSwitchAction}
+        target={{ scope: "version", serverId: server.id, versionId: lifecycle.id }}
+        canManage={manageSwitches}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+"use client";
+
+import { type ReactNode, useActionState } from "react";
+import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
+import { MiB } from "@/lib/evidence/file-size";
+import type { Policies, PolicyKey } from "@/lib/settings/policy";
+import { Button, FieldErrors, FormMessage, TextField } from "./form-fields";
+
+type SetPolicy = (state: ActionState, form: FormData) => Promise<ActionState>;
+
+const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
+
+interface FrameProps {
+  action: SetPolicy;
+  policyKey: PolicyKey;
+  title: string;
+  description: string;
+  /** The fields, given the messages for this policy and, after a refusal, what was typed. */
+  children: (errors: string[] | undefined, echoed: FormValues | null) => ReactNode;
+}
+
+/** One policy's own small form, so a mistake in one never holds back another. */
+function PolicyFrame({ action, policyKey, title, description, children }: FrameProps) {
+  const [state, formAction, pending] = useActionState(action, idle);
+  const errors = state.status === "error" ? (state.fieldErrors[policyKey] ?? state.fieldErrors.key) : undefined;
+  const echoed = state.status === "error" ? (state.values ?? {}) : null;
+  return (
+    <form action={formAction} noValidate aria-label={title} className="space-y-3 rounded border border-slate-200 p-4">
+      <h3 className="font-medium">{title}</h3>
+      <p className="text-sm text-slate-600">{description}</p>
+      <input type="hidden" name="key" value={policyKey} />
+      {children(errors, echoed)}
+      <div className="flex flex-wrap items-center gap-3">
+        <Button type="submit" variant="secondary" disabled={pending}>
+          Save
+        </Button>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}
+
+const shown = (echoed: FormValues | null, name: string, current: string) => (echoed ? valueText(echoed, name) : current);
+
+/** The administrator's policy settings, each prefilled with the value in force. */
+export function PolicyForms({ action, policies }: { action: SetPolicy; policies: Policies }) {
+  const compliance = policies["certification.complianceByClassification"];
+  const classifications = Object.keys(compliance) as (keyof typeof compliance)[];
+  return (
+    <div className="space-y-4">
+      <PolicyFrame
+        action={action}
+        policyKey="certification.requiredEvalMetrics"
+        title="Required eval metrics"
+        description="Comma-separated metric names every version needs a passing eval result for. Empty: at least one eval, and every eval passes."
+      >
+        {(errors, echoed) => (
+          <TextField
+            label="Metrics"
+            name="metrics"
+            placeholder="accuracy, toxicity"
+            defaultValue={shown(echoed, "metrics", policies["certification.requiredEvalMetrics"].join(", "))}
+            errors={errors}
+          />
+        )}
+      </PolicyFrame>
+      <PolicyFrame
+        action={action}
+        policyKey="certification.complianceByClassification"
+        title="Compliance attestations by data classification"
+        description="Comma-separated framework names whose attestation a server of each classification must have attached. Empty: none required."
+      >
+        {(errors, echoed) => (
+          <fieldset aria-describedby={errors ? "compliance-error" : undefined} className="space-y-3">
+            <legend className="sr-only">Frameworks per classification</legend>
+            <div className="grid gap-3 sm:grid-cols-2">
+              {classifications.map((classification) => (
+                <TextField
+                  key={classification}
+                  label={capitalized(classification)}
+                  name={classification}
+                  defaultValue={shown(echoed, classification, compliance[classification].join(", "))}
+                />
+              ))}
+            </div>
+            <FieldErrors id="compliance-error" errors={errors} />
+          </fieldset>
+        )}
+      </PolicyFrame>
+      <PolicyFrame
+        action={action}
+        policyKey="evidence.maxUploadBytes"
+        title="Evidence upload limit"
+        description="The largest evidence file accepted, in megabytes (1 MB = 1,048,576 bytes); at most 50."
+      >
+        {(errors, echoed) => (
+          <div className="w-48">
+            <TextField
+              label="Limit (MB)"
+              name="maxUploadMegabytes"
+              inputMode="decimal"
+              defaultValue={shown(echoed, "maxUploadMegabytes", String(Math.round((policies["evidence.maxUploadBytes"] / MiB) * 100) / 100))}
+              errors={errors}
+            />
+          </div>
+        )}
+      </PolicyFrame>
+    </div>
+  );
+}

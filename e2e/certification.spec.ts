@@ -1,0 +1,160 @@
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import { e2eAdmin } from "../playwright.config";
+import { startServerEverything } from "../test/server-everything";
+import { createTeam, createUser, joinTeam, type Person, signIn, signOut } from "./helpers";
+
+const team = "Certification Team";
+const owner: Person = { email: "cora@e2e.test", name: "Cora Owner", password: "cora's long password", role: "Server owner" };
+const reviewer: Person = { email: "rex@e2e.test", name: "Rex Reviewer", password: "rex's long password", role: "Governance reviewer" };
+const approver: Person = { email: "abe@e2e.test", name: "Abe Approver", password: "abe's long password", role: "Approver" };
+const serverName = "io.example/certified";
+const fixture = (name: string) => path.join(import.meta.dirname, "../test/fixtures/evidence", name);
+
+let everything: Awaited<ReturnType<typeof startServerEverything>>;
+
+test.describe.configure({ mode: "serial" });
+test.beforeAll(async () => {
+  everything = await startServerEverything();
+});
+test.afterAll(async () => {
+  await everything?.close();
+});
+
+async function openEntry(page: Page, tab: string) {
+  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
+  await page.getByRole("link", { name: serverName }).click();
+  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
+}
+
+type Form = ReturnType<Page["getByRole"]>;
+
+async function addEvidence(page: Page, kind: string, fill: (form: Form) => Promise<void>, title = `${kind} ${Date.now()}`) {
+  const form = page.getByRole("form", { name: "Add evidence" });
+  await form.getByLabel("Kind").selectOption({ label: kind });
+  await form.getByLabel("Title (optional)").fill(title);
+  await fill(form);
+  await form.getByRole("button", { name: "Add evidence" }).click();
+  return { form, added: () => expect(form.getByRole("status")).toHaveText(`Added “${title}”.`) };
+}
+
+test("the administrator sets up a team, an owner, a reviewer and an approver", async ({ page }) => {
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  await page.goto("/admin");
+  await createTeam(page, team);
+  for (const person of [owner, reviewer, approver]) await createUser(page, person);
+  await joinTeam(page, owner.email, team);
+  await signOut(page);
+});
+
+test("the owner registers a server through the API, uploads evidence and submits it", async ({ page }) => {
+  await signIn(page, owner.email, owner.password);
+  await page.goto("/catalog");
+  const teamId = await page.getByLabel("Owning team").locator("option", { hasText: team }).getAttribute("value");
+  const created = await page.request.post("/api/v1/servers", {
+    data: {
+      name: serverName,
+      title: "Certified everything",
+      purpose: "The reference server, certified for agents.",
+      teamId,
+      environments: ["dev", "prod"],
+      classification: "internal",
+      endpointUrl: everything.url,
+      version: { version: "1.0.0" },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+
+  await openEntry(page, "Evidence");
+  await expect(page.getByTestId("check-quality")).toContainText("fails");
+
+  const spdx = await addEvidence(page, "SBOM", (f) => f.getByLabel("File").setInputFiles(fixture("sbom-spdx.json")));
+  await expect(spdx.form.getByRole("alert").first()).toContainText("not a CycloneDX JSON document");
+  const wordScore = await addEvidence(page, "Eval result", async (f) => {
+    await f.getByLabel("Metric").fill("accuracy");
+    await f.getByLabel("Score").fill("high");
+    await f.getByLabel("Threshold").fill("0.8");
+  });
+  await expect(wordScore.form).toContainText("Score must be a number.");
+
+  const evidence: [string, (form: Form) => Promise<void>][] = [
+    [
+      "Eval result",
+      async (f) => {
+        await f.getByLabel("Metric").fill("accuracy");
+        await f.getByLabel("Score").fill("0.93");
+        await f.getByLabel("Threshold").fill("0.8");
+      },
+    ],
+    [
+      "Red-team report",
+      async (f) => {
+        await f.getByLabel("Outcome").selectOption("pass");
+        await f.getByLabel("Summary").fill("500 adversarial prompts; none succeeded.");
+      },
+    ],
+    ["Security scan", (f) => f.getByLabel("File").setInputFiles(fixture("sarif-clean.json"))],
+    ["SBOM", (f) => f.getByLabel("File").setInputFiles(fixture("sbom-cyclonedx.json"))],
+  ];
+  for (const [kind, fill] of evidence) await (await addEvidence(page, kind, fill)).added();
+  await page.reload();
+  for (const check of ["quality", "safety", "compliance", "security"]) await expect(page.getByTestId(`check-${check}`)).toContainText("passes");
+  await expect(page.getByRole("link", { name: "Download" }).first()).toBeVisible();
+
+  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: "Review & promotion" }).click();
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
+  await signOut(page);
+});
+
+test("the reviewer claims it from the queue and certifies it", async ({ page }) => {
+  await signIn(page, reviewer.email, reviewer.password);
+  await page.goto("/reviews");
+  const row = page.getByTestId(`review-${serverName}`);
+  await expect(row).toContainText("submitted");
+  await row.getByRole("button", { name: "Claim" }).click();
+  await expect(row).toContainText(reviewer.email);
+  await row.getByRole("link", { name: serverName }).click();
+
+  const decision = page.getByRole("form", { name: "Review decision" });
+  await decision.getByRole("button", { name: "Certify" }).click();
+  await expect(decision.getByLabel("Reason")).toHaveAttribute("aria-invalid", "true");
+  await decision.getByLabel("Reason").fill("Evidence complete; destructive tools need approval.");
+  await decision.getByLabel("Risk tier").selectOption("high");
+  await decision.getByRole("button", { name: "Certify" }).click();
+  await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
+  await signOut(page);
+});
+
+test("the owner asks to promote it to prod", async ({ page }) => {
+  await signIn(page, owner.email, owner.password);
+  await openEntry(page, "Review & promotion");
+  const request = page.getByRole("form", { name: "Request promotion" });
+  await request.getByLabel("Environment").selectOption("prod");
+  await request.getByLabel("Rollout plan").fill("Canary to one agent for a day, then everyone.");
+  await request.getByLabel("Rollback plan").fill("Re-pin the previous version; no data migration.");
+  await request.getByLabel("Kill-switch plan").fill("Reviewer on call engages the server switch.");
+  await request.getByRole("button", { name: "Request promotion" }).click();
+  await expect(request.getByRole("status")).toHaveText("Requested: waiting for an approver.");
+  await signOut(page);
+});
+
+test("the approver approves the promotion in the inbox; the entry shows certified, promoted and verified", async ({ page }) => {
+  await signIn(page, approver.email, approver.password);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
+  const request = page.getByRole("article", { name: `Promotion of ${serverName} 1.0.0 to prod` });
+  await request.getByRole("button", { name: "Approve" }).click();
+  await expect(request.getByRole("alert").first()).toBeVisible();
+  await request.getByLabel("Reason").fill("Plans are sound and the evidence is complete.");
+  await request.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("article", { name: `Promotion of ${serverName} 1.0.0 to prod` })).toHaveCount(0);
+
+  await openEntry(page, "Review & promotion");
+  await expect(page.getByText("certified", { exact: true }).first()).toBeVisible();
+  await expect(page.getByTestId("pin-prod")).toContainText("1.0.0");
+  await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
+  await page.getByTestId("manifest-signature").getByRole("link", { name: "Verify" }).click();
+  await expect(page.getByText(/Signature valid/)).toBeVisible();
+  await page.goto("/catalog");
+  await signOut(page);
+});
