@@ -12,6 +12,8 @@ const publicPaths = [
   /^\/\.well-known\/toolgate-signing-keys$/,
   /^\/api\/v1\/manifests\/verify$/,
   /^\/verify$/,
+  // The MCP registry API authenticates hosts with agent keys, not sessions.
+  /^\/v0\.1\//,
 ];
 
 export async function proxy(request: NextRequest) {

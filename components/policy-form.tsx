@@ -105,6 +105,28 @@ export function PolicyForms({ action, policies }: { action: SetPolicy; policies:
           </div>
         )}
       </PolicyFrame>
+      <PolicyFrame
+        action={action}
+        policyKey="registry.anonymousRead"
+        title="Anonymous registry read"
+        description="Off: hosts need an agent key to read the registry API. On: anyone who can reach Toolgate may list its certified servers."
+      >
+        {(errors, echoed) => (
+          <div className="text-sm">
+            <label className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                name="anonymousRead"
+                defaultChecked={echoed ? valueText(echoed, "anonymousRead") === "on" : policies["registry.anonymousRead"]}
+                aria-invalid={errors ? true : undefined}
+                aria-describedby={errors ? "anonymous-read-error" : undefined}
+              />
+              Anyone may read the registry API without an agent key
+            </label>
+            <FieldErrors id="anonymous-read-error" errors={errors} />
+          </div>
+        )}
+      </PolicyFrame>
     </div>
   );
 }

@@ -1,8 +1,7 @@
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { startServerEverything } from "../test/server-everything";
-import { createTeam, createUser, joinTeam, type Person, signIn, signOut } from "./helpers";
+import { createAgentWithKey, createTeam, createUser, joinTeam, type Person, registerServerByApi, serverEverythingForSpec, signIn, signOut } from "./helpers";
 
 const team = "Certification Team";
 const owner: Person = { email: "cora@e2e.test", name: "Cora Owner", password: "cora's long password", role: "Server owner" };
@@ -11,15 +10,8 @@ const approver: Person = { email: "abe@e2e.test", name: "Abe Approver", password
 const serverName = "io.example/certified";
 const fixture = (name: string) => path.join(import.meta.dirname, "../test/fixtures/evidence", name);
 
-let everything: Awaited<ReturnType<typeof startServerEverything>>;
-
 test.describe.configure({ mode: "serial" });
-test.beforeAll(async () => {
-  everything = await startServerEverything();
-});
-test.afterAll(async () => {
-  await everything?.close();
-});
+const everything = serverEverythingForSpec();
 
 async function openEntry(page: Page, tab: string) {
   await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
@@ -49,21 +41,13 @@ test("the administrator sets up a team, an owner, a reviewer and an approver", a
 
 test("the owner registers a server through the API, uploads evidence and submits it", async ({ page }) => {
   await signIn(page, owner.email, owner.password);
-  await page.goto("/catalog");
-  const teamId = await page.getByLabel("Owning team").locator("option", { hasText: team }).getAttribute("value");
-  const created = await page.request.post("/api/v1/servers", {
-    data: {
-      name: serverName,
-      title: "Certified everything",
-      purpose: "The reference server, certified for agents.",
-      teamId,
-      environments: ["dev", "prod"],
-      classification: "internal",
-      endpointUrl: everything.url,
-      version: { version: "1.0.0" },
-    },
+  await registerServerByApi(page, {
+    name: serverName,
+    title: "Certified everything",
+    purpose: "The reference server, certified for agents.",
+    team,
+    endpointUrl: everything.url,
   });
-  expect(created.status(), await created.text()).toBe(201);
 
   await openEntry(page, "Evidence");
   await expect(page.getByTestId("check-quality")).toContainText("fails");
@@ -157,4 +141,39 @@ test("the approver approves the promotion in the inbox; the entry shows certifie
   await expect(page.getByText(/Signature valid/)).toBeVisible();
   await page.goto("/catalog");
   await signOut(page);
+});
+
+test("an agent granted the certified server finds it in the registry with its key, after an approver allows the grant", async ({ page, request }) => {
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  const key = await createAgentWithKey(page, { name: "cert-bot", team, environment: "prod" });
+  const agent = page.getByRole("article", { name: "Agent cert-bot" });
+  const grantForm = agent.getByRole("form", { name: "Grant access" });
+  await grantForm.getByLabel("Server").selectOption({ label: `${serverName} (high risk)` });
+  await grantForm.getByRole("button", { name: "Grant access" }).click();
+  await expect(agent.getByRole("table", { name: "Grants of cert-bot" })).toContainText("pending");
+  await signOut(page);
+
+  const registry = (query: string, token?: string) =>
+    request.get(`/v0.1/servers${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  expect((await registry("")).status()).toBe(401);
+  const beforeApproval = await (await registry("?granted=true", key)).json();
+  expect(beforeApproval.servers).toEqual([]);
+
+  await signIn(page, approver.email, approver.password);
+  await page.goto("/approvals");
+  const access = page.getByRole("article", { name: `Access for cert-bot to ${serverName}` });
+  await access.getByLabel("Reason").fill("Support needs it; the server is certified.");
+  await access.getByRole("button", { name: "Approve" }).click();
+  await expect(access).toHaveCount(0);
+  await signOut(page);
+
+  const listed = await registry("?granted=true", key);
+  expect(listed.status()).toBe(200);
+  expect(listed.headers()["access-control-allow-origin"]).toBe("*");
+  const body = await listed.json();
+  expect(body.servers.map((entry: { server: { name: string } }) => entry.server.name)).toEqual([serverName]);
+  const [{ server, _meta }] = body.servers;
+  expect(server.remotes[0].url).toMatch(/\/mcp$/);
+  expect(server.remotes[0].url).not.toContain(everything.url);
+  expect(_meta["io.toolgate/governance"]).toMatchObject({ riskTier: "high" });
 });

@@ -1,4 +1,5 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
+import { startServerEverything } from "../test/server-everything";
 
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/signin");
@@ -48,4 +49,52 @@ export async function joinTeam(page: Page, email: string, team: string) {
   await row.getByRole("group", { name: "Teams" }).getByLabel(team).check();
   await row.getByRole("button", { name: "Save teams" }).click();
   await expect(row.getByRole("status")).toHaveText(`Saved teams of ${email}.`);
+}
+
+/**
+ * Runs the reference MCP server (server-everything) on loopback for the spec: started before its
+ * first test, stopped after its last. Read `url` inside tests.
+ */
+export function serverEverythingForSpec(): { readonly url: string } {
+  let running: Awaited<ReturnType<typeof startServerEverything>> | undefined;
+  test.beforeAll(async () => {
+    running = await startServerEverything();
+  });
+  test.afterAll(async () => {
+    await running?.close();
+  });
+  return {
+    get url() {
+      if (!running) throw new Error("server-everything is not running yet");
+      return running.url;
+    },
+  };
+}
+
+/**
+ * As a signed-in owner of the team: registers a server (version 1.0.0, dev and prod, internal data)
+ * through the JSON catalog API, which is quicker than the wizard when the wizard is not under test.
+ */
+export async function registerServerByApi(page: Page, server: { name: string; title: string; purpose: string; team: string; endpointUrl: string }) {
+  await page.goto("/catalog");
+  const teamId = await page.getByLabel("Owning team").locator("option", { hasText: server.team }).getAttribute("value");
+  const { name, title, purpose, endpointUrl } = server;
+  const created = await page.request.post("/api/v1/servers", {
+    data: { name, title, purpose, endpointUrl, teamId, environments: ["dev", "prod"], classification: "internal", version: { version: "1.0.0" } },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+}
+
+/** On /agents, as an administrator: a new agent and its first API key, read from the page where it is shown once. */
+export async function createAgentWithKey(page: Page, agent: { name: string; team: string; environment: string }): Promise<string> {
+  await page.goto("/agents");
+  const create = page.getByRole("form", { name: "Create agent" });
+  await create.getByLabel("Agent name").fill(agent.name);
+  await create.getByLabel("Team").selectOption({ label: agent.team });
+  await create.getByLabel("Environment").selectOption(agent.environment);
+  await create.getByRole("button", { name: "Create agent" }).click();
+  await expect(create.getByRole("status")).toHaveText(`Created agent ${agent.name}.`);
+  const keyForm = page.getByRole("article", { name: `Agent ${agent.name}` }).getByRole("form", { name: "Create API key" });
+  await keyForm.getByRole("button", { name: "Create API key" }).click();
+  return (await keyForm.getByTestId("new-api-key").textContent())!.trim();
 }

@@ -5,16 +5,10 @@ import type { AddressInfo } from "node:net";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { DeclaredTool } from "@/lib/mcp/introspect";
 
-export interface FixtureTool {
-  name: string;
-  title?: string;
-  description?: string;
-  /** A JSON Schema object, declared as is. */
-  inputSchema: Record<string, unknown>;
-  outputSchema?: Record<string, unknown>;
-  annotations?: Record<string, unknown>;
-}
+/** A tool as the fixture declares it: the same shape Toolgate records from a live server. */
+export type FixtureTool = DeclaredTool;
 
 export interface RequiredHeader {
   name: string;

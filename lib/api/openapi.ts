@@ -13,6 +13,7 @@ import {
   versionDiffBody,
   versionParams,
 } from "./catalog-contract";
+import { registryPaths } from "./registry-paths";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
 
@@ -28,7 +29,12 @@ export function openApiDocument() {
     openapi: "3.1.0",
     info: { title: "Toolgate catalog API", version: "1", description: "Governed catalog of MCP servers. Authenticated with the session cookie." },
     servers: [{ url: "/" }],
-    components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "next-auth.session-token" } } },
+    components: {
+      securitySchemes: {
+        session: { type: "apiKey", in: "cookie", name: "next-auth.session-token" },
+        agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (tgk_…), created on the Agents page." },
+      },
+    },
     security: [{ session: [] }],
     paths: {
       "/api/v1/servers": {
@@ -96,6 +102,7 @@ export function openApiDocument() {
           },
         },
       },
+      ...registryPaths,
     },
   });
 }

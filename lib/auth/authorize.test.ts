@@ -18,6 +18,8 @@ const expected: Record<Action, Role[]> = {
   "settings.manage": ["admin"],
   "approvals.view": ["admin", "approver"],
   "agents.view": ["admin", "owner"],
+  "agents.manage": ["admin", "owner"],
+  "grants.decide": ["approver"],
   "audit.view": ["admin", "reviewer", "approver"],
   "users.view": ["admin"],
   "users.create": ["admin"],

@@ -16,6 +16,8 @@ export const permissions = {
   "settings.manage": { roles: ["admin"], does: "change policy settings" },
   "approvals.view": { roles: ["admin", "approver"], does: "view the approvals inbox" },
   "agents.view": { roles: ["admin", "owner"], does: "view agents" },
+  "agents.manage": { roles: ["admin", "owner"], does: "manage agents, their keys and grants" },
+  "grants.decide": { roles: ["approver"], does: "approve or deny access grants" },
   "audit.view": { roles: ["admin", "reviewer", "approver"], does: "view the audit trail" },
   "users.view": { roles: ["admin"], does: "view users" },
   "users.create": { roles: ["admin"], does: "create users" },

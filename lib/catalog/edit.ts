@@ -5,6 +5,7 @@ import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { authorizeTeamChange } from "./access";
+import { assertKnownApprovalTools } from "./authority";
 import { serverDetailsSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
 
@@ -18,7 +19,10 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
   const details = parseInput(serverDetailsSchema, input);
   const server = await db().server.findUnique({
     where: { id: serverId },
-    select: { teamId: true, versions: { select: { version: true, status: true }, orderBy: { createdAt: "desc" }, take: 1 } },
+    select: {
+      teamId: true,
+      versions: { select: { version: true, status: true, tools: { select: { name: true } } }, orderBy: { createdAt: "desc" }, take: 1 },
+    },
   });
   if (!server) throw new NotFoundError("That catalog entry does not exist.");
   const target = { type: "server", id: serverId };
@@ -28,6 +32,7 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
   if (latest && latest.status !== "draft") {
     throw new ConflictError(`Version ${latest.version} is ${latest.status.replace("_", " ")}: import a new draft version before editing.`);
   }
+  assertKnownApprovalTools(details.approvalTools, latest?.tools.map((tool) => tool.name) ?? []);
   await db().$transaction(async (tx) => {
     await tx.server.update({ where: { id: serverId }, data: details });
     await refreshSearchDocument(tx, serverId);

@@ -78,7 +78,7 @@ describe("registering a server from the live server", () => {
       expect(preview.tools.map((t) => t.name)).toContain("echo");
       expect(preview.resources.length).toBeGreaterThan(0);
       expect(preview.prompts.length).toBeGreaterThan(0);
-      const { id } = await registerServer(owner, registration({ endpointUrl: everything.url, credential: undefined }));
+      const { id } = await registerServer(owner, registration({ endpointUrl: everything.url, credential: undefined, approvalTools: { prod: ["echo"] } }));
       const version = await getVersion(id, "1.0.0");
       expect(version.tools.length).toBe(preview.tools.length);
       expect(version.declaredName).toBe(preview.serverInfo.name);
@@ -94,6 +94,7 @@ describe("registration is refused with a clear error and nothing saved", () => {
     ["a malformed URL", { endpointUrl: "not a url" }, "Enter a full URL"],
     ["an invalid semantic version", { version: { version: "1.0" } }, "semantic version"],
     ["no environment", { environments: [] }, "Choose at least one environment"],
+    ["an authority boundary naming an unknown tool", { approvalTools: { prod: ["rm_rf"] } }, "does not declare: rm_rf"],
     ["a header value with a line break", { credential: { header: "Authorization", value: "a\r\nX-Evil: 1" } }, "one line"],
   ])("%s", async (_case, overrides, message) => {
     const before = await serverCount();

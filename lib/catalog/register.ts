@@ -8,6 +8,7 @@ import { encryptSecret, secretHint } from "@/lib/crypto/secret-box";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
 import { authorizeTeamChange } from "./access";
+import { assertKnownApprovalTools } from "./authority";
 import { definitionHash } from "./definition-hash";
 import { type CredentialInput, importTargetSchema, registerServerSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
@@ -40,6 +41,7 @@ export async function registerServer(actor: Actor, input: unknown) {
   await authorizeTeamChange(actor, "catalog.register", data.teamId, { type: "server" });
   await assertNameFree(data.name);
   const declared = await introspect({ url: data.endpointUrl, headers: credentialHeaders(data.credential) });
+  assertKnownApprovalTools(data.approvalTools, declared.tools.map((tool) => tool.name));
   const { credential, version, ...details } = data;
   try {
     return await db().$transaction(async (tx) => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { makeServer, makeTeam, makeUser } from "@/test/factories";
+import { promotionGates } from "@/test/promotion-gates";
 import { decidedPromotions, pendingApprovals } from "./approvals-history";
 import { decidePromotion, requestPromotion } from "./promotion";
 
@@ -8,11 +9,7 @@ let owner: Person;
 let approver: Person;
 let server: Awaited<ReturnType<typeof makeServer>>;
 
-const gates = {
-  rolloutPlan: "Canary 10% for a day, then all agents.",
-  rollbackPlan: "Re-pin the previous version from the catalog.",
-  killSwitchPlan: "Server kill switch owned by the on-call reviewer.",
-};
+const gates = promotionGates;
 
 beforeEach(async () => {
   owner = await makeUser(["owner"]);

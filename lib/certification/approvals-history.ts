@@ -2,14 +2,16 @@ import { db } from "@/lib/db/prisma";
 import { pendingPromotions } from "./promotion";
 
 // What the approvals inbox shows: the promotion requests waiting for an approver, and the ones an
-// approver decided. Promotions keep only person ids, so names are looked up in one query per list.
+// approver decided. Promotions keep only person ids, so names are looked up in one query per list
+// (peopleById, also used for pending access grants).
 
 export interface Person {
   name: string;
   email: string;
 }
 
-async function peopleById(ids: (string | null)[]): Promise<(id: string | null) => Person | null> {
+/** A lookup of people by id, fetched in one query; unknown or absent ids give null. */
+export async function peopleById(ids: (string | null)[]): Promise<(id: string | null) => Person | null> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   const people = wanted.length ? await db().user.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true, email: true } }) : [];
   const byId = new Map(people.map(({ id, ...person }) => [id, person]));

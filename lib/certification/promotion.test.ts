@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, ValidationError } from "@/lib/errors";
 import { makeServer, makeTeam, makeUser } from "@/test/factories";
+import { promotionGates } from "@/test/promotion-gates";
 import { decidePromotion, pendingPromotions, requestPromotion, retireSunsetVersions } from "./promotion";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
@@ -9,12 +10,7 @@ let owner: Person;
 let approver: Person;
 let server: Awaited<ReturnType<typeof makeServer>>;
 
-const gates = {
-  rolloutPlan: "Canary 10% for a day, then all agents.",
-  rollbackPlan: "Re-pin the previous version from the catalog.",
-  killSwitchPlan: "Server kill switch owned by the on-call reviewer.",
-  sunsetDays: 7,
-};
+const gates = { ...promotionGates, sunsetDays: 7 };
 const pinOf = async (environment: "dev" | "staging" | "prod") =>
   (await db().pin.findUnique({ where: { serverId_environment: { serverId: server.id, environment } } }))?.versionId;
 const statusOf = async (id: string) => (await db().serverVersion.findUniqueOrThrow({ where: { id } })).status;

@@ -50,6 +50,8 @@ export const policySchemas = {
     .int("The upload limit must be a whole number of bytes.")
     .min(1024, "The upload limit must be at least 1 KB.")
     .max(50 * MiB, "The upload limit must be at most 50 MB."),
+  /** Whether the registry API answers without an agent key. */
+  "registry.anonymousRead": z.boolean({ error: "Anonymous registry read must be on or off." }),
 } as const;
 
 export type PolicyKey = keyof typeof policySchemas;
@@ -66,6 +68,7 @@ export const policyDefaults: Policies = {
     restricted: ["SOC 2", "ISO 27001"],
   },
   "evidence.maxUploadBytes": 10 * MiB,
+  "registry.anonymousRead": false,
 };
 
 export function isPolicyKey(key: unknown): key is PolicyKey {
@@ -94,6 +97,7 @@ export async function getPolicies(client: Tx = db()): Promise<Policies> {
     "certification.requiredEvalMetrics": read("certification.requiredEvalMetrics"),
     "certification.complianceByClassification": read("certification.complianceByClassification"),
     "evidence.maxUploadBytes": read("evidence.maxUploadBytes"),
+    "registry.anonymousRead": read("registry.anonymousRead"),
   };
 }
 

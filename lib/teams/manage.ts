@@ -25,6 +25,12 @@ export function listTeams() {
   return db().team.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
 }
 
+/** The names of these teams by id, in one query. */
+export async function teamNamesById(ids: string[]): Promise<Map<string, string>> {
+  const teams = ids.length ? await db().team.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, name: true } }) : [];
+  return new Map(teams.map((team) => [team.id, team.name]));
+}
+
 /** The ids of the teams this person belongs to. */
 export async function teamIdsOf(userId: string): Promise<string[]> {
   const rows = await db().teamMember.findMany({ where: { userId }, select: { teamId: true } });

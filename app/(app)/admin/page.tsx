@@ -42,7 +42,7 @@ export default async function AdminPage() {
           <h2 id="policies-heading" className="text-lg font-semibold">
             Policies
           </h2>
-          <p className="text-sm text-slate-600">What certification requires and what evidence uploads may weigh. Changes apply at once and are audited.</p>
+          <p className="text-sm text-slate-600">What certification requires, what evidence uploads may weigh and who may read the registry API. Changes apply at once and are audited.</p>
           <PolicyForms action={setPolicyAction} policies={policies} />
         </section>
       )}

@@ -41,6 +41,11 @@ describe("policyValueFrom", () => {
     }
   });
 
+  it("reads the anonymous registry read checkbox, absent meaning off", () => {
+    expect(policyValueFrom("registry.anonymousRead", form({ anonymousRead: "on" }))).toBe(true);
+    expect(policyValueFrom("registry.anonymousRead", form({}))).toBe(false);
+  });
+
   it("leaves an unknown key to setPolicy", () => {
     expect(policyValueFrom("nope", form({}))).toBeUndefined();
   });

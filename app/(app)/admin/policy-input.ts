@@ -34,6 +34,9 @@ export function policyValueFrom(key: string, form: FormData): unknown {
       return Object.fromEntries(classifications.map((classification) => [classification, commaList(text(form, classification))]));
     case "evidence.maxUploadBytes":
       return megabytes("evidence.maxUploadBytes", text(form, "maxUploadMegabytes"));
+    case "registry.anonymousRead":
+      // An unticked checkbox sends nothing.
+      return form.get("anonymousRead") === "on";
     default:
       return undefined;
   }

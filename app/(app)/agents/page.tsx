@@ -1,15 +1,46 @@
 import type { Metadata } from "next";
+import { type AgentActions, AgentCard } from "@/components/agent-card";
+import { CreateAgentForm } from "@/components/agent-create-form";
 import { EmptyState, PageHeader } from "@/components/empty-state";
+import { listAgents } from "@/lib/agents/agents";
+import { grantableServers } from "@/lib/agents/grants";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { listTeams, teamIdsOf } from "@/lib/teams/manage";
+import { createAgentAction, createApiKeyAction, grantAccessAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction } from "./actions";
 
 export const metadata: Metadata = { title: "Agents" };
 
+const actions: AgentActions = {
+  setDisabled: setAgentDisabledAction,
+  createKey: createApiKeyAction,
+  revokeKey: revokeApiKeyAction,
+  grant: grantAccessAction,
+  revokeGrant: revokeGrantAction,
+};
+
 export default async function AgentsPage() {
-  await requirePagePermission("agents.view");
+  const user = await requirePagePermission("agents.view");
+  const mayManage = can(user, "agents.manage");
+  const [agents, allTeams, memberOf, servers] = await Promise.all([listAgents(user), listTeams(), teamIdsOf(user.id), grantableServers()]);
+  const teams = user.roles.includes("admin") ? allTeams : allTeams.filter((team) => memberOf.includes(team.id));
+  const now = new Date();
   return (
     <>
-      <PageHeader title="Agents">AI applications that call tools through the gateway, and their credentials.</PageHeader>
-      <EmptyState>No agents yet.</EmptyState>
+      <PageHeader title="Agents">AI applications that call tools through the gateway, their API keys and the servers they may use.</PageHeader>
+      {mayManage &&
+        (teams.length > 0 ? (
+          <CreateAgentForm action={createAgentAction} teams={teams} />
+        ) : (
+          <p className="rounded border border-slate-200 bg-slate-50 p-3 text-sm text-slate-700">Agents belong to a team; ask an administrator to add you to one.</p>
+        ))}
+      <section aria-label="Agents" className="mt-8 space-y-6">
+        {agents.length === 0 ? (
+          <EmptyState>No agents yet.</EmptyState>
+        ) : (
+          agents.map((agent) => <AgentCard key={agent.id} agent={agent} servers={servers} actions={mayManage ? actions : undefined} now={now} />)
+        )}
+      </section>
     </>
   );
 }

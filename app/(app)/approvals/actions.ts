@@ -2,10 +2,11 @@
 
 import { revalidatePath } from "next/cache";
 import { type ActionState, formValues, toActionState } from "@/lib/action-state";
+import { decideGrant } from "@/lib/agents/grants";
 import { requireActor } from "@/lib/auth/session";
 import { decidePromotion } from "@/lib/certification/promotion";
 
-// The approvals inbox's decisions; decidePromotion checks the role and separation of duties.
+// The approvals inbox's decisions; decidePromotion and decideGrant check the role and separation of duties.
 
 export async function decidePromotionAction(_: ActionState, form: FormData): Promise<ActionState> {
   return toActionState(async () => {
@@ -14,5 +15,15 @@ export async function decidePromotionAction(_: ActionState, form: FormData): Pro
     revalidatePath("/approvals");
     revalidatePath("/catalog", "layout");
     return { message: decision === "approve" ? "Approved: the version is promoted." : "Denied." };
+  }, formValues(form));
+}
+
+export async function decideGrantAction(_: ActionState, form: FormData): Promise<ActionState> {
+  return toActionState(async () => {
+    const decision = form.get("decision");
+    await decideGrant(await requireActor(), { grantId: form.get("grantId"), decision, reason: form.get("reason") });
+    revalidatePath("/approvals");
+    revalidatePath("/agents");
+    return { message: decision === "approve" ? "Approved: the agent has access." : "Denied." };
   }, formValues(form));
 }

@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { GrantRequest } from "@/components/agent-grant-request";
 import { ApprovalDecisionForm } from "@/components/approval-decision-form";
 import { Badge, RiskBadge } from "@/components/badges";
 import { DescriptionList } from "@/components/description-list";
 import { EmptyState, PageHeader } from "@/components/empty-state";
 import { Table } from "@/components/table";
+import { pendingGrants } from "@/lib/agents/grants";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { type DecidedPromotion, decidedPromotions, type PendingApproval, pendingApprovals, type Person } from "@/lib/certification/approvals-history";
-import { decidePromotionAction } from "./actions";
+import { decideGrantAction, decidePromotionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Approvals" };
 
@@ -42,7 +44,7 @@ function PendingRequest({ request, mayDecide }: { request: PendingApproval; mayD
           ["Dual-run window", `${request.sunsetDays} ${request.sunsetDays === 1 ? "day" : "days"}`],
         ]}
       />
-      {mayDecide && <ApprovalDecisionForm action={decidePromotionAction} promotionId={request.id} />}
+      {mayDecide && <ApprovalDecisionForm action={decidePromotionAction} fields={{ promotionId: request.id }} />}
     </article>
   );
 }
@@ -76,13 +78,14 @@ function History({ decided }: { decided: DecidedPromotion[] }) {
 export default async function ApprovalsPage() {
   const user = await requirePagePermission("approvals.view");
   const mayDecide = can(user, "promotions.decide");
-  const [pending, decided] = await Promise.all([pendingApprovals(), decidedPromotions(historySize)]);
+  const mayDecideGrants = can(user, "grants.decide");
+  const [pending, grants, decided] = await Promise.all([pendingApprovals(), pendingGrants(), decidedPromotions(historySize)]);
   return (
     <>
-      <PageHeader title="Approvals">Promotion requests waiting for an approver&apos;s decision, oldest first.</PageHeader>
+      <PageHeader title="Approvals">Promotion requests and access grants waiting for an approver&apos;s decision, oldest first.</PageHeader>
       {!mayDecide && (
         <p className="mb-4 rounded border border-slate-200 bg-slate-50 p-3 text-sm text-slate-700">
-          You can see this inbox, but only approvers decide promotions.
+          You can see this inbox, but only approvers decide promotions and access grants.
         </p>
       )}
       <section aria-labelledby="pending-heading" className="space-y-4">
@@ -93,6 +96,17 @@ export default async function ApprovalsPage() {
           <EmptyState>Nothing is waiting for approval.</EmptyState>
         ) : (
           pending.map((request) => <PendingRequest key={request.id} request={request} mayDecide={mayDecide} />)
+        )}
+      </section>
+      <section aria-labelledby="grants-heading" className="mt-10 space-y-4">
+        <h2 id="grants-heading" className="text-lg font-semibold">
+          Pending access grants ({grants.length})
+        </h2>
+        <p className="text-sm text-slate-600">Agents asking for a high- or critical-risk server; they get no access until approved.</p>
+        {grants.length === 0 ? (
+          <EmptyState>No access grant is waiting.</EmptyState>
+        ) : (
+          grants.map((grant) => <GrantRequest key={grant.id} grant={grant} decide={mayDecideGrants ? decideGrantAction : undefined} />)
         )}
       </section>
       <section aria-labelledby="decided-heading" className="mt-10 space-y-4">

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { personActor, recordAudit } from "@/lib/audit/record";
+import { guard } from "@/lib/auth/guard";
+import type { Actor } from "@/lib/auth/roles";
+import { environments } from "@/lib/catalog/schemas";
+import { db } from "@/lib/db/prisma";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { teamNamesById } from "@/lib/teams/manage";
+import { parseInput } from "@/lib/validation";
+import { authorizeAgentTeam, managedAgent, visibleTeamIds } from "./access";
+import { agentNameSchema } from "./schemas";
+
+// Agents are host identities, one per AI application and environment, owned by a team. Their keys
+// and grants live in keys.ts and grants.ts.
+
+const createAgentInput = z.object({
+  name: agentNameSchema,
+  description: z.preprocess((value) => value ?? "", z.string({ error: "The description must be text." }).trim().max(2000, "The description must be at most 2000 characters.")),
+  teamId: z.uuid({ error: "Choose the owning team." }),
+  environment: z.enum(environments, { error: "Environment must be dev, staging or prod." }),
+});
+
+const setDisabledInput = z.object({
+  agentId: z.uuid({ error: "Unknown agent." }),
+  disabled: z.boolean({ error: "Say whether the agent is disabled." }),
+});
+
+export async function createAgent(actor: Actor, input: unknown) {
+  await guard(actor, "agents.manage", { type: "agent" });
+  const data = parseInput(createAgentInput, input);
+  await authorizeAgentTeam(actor, data.teamId, { type: "agent" });
+  if (!(await db().team.count({ where: { id: data.teamId } }))) throw new NotFoundError("That team does not exist.");
+  try {
+    return await db().$transaction(async (tx) => {
+      const agent = await tx.agent.create({ data: { ...data, createdById: actor.id }, select: { id: true, name: true } });
+      await recordAudit(tx, {
+        actor: personActor(actor),
+        action: "agent.create",
+        target: { type: "agent", id: agent.id },
+        outcome: "success",
+        details: { name: data.name, teamId: data.teamId, environment: data.environment },
+      });
+      return agent;
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new ConflictError(`An agent named ${data.name} already exists.`);
+    throw error;
+  }
+}
+
+/** Disables an agent (its keys stop working at once) or enables it again. */
+export async function setAgentDisabled(actor: Actor, input: unknown) {
+  await guard(actor, "agents.manage", { type: "agent" });
+  const { agentId, disabled } = parseInput(setDisabledInput, input);
+  const agent = await managedAgent(actor, agentId);
+  return db().$transaction(async (tx) => {
+    const updated = await tx.agent.update({ where: { id: agent.id }, data: { disabled }, select: { id: true, name: true, disabled: true } });
+    await recordAudit(tx, { actor: personActor(actor), action: disabled ? "agent.disable" : "agent.enable", target: { type: "agent", id: agent.id }, outcome: "success" });
+    return updated;
+  });
+}
+
+/** The agents the actor may see (administrators: all; owners: their teams'), with keys (never hashes) and grants. */
+export async function listAgents(actor: Actor) {
+  await guard(actor, "agents.view", { type: "agent" });
+  const teamIds = await visibleTeamIds(actor);
+  const agents = await db().agent.findMany({
+    where: teamIds === "all" ? {} : { teamId: { in: teamIds } },
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      description: true,
+      teamId: true,
+      environment: true,
+      disabled: true,
+      createdAt: true,
+      keys: {
+        orderBy: { createdAt: "desc" },
+        select: { id: true, prefix: true, label: true, expiresAt: true, revokedAt: true, lastUsedAt: true, createdAt: true },
+      },
+      grants: {
+        orderBy: { requestedAt: "desc" },
+        take: 50,
+        select: { id: true, tools: true, expiresAt: true, status: true, requestedAt: true, decisionReason: true, server: { select: { id: true, name: true, riskTier: true } } },
+      },
+    },
+  });
+  const teamName = await teamNamesById(agents.map((agent) => agent.teamId));
+  return agents.map((agent) => ({ ...agent, teamName: teamName.get(agent.teamId) ?? "unknown team" }));
+}
+
+export type AgentView = Awaited<ReturnType<typeof listAgents>>[number];

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+// Input rules shared by agents, keys and grants.
+
+export const agentNameSchema = z
+  .string({ error: "Agent name is required." })
+  .trim()
+  .min(3, "Agent name must be at least 3 characters.")
+  .max(100, "Agent name must be at most 100 characters.")
+  .regex(/^[A-Za-z0-9._-]+$/, "Agent name may contain letters, digits and . _ - only.");
+
+export const reasonSchema = z
+  .string({ error: "A reason is required." })
+  .trim()
+  .min(3, "A reason is required (at least 3 characters).")
+  .max(1000, "The reason must be at most 1000 characters.");
+
+// Forms send "" for a field left empty; that means absent.
+export const absentIfEmpty = (value: unknown) => (value === "" || value === null ? undefined : value);
+
+// A datetime-local field has no time zone; the forms label it UTC, so it is read as UTC.
+const localDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
+const asUtc = (value: unknown) => (typeof value === "string" && localDateTime.test(value) ? `${value}Z` : value);
+
+/** An optional expiry time in the future, at most `maxDays` ahead when given. */
+export function futureExpiry(what: string, maxDays?: number) {
+  return z.preprocess(
+    (value) => asUtc(absentIfEmpty(value)),
+    z.coerce
+      .date({ error: `${what} must be a date and time.` })
+      .refine((date) => date.getTime() > Date.now(), `${what} must be in the future.`)
+      .refine((date) => maxDays === undefined || date.getTime() <= Date.now() + maxDays * 24 * 60 * 60 * 1000, `${what} must be at most ${maxDays} days ahead.`)
+      .optional(),
+  );
+}

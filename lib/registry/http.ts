@@ -1,0 +1,53 @@
+import { NextResponse } from "next/server";
+import { errorResponse } from "@/lib/http";
+import { RegistryAuthError } from "./viewer";
+
+// What every registry response carries: CORS for browser-based hosts (the API is read-only and
+// authenticated by a bearer key, never a cookie, so any origin may read it), no caching of answers that
+// depend on who asks, and for a 401 the Bearer challenge.
+
+export const corsHeaders = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, OPTIONS",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type",
+  "Access-Control-Expose-Headers": "WWW-Authenticate",
+  "Access-Control-Max-Age": "86400",
+} as const;
+
+function withRegistryHeaders(response: NextResponse): NextResponse {
+  for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
+  response.headers.set("Cache-Control", "no-store");
+  response.headers.set("Vary", "Authorization");
+  return response;
+}
+
+/** OPTIONS: the CORS preflight. */
+export function registryPreflight(): NextResponse {
+  return withRegistryHeaders(new NextResponse(null, { status: 204 }));
+}
+
+/** A registry GET handler: JSON body or `{error}` with its status, CORS on either. */
+export function registryRoute<P extends Record<string, string | string[]>>(handle: (request: Request, params: Partial<P>) => Promise<unknown>) {
+  return async (request: Request, context: { params: Promise<P> }) => {
+    try {
+      return withRegistryHeaders(NextResponse.json(await handle(request, await context.params)));
+    } catch (error) {
+      const response = errorResponse(error);
+      if (error instanceof RegistryAuthError) response.headers.set("WWW-Authenticate", error.challenge);
+      return withRegistryHeaders(response);
+    }
+  };
+}
+
+/**
+ * Toolgate's public base URL, which registry entries point hosts at: NEXTAUTH_URL when it is set (the
+ * address people and hosts use, also behind a proxy), else the origin the request came to.
+ */
+export function publicBaseUrl(request: Request): string {
+  const configured = process.env.NEXTAUTH_URL;
+  if (configured && URL.canParse(configured)) {
+    const url = new URL(configured);
+    if (url.protocol === "http:" || url.protocol === "https:") return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+  }
+  return new URL(request.url).origin;
+}
