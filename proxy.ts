@@ -12,6 +12,8 @@ const publicPaths = [
   /^\/\.well-known\/toolgate-signing-keys$/,
   /^\/api\/v1\/manifests\/verify$/,
   /^\/verify$/,
+  /^\/mcp$/,
+  /^\/\.well-known\/oauth-protected-resource\/mcp$/,
   // The MCP registry API authenticates hosts with agent keys, not sessions.
   /^\/v0\.1\//,
 ];
@@ -34,5 +36,6 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)"],
+  // The gateway endpoint authenticates agents itself and is on the hot path, so the proxy skips it.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|mcp$|.*\\.(?:svg|png|ico)$).*)"],
 };

@@ -39,8 +39,14 @@ async function main() {
   } else if (admin) log(`First administrator created: ${admin.email} (password from TOOLGATE_ADMIN_PASSWORD).`);
 
   const children: ChildProcess[] = [];
+  // The app flushes its audit queue when it stops, so the database stops only after the app has.
+  const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
+  let stopping = false;
   const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
     for (const child of children) child.kill("SIGTERM");
+    await Promise.all(children.map(exited));
     await database.stop();
     process.exit(code);
   };

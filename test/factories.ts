@@ -22,7 +22,7 @@ export async function makeTeam(members: { id: string }[] = [], name = `Team ${ra
   });
 }
 
-interface VersionSpec {
+export interface VersionSpec {
   version: string;
   status?: VersionStatus;
   tools?: { name: string; annotations?: Record<string, unknown> }[];

@@ -1,10 +1,19 @@
 // MCP servers for tests: one of our own whose tool list a test can change, and plain HTTP servers
 // that misbehave in ways a real endpoint might.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  CallToolRequestSchema,
+  ErrorCode,
+  isInitializeRequest,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { DeclaredTool } from "@/lib/mcp/introspect";
 
 /** A tool as the fixture declares it: the same shape Toolgate records from a live server. */
@@ -15,10 +24,34 @@ export interface RequiredHeader {
   value: string;
 }
 
+/** One HTTP request as it reached the fixture, recorded before any check. */
+export interface ReceivedRequest {
+  /** POST carries JSON-RPC messages, GET opens the notification stream, DELETE ends a session. */
+  httpMethod: string;
+  headers: http.IncomingHttpHeaders;
+  /** The JSON-RPC method of a POST body. */
+  rpcMethod?: string;
+  /** For tools/call: the tool and its arguments exactly as they arrived. */
+  toolCall?: { name: string; arguments: unknown };
+}
+
+/** Answers a tools/call; undefined falls back to echoing the arguments. */
+export type FixtureResponder = (name: string, args: Record<string, unknown>) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
+
 export interface FixtureServer {
   url: string;
+  /** Replaces the declared tools and tells every open session (notifications/tools/list_changed). */
   setTools(tools: FixtureTool[]): void;
+  setResponder(responder: FixtureResponder | undefined): void;
   requiredHeader?: RequiredHeader;
+  /** Every request received, oldest first. */
+  received: ReceivedRequest[];
+  /** How many sessions were initialized (stateful mode). */
+  sessionsStarted(): number;
+  /** Forgets every session, as a restarted server would: requests naming one get HTTP 404. */
+  expireSessions(): void;
+  /** The next `count` tools/call requests are recorded, then their connection is closed without an answer. */
+  dropToolCalls(count: number): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +61,11 @@ export interface FixtureOptions {
   requireHeader?: RequiredHeader;
   /** Splits tools/list into pages of this size. */
   pageSize?: number;
+  /** A fresh server per request, without sessions or notifications. By default the fixture keeps sessions, like most servers. */
+  stateless?: boolean;
+  /** Listen on this port (e.g. to come back where a stopped fixture was); a free one by default. */
+  port?: number;
+  respond?: FixtureResponder;
 }
 
 export const defaultFixtureTools: FixtureTool[] = [
@@ -53,49 +91,148 @@ export const defaultFixtureTools: FixtureTool[] = [
   },
 ];
 
+interface FixtureState {
+  tools: FixtureTool[];
+  pageSize?: number;
+  respond?: FixtureResponder;
+}
+
+interface FixtureSession {
+  transport: StreamableHTTPServerTransport;
+  mcp: Server;
+}
+
 export async function startFixtureServer(options: FixtureOptions = {}): Promise<FixtureServer> {
-  let tools = options.tools ?? defaultFixtureTools;
-  const { requireHeader, pageSize } = options;
-  const server = http.createServer((req, res) => {
+  const state: FixtureState = { tools: options.tools ?? defaultFixtureTools, pageSize: options.pageSize, respond: options.respond };
+  const { requireHeader } = options;
+  const received: ReceivedRequest[] = [];
+  const sessions = new Map<string, FixtureSession>();
+  let sessionsStarted = 0;
+  let dropsLeft = 0;
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!isEndpoint(req)) return void res.writeHead(404).end();
+    const body = req.method === "POST" ? await readJson(req) : undefined;
+    if (body === invalidJson) return void sendRpcError(res, 400, ErrorCode.ParseError, "Parse error");
+    const request = record(req, body);
+    received.push(request);
     if (requireHeader && req.headers[requireHeader.name.toLowerCase()] !== requireHeader.value) {
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized" }));
       return;
     }
-    // Stateless: a fresh server per request, so every request sees the current tool list.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const mcp = mcpServer(() => tools, pageSize);
-    res.on("close", () => void mcp.close());
-    mcp
-      .connect(transport)
-      .then(() => transport.handleRequest(req, res))
-      .catch(() => res.writeHead(500).end());
+    if (request.toolCall && dropsLeft > 0) {
+      dropsLeft--;
+      return void req.socket.destroy();
+    }
+    if (options.stateless) return handleStateless(req, res, body, state);
+    const sessionId = req.headers["mcp-session-id"];
+    if (typeof sessionId === "string") {
+      const session = sessions.get(sessionId);
+      if (!session) return void sendRpcError(res, 404, -32001, "Session not found");
+      return session.transport.handleRequest(req, res, body);
+    }
+    if (req.method !== "POST" || !isInitializeRequest(body)) return void sendRpcError(res, 400, ErrorCode.InvalidRequest, "Mcp-Session-Id header is required");
+    const mcp = mcpServer(state);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      enableJsonResponse: true,
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, mcp });
+        sessionsStarted++;
+      },
+      onsessionclosed: (id) => void sessions.delete(id),
+    });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
   });
-  const url = await listen(server);
+  const closeSessions = () => {
+    const open = [...sessions.values()];
+    sessions.clear();
+    for (const session of open) void session.mcp.close();
+  };
+  const url = await listen(server, options.port);
   return {
     url,
     requiredHeader: requireHeader,
+    received,
     setTools: (next) => {
-      tools = next;
+      state.tools = next;
+      for (const session of sessions.values()) session.mcp.sendToolListChanged().catch(() => {});
     },
-    close: () => closeServer(server),
+    setResponder: (responder) => {
+      state.respond = responder;
+    },
+    sessionsStarted: () => sessionsStarted,
+    expireSessions: closeSessions,
+    dropToolCalls: (count) => {
+      dropsLeft = count;
+    },
+    close: () => {
+      closeSessions();
+      return closeServer(server);
+    },
   };
 }
 
-function mcpServer(currentTools: () => FixtureTool[], pageSize: number | undefined): Server {
-  const server = new Server({ name: "toolgate-fixture", title: "Toolgate fixture", version: "1.0.0" }, { capabilities: { tools: {} } });
+// Stateless: a fresh server per request, so every request sees the current tool list.
+async function handleStateless(req: http.IncomingMessage, res: http.ServerResponse, body: unknown, state: FixtureState) {
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const mcp = mcpServer(state);
+  res.on("close", () => void mcp.close());
+  await mcp.connect(transport);
+  await transport.handleRequest(req, res, body);
+}
+
+const invalidJson = Symbol("invalid JSON");
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return invalidJson;
+  }
+}
+
+function record(req: http.IncomingMessage, body: unknown): ReceivedRequest {
+  const request: ReceivedRequest = { httpMethod: req.method ?? "", headers: { ...req.headers } };
+  const message = body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
+  if (typeof message?.method !== "string") return request;
+  request.rpcMethod = message.method;
+  if (message.method === "tools/call") request.toolCall = { name: String(message.params?.name), arguments: message.params?.arguments };
+  return request;
+}
+
+function sendRpcError(res: http.ServerResponse, status: number, code: number, message: string) {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }));
+}
+
+function mcpServer(state: FixtureState): Server {
+  const server = new Server(
+    { name: "toolgate-fixture", title: "Toolgate fixture", version: "1.0.0" },
+    { capabilities: { tools: { listChanged: true } } },
+  );
   server.setRequestHandler(ListToolsRequestSchema, (request) => {
-    const all = currentTools();
+    const all = state.tools;
     const start = request.params?.cursor === undefined ? 0 : parseCursor(request.params.cursor);
-    const end = pageSize === undefined ? all.length : start + pageSize;
+    const end = state.pageSize === undefined ? all.length : start + state.pageSize;
     // The SDK's result type wants inputSchema.type to be the literal "object"; fixtures are declared as plain JSON.
     const page = all.slice(start, end) as Tool[];
     return end < all.length ? { tools: page, nextCursor: Buffer.from(String(end)).toString("base64url") } : { tools: page };
   });
-  server.setRequestHandler(CallToolRequestSchema, (request) => {
-    const tool = currentTools().find((candidate) => candidate.name === request.params.name);
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const tool = state.tools.find((candidate) => candidate.name === request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}`);
     const args = request.params.arguments ?? {};
+    const answer = await state.respond?.(tool.name, args);
+    if (answer) return answer;
     const echo = { content: [{ type: "text" as const, text: JSON.stringify(args) }] };
     return tool.outputSchema ? { ...echo, structuredContent: args } : echo;
   });
@@ -145,10 +282,10 @@ function isEndpoint(req: http.IncomingMessage): boolean {
   return new URL(req.url ?? "/", "http://localhost").pathname === "/mcp";
 }
 
-async function listen(server: http.Server): Promise<string> {
+async function listen(server: http.Server, requestedPort = 0): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
+    server.listen(requestedPort, "127.0.0.1", resolve);
   });
   const { port } = server.address() as AddressInfo;
   return `http://127.0.0.1:${port}/mcp`;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/lib/db/prisma";
 import type { Environment, VersionStatus } from "@/lib/generated/prisma/client";
-import { makeServer, makeTeam } from "./factories";
+import { makeServer, makeTeam, type VersionSpec } from "./factories";
 
 // Fixtures for the registry API tests: agents and keys made directly in the database (the key format
 // of lib/agents/keys.ts, the SHA-256 stored), certified and pinned versions, the anonymous-read policy.
@@ -45,15 +45,18 @@ export async function grant(agentId: string, serverId: string, status: "pending"
  */
 export async function registryServer(
   name: string,
-  versions: { version: string; status: VersionStatus; certifiedAt?: Date; approvalTools?: string[] }[],
+  versions: { version: string; status: VersionStatus; certifiedAt?: Date; approvalTools?: string[]; sunsetAt?: Date; tools?: VersionSpec["tools"] }[],
   pins: Partial<Record<Environment, string>> = {},
 ) {
-  const server = await makeServer({ name, versions: versions.map(({ version, status }) => ({ version, status })) });
+  const server = await makeServer({ name, versions: versions.map(({ version, status, tools }) => ({ version, status, tools })) });
   // The certification is written once, as certifying does: the database refuses to change it afterwards.
   for (const [index, id] of server.versionIds.entries()) {
     const spec = versions[index]!;
     if (spec.status === "certified" || spec.status === "deprecated") {
-      await db().serverVersion.update({ where: { id }, data: { certifiedAt: spec.certifiedAt ?? new Date(), approvalTools: spec.approvalTools ?? [] } });
+      await db().serverVersion.update({
+        where: { id },
+        data: { certifiedAt: spec.certifiedAt ?? new Date(), approvalTools: spec.approvalTools ?? [], sunsetAt: spec.sunsetAt ?? null },
+      });
     }
   }
   for (const [environment, version] of Object.entries(pins)) {

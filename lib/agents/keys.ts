@@ -32,6 +32,8 @@ export interface AgentIdentity {
   teamId: string;
   environment: "dev" | "staging" | "prod";
   keyId: string;
+  /** When the key stops working, if ever. */
+  expiresAt: Date | null;
 }
 
 export function hashKey(key: string): string {
@@ -120,7 +122,7 @@ export async function authenticateAgentKey(token: string): Promise<AgentIdentity
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.agent.disabled) return null;
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= minute) void touchKey(key.id, now);
   const { agent } = key;
-  return { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: key.id };
+  return { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: key.id, expiresAt: key.expiresAt };
 }
 
 // The condition makes concurrent requests (and instances) write once; a failure only loses a timestamp.

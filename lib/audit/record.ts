@@ -18,6 +18,8 @@ export interface AuditInput {
   reason?: string | null;
   details?: Prisma.InputJsonValue;
   correlationId?: string;
+  /** When it happened, if not now: a batched or replayed event keeps its own time. */
+  occurredAt?: Date;
 }
 
 export const systemActor: AuditActor = { id: null, label: "system" };
@@ -27,19 +29,28 @@ export function personActor(person: { id: string; email: string }): AuditActor {
   return { id: person.id, label: person.email };
 }
 
+// Every audit write goes through auditRow, so a change to how events are stored lands in one place.
+function auditRow(event: AuditInput, correlation: string): Prisma.AuditEventCreateManyInput {
+  return {
+    occurredAt: event.occurredAt,
+    actorId: event.actor.id ?? null,
+    actorLabel: event.actor.label,
+    action: event.action,
+    targetType: event.target.type,
+    targetId: event.target.id ?? null,
+    outcome: event.outcome,
+    reason: event.reason ?? null,
+    details: event.details,
+    correlationId: correlation,
+  };
+}
+
 /** Appends one audit event; pass the transaction of the change it records so both land or neither. */
 export async function recordAudit(tx: Tx, event: AuditInput): Promise<void> {
-  await tx.auditEvent.create({
-    data: {
-      actorId: event.actor.id ?? null,
-      actorLabel: event.actor.label,
-      action: event.action,
-      targetType: event.target.type,
-      targetId: event.target.id ?? null,
-      outcome: event.outcome,
-      reason: event.reason ?? null,
-      details: event.details,
-      correlationId: event.correlationId ?? (await correlationId()),
-    },
-  });
+  await tx.auditEvent.create({ data: auditRow(event, event.correlationId ?? (await correlationId())) });
+}
+
+/** Appends several audit events in one statement, in order (the gateway's batched writes). */
+export async function recordAuditBatch(tx: Tx, events: (AuditInput & { correlationId: string })[]): Promise<void> {
+  await tx.auditEvent.createMany({ data: events.map((event) => auditRow(event, event.correlationId)) });
 }

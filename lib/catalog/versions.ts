@@ -30,7 +30,8 @@ async function serverForImport(serverId: string) {
   return server;
 }
 
-function storedHeaders(server: { credentialHeader: string | null; credentialCiphertext: string | null }) {
+/** The server-side credential stored for a server, decrypted, as the header to send it in. */
+export function storedHeaders(server: { credentialHeader: string | null; credentialCiphertext: string | null }) {
   if (!server.credentialHeader || !server.credentialCiphertext) return undefined;
   return { [server.credentialHeader]: decryptSecret(server.credentialCiphertext) };
 }

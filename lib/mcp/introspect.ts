@@ -71,7 +71,7 @@ export class IntrospectionError extends DomainError {
 // z.object keeps only the fields Toolgate records; the JSON Schemas and annotations stay whole.
 const JsonSchemaObject = z.looseObject({ type: z.literal("object") });
 
-const ToolsPage = z.object({
+export const ToolsPage = z.object({
   tools: z.array(
     z.object({
       name: z.string(),
@@ -296,7 +296,7 @@ const CONNECTION_ERRORS: Record<string, string> = {
 };
 
 /** undici reports network failures as TypeError("fetch failed") with the system error as cause. */
-function connectionFailure(error: unknown): string | undefined {
+export function connectionFailure(error: unknown): string | undefined {
   if (!(error instanceof TypeError) || !(error.cause instanceof Error)) return undefined;
   const code = (error.cause as NodeJS.ErrnoException).code ?? "";
   if (CONNECTION_ERRORS[code]) return CONNECTION_ERRORS[code];

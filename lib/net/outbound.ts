@@ -134,15 +134,40 @@ export function guardedFetch(policy: OutboundPolicy, limits: OutboundLimits): Ou
     const host = bareHost(url);
     // IP literals never reach the DNS lookup, so they are checked here.
     if (isIP(host)) assertAddressAllowed(displayUrl(url), host, policy, "points at");
-    const timeout = AbortSignal.timeout(limits.timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const explain = (error: unknown) => explainFailure(error, url, timeout, limits);
-    const response = await undiciFetch(url, { ...init, signal, redirect: "manual", dispatcher } as UndiciRequestInit).catch(
+    const exchange = deadline(limits.timeoutMs, init?.signal);
+    const explain = (error: unknown) => explainFailure(error, url, exchange.timedOut(), limits);
+    const response = await undiciFetch(url, { ...init, signal: exchange.signal, redirect: "manual", dispatcher } as UndiciRequestInit).catch(
       (error: unknown) => {
+        exchange.done();
         throw explain(error);
       },
     );
-    return limitResponse(response, url, limits, explain);
+    return limitResponse(response, url, limits, explain, exchange.done);
+  };
+}
+
+/**
+ * An abort signal for one exchange: fires when the caller's signal does or when the time is up. The
+ * timer and the listener on the caller's (often long-lived, per-session) signal are released as soon
+ * as the exchange ends, so a busy connection does not pile up timers and listeners.
+ */
+function deadline(ms: number, outer?: AbortSignal | null) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("timeout"));
+  }, ms);
+  const forward = () => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener("abort", forward, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", forward);
+    },
   };
 }
 
@@ -159,8 +184,8 @@ function policyLookup(policy: OutboundPolicy): LookupFunction {
   };
 }
 
-function explainFailure(error: unknown, url: URL, timeout: AbortSignal, limits: OutboundLimits): unknown {
-  if (timeout.aborted) {
+function explainFailure(error: unknown, url: URL, timedOut: boolean, limits: OutboundLimits): unknown {
+  if (timedOut) {
     return new OutboundResponseError(`${displayUrl(url)} did not answer within ${limits.timeoutMs / 1000} s.`);
   }
   // undici reports connection failures as "fetch failed" with the real reason, such as a refused address, as cause.
@@ -170,8 +195,9 @@ function explainFailure(error: unknown, url: URL, timeout: AbortSignal, limits: 
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimits, explain: (error: unknown) => unknown): Response {
+function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimits, explain: (error: unknown) => unknown, done: () => void): Response {
   if (REDIRECT_STATUSES.has(response.status)) {
+    done();
     discard(response);
     throw new OutboundResponseError(
       `${displayUrl(url)} redirects elsewhere (HTTP ${response.status}); Toolgate does not follow redirects. Use the final address instead.`,
@@ -179,11 +205,13 @@ function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimit
   }
   const tooLarge = () => new OutboundResponseError(`The server's response exceeded the ${formatBytes(limits.maxResponseBytes)} limit.`);
   if (Number(response.headers.get("content-length")) > limits.maxResponseBytes) {
+    done();
     discard(response);
     throw tooLarge();
   }
+  if (!response.body) done();
   // The casts bridge undici's type declarations and the DOM lib's; at run time both are Node's web streams and headers.
-  const body = response.body && limitStream(response.body as ReadableStream<Uint8Array>, limits.maxResponseBytes, tooLarge, explain);
+  const body = response.body && limitStream(response.body as ReadableStream<Uint8Array>, limits.maxResponseBytes, tooLarge, explain, done);
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers as Headers });
 }
 
@@ -197,6 +225,7 @@ function limitStream(
   maxBytes: number,
   tooLarge: () => Error,
   explain: (error: unknown) => unknown,
+  done: () => void,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let received = 0;
@@ -206,15 +235,23 @@ function limitStream(
       try {
         chunk = await reader.read();
       } catch (error) {
+        done();
         return controller.error(explain(error));
       }
-      if (chunk.done) return controller.close();
+      if (chunk.done) {
+        done();
+        return controller.close();
+      }
       received += chunk.value.byteLength;
       if (received <= maxBytes) return controller.enqueue(chunk.value);
+      done();
       controller.error(tooLarge());
       reader.cancel().catch(() => {});
     },
-    cancel: (reason) => reader.cancel(reason),
+    cancel: (reason) => {
+      done();
+      return reader.cancel(reason);
+    },
   });
 }
 

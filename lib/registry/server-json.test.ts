@@ -55,7 +55,7 @@ function row(overrides: Partial<RegistryVersionRow> = {}, server: Partial<Regist
 const anonymous: RegistryViewer = { kind: "anonymous" };
 const prodAgent: RegistryViewer = {
   kind: "agent",
-  agent: { agentId: "a", name: "bot", teamId: "t", environment: "prod", keyId: "k" },
+  agent: { agentId: "a", name: "bot", teamId: "t", environment: "prod", keyId: "k", expiresAt: null },
   serverIds: null,
 };
 const context = { baseUrl: "https://toolgate.example.com", viewer: anonymous, isLatest: true, switches: [] };

@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+
+// RFC 9728 Protected Resource Metadata for the gateway endpoint: agents authenticate with an API key
+// sent as a bearer token; no authorization server issues tokens for it yet.
+export function GET(request: Request) {
+  const base = new URL(process.env.NEXTAUTH_URL ?? new URL(request.url).origin);
+  return NextResponse.json({
+    resource: new URL("/mcp", base).toString(),
+    authorization_servers: [],
+    bearer_methods_supported: ["header"],
+    resource_name: "Toolgate gateway",
+    resource_documentation: new URL("/api/v1/openapi.json", base).toString(),
+  });
+}

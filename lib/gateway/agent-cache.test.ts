@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/prisma";
+import { agentWithKey } from "@/test/registry";
+import { agentForKey } from "./agent-cache";
+import { clearResolutionCache } from "./invalidation";
+
+describe("the gateway's agent key cache", () => {
+  it("answers from memory until keys or agents change, then asks the database again", async () => {
+    const { key, keyId, agentId } = await agentWithKey("prod");
+    expect((await agentForKey(key))?.agentId).toBe(agentId);
+    await db().apiKey.update({ where: { id: keyId }, data: { revokedAt: new Date() } });
+    // Without a change signal the cached identity still answers (the LISTEN connection delivers it in the app).
+    expect((await agentForKey(key))?.agentId).toBe(agentId);
+    clearResolutionCache();
+    expect(await agentForKey(key)).toBeNull();
+  });
+
+  it("never serves a key past its expiry", async () => {
+    const { key } = await agentWithKey("prod", { expiresAt: new Date(Date.now() + 300) });
+    expect(await agentForKey(key)).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await agentForKey(key)).toBeNull();
+  });
+});

@@ -1,0 +1,439 @@
+// The gateway's side of talking to backend MCP servers: one reused client session per pinned version,
+// a circuit breaker per backend, a retry only where it is safe, and results passed back exactly as the
+// backend sent them. The client's token never comes here: a backend gets the server-side credential
+// headers kept in the catalog.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import CircuitBreaker from "opossum";
+import { z } from "zod";
+import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
+import { assertOutboundUrl, guardedFetch, type OutboundFetch, type OutboundPolicy, outboundPolicyFromEnv } from "@/lib/net/outbound";
+import {
+  BackendCallError,
+  BackendUnavailableError,
+  describeFailure,
+  DriftCheckError,
+  errorMessage,
+  isBackendFault,
+  isTransportFailure,
+  rpcErrorOf,
+  ToolDriftError,
+} from "./backend-errors";
+
+export { BackendCallError, BackendUnavailableError, DriftCheckError, ToolDriftError } from "./backend-errors";
+
+export interface Backend {
+  serverId: string;
+  serverName: string;
+  versionId: string;
+  version: string;
+  endpointUrl: string;
+  /** The server-side credential from the catalog, decrypted; never the client's token. */
+  headers?: Record<string, string>;
+}
+
+/** A tool as the live backend declares it, annotations and schemas kept whole. */
+export type LiveTool = DeclaredTool;
+
+export interface CallOptions {
+  /** Declared read-only: a call that broke down in transport is retried once, on a new session. */
+  readOnly: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type BreakerState = "closed" | "open" | "half-open";
+
+export interface BackendState {
+  versionId: string;
+  serverName: string;
+  state: BreakerState;
+}
+
+/**
+ * Compares a backend's live tools with the certified ones (./drift.ts). It runs before a new session
+ * serves its first call and again on tools/list_changed; the tools it names are refused until the next check.
+ */
+export type ToolsWatcher = (backend: Backend, liveTools: LiveTool[]) => Promise<{ drifted: string[] }>;
+
+export interface BackendPoolOptions {
+  policy?: OutboundPolicy;
+  /** Per call, unless the caller sets its own (capped at maxTimeoutMs); also for connecting and listing. */
+  timeoutMs?: number;
+  maxTimeoutMs?: number;
+  maxResponseBytes?: number;
+  breaker?: { errorThresholdPercentage?: number; volumeThreshold?: number; resetTimeoutMs?: number; rollingWindowMs?: number };
+  watcher?: ToolsWatcher;
+}
+
+// Content blocks and unknown fields pass through untouched; the SDK's own schema would rebuild them.
+const CallResult = z.looseObject({
+  content: z.array(z.looseObject({ type: z.string() })).default([]),
+  structuredContent: z.record(z.string(), z.unknown()).optional(),
+  isError: z.boolean().optional(),
+});
+
+const maxToolPages = 50;
+const dayMs = 24 * 60 * 60 * 1000;
+const closeGraceMs = 2_000;
+
+interface Session {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+  inFlight: number;
+  /** No new calls; closed once the calls under way have settled. */
+  retired: boolean;
+  closed: boolean;
+}
+
+interface Entry {
+  backend: Backend;
+  /** Endpoint and credential: when the catalog changes either, the session is replaced. */
+  fingerprint: string;
+  breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  openedAt: number;
+  session?: Promise<Session>;
+  current?: Session;
+  drifted: ReadonlySet<string>;
+  lastCheck?: { drifted: string[] };
+  /** The re-check a tools/list_changed notification started; calls wait for it. */
+  recheck: Promise<void>;
+}
+
+export class BackendPool {
+  private readonly entries = new Map<string, Entry>();
+  private readonly policy: OutboundPolicy;
+  private readonly timeoutMs: number;
+  private readonly maxTimeoutMs: number;
+  private readonly breakerOptions: CircuitBreaker.Options<[() => Promise<unknown>]>;
+  private readonly requestFetch: OutboundFetch;
+  private readonly streamFetch: OutboundFetch;
+  private watcher?: ToolsWatcher;
+
+  constructor(options: BackendPoolOptions = {}) {
+    const { policy = outboundPolicyFromEnv(), timeoutMs = 10_000, maxTimeoutMs = 60_000, maxResponseBytes = 10 * 1024 * 1024, breaker = {} } = options;
+    this.policy = policy;
+    this.timeoutMs = timeoutMs;
+    this.maxTimeoutMs = maxTimeoutMs;
+    this.watcher = options.watcher;
+    this.breakerOptions = {
+      // Calls carry their own timeout (the SDK's, which also tells the backend to cancel); a timeout is a failure here too.
+      timeout: false,
+      errorThresholdPercentage: breaker.errorThresholdPercentage ?? 50,
+      volumeThreshold: breaker.volumeThreshold ?? 5,
+      resetTimeout: breaker.resetTimeoutMs ?? 5_000,
+      rollingCountTimeout: breaker.rollingWindowMs ?? 10_000,
+      errorFilter: (error: unknown) => !isBackendFault(error),
+    };
+    // The SDK's per-call timeout fires first and names the real limit; this one only ends abandoned exchanges.
+    this.requestFetch = guardedFetch(policy, { maxResponseBytes, timeoutMs: maxTimeoutMs + 1_000 });
+    // The notification stream (GET) stays open as long as the session; a per-request limit would cut it.
+    this.streamFetch = guardedFetch(policy, { maxResponseBytes: 64 * 1024 * 1024, timeoutMs: dayMs });
+  }
+
+  watchTools(watcher: ToolsWatcher | undefined): void {
+    this.watcher = watcher;
+  }
+
+  /** Forwards tools/call; the result comes back unchanged (content, structuredContent, isError). */
+  async callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+    const entry = this.entryFor(backend);
+    const timeout = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
+    const requestOptions: RequestOptions = { timeout, signal: options.signal };
+    const attempt = () =>
+      this.guarded(entry, async (session) => {
+        await entry.recheck;
+        if (entry.drifted.has(toolName)) throw new ToolDriftError(toolName, backend.serverName);
+        const params = { name: toolName, arguments: args };
+        return (await session.client.request({ method: "tools/call", params }, CallResult, requestOptions)) as CallToolResult;
+      });
+    try {
+      return await withRetry(attempt, () => options.readOnly && !options.signal?.aborted);
+    } catch (error) {
+      throw this.explain(error, entry, timeout);
+    }
+  }
+
+  /** Lists the backend's live tools now and runs the watcher over them (for the drift schedule). */
+  async recheckTools(backend: Backend): Promise<{ drifted: string[] }> {
+    const entry = this.entryFor(backend);
+    // A session opened by this very call was checked as it opened.
+    const opening = entry.session === undefined;
+    const attempt = () => this.guarded(entry, (session) => (opening && entry.lastCheck ? Promise.resolve(entry.lastCheck) : this.checkTools(entry, session)));
+    try {
+      return await withRetry(attempt, () => true);
+    } catch (error) {
+      throw this.explain(error, entry, this.timeoutMs);
+    }
+  }
+
+  /** The backends with a pooled session or breaker, for the scheduled drift re-check. */
+  backends(): Backend[] {
+    return [...this.entries.values()].map((entry) => entry.backend);
+  }
+
+  /** Breaker states, for metrics. */
+  states(): BackendState[] {
+    return [...this.entries.values()].map(({ backend, breaker }) => ({
+      versionId: backend.versionId,
+      serverName: backend.serverName,
+      state: breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed",
+    }));
+  }
+
+  /** Ends every session (telling each backend) and forgets every breaker; the pool stays usable. */
+  async close(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(
+      entries.map(async (entry) => {
+        entry.breaker.shutdown();
+        const session = await entry.session?.catch(() => undefined);
+        if (session) await closeSession(session);
+      }),
+    );
+  }
+
+  private entryFor(backend: Backend): Entry {
+    const fingerprint = `${backend.endpointUrl}\n${JSON.stringify(backend.headers ?? {})}`;
+    const existing = this.entries.get(backend.versionId);
+    if (existing) {
+      existing.backend = backend;
+      if (existing.fingerprint !== fingerprint) {
+        existing.fingerprint = fingerprint;
+        this.dropSession(existing);
+      }
+      return existing;
+    }
+    const entry: Entry = {
+      backend,
+      fingerprint,
+      breaker: new CircuitBreaker((run: () => Promise<unknown>) => run(), this.breakerOptions),
+      openedAt: 0,
+      drifted: new Set(),
+      recheck: Promise.resolve(),
+    };
+    entry.breaker.on("open", () => {
+      entry.openedAt = Date.now();
+    });
+    this.entries.set(backend.versionId, entry);
+    return entry;
+  }
+
+  /** One attempt through the backend's breaker, on its session (opened first when there is none). */
+  private guarded<T>(entry: Entry, work: (session: Session) => Promise<T>): Promise<T> {
+    return entry.breaker.fire(async () => {
+      const session = await this.sessionFor(entry);
+      session.inFlight++;
+      try {
+        return await work(session);
+      } catch (error) {
+        if (isTransportFailure(error)) this.retire(entry, session);
+        throw error;
+      } finally {
+        session.inFlight--;
+        if (session.retired && session.inFlight === 0) void closeSession(session);
+      }
+    }) as Promise<T>;
+  }
+
+  /** Concurrent first calls share one connect. */
+  private sessionFor(entry: Entry): Promise<Session> {
+    if (entry.session) return entry.session;
+    const opening = this.openSession(entry);
+    entry.session = opening;
+    opening.then(
+      (session) => {
+        if (entry.session === opening) entry.current = session;
+        else this.retire(entry, session);
+      },
+      () => {
+        if (entry.session === opening) entry.session = undefined;
+      },
+    );
+    return opening;
+  }
+
+  private async openSession(entry: Entry): Promise<Session> {
+    const url = await assertOutboundUrl(entry.backend.endpointUrl, this.policy);
+    const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
+      fetch: this.sessionFetch(() => transport),
+      requestInit: { headers: entry.backend.headers },
+    });
+    const client = new Client({ name: "toolgate-gateway", version: "1.0.0" });
+    const session: Session = { client, transport, inFlight: 0, retired: false, closed: false };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
+    // A backend that forgot the session (restarted) refuses the notification stream with 404 before any call fails.
+    client.onerror = (error) => {
+      if (error instanceof StreamableHTTPError && error.code === 404) this.retire(entry, session);
+    };
+    try {
+      await client.connect(transport, { timeout: this.timeoutMs });
+      if (this.watcher) await this.checkTools(entry, session);
+      return session;
+    } catch (error) {
+      await closeSession(session);
+      throw error;
+    }
+  }
+
+  private async checkTools(entry: Entry, session: Session): Promise<{ drifted: string[] }> {
+    if (!this.watcher) return { drifted: [] };
+    const liveTools = await listTools(session.client, this.timeoutMs);
+    let result: { drifted: string[] };
+    try {
+      result = await this.watcher(entry.backend, liveTools);
+    } catch (error) {
+      // The details are for the operator, not for the agent whose call this refuses.
+      console.error(`[toolgate] checking backend ${entry.backend.serverName} for drift failed:`, error);
+      throw new DriftCheckError(entry.backend.serverName);
+    }
+    entry.drifted = new Set(result.drifted);
+    entry.lastCheck = result;
+    return result;
+  }
+
+  private recheckOnNotice(entry: Entry, session: Session): void {
+    entry.recheck = entry.recheck
+      .then(() => (session.retired ? undefined : this.checkTools(entry, session)))
+      .then(
+        () => {},
+        (error: unknown) => {
+          if (error instanceof DriftCheckError) return; // already logged
+          console.error(`[toolgate] re-checking the tools of backend ${entry.backend.serverName} after tools/list_changed failed:`, errorMessage(error));
+        },
+      );
+  }
+
+  /** New calls get a new session; this one closes when its calls have settled. */
+  private retire(entry: Entry, session: Session): void {
+    if (entry.current === session) {
+      entry.session = undefined;
+      entry.current = undefined;
+    }
+    session.retired = true;
+    if (session.inFlight === 0) void closeSession(session);
+  }
+
+  /** A session still opening is retired as it opens (see sessionFor). */
+  private dropSession(entry: Entry): void {
+    const current = entry.current;
+    entry.session = undefined;
+    if (current) this.retire(entry, current);
+  }
+
+  private sessionFetch(transport: () => StreamableHTTPClientTransport): OutboundFetch {
+    return async (url, init) => {
+      if (init?.method === "GET") return this.streamFetch(url, init);
+      const response = await this.requestFetch(url, init);
+      if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) return response;
+      return endRequestsOnBrokenStream(response, init?.body, transport());
+    };
+  }
+
+  private explain(error: unknown, entry: Entry, timeoutMs: number): Error {
+    const { serverName } = entry.backend;
+    if ((error as { code?: unknown } | null)?.code === "EOPENBREAKER") {
+      const remainingMs = entry.openedAt + Number(this.breakerOptions.resetTimeout) - Date.now();
+      return new BackendUnavailableError(serverName, Math.max(1, Math.ceil(remainingMs / 1000)));
+    }
+    if ((error as { code?: unknown } | null)?.code === "ESHUTDOWN") return new BackendCallError(`backend ${serverName}: the gateway closed its backend sessions (shutdown)`);
+    if (error instanceof ToolDriftError || error instanceof BackendCallError || error instanceof DriftCheckError) return error;
+    return new BackendCallError(describeFailure(error, serverName, timeoutMs), error instanceof McpError ? rpcErrorOf(error) : undefined);
+  }
+}
+
+/** A second attempt, on a new session, for failures in transport and only where `mayRetry` says it is safe. */
+async function withRetry<T>(attempt: () => Promise<T>, mayRetry: () => boolean): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!isTransportFailure(error) || !mayRetry()) throw error;
+    return attempt();
+  }
+}
+
+async function listTools(client: Client, timeout: number): Promise<LiveTool[]> {
+  if (!client.getServerCapabilities()?.tools) return [];
+  const tools: LiveTool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxToolPages; page++) {
+    const result = await client.request({ method: "tools/list", params: cursor === undefined ? {} : { cursor } }, ToolsPage, { timeout });
+    tools.push(...result.tools);
+    cursor = result.nextCursor;
+    if (cursor === undefined) return tools;
+  }
+  throw new BackendCallError(`the backend lists its tools in more than ${maxToolPages} pages; Toolgate stops reading there`);
+}
+
+/**
+ * When an event-stream answer breaks off (size limit, dropped connection), the SDK only reports it to
+ * onerror and the request would wait for its timeout; answering the request with an error ends it now.
+ */
+function endRequestsOnBrokenStream(response: Response, requestBody: unknown, transport: StreamableHTTPClientTransport): Response {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  response.body!.pipeTo(writable).catch((error: unknown) => {
+    for (const id of requestIds(requestBody)) {
+      const message = `the answer broke off: ${errorMessage(error)}`;
+      transport.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message } });
+    }
+  });
+  return new Response(readable, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+function requestIds(body: unknown): (string | number)[] {
+  let parsed: unknown;
+  try {
+    parsed = typeof body === "string" ? JSON.parse(body) : undefined;
+  } catch {
+    return [];
+  }
+  const messages = (Array.isArray(parsed) ? parsed : [parsed]) as unknown[];
+  return messages.flatMap((message) => {
+    const { id, method } = (message ?? {}) as { id?: unknown; method?: unknown };
+    return method !== undefined && (typeof id === "string" || typeof id === "number") ? [id] : [];
+  });
+}
+
+async function closeSession(session: Session): Promise<void> {
+  if (session.closed) return;
+  session.closed = true;
+  // Tell a stateful backend the session is over, but never let a silent one hold up shutdown.
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, closeGraceMs);
+  });
+  await Promise.race([session.transport.terminateSession().catch(() => {}), grace]);
+  clearTimeout(timer);
+  await session.client.close().catch(() => {});
+}
+
+// One pool per process, kept on globalThis: Next.js may load this module more than once (route
+// handlers, instrumentation), and every copy must share the sessions and breakers.
+const holder = globalThis as unknown as { toolgateBackendPool?: BackendPool; toolgateToolsWatcher?: ToolsWatcher };
+
+export function backendPool(): BackendPool {
+  holder.toolgateBackendPool ??= new BackendPool({ watcher: holder.toolgateToolsWatcher });
+  return holder.toolgateBackendPool;
+}
+
+/** Sets the check every new session and every tools/list_changed runs (./drift.ts registers it). */
+export function watchBackendTools(watcher: ToolsWatcher): void {
+  holder.toolgateToolsWatcher = watcher;
+  holder.toolgateBackendPool?.watchTools(watcher);
+}
+
+export function callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+  return backendPool().callTool(backend, toolName, args, options);
+}
+
+export function backendStates(): BackendState[] {
+  return holder.toolgateBackendPool?.states() ?? [];
+}
+
+/** For shutdown: ends every backend session. */
+export async function closeAllBackends(): Promise<void> {
+  await holder.toolgateBackendPool?.close();
+}

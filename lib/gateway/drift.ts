@@ -1,0 +1,159 @@
+// Drift: a backend whose live tool definitions no longer hash to the certified ones. Checked when a
+// pooled session opens (before it serves a call), when the backend sends tools/list_changed, and on a
+// schedule. A mismatch blocks the tool (./backends.ts refuses it at once; the open incident hides it
+// from every instance's resolution) and is recorded and audited once, until the definition matches again.
+import { type AuditInput, recordAudit, systemActor } from "@/lib/audit/record";
+import { definitionHash } from "@/lib/catalog/definition-hash";
+import { db, type Tx } from "@/lib/db/prisma";
+import { type Backend, backendPool, type LiveTool, watchBackendTools } from "./backends";
+
+export interface DriftIncidentView {
+  id: string;
+  serverId: string;
+  serverName: string;
+  versionId: string;
+  version: string;
+  toolName: string;
+  pinnedHash: string;
+  /** Null when the live server no longer declares the tool. */
+  liveHash: string | null;
+  detectedAt: Date;
+}
+
+interface Mismatch {
+  tool: string;
+  pinnedHash: string;
+  liveHash: string | null;
+}
+
+interface OpenIncident {
+  id: string;
+  toolName: string;
+  pinnedHash: string;
+}
+
+/** Compares live tools with the pinned hashes of the backend's version; opens and resolves incidents to match. */
+export async function compareWithPinned(backend: Backend, liveTools: LiveTool[]): Promise<{ drifted: string[] }> {
+  const [pinned, open] = await Promise.all([
+    db().versionTool.findMany({ where: { versionId: backend.versionId }, select: { name: true, definitionHash: true } }),
+    db().driftIncident.findMany({ where: { versionId: backend.versionId, resolvedAt: null }, select: { id: true, toolName: true, pinnedHash: true } }),
+  ]);
+  const live = new Map(liveTools.map((tool) => [tool.name, definitionHash(tool)]));
+  const mismatches: Mismatch[] = pinned
+    .filter((tool) => live.get(tool.name) !== tool.definitionHash)
+    .map((tool) => ({ tool: tool.name, pinnedHash: tool.definitionHash, liveHash: live.get(tool.name) ?? null }));
+  const drifted = new Set(mismatches.map((mismatch) => mismatch.tool));
+  const alreadyOpen = new Set(open.map((incident) => incident.toolName));
+  for (const mismatch of mismatches) if (!alreadyOpen.has(mismatch.tool)) await openIncident(backend, mismatch);
+  for (const incident of open) if (!drifted.has(incident.toolName)) await resolveIncident(backend, incident);
+  return { drifted: [...drifted] };
+}
+
+// Every session the pool opens, and every tools/list_changed, goes through the comparison.
+watchBackendTools(compareWithPinned);
+
+type DriftEvent = Pick<AuditInput, "action" | "outcome" | "reason" | "details">;
+
+/** One change to an incident and, only when this instance made it, its audit event in the same transaction. */
+async function changeIncident(backend: Backend, change: (tx: Tx) => Promise<{ count: number }>, event: DriftEvent): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const { count } = await change(tx);
+    if (count > 0) await recordAudit(tx, { actor: systemActor, target: { type: "server", id: backend.serverId }, ...event });
+  });
+}
+
+function openIncident(backend: Backend, { tool, pinnedHash, liveHash }: Mismatch): Promise<void> {
+  const incident = { serverId: backend.serverId, versionId: backend.versionId, toolName: tool, pinnedHash, liveHash };
+  return changeIncident(
+    backend,
+    // One open incident per version and tool (a partial unique index): another instance may have just opened it.
+    (tx) => tx.driftIncident.createMany({ data: [incident], skipDuplicates: true }),
+    {
+      action: "gateway.drift",
+      outcome: "failure",
+      reason: "definition drift since certification",
+      details: { version: backend.version, tool, pinnedHash, liveHash },
+    },
+  );
+}
+
+function resolveIncident(backend: Backend, incident: OpenIncident): Promise<void> {
+  return changeIncident(backend, (tx) => tx.driftIncident.updateMany({ where: { id: incident.id, resolvedAt: null }, data: { resolvedAt: new Date() } }), {
+    action: "gateway.drift.resolve",
+    outcome: "success",
+    reason: "the live definition matches the certified one again",
+    details: { version: backend.version, tool: incident.toolName, pinnedHash: incident.pinnedHash, incidentId: incident.id },
+  });
+}
+
+/** Lists the backend's live tools now and compares them with the pinned ones. */
+export function checkDrift(backend: Backend): Promise<{ drifted: string[] }> {
+  return backendPool().recheckTools(backend);
+}
+
+/**
+ * Re-checks every backend `listBackends` names, at once and then every `intervalMs`, catching drift
+ * that came without a tools/list_changed. Returns a function that stops the schedule and settles
+ * once a round under way has finished (before closeAllBackends, at shutdown).
+ */
+export function startDriftSchedule(intervalMs: number, listBackends: () => Backend[] | Promise<Backend[]>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const round = () => {
+    // A slow round (a backend timing out) is not overlapped by the next.
+    running ??= checkAll(listBackends).finally(() => {
+      running = undefined;
+    });
+  };
+  round();
+  const timer = setInterval(round, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+async function checkAll(listBackends: () => Backend[] | Promise<Backend[]>): Promise<void> {
+  try {
+    const backends = await listBackends();
+    const results = await Promise.allSettled(backends.map((backend) => checkDrift(backend)));
+    results.forEach((result, index) => {
+      if (result.status === "rejected") {
+        const { serverName, version } = backends[index]!;
+        console.error(`[toolgate] drift check of ${serverName} ${version} failed:`, errorMessage(result.reason));
+      }
+    });
+  } catch (error) {
+    console.error("[toolgate] listing backends for the drift check failed:", errorMessage(error));
+  }
+}
+
+/** The drift list: open incidents, newest first, optionally of one server. */
+export async function openDriftIncidents(serverId?: string): Promise<DriftIncidentView[]> {
+  const incidents = await db().driftIncident.findMany({
+    where: { resolvedAt: null, ...(serverId ? { serverId } : {}) },
+    orderBy: [{ detectedAt: "desc" }, { toolName: "asc" }],
+  });
+  if (incidents.length === 0) return [];
+  const [servers, versions] = await Promise.all([
+    db().server.findMany({ where: { id: { in: [...new Set(incidents.map((incident) => incident.serverId))] } }, select: { id: true, name: true } }),
+    db().serverVersion.findMany({ where: { id: { in: [...new Set(incidents.map((incident) => incident.versionId))] } }, select: { id: true, version: true } }),
+  ]);
+  const serverNames = new Map(servers.map((server) => [server.id, server.name]));
+  const versionNames = new Map(versions.map((version) => [version.id, version.version]));
+  return incidents.map((incident) => ({
+    id: incident.id,
+    serverId: incident.serverId,
+    serverName: serverNames.get(incident.serverId) ?? "",
+    versionId: incident.versionId,
+    version: versionNames.get(incident.versionId) ?? "",
+    toolName: incident.toolName,
+    pinnedHash: incident.pinnedHash,
+    liveHash: incident.liveHash,
+    detectedAt: incident.detectedAt,
+  }));
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

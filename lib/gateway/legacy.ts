@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { AgentIdentity } from "@/lib/agents/keys";
+import { currentCorrelationId } from "./context";
+import { jsonRpcError } from "./rpc-errors";
+import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
+
+// 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
+// sessionful transport. A session belongs to the agent that opened it; another agent's key cannot use it.
+
+const idleMs = 30 * 60 * 1000;
+const maxSessions = 10_000;
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  agentId: string;
+  lastUsed: number;
+}
+
+const sessions = new Map<string, Session>();
+
+function asMcpError(error: unknown): never {
+  if (error instanceof GatewayRefusal) throw new McpError(error.code, error.message);
+  throw error;
+}
+
+function virtualServer(agent: AgentIdentity): Server {
+  const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } } });
+  server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor).catch(asMcpError));
+  server.setRequestHandler(CallToolRequestSchema, (request) =>
+    callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId()).catch(asMcpError),
+  );
+  return server;
+}
+
+function sweepIdleSessions(now: number) {
+  for (const [id, session] of sessions) {
+    if (now - session.lastUsed > idleMs) {
+      sessions.delete(id);
+      void session.transport.close();
+    }
+  }
+}
+
+async function openSession(agent: AgentIdentity, request: Request, body: unknown): Promise<Response> {
+  sweepIdleSessions(Date.now());
+  if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: randomUUID,
+    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, lastUsed: Date.now() }),
+    onsessionclosed: (id) => void sessions.delete(id),
+  });
+  await virtualServer(agent).connect(transport);
+  return transport.handleRequest(request, { parsedBody: body });
+}
+
+/** Serves one 2025-era request: initialize opens a session; later requests must name it. */
+export async function handleLegacyRequest(agent: AgentIdentity, request: Request, body: unknown): Promise<Response> {
+  const sessionId = request.headers.get("mcp-session-id");
+  if (!sessionId) {
+    if (request.method === "POST" && (body as { method?: unknown } | undefined)?.method === "initialize") {
+      return openSession(agent, request, body);
+    }
+    return jsonRpcError(400, -32600, "Start with initialize, then send the Mcp-Session-Id header it returns.");
+  }
+  const session = sessions.get(sessionId);
+  if (!session || session.agentId !== agent.agentId) return jsonRpcError(404, -32001, "Session not found: initialize again.");
+  session.lastUsed = Date.now();
+  return session.transport.handleRequest(request, { parsedBody: body });
+}
+
+/** Closes every open session (shutdown, tests). */
+export async function closeLegacySessions(): Promise<void> {
+  const open = [...sessions.values()];
+  sessions.clear();
+  await Promise.all(open.map((session) => session.transport.close()));
+}

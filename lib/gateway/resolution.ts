@@ -1,0 +1,337 @@
+import { z } from "zod";
+import { environments } from "@/lib/catalog/schemas";
+import { storedHeaders } from "@/lib/catalog/versions";
+import { db } from "@/lib/db/prisma";
+import type { Environment, KillScope, Prisma, VersionStatus } from "@/lib/generated/prisma/client";
+import { byBreadth } from "@/lib/killswitch/types";
+import type { Backend } from "./backends";
+import { isResolutionListening, onResolutionChange, unlistenedTtlMs } from "./invalidation";
+import { namespacedToolName, parseNamespacedToolName } from "./namespacing";
+
+// What one agent may call through the gateway, with the pinned (certified) definitions — never the
+// live server's. A tool is in an agent's view when, in the order tools/call checks them: no engaged
+// kill switch stops it, an active, unexpired grant covers it, the version pinned in the agent's
+// environment declares it and is certified (or deprecated and before its sunset), and no open drift
+// incident blocks it. Views are cached per agent and dropped on any change (./invalidation.ts).
+
+type JsonObject = Record<string, unknown>;
+/** A tool's input or output JSON Schema; MCP requires an object at the top. */
+export type ToolSchema = JsonObject & { type: "object" };
+
+export interface ResolvedTool {
+  /** The namespaced name the agent sees (./namespacing.ts). */
+  exposedName: string;
+  serverId: string;
+  serverName: string;
+  versionId: string;
+  version: string;
+  toolName: string;
+  title: string | null;
+  description: string | null;
+  inputSchema: ToolSchema;
+  outputSchema: ToolSchema | null;
+  annotations: JsonObject | null;
+  definitionHash: string;
+  /** The version's reviewer or the entry (for the agent's environment) says each call needs a human approval. */
+  requiresApproval: boolean;
+  /** Declared `readOnlyHint: true`: safe to retry. */
+  readOnly: boolean;
+}
+
+/** A backend as the pool reaches it; its headers are the catalog's server-side credential, never the client's token. */
+export type ResolvedBackend = Backend;
+
+export interface AgentView {
+  /** Sorted by exposedName (code points), so cursors over it are stable. */
+  tools: ResolvedTool[];
+  /** The same tools by exposedName, for tools/call. */
+  toolsByName: Map<string, ResolvedTool>;
+  /** The backends of the servers that have a tool in `tools`, by server id. */
+  backends: Map<string, ResolvedBackend>;
+}
+
+export type RefusalCode = "unknown_agent" | "agent_disabled" | "unknown_tool" | "killed" | "not_granted" | "not_certified" | "not_promoted" | "drift";
+
+export interface Refusal {
+  code: RefusalCode;
+  /** What a person reads: "tool get_contact of server com.example/crm is not granted to this agent". */
+  message: string;
+}
+
+// ---- What is loaded for an agent ----
+
+const pinSelect = {
+  server: { select: { id: true, name: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true } },
+  version: {
+    select: {
+      id: true,
+      version: true,
+      status: true,
+      sunsetAt: true,
+      approvalTools: true,
+      tools: {
+        select: { name: true, title: true, description: true, inputSchema: true, outputSchema: true, annotations: true, definitionHash: true },
+        orderBy: { position: "asc" },
+      },
+    },
+  },
+} satisfies Prisma.PinSelect;
+
+type PinRow = Prisma.PinGetPayload<{ select: typeof pinSelect }>;
+
+interface EngagedSwitch {
+  scope: KillScope;
+  serverId: string | null;
+  versionId: string | null;
+  toolName: string | null;
+  reason: string;
+}
+
+interface AgentRow {
+  id: string;
+  environment: Environment;
+  disabled: boolean;
+}
+
+/** Everything the checks need about one agent, for all its granted servers or for one server. */
+interface Facts {
+  agent: AgentRow;
+  now: Date;
+  grants: { serverId: string; tools: string[]; expiresAt: Date | null }[];
+  switches: EngagedSwitch[];
+  pins: Map<string, PinRow>;
+  /** Open drift incidents, as `${versionId} ${toolName}`. */
+  drifted: Set<string>;
+}
+
+async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts> {
+  const now = new Date();
+  const [grants, switches] = await Promise.all([
+    db().grant.findMany({
+      where: { agentId: agent.id, status: "active", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], ...(onlyServerId ? { serverId: onlyServerId } : {}) },
+      select: { serverId: true, tools: true, expiresAt: true },
+    }),
+    db().killSwitch.findMany({ where: { clearedAt: null }, select: { scope: true, serverId: true, versionId: true, toolName: true, reason: true } }),
+  ]);
+  const serverIds = onlyServerId ? [onlyServerId] : [...new Set(grants.map((grant) => grant.serverId))];
+  const pins = serverIds.length
+    ? await db().pin.findMany({ where: { environment: agent.environment, serverId: { in: serverIds } }, select: pinSelect })
+    : [];
+  const incidents = pins.length
+    ? await db().driftIncident.findMany({ where: { resolvedAt: null, versionId: { in: pins.map((pin) => pin.version.id) } }, select: { versionId: true, toolName: true } })
+    : [];
+  return {
+    agent,
+    now,
+    grants,
+    switches: byBreadth(switches),
+    pins: new Map(pins.map((pin) => [pin.server.id, pin])),
+    drifted: new Set(incidents.map((incident) => `${incident.versionId} ${incident.toolName}`)),
+  };
+}
+
+// ---- The checks, shared by the view and by refusals so the two never disagree ----
+
+/** Certified, or deprecated and still inside its dual-run window. */
+function isServing(version: { status: VersionStatus; sunsetAt: Date | null }, now: Date): boolean {
+  return version.status === "certified" || (version.status === "deprecated" && (version.sunsetAt === null || version.sunsetAt > now));
+}
+
+/** The broadest engaged switch that stops this tool (see lib/killswitch/switches.ts), if any. */
+function stoppingSwitch(switches: EngagedSwitch[], serverId: string, versionId: string | undefined, toolName: string): EngagedSwitch | undefined {
+  return switches.find((s) => {
+    if (s.scope === "global") return true;
+    if (s.serverId !== serverId) return false;
+    if (s.scope === "server") return true;
+    if (s.scope === "version") return s.versionId === versionId;
+    return s.toolName === toolName && (s.versionId === null || s.versionId === versionId);
+  });
+}
+
+function isGranted(facts: Facts, serverId: string, toolName: string): boolean {
+  return facts.grants.some((grant) => grant.serverId === serverId && (grant.tools.length === 0 || grant.tools.includes(toolName)));
+}
+
+type Check = { code: "killed"; reason: string } | { code: "not_granted" | "not_pinned" | "drift" } | null;
+
+/** What stops the agent from calling this tool, in the order tools/call checks; null when nothing does. */
+function check(facts: Facts, serverId: string, toolName: string): Check {
+  const pin = facts.pins.get(serverId);
+  const killed = stoppingSwitch(facts.switches, serverId, pin?.version.id, toolName);
+  if (killed) return { code: "killed", reason: killed.reason };
+  if (!isGranted(facts, serverId, toolName)) return { code: "not_granted" };
+  if (!pin || !isServing(pin.version, facts.now) || !pin.version.tools.some((tool) => tool.name === toolName)) return { code: "not_pinned" };
+  if (facts.drifted.has(`${pin.version.id} ${toolName}`)) return { code: "drift" };
+  return null;
+}
+
+// ---- The view ----
+
+const perEnvironmentApprovals = z.partialRecord(z.enum(environments), z.array(z.string()));
+
+function approvalToolsOf(pin: PinRow, environment: Environment): Set<string> {
+  const parsed = perEnvironmentApprovals.safeParse(pin.server.approvalTools);
+  return new Set([...pin.version.approvalTools, ...((parsed.success ? parsed.data[environment] : undefined) ?? [])]);
+}
+
+const asObject = (value: Prisma.JsonValue | null): JsonObject | null =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : null;
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The view, and until when it stays true without any change (a grant expiring, a sunset passing). */
+function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
+  const tools: ResolvedTool[] = [];
+  const backends = new Map<string, ResolvedBackend>();
+  const deadlines: number[] = [];
+  for (const pin of facts.pins.values()) {
+    const { server, version } = pin;
+    const needsApproval = approvalToolsOf(pin, facts.agent.environment);
+    for (const tool of version.tools) {
+      if (check(facts, server.id, tool.name) !== null) continue;
+      const exposedName = namespacedToolName(server.name, tool.name);
+      if (exposedName === null) continue;
+      const annotations = asObject(tool.annotations);
+      tools.push({
+        exposedName,
+        serverId: server.id,
+        serverName: server.name,
+        versionId: version.id,
+        version: version.version,
+        toolName: tool.name,
+        title: tool.title,
+        description: tool.description,
+        // Stored from what the server declared, which MCP (and the import) hold to `type: "object"`.
+        inputSchema: (asObject(tool.inputSchema) ?? { type: "object" }) as ToolSchema,
+        outputSchema: asObject(tool.outputSchema) as ToolSchema | null,
+        annotations,
+        definitionHash: tool.definitionHash,
+        requiresApproval: needsApproval.has(tool.name),
+        readOnly: annotations?.readOnlyHint === true,
+      });
+      if (!backends.has(server.id)) {
+        const headers = storedHeaders(server);
+        backends.set(server.id, {
+          serverId: server.id,
+          serverName: server.name,
+          versionId: version.id,
+          version: version.version,
+          endpointUrl: server.endpointUrl,
+          ...(headers ? { headers } : {}),
+        });
+        if (version.status === "deprecated" && version.sunsetAt) deadlines.push(version.sunsetAt.getTime());
+        for (const grant of facts.grants) if (grant.serverId === server.id && grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
+      }
+    }
+  }
+  tools.sort((a, b) => byCodePoint(a.exposedName, b.exposedName));
+  const toolsByName = new Map(tools.map((tool) => [tool.exposedName, tool]));
+  return { view: { tools, toolsByName, backends }, validUntil: Math.min(Infinity, ...deadlines) };
+}
+
+const agentSelect = { id: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
+
+async function loadAgentView(agentId: string): Promise<{ view: AgentView; validUntil: number }> {
+  const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
+  if (!agent || agent.disabled) return { view: { tools: [], toolsByName: new Map(), backends: new Map() }, validUntil: Infinity };
+  return viewOf(await loadFacts(agent));
+}
+
+// ---- The cache ----
+
+interface CachedView {
+  view: Promise<AgentView>;
+  expiresAt: number;
+}
+
+// On globalThis, like the listener, so every copy of this module Next.js loads shares one cache.
+const holder = globalThis as unknown as { toolgateResolvedViews?: Map<string, CachedView> };
+const cachedViews = (holder.toolgateResolvedViews ??= (() => {
+  const views = new Map<string, CachedView>();
+  onResolutionChange(() => views.clear());
+  return views;
+})());
+
+/**
+ * The tools the agent may call and the backends behind them. Concurrent callers share one load; the
+ * result is cached until anything it depends on changes (or, without a listener, for a few seconds).
+ */
+export function resolveAgentView(agentId: string): Promise<AgentView> {
+  const startedAt = Date.now();
+  const hit = cachedViews.get(agentId);
+  if (hit && hit.expiresAt > startedAt) return hit.view;
+  const entry = { expiresAt: Infinity } as CachedView;
+  entry.view = loadAgentView(agentId).then(
+    ({ view, validUntil }) => {
+      entry.expiresAt = Math.min(validUntil, isResolutionListening() ? Infinity : startedAt + unlistenedTtlMs);
+      return view;
+    },
+    (error: unknown) => {
+      if (cachedViews.get(agentId) === entry) cachedViews.delete(agentId);
+      throw error;
+    },
+  );
+  cachedViews.set(agentId, entry);
+  return entry.view;
+}
+
+/** The tool the agent may call under this exposed name, or undefined. */
+export async function resolveTool(agentId: string, exposedName: string): Promise<ResolvedTool | undefined> {
+  return (await resolveAgentView(agentId)).toolsByName.get(exposedName);
+}
+
+// ---- Refusals ----
+
+/**
+ * Why the agent cannot call the tool of this exposed name, read fresh from the database in the order
+ * tools/call checks; null when it can. For refusals, so it is precise rather than fast.
+ */
+export async function refusalFor(agentId: string, exposedName: string): Promise<Refusal | null> {
+  const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
+  if (!agent) return { code: "unknown_agent", message: "unknown agent" };
+  if (agent.disabled) return { code: "agent_disabled", message: "this agent is disabled" };
+  const unknown: Refusal = { code: "unknown_tool", message: `no such tool: ${exposedName}` };
+  const named = parseNamespacedToolName(exposedName);
+  if (!named) return unknown;
+  const server = await db().server.findUnique({ where: { name: named.server }, select: { id: true } });
+  if (!server) return unknown;
+  const declaring = await db().serverVersion.findMany({
+    where: { serverId: server.id, tools: { some: { name: named.tool } } },
+    select: { id: true, status: true, sunsetAt: true },
+  });
+  if (declaring.length === 0) return unknown;
+
+  const facts = await loadFacts(agent, server.id);
+  const found = check(facts, server.id, named.tool);
+  if (found === null) return null;
+  const subject = `tool ${named.tool} of server ${named.server}`;
+  switch (found.code) {
+    case "killed":
+      return { code: "killed", message: `${subject} was stopped by a kill switch: ${found.reason}` };
+    case "not_granted":
+      return { code: "not_granted", message: `${subject} is not granted to this agent` };
+    case "drift":
+      return { code: "drift", message: `${subject} is blocked: definition drift since certification` };
+    case "not_pinned": {
+      // The pinned version declares it but no longer serves (retired, past sunset): not certified.
+      // Otherwise a certified version declares it that is not the one pinned here: not promoted.
+      const pinnedId = facts.pins.get(server.id)?.version.id;
+      const promotable = declaring.some((version) => version.id !== pinnedId && isServing(version, facts.now));
+      return promotable
+        ? { code: "not_promoted", message: `${subject} is not promoted to ${agent.environment}` }
+        : { code: "not_certified", message: `${subject} is not certified` };
+    }
+  }
+}
+
+/**
+ * The human reason a tool is not in the agent's view, for an MCP error or tool error. When nothing
+ * stops it any more (a change landed after the view was read), says to retry.
+ */
+export async function explainRefusal(agentId: string, exposedName: string): Promise<string> {
+  const refusal = await refusalFor(agentId, exposedName);
+  if (refusal) return refusal.message;
+  // The cached view is older than the database: the retry should not read it again.
+  cachedViews.delete(agentId);
+  return `${exposedName} became available just now; retry the call`;
+}

@@ -1,0 +1,135 @@
+import type { AgentIdentity } from "@/lib/agents/keys";
+import { validateArguments, validateStructuredContent } from "./arguments";
+import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
+import { callTool, ToolDriftError } from "./backends";
+// Loading the drift module registers its check with the backend pool (session open, list_changed).
+import "./drift";
+import { consumeCallBudget } from "./limits";
+import { explainRefusal, type ResolvedTool, resolveAgentView } from "./resolution";
+
+// The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
+// protocol era that carries them (see lib/gateway/legacy.ts and lib/gateway/modern.ts).
+
+const pageSize = 100;
+
+/** A refusal answered as a JSON-RPC error: the call never reached a backend. */
+export class GatewayRefusal extends Error {
+  constructor(
+    message: string,
+    readonly code: number = -32602,
+  ) {
+    super(message);
+  }
+}
+
+export interface CallResult {
+  content: unknown[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  [key: string]: unknown;
+}
+
+function listedTool(tool: ResolvedTool) {
+  return {
+    name: tool.exposedName,
+    ...(tool.title ? { title: tool.title } : {}),
+    ...(tool.description ? { description: tool.description } : {}),
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    _meta: { "io.toolgate/tool": { server: tool.serverName, version: tool.version, tool: tool.toolName, definitionHash: tool.definitionHash, requiresApproval: tool.requiresApproval } },
+  };
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const offset = Number(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new GatewayRefusal("Invalid cursor.");
+  return offset;
+}
+
+/** The agent's certified, promoted, granted, not-killed tools with their pinned definitions, a page at a time. */
+export async function listGatewayTools(agent: AgentIdentity, cursor?: string) {
+  const { tools } = await resolveAgentView(agent.agentId);
+  const offset = decodeCursor(cursor);
+  const page = tools.slice(offset, offset + pageSize).map(listedTool);
+  const next = offset + pageSize < tools.length ? Buffer.from(String(offset + pageSize)).toString("base64url") : undefined;
+  return { tools: page, ...(next ? { nextCursor: next } : {}) };
+}
+
+function toolError(text: string): CallResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+interface Outcome {
+  decision: "allowed" | "refused" | "failed";
+  reason?: string;
+  tool?: ResolvedTool;
+}
+
+/**
+ * tools/call, checked in order: (credential, at the HTTP edge) kill switches, grant, pinned version and
+ * drift (all part of the agent's resolved view), arguments against the pinned input schema, approval,
+ * rate limit and quota; then the backend call, whose structuredContent must match the pinned output
+ * schema. Every outcome is audited without waiting for the database.
+ */
+export async function callGatewayTool(agent: AgentIdentity, name: string, args: Record<string, unknown>, correlationId: string): Promise<CallResult> {
+  const started = performance.now();
+  const outcome: Outcome = { decision: "refused" };
+  try {
+    const result = await checkedCall(agent, name, args, outcome);
+    if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
+    return result;
+  } catch (error) {
+    outcome.reason ??= error instanceof Error ? error.message : String(error);
+    if (error instanceof ToolDriftError) {
+      outcome.decision = "refused";
+      throw new GatewayRefusal(error.message);
+    }
+    if (!(error instanceof GatewayRefusal)) outcome.decision = "failed";
+    throw error;
+  } finally {
+    enqueueGatewayAudit({
+      agentId: agent.agentId,
+      agentName: agent.name,
+      serverId: outcome.tool?.serverId,
+      serverName: outcome.tool?.serverName,
+      tool: outcome.tool?.toolName ?? name,
+      version: outcome.tool?.version,
+      decision: outcome.decision,
+      reason: outcome.reason,
+      latencyMs: performance.now() - started,
+      correlationId,
+      argumentsHash: argumentsHash(args),
+      method: "tools/call",
+    });
+  }
+}
+
+async function checkedCall(agent: AgentIdentity, name: string, args: Record<string, unknown>, outcome: Outcome): Promise<CallResult> {
+  const { toolsByName, backends } = await resolveAgentView(agent.agentId);
+  const tool = toolsByName.get(name);
+  if (!tool) throw new GatewayRefusal(await explainRefusal(agent.agentId, name));
+  outcome.tool = tool;
+  const validation = validateArguments(tool, args);
+  if (!validation.ok) {
+    outcome.reason = validation.message;
+    return toolError(validation.message);
+  }
+  if (tool.requiresApproval) {
+    throw new GatewayRefusal(`Tool ${tool.toolName} of server ${tool.serverName} requires a human approval for each call; approvals are not available yet, so the call is refused.`);
+  }
+  const budget = await consumeCallBudget(agent.agentId, name);
+  if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);
+  outcome.decision = "allowed";
+  const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly })) as CallResult;
+  if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
+    const output = validateStructuredContent(tool, result.structuredContent);
+    if (!output.ok) {
+      outcome.decision = "failed";
+      outcome.reason = output.message;
+      return toolError(output.message);
+    }
+  }
+  return result;
+}

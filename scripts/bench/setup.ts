@@ -1,0 +1,40 @@
+// The benchmark's catalog state, made through the real domain functions: a server registered from the
+// live backend, certified with passing evidence, promoted to dev, and an agent granted it.
+import { createAgent } from "@/lib/agents/agents";
+import { grantAccess } from "@/lib/agents/grants";
+import { createApiKey } from "@/lib/agents/keys";
+import { registerServer } from "@/lib/catalog/register";
+import { certifyVersion, claimReview, submitVersion } from "@/lib/certification/lifecycle";
+import { requestPromotion } from "@/lib/certification/promotion";
+import { namespacedToolName } from "@/lib/gateway/namespacing";
+import { addPassingEvidence } from "../../test/evidence";
+import { makeTeam, makeUser } from "../../test/factories";
+import { promotionGates } from "../../test/promotion-gates";
+
+export async function certifiedAgentKey(backendUrl: string, credential: { header: string; value: string }) {
+  const [owner, reviewer, admin] = await Promise.all([makeUser(["owner"]), makeUser(["reviewer"]), makeUser(["admin"])]);
+  const team = await makeTeam([owner]);
+  const name = "io.bench/records";
+  const { id: serverId } = await registerServer(owner, {
+    name,
+    title: "Bench records",
+    purpose: "Benchmark backend.",
+    teamId: team.id,
+    environments: ["dev"],
+    classification: "internal",
+    endpointUrl: backendUrl,
+    credential,
+    version: { version: "1.0.0" },
+  });
+  const { db } = await import("@/lib/db/prisma");
+  const { id: versionId } = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
+  await addPassingEvidence(owner, versionId);
+  await submitVersion(owner, { versionId });
+  await claimReview(reviewer, { versionId });
+  await certifyVersion(reviewer, { versionId, reason: "Benchmark.", riskTier: "low", approvalTools: [] });
+  await requestPromotion(owner, { versionId, environment: "dev", ...promotionGates, sunsetDays: 0 });
+  const agent = await createAgent(admin, { name: "bench-agent", teamId: team.id, environment: "dev" });
+  await grantAccess(admin, { agentId: agent.id, serverId });
+  const { key } = await createApiKey(admin, { agentId: agent.id });
+  return { key, tool: namespacedToolName(name, "read_record")! };
+}
