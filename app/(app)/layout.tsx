@@ -9,6 +9,7 @@ import { requireUser } from "@/lib/auth/session";
 const sections: { href: string; label: string; action: Action }[] = [
   { href: "/catalog", label: "Catalog", action: "catalog.view" },
   { href: "/reviews", label: "Reviews", action: "reviews.view" },
+  { href: "/drift", label: "Drift", action: "catalog.view" },
   { href: "/approvals", label: "Approvals", action: "approvals.view" },
   { href: "/agents", label: "Agents", action: "agents.view" },
   { href: "/kill-switches", label: "Kill switches", action: "killswitch.manage" },

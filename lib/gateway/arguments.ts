@@ -7,7 +7,7 @@ import addFormats from "ajv-formats";
 // live ones. MCP schemas without `$schema` are JSON Schema 2020-12 (SEP-1613, MCP 2025-11-25); a schema
 // may name another dialect, so draft-07 and 2019-09 are served by their own Ajv instances.
 // Each pinned schema is compiled once, keyed by the tool's definition hash: a hash names one exact
-// definition, so the entry never goes stale (docs/decisions/011-gateway-hot-path.md).
+// definition, so the entry never goes stale (docs/decisions/009-gateway-hot-path.md).
 
 export type SchemaCheck = { ok: true } | { ok: false; message: string };
 

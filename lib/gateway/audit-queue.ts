@@ -11,7 +11,7 @@ import { db } from "@/lib/db/prisma";
 // Gateway decisions are audited without a database round trip on the call path: events wait in this
 // process's memory and are written in batches, one createMany each. A failed write keeps its batch and
 // is retried with backoff; what cannot be written before the process ends goes to a spool file in the
-// data folder, replayed on the next start (docs/decisions/011-gateway-hot-path.md).
+// data folder, replayed on the next start (docs/decisions/009-gateway-hot-path.md).
 
 export type GatewayDecision = "allowed" | "refused" | "failed";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 // Rate limits and the daily quota are counted in this process's memory (rate-limiter-flexible's
 // RateLimiterMemory): no round trip on the call path. With several instances each counts its own
-// share, so the effective limit is per instance (docs/decisions/011-gateway-hot-path.md).
+// share, so the effective limit is per instance (docs/decisions/009-gateway-hot-path.md).
 
 export interface CallLimits {
   /** Calls per second one agent may make, over all its tools. */

@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RiskBadge, StatusBadge } from "@/components/badges";
 import { PageHeader } from "@/components/empty-state";
+import { DriftTable } from "@/components/drift-table";
 import { KillSwitchBadge } from "@/components/kill-switch-badge";
 import { TabLinks } from "@/components/tab-links";
 import { requirePagePermission } from "@/lib/auth/session";
+import { openDriftIncidents } from "@/lib/gateway/drift";
 import { killSwitchesFor } from "@/lib/killswitch/switches";
 import { loadEntry, mayEdit } from "./entry";
 import { ReviewTab } from "./review-tab";
@@ -39,7 +41,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
   // The version asked for (?v=); the Tools and Risk tabs fall back to the latest.
   const requested = typeof query.v === "string" ? query.v : undefined;
   const version = requested ?? latest?.version;
-  const [editor, switches] = await Promise.all([mayEdit(user, server), killSwitchesFor({ serverId: server.id })]);
+  const [editor, switches, drift] = await Promise.all([mayEdit(user, server), killSwitchesFor({ serverId: server.id }), openDriftIncidents(server.id)]);
   const base = `/catalog/${server.id}`;
   return (
     <>
@@ -65,7 +67,19 @@ export default async function EntryPage({ params, searchParams }: Props) {
         current={tab}
         tabs={tabs.map((t) => ({ ...t, href: t.id === "overview" ? base : `${base}?tab=${t.id}` }))}
       />
-      {tab === "overview" && <OverviewTab server={server} />}
+      {tab === "overview" && (
+        <>
+          {drift.length > 0 && (
+            <section className="mb-6" aria-label="Drift">
+              <p role="alert" className="mb-2 font-medium text-red-800">
+                The gateway blocks {drift.length === 1 ? "a tool" : `${drift.length} tools`} of this server: definition drift since certification.
+              </p>
+              <DriftTable incidents={drift} />
+            </section>
+          )}
+          <OverviewTab server={server} />
+        </>
+      )}
       {tab === "versions" && <VersionsTab server={server} selected={requested} editor={editor} />}
       {tab === "tools" && <ToolsTab server={server} version={version} />}
       {tab === "risk" && <RiskTab server={server} version={version} />}
