@@ -1,5 +1,6 @@
 // Outbound safety for URLs that users hand to Toolgate: the server must not become a way to reach
 // cloud metadata endpoints, the database or anything else on private networks (SSRF).
+import { setMaxListeners } from "node:events";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
@@ -160,7 +161,11 @@ function deadline(ms: number, outer?: AbortSignal | null) {
   }, ms);
   const forward = () => controller.abort(outer?.reason);
   if (outer?.aborted) forward();
-  else outer?.addEventListener("abort", forward, { once: true });
+  else if (outer) {
+    // A pooled session's signal carries one listener per call in flight, each removed when it ends.
+    setMaxListeners(0, outer);
+    outer.addEventListener("abort", forward, { once: true });
+  }
   return {
     signal: controller.signal,
     timedOut: () => timedOut,

@@ -3,4 +3,5 @@ import { startGatewayServer } from "../../test/gateway-server";
 
 const gateway = await startGatewayServer();
 console.log(`READY ${gateway.url}`);
-process.on("SIGTERM", () => void gateway.close().then(() => process.exit(0)));
+// Exits even when a client keeps a connection open; the audit queue flushes on its own hooks.
+process.on("SIGTERM", () => void Promise.race([gateway.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]).then(() => process.exit(0)));
