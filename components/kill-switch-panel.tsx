@@ -45,23 +45,30 @@ function sameTarget(view: KillSwitchView, target: KillSwitchTargetInput): boolea
   );
 }
 
+/** The reason a switch is set or cleared, kept after a refusal so it can be corrected. */
+function ReasonField({ label, state }: { label: string; state: ActionState }) {
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  return (
+    <div className="min-w-64 flex-1">
+      <TextField
+        label={label}
+        name="reason"
+        required
+        minLength={3}
+        maxLength={1000}
+        defaultValue={state.status === "error" ? valueText(state.values ?? {}, "reason") : ""}
+        errors={errors.reason}
+      />
+    </div>
+  );
+}
+
 function ClearForm({ id, clear }: { id: string; clear: SwitchAction }) {
   const [state, action, pending] = useActionState(clear, idle);
-  const errors = state.status === "error" ? state.fieldErrors : {};
   return (
     <form action={action} noValidate aria-label="Clear kill switch" className="mt-3 flex flex-wrap items-end gap-3">
       <input type="hidden" name="id" value={id} />
-      <div className="min-w-64 flex-1">
-        <TextField
-          label="Reason for clearing"
-          name="reason"
-          required
-          minLength={3}
-          maxLength={1000}
-          defaultValue={state.status === "error" ? valueText(state.values ?? {}, "reason") : ""}
-          errors={errors.reason}
-        />
-      </div>
+      <ReasonField label="Reason for clearing" state={state} />
       <Button type="submit" variant="secondary" disabled={pending}>
         Clear
       </Button>
@@ -72,24 +79,13 @@ function ClearForm({ id, clear }: { id: string; clear: SwitchAction }) {
 
 function EngageForm({ target, engage }: { target: KillSwitchTargetInput; engage: SwitchAction }) {
   const [state, action, pending] = useActionState(engage, idle);
-  const errors = state.status === "error" ? state.fieldErrors : {};
   return (
     <form action={action} noValidate aria-label="Engage kill switch" className="flex flex-wrap items-end gap-3">
       <input type="hidden" name="scope" value={target.scope} />
       {target.serverId && <input type="hidden" name="serverId" value={target.serverId} />}
       {target.versionId && <input type="hidden" name="versionId" value={target.versionId} />}
       {target.toolName && <input type="hidden" name="toolName" value={target.toolName} />}
-      <div className="min-w-64 flex-1">
-        <TextField
-          label="Reason for stopping"
-          name="reason"
-          required
-          minLength={3}
-          maxLength={1000}
-          defaultValue={state.status === "error" ? valueText(state.values ?? {}, "reason") : ""}
-          errors={errors.reason}
-        />
-      </div>
+      <ReasonField label="Reason for stopping" state={state} />
       <Button type="submit" variant="danger" disabled={pending}>
         {engageLabels[target.scope]}
       </Button>

@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import type { ServerEntry, VersionDetail } from "@/lib/catalog/read";
-import type { ToolChange } from "@/lib/catalog/tool-diff";
+import type { ServerEntry, VersionChanges, VersionDetail } from "@/lib/catalog/read";
 import type { serverEntry, versionDetail, versionSummary } from "./catalog-contract";
 
 // Database rows to the API's response shapes (lib/api/catalog-contract.ts).
@@ -49,7 +48,7 @@ export function serverEntryView(entry: ServerEntry): z.input<typeof serverEntry>
   };
 }
 
-export function versionDetailView(detail: VersionDetail, diff: { previous: string | null; changes: ToolChange[] }): z.input<typeof versionDetail> {
+export function versionDetailView(detail: VersionDetail, diff: VersionChanges): z.input<typeof versionDetail> {
   return {
     ...versionSummaryView(detail),
     tools: detail.tools.map((tool) => ({

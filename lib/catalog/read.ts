@@ -91,11 +91,20 @@ async function previousVersion(serverId: string, createdAt: Date) {
   });
 }
 
-/** Per-tool changes from the previous version; every tool counts as added for the first version. */
-export async function versionDiff(serverId: string, version: string): Promise<{ previous: string | null; changes: ToolChange[] }> {
-  const current = await getVersion(serverId, version);
+export interface VersionChanges {
+  previous: string | null;
+  changes: ToolChange[];
+}
+
+/** Per-tool changes of an already loaded version from the previous one; every tool counts as added for the first. */
+export async function changesFromPrevious(serverId: string, current: Pick<VersionDetail, "createdAt" | "tools">): Promise<VersionChanges> {
   const before = await previousVersion(serverId, current.createdAt);
   return { previous: before?.version ?? null, changes: diffTools(before?.tools ?? [], current.tools) };
+}
+
+/** Per-tool changes of a version from the previous one. */
+export async function versionDiff(serverId: string, version: string): Promise<VersionChanges> {
+  return changesFromPrevious(serverId, await getVersion(serverId, version));
 }
 
 /** The audit events about this entry and its versions, newest first. */

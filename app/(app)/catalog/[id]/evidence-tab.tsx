@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { AddEvidenceForm } from "@/components/add-evidence-form";
-import { Badge, StatusBadge } from "@/components/badges";
-import { CheckList } from "@/components/check-list";
+import { Badge } from "@/components/badges";
+import { VersionChecks } from "@/components/version-checks";
 import { EmptyState } from "@/components/empty-state";
 import { TabLinks } from "@/components/tab-links";
 import { Table } from "@/components/table";
@@ -84,14 +84,7 @@ export async function EvidenceTab({ server, version, user }: { server: ServerEnt
         current={selected.version}
         tabs={server.versions.map((v) => ({ id: v.version, label: v.version, href: `/catalog/${server.id}?tab=evidence&v=${encodeURIComponent(v.version)}` }))}
       />
-      <div className="flex items-center gap-3">
-        <span className="font-mono">{selected.version}</span>
-        <StatusBadge status={selected.status} />
-      </div>
-      <section>
-        <h2 className="mb-2 text-lg font-semibold">Prerelease checks</h2>
-        <CheckList checks={checks.checks} />
-      </section>
+      <VersionChecks version={selected.version} status={selected.status} checks={checks.checks} />
       <section>
         <h2 className="mb-2 text-lg font-semibold">Evidence ({evidence.length})</h2>
         {evidence.length === 0 ? (

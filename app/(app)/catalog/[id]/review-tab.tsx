@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { ActionButton } from "@/components/action-button";
-import { Badge, RiskBadge, StatusBadge } from "@/components/badges";
-import { CheckList } from "@/components/check-list";
+import { Badge, RiskBadge } from "@/components/badges";
 import { DescriptionList } from "@/components/description-list";
+import { VersionChecks } from "@/components/version-checks";
 import { EmptyState } from "@/components/empty-state";
 import { KillSwitchPanel } from "@/components/kill-switch-panel";
 import { PromotionRequestForm } from "@/components/promotion-request-form";
@@ -134,14 +134,7 @@ export async function ReviewTab({ server, version, user, editor }: { server: Ser
   const manageSwitches = can(user, "killswitch.manage");
   return (
     <div className="space-y-8">
-      <div className="flex items-center gap-3">
-        <span className="font-mono">{lifecycle.version}</span>
-        <StatusBadge status={lifecycle.status} />
-      </div>
-      <section>
-        <h2 className="mb-2 text-lg font-semibold">Prerelease checks</h2>
-        <CheckList checks={lifecycle.checks.checks} />
-      </section>
+      <VersionChecks version={lifecycle.version} status={lifecycle.status} checks={lifecycle.checks.checks} />
       <NextStep lifecycle={lifecycle} user={user} editor={editor} owner={owner} />
       <Decisions lifecycle={lifecycle} />
       <Certification server={server} lifecycle={lifecycle} />

@@ -2,7 +2,7 @@ import { versionParams } from "@/lib/api/catalog-contract";
 import { versionDetailView } from "@/lib/api/catalog-views";
 import { apiRoute } from "@/lib/api/route";
 import { guard } from "@/lib/auth/guard";
-import { getVersion, versionDiff } from "@/lib/catalog/read";
+import { changesFromPrevious, getVersion } from "@/lib/catalog/read";
 import { parseInput } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
@@ -10,5 +10,6 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (actor, _request, params) => {
   const { id, version } = parseInput(versionParams, params);
   await guard(actor, "catalog.view", { type: "server", id });
-  return versionDetailView(await getVersion(id, version), await versionDiff(id, version));
+  const detail = await getVersion(id, version);
+  return versionDetailView(detail, await changesFromPrevious(id, detail));
 });
