@@ -3,15 +3,14 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
 
+/** The servers a person owns: as a named owner or as a member of the owning team. */
+export const ownedServersWhere = (personId: string) => ({
+  OR: [{ owners: { some: { userId: personId } } }, { team: { members: { some: { userId: personId } } } }],
+});
+
 /** Whether the person owns the server: a named owner or a member of its owning team. */
 export async function ownsServer(personId: string, serverId: string): Promise<boolean> {
-  const found = await db().server.count({
-    where: {
-      id: serverId,
-      OR: [{ owners: { some: { userId: personId } } }, { team: { members: { some: { userId: personId } } } }],
-    },
-  });
-  return found > 0;
+  return (await db().server.count({ where: { id: serverId, ...ownedServersWhere(personId) } })) > 0;
 }
 
 /** Separation of duties: nobody reviews, certifies or approves a server they own. Refusals are audited. */

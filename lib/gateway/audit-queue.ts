@@ -30,6 +30,8 @@ export interface GatewayAuditEvent {
   correlationId: string;
   /** `argumentsHash(args)`: the arguments are not stored, only their fingerprint. */
   argumentsHash?: string | null;
+  /** The runtime approval request the call waited for or used. */
+  approvalId?: string | null;
   /** The MCP method, e.g. "tools/call"; the audit action is `gateway.<method>`. */
   method: string;
 }
@@ -52,6 +54,7 @@ function auditOf(event: GatewayAuditEvent): QueuedAudit {
   if (event.version) details.version = event.version;
   if (event.serverName) details.serverName = event.serverName;
   if (event.argumentsHash) details.argumentsHash = event.argumentsHash;
+  if (event.approvalId) details.approvalId = event.approvalId;
   return {
     actor: { id: event.agentId, label: event.agentName ? `agent:${event.agentName}` : "agent:unidentified" },
     action: `gateway.${event.method}`,

@@ -51,6 +51,8 @@ beforeAll(async () => {
   await certifyAndPin(serverId, "prod");
   ({ agentId, key } = await agentWithKey("prod"));
   await grant(agentId, serverId);
+  // Calls needing approval answer "still waiting" after a second rather than the default wait.
+  await db().setting.create({ data: { key: "approvals.waitSeconds", value: 1 } });
   gateway = await startGatewayServer();
 });
 
@@ -113,9 +115,13 @@ describe.each([
     await client.close();
   });
 
-  it("refuses a tool that needs approval, naming the reason", async () => {
+  it("does not forward a tool that needs approval until a person approves it, naming the request", async () => {
     const client = await connect();
-    await expect(client.callTool({ name: exposed("delete_record"), arguments: { id: "r-1" } })).rejects.toThrow(/requires a human approval/);
+    const before = fixture.received.filter((r) => r.toolCall?.name === "delete_record").length;
+    const result = await client.callTool({ name: exposed("delete_record"), arguments: { id: "r-1" } });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/Approval request [0-9a-f-]{36} is still waiting/);
+    expect(fixture.received.filter((r) => r.toolCall?.name === "delete_record").length).toBe(before);
     await client.close();
   });
 

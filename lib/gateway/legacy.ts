@@ -3,6 +3,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { waitHooks } from "./approval-gate";
 import { currentCorrelationId } from "./context";
 import { jsonRpcError } from "./rpc-errors";
 import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
@@ -29,9 +30,10 @@ function asMcpError(error: unknown): never {
 function virtualServer(agent: AgentIdentity): Server {
   const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } } });
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor).catch(asMcpError));
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId()).catch(asMcpError),
-  );
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId(), hooks).catch(asMcpError);
+  });
   return server;
 }
 

@@ -1,5 +1,6 @@
 import { type CallToolResult, createMcpHandler, type McpRequestContext, ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { waitHooks } from "./approval-gate";
 import { currentCorrelationId } from "./context";
 import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
 
@@ -22,10 +23,11 @@ function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
   const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor).catch(asProtocolError));
-  server.setRequestHandler("tools/call", (request) =>
+  server.setRequestHandler("tools/call", (request, context) => {
+    const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
     // Results pass back exactly as the backend sent them.
-    callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId()).catch(asProtocolError) as Promise<CallToolResult>,
-  );
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId(), hooks).catch(asProtocolError) as Promise<CallToolResult>;
+  });
   return server;
 }
 

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { environments } from "@/lib/catalog/schemas";
 import { storedHeaders } from "@/lib/catalog/versions";
 import { db } from "@/lib/db/prisma";
-import type { Environment, KillScope, Prisma, VersionStatus } from "@/lib/generated/prisma/client";
+import type { Environment, KillScope, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
 import { byBreadth } from "@/lib/killswitch/types";
+import { getPolicy } from "@/lib/settings/policy";
 import type { Backend } from "./backends";
 import { isResolutionListening, onResolutionChange, unlistenedTtlMs } from "./invalidation";
 import { namespacedToolName, parseNamespacedToolName } from "./namespacing";
@@ -32,8 +33,11 @@ export interface ResolvedTool {
   outputSchema: ToolSchema | null;
   annotations: JsonObject | null;
   definitionHash: string;
-  /** The version's reviewer or the entry (for the agent's environment) says each call needs a human approval. */
+  /** The version's reviewer, the entry (for the agent's environment) or the risk-tier policy says each call needs a human approval. */
   requiresApproval: boolean;
+  /** Why, for approvers: "the reviewer marked it as needing approval (risk high)". */
+  approvalReason: string | null;
+  riskTier: RiskTier | null;
   /** Declared `readOnlyHint: true`: safe to retry. */
   readOnly: boolean;
 }
@@ -69,6 +73,7 @@ const pinSelect = {
       status: true,
       sunsetAt: true,
       approvalTools: true,
+      riskTier: true,
       tools: {
         select: { name: true, title: true, description: true, inputSchema: true, outputSchema: true, annotations: true, definitionHash: true },
         orderBy: { position: "asc" },
@@ -102,16 +107,19 @@ interface Facts {
   pins: Map<string, PinRow>;
   /** Open drift incidents, as `${versionId} ${toolName}`. */
   drifted: Set<string>;
+  /** Certified risk tiers at which every tool that is not read-only needs approval (policy). */
+  approvalTiers: RiskTier[];
 }
 
 async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts> {
   const now = new Date();
-  const [grants, switches] = await Promise.all([
+  const [grants, switches, approvalTiers] = await Promise.all([
     db().grant.findMany({
       where: { agentId: agent.id, status: "active", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], ...(onlyServerId ? { serverId: onlyServerId } : {}) },
       select: { serverId: true, tools: true, expiresAt: true },
     }),
     db().killSwitch.findMany({ where: { clearedAt: null }, select: { scope: true, serverId: true, versionId: true, toolName: true, reason: true } }),
+    getPolicy("approvals.requiredForRiskTiers"),
   ]);
   const serverIds = onlyServerId ? [onlyServerId] : [...new Set(grants.map((grant) => grant.serverId))];
   const pins = serverIds.length
@@ -127,6 +135,7 @@ async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts>
     switches: byBreadth(switches),
     pins: new Map(pins.map((pin) => [pin.server.id, pin])),
     drifted: new Set(incidents.map((incident) => `${incident.versionId} ${incident.toolName}`)),
+    approvalTiers,
   };
 }
 
@@ -169,9 +178,22 @@ function check(facts: Facts, serverId: string, toolName: string): Check {
 
 const perEnvironmentApprovals = z.partialRecord(z.enum(environments), z.array(z.string()));
 
-function approvalToolsOf(pin: PinRow, environment: Environment): Set<string> {
+function environmentApprovalTools(pin: PinRow, environment: Environment): string[] {
   const parsed = perEnvironmentApprovals.safeParse(pin.server.approvalTools);
-  return new Set([...pin.version.approvalTools, ...((parsed.success ? parsed.data[environment] : undefined) ?? [])]);
+  return (parsed.success ? parsed.data[environment] : undefined) ?? [];
+}
+
+/** Why each call of this tool needs a human approval, or null when it does not. */
+function approvalReasonOf(facts: Facts, pin: PinRow, toolName: string, readOnly: boolean): string | null {
+  const tier = pin.version.riskTier ? ` (risk ${pin.version.riskTier})` : "";
+  if (pin.version.approvalTools.includes(toolName)) return `The reviewer marked ${toolName} as needing approval for each call${tier}.`;
+  if (environmentApprovalTools(pin, facts.agent.environment).includes(toolName)) {
+    return `The entry requires approval for ${toolName} in ${facts.agent.environment}${tier}.`;
+  }
+  if (!readOnly && pin.version.riskTier && facts.approvalTiers.includes(pin.version.riskTier)) {
+    return `Policy: tools that are not read-only need approval at risk ${pin.version.riskTier}.`;
+  }
+  return null;
 }
 
 const asObject = (value: Prisma.JsonValue | null): JsonObject | null =>
@@ -186,12 +208,13 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   const deadlines: number[] = [];
   for (const pin of facts.pins.values()) {
     const { server, version } = pin;
-    const needsApproval = approvalToolsOf(pin, facts.agent.environment);
     for (const tool of version.tools) {
       if (check(facts, server.id, tool.name) !== null) continue;
       const exposedName = namespacedToolName(server.name, tool.name);
       if (exposedName === null) continue;
       const annotations = asObject(tool.annotations);
+      const readOnly = annotations?.readOnlyHint === true;
+      const approvalReason = approvalReasonOf(facts, pin, tool.name, readOnly);
       tools.push({
         exposedName,
         serverId: server.id,
@@ -206,8 +229,10 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         outputSchema: asObject(tool.outputSchema) as ToolSchema | null,
         annotations,
         definitionHash: tool.definitionHash,
-        requiresApproval: needsApproval.has(tool.name),
-        readOnly: annotations?.readOnlyHint === true,
+        requiresApproval: approvalReason !== null,
+        approvalReason,
+        riskTier: version.riskTier,
+        readOnly,
       });
       if (!backends.has(server.id)) {
         const headers = storedHeaders(server);

@@ -1,4 +1,5 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
@@ -65,19 +66,29 @@ interface Outcome {
   decision: "allowed" | "refused" | "failed";
   reason?: string;
   tool?: ResolvedTool;
+  /** The runtime approval request the call waited for or used. */
+  approvalId?: string;
 }
 
 /**
  * tools/call, checked in order: (credential, at the HTTP edge) kill switches, grant, pinned version and
- * drift (all part of the agent's resolved view), arguments against the pinned input schema, approval,
- * rate limit and quota; then the backend call, whose structuredContent must match the pinned output
- * schema. Every outcome is audited without waiting for the database.
+ * drift (all part of the agent's resolved view), arguments against the pinned input schema, approval
+ * (which may wait for a person, see ./approval-gate.ts), rate limit and quota; then the backend call,
+ * whose structuredContent must match the pinned output schema. Every outcome is audited without
+ * waiting for the database.
  */
-export async function callGatewayTool(agent: AgentIdentity, name: string, args: Record<string, unknown>, correlationId: string): Promise<CallResult> {
+export async function callGatewayTool(
+  agent: AgentIdentity,
+  name: string,
+  args: Record<string, unknown>,
+  correlationId: string,
+  hooks: WaitHooks = {},
+): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
+  const call = { agent, name, args, correlationId, argumentsHash: argumentsHash(args) };
   try {
-    const result = await checkedCall(agent, name, args, outcome);
+    const result = await checkedCall(call, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
     return result;
   } catch (error) {
@@ -100,13 +111,22 @@ export async function callGatewayTool(agent: AgentIdentity, name: string, args: 
       reason: outcome.reason,
       latencyMs: performance.now() - started,
       correlationId,
-      argumentsHash: argumentsHash(args),
+      argumentsHash: call.argumentsHash,
+      approvalId: outcome.approvalId,
       method: "tools/call",
     });
   }
 }
 
-async function checkedCall(agent: AgentIdentity, name: string, args: Record<string, unknown>, outcome: Outcome): Promise<CallResult> {
+interface Call {
+  agent: AgentIdentity;
+  name: string;
+  args: Record<string, unknown>;
+  correlationId: string;
+  argumentsHash: string;
+}
+
+async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
   const { toolsByName, backends } = await resolveAgentView(agent.agentId);
   const tool = toolsByName.get(name);
   if (!tool) throw new GatewayRefusal(await explainRefusal(agent.agentId, name));
@@ -117,7 +137,13 @@ async function checkedCall(agent: AgentIdentity, name: string, args: Record<stri
     return toolError(validation.message);
   }
   if (tool.requiresApproval) {
-    throw new GatewayRefusal(`Tool ${tool.toolName} of server ${tool.serverName} requires a human approval for each call; approvals are not available yet, so the call is refused.`);
+    const gate = await passApprovalGate(agent, tool, args, argumentsHash, correlationId, hooks);
+    outcome.approvalId = gate.approvalId;
+    if (gate.kind === "denied") throw new GatewayRefusal(gate.message, -32000);
+    if (gate.kind === "not_approved") {
+      outcome.reason = gate.message;
+      return toolError(gate.message);
+    }
   }
   const budget = await consumeCallBudget(agent.agentId, name);
   if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);

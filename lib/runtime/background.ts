@@ -3,16 +3,17 @@ import { installAuditShutdownHooks, replayAuditSpool } from "@/lib/gateway/audit
 import { backendPool } from "@/lib/gateway/backends";
 import { startDriftSchedule } from "@/lib/gateway/drift";
 import { startResolutionInvalidation } from "@/lib/gateway/invalidation";
+import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 
 const everyMinute = 60_000;
 const driftCheckMs = 5 * everyMinute;
 const logFailure = (what: string) => (error: unknown) => console.error(`[toolgate] ${what} failed:`, error);
 
-// Retirement is idempotent and guarded per version, so several app instances may run it at once.
-function scheduleRetirement(): void {
-  const tick = () => retireSunsetVersions().catch(logFailure("retiring sunset versions"));
+// Both duties are idempotent and guarded row by row, so several app instances may run them at once.
+function every(ms: number, what: string, duty: () => Promise<unknown>): void {
+  const tick = () => duty().catch(logFailure(what));
   void tick();
-  setInterval(tick, everyMinute).unref();
+  setInterval(tick, ms).unref();
 }
 
 /** What the app process does besides answering requests. */
@@ -20,7 +21,8 @@ export async function startBackgroundDuties(): Promise<void> {
   installAuditShutdownHooks();
   await replayAuditSpool().catch(logFailure("replaying the audit spool"));
   await startResolutionInvalidation();
-  scheduleRetirement();
+  every(everyMinute, "retiring sunset versions", retireSunsetVersions);
+  every(everyMinute / 2, "expiring and escalating tool-call approvals", () => expireAndEscalateApprovals());
   // Besides session opens and list_changed notifications, every pooled backend is re-checked on a schedule.
   startDriftSchedule(driftCheckMs, () => backendPool().backends());
 }

@@ -4,7 +4,7 @@ import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ValidationError } from "@/lib/errors";
-import type { DataClassification, Prisma } from "@/lib/generated/prisma/client";
+import type { DataClassification, Prisma, RiskTier } from "@/lib/generated/prisma/client";
 
 // Policies an administrator may change. The code holds each default and its schema; the `settings`
 // table holds only what an administrator changed, so a new policy needs no migration.
@@ -36,6 +36,15 @@ function dedupeCaseInsensitive(names: string[]): string[] {
 
 const frameworks = nameList("framework name");
 
+const minutes = (what: string, max: number) =>
+  z
+    .number({ error: `${what} must be a number of minutes.` })
+    .int(`${what} must be a whole number of minutes.`)
+    .min(1, `${what} must be at least 1 minute.`)
+    .max(max, `${what} must be at most ${max} minutes.`);
+
+const riskTiers = ["low", "medium", "high", "critical"] as const satisfies readonly RiskTier[];
+
 export const policySchemas = {
   /** Eval metrics every version needs a passing result for; empty means "at least one eval, and all pass". */
   "certification.requiredEvalMetrics": nameList("metric name"),
@@ -52,6 +61,24 @@ export const policySchemas = {
     .max(50 * MiB, "The upload limit must be at most 50 MB."),
   /** Whether the registry API answers without an agent key. */
   "registry.anonymousRead": z.boolean({ error: "Anonymous registry read must be on or off." }),
+  /** How long a tools/call that needs approval waits for a decision before it answers "still pending". */
+  "approvals.waitSeconds": z
+    .number({ error: "The wait must be a number of seconds." })
+    .int("The wait must be a whole number of seconds.")
+    .min(1, "The wait must be at least 1 second.")
+    .max(600, "The wait must be at most 600 seconds."),
+  /** How long an approval request can be decided before it expires. */
+  "approvals.requestTtlMinutes": minutes("The request lifetime", 7 * 24 * 60),
+  /** How long an approval, once given, can be used (once) by a repeat of the call. */
+  "approvals.validMinutes": minutes("The approval lifetime", 7 * 24 * 60),
+  /** A request undecided this long is flagged and shown to administrators. */
+  "approvals.escalateAfterMinutes": minutes("The escalation delay", 7 * 24 * 60),
+  /** Certified risk tiers at which every tool that is not read-only needs an approval, whatever the reviewer chose. */
+  "approvals.requiredForRiskTiers": z
+    .array(z.enum(riskTiers, { error: `Risk tiers are ${riskTiers.join(", ")}.` }), { error: "Expected a list of risk tiers." })
+    .transform((tiers) => [...new Set(tiers)]),
+  /** Argument fields (by name, any depth, case-insensitive) masked wherever people see a call's arguments. */
+  "dataHandling.sensitiveArgumentFields": nameList("field name"),
 } as const;
 
 export type PolicyKey = keyof typeof policySchemas;
@@ -69,6 +96,12 @@ export const policyDefaults: Policies = {
   },
   "evidence.maxUploadBytes": 10 * MiB,
   "registry.anonymousRead": false,
+  "approvals.waitSeconds": 45,
+  "approvals.requestTtlMinutes": 60,
+  "approvals.validMinutes": 30,
+  "approvals.escalateAfterMinutes": 10,
+  "approvals.requiredForRiskTiers": ["critical"],
+  "dataHandling.sensitiveArgumentFields": ["password", "secret", "token", "apiKey", "api_key", "authorization", "accessToken", "privateKey", "ssn", "cardNumber"],
 };
 
 export function isPolicyKey(key: unknown): key is PolicyKey {
@@ -98,6 +131,12 @@ export async function getPolicies(client: Tx = db()): Promise<Policies> {
     "certification.complianceByClassification": read("certification.complianceByClassification"),
     "evidence.maxUploadBytes": read("evidence.maxUploadBytes"),
     "registry.anonymousRead": read("registry.anonymousRead"),
+    "approvals.waitSeconds": read("approvals.waitSeconds"),
+    "approvals.requestTtlMinutes": read("approvals.requestTtlMinutes"),
+    "approvals.validMinutes": read("approvals.validMinutes"),
+    "approvals.escalateAfterMinutes": read("approvals.escalateAfterMinutes"),
+    "approvals.requiredForRiskTiers": read("approvals.requiredForRiskTiers"),
+    "dataHandling.sensitiveArgumentFields": read("dataHandling.sensitiveArgumentFields"),
   };
 }
 

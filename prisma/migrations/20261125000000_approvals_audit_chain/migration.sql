@@ -99,3 +99,6 @@ CREATE TABLE "tool_call_approvals" (
 );
 CREATE INDEX "tool_call_approvals_status_created_at_idx" ON "tool_call_approvals"("status", "created_at");
 CREATE INDEX "tool_call_approvals_binding_idx" ON "tool_call_approvals"("agent_id", "version_id", "tool_name", "arguments_hash");
+
+-- The approval policies (risk tiers needing approval) shape what the gateway resolves.
+CREATE TRIGGER "settings_notify" AFTER INSERT OR UPDATE OR DELETE ON "settings" FOR EACH STATEMENT EXECUTE FUNCTION "notify_resolution_change"();

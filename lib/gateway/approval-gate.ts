@@ -1,0 +1,94 @@
+import type { AgentIdentity } from "@/lib/agents/keys";
+import { getPolicy } from "@/lib/settings/policy";
+import { type ApprovalBinding, approvalState, claimApproval, openApprovalRequest } from "@/lib/tool-approvals/requests";
+import type { ResolvedTool } from "./resolution";
+
+// A call to a tool that needs a person: it proceeds with an approval given for exactly this call (used
+// once), or opens a request and waits for the decision — telling the client it is still waiting — up
+// to the policy's time budget. The approver's decision governs; the client cannot approve itself.
+
+const pollMs = 500;
+const progressEveryMs = 2_000;
+
+export interface WaitHooks {
+  /** An MCP progress notification, when the client asked for them with a progressToken. */
+  progress?: (update: { progress: number; total: number; message: string }) => Promise<void>;
+  /** The client gave up (cancelled or disconnected): stop waiting; the request stays open for a later repeat. */
+  signal?: AbortSignal;
+}
+
+export type GateOutcome =
+  | { kind: "approved"; approvalId: string }
+  | { kind: "denied"; approvalId: string; message: string }
+  | { kind: "not_approved"; approvalId: string; message: string };
+
+type ProgressNotification = { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total: number; message: string } };
+
+/** The hooks for one request, given what its era's SDK offers: the request's progress token and a way to notify. */
+export function waitHooks(progressToken: unknown, notify: (notification: ProgressNotification) => Promise<void>, signal?: AbortSignal): WaitHooks {
+  const token = typeof progressToken === "string" || typeof progressToken === "number" ? progressToken : undefined;
+  return { signal, progress: token === undefined ? undefined : (update) => notify({ method: "notifications/progress", params: { progressToken: token, ...update } }) };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function waitForDecision(binding: ApprovalBinding, approvalId: string, hooks: WaitHooks): Promise<GateOutcome> {
+  const budgetMs = (await getPolicy("approvals.waitSeconds")) * 1000;
+  const started = Date.now();
+  let progressAt = -Infinity;
+  const notApproved = (message: string): GateOutcome => ({ kind: "not_approved", approvalId, message });
+  for (;;) {
+    const state = await approvalState(approvalId);
+    if (state.status === "approved") {
+      const used = await claimApproval(binding, approvalId);
+      return used ? { kind: "approved", approvalId } : notApproved(`Approval request ${approvalId} was used by another identical call; call again to ask for a new approval.`);
+    }
+    if (state.status === "denied") return { kind: "denied", approvalId, message: `The call was denied by ${state.decidedBy}: ${state.reason} (approval request ${approvalId}).` };
+    if (state.status !== "pending") return notApproved(`Approval request ${approvalId} ${state.status === "expired" ? "expired without a decision" : "can no longer be used"}; call again to ask for a new approval.`);
+    const elapsed = Date.now() - started;
+    if (elapsed >= budgetMs || hooks.signal?.aborted) {
+      return notApproved(
+        `Approval request ${approvalId} is still waiting for a person. Call again with the same arguments once it is approved: the approval applies to this exact call, once, until it expires.`,
+      );
+    }
+    if (elapsed - progressAt >= progressEveryMs) {
+      progressAt = elapsed;
+      const left = Math.ceil((budgetMs - elapsed) / 1000);
+      // A client that went away must not stop the wait's bookkeeping.
+      await hooks.progress?.({ progress: Math.floor(elapsed / 1000), total: budgetMs / 1000, message: `Waiting for approval ${approvalId} (${left} s left).` }).catch(() => undefined);
+    }
+    await sleep(Math.min(pollMs, budgetMs - elapsed), hooks.signal);
+  }
+}
+
+/** Lets the call through with an approval for exactly this call, or waits for one. */
+export async function passApprovalGate(
+  agent: AgentIdentity,
+  tool: ResolvedTool,
+  args: Record<string, unknown>,
+  argumentsHash: string,
+  correlationId: string,
+  hooks: WaitHooks,
+): Promise<GateOutcome> {
+  const binding: ApprovalBinding = { agentId: agent.agentId, serverId: tool.serverId, versionId: tool.versionId, toolName: tool.toolName, argumentsHash };
+  const ready = await claimApproval(binding);
+  if (ready) return { kind: "approved", approvalId: ready };
+  const request = await openApprovalRequest(binding, {
+    agentLabel: `agent:${agent.name}`,
+    arguments: args,
+    riskTier: tool.riskTier,
+    riskReason: tool.approvalReason ?? "This tool needs a human approval for each call.",
+    correlationId,
+  });
+  return waitForDecision(binding, request.id, hooks);
+}

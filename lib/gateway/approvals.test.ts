@@ -1,0 +1,244 @@
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { registerServer } from "@/lib/catalog/register";
+import { db } from "@/lib/db/prisma";
+import { decideToolCall } from "@/lib/tool-approvals/decisions";
+import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
+import { maskedValue } from "@/lib/tool-approvals/masking";
+import { makeTeam, makeUser } from "@/test/factories";
+import { startGatewayServer } from "@/test/gateway-server";
+import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
+import { agentWithKey, grant } from "@/test/registry";
+import { flushGatewayAudit } from "./audit-queue";
+import { closeAllBackends } from "./backends";
+import { closeLegacySessions } from "./legacy";
+
+// Runtime approvals through the real gateway and the fixture backend: a call to delete_record (marked
+// by the reviewer as needing approval) waits for a person.
+
+let fixture: FixtureServer;
+let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
+let key: string;
+let agentId: string;
+let serverId: string;
+let owner: Awaited<ReturnType<typeof makeUser>>;
+let agentCreator: Awaited<ReturnType<typeof makeUser>>;
+let approver: Awaited<ReturnType<typeof makeUser>>;
+const tool = "com.example_sledger__delete_record";
+
+async function setWait(seconds: number) {
+  await db().setting.upsert({ where: { key: "approvals.waitSeconds" }, create: { key: "approvals.waitSeconds", value: seconds }, update: { value: seconds } });
+}
+
+beforeAll(async () => {
+  fixture = await startFixtureServer({ tools: defaultFixtureTools });
+  owner = await makeUser(["owner", "approver"]);
+  const team = await makeTeam([owner]);
+  ({ id: serverId } = await registerServer(owner, {
+    name: "com.example/ledger",
+    title: "Ledger",
+    purpose: "Ledger records.",
+    teamId: team.id,
+    environments: ["prod"],
+    classification: "internal",
+    endpointUrl: fixture.url,
+    version: { version: "1.0.0" },
+  }));
+  const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
+  await db().serverVersion.update({ where: { id: version.id }, data: { status: "certified", certifiedAt: new Date(), riskTier: "high", approvalTools: ["delete_record"] } });
+  await db().pin.create({ data: { serverId, environment: "prod", versionId: version.id } });
+  ({ agentId, key } = await agentWithKey("prod"));
+  agentCreator = await makeUser(["approver"]);
+  await db().agent.update({ where: { id: agentId }, data: { createdById: agentCreator.id } });
+  await grant(agentId, serverId);
+  approver = await makeUser(["approver"]);
+  gateway = await startGatewayServer();
+});
+
+beforeEach(() => setWait(20));
+
+afterAll(async () => {
+  await closeLegacySessions();
+  await closeAllBackends();
+  await gateway.close();
+  await fixture.close();
+});
+
+const headers = () => ({ Authorization: `Bearer ${key}` });
+
+async function legacyClient() {
+  const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
+  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
+  return client;
+}
+
+async function modernClient() {
+  const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
+  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
+  return client;
+}
+
+type AnyClient = Awaited<ReturnType<typeof legacyClient>> | Awaited<ReturnType<typeof modernClient>>;
+
+function callDelete(client: AnyClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void) {
+  const options = { onprogress, timeout: 60_000, resetTimeoutOnProgress: true };
+  const params = { name: tool, arguments: { id } };
+  return client instanceof ModernClient ? client.callTool(params, options) : client.callTool(params, undefined, options);
+}
+
+const deletesSeen = (id: string) => fixture.received.filter((r) => r.toolCall?.name === "delete_record" && JSON.stringify(r.toolCall.arguments) === JSON.stringify({ id })).length;
+
+async function pendingRequest(id: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const found = await db().toolCallApproval.findFirst({ where: { agentId, status: "pending", arguments: { path: ["id"], equals: id } }, select: { id: true } });
+    if (found) return found.id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`No pending approval request for id ${id}.`);
+}
+
+const textOf = (result: { content?: unknown }) => JSON.stringify(result.content);
+
+describe.each([
+  ["2025-11-25 (sessions)", legacyClient],
+  ["2026-07-28 (stateless)", modernClient],
+])("a call that needs approval, over MCP %s", (era, connect) => {
+  it("waits with progress notifications; approved in time, it is forwarded and the backend's result returned", async () => {
+    const client = await connect();
+    const id = `approved-${era.slice(0, 4)}`;
+    const progress: string[] = [];
+    const call = callDelete(client, id, (update) => progress.push(update.message ?? ""));
+    const requestId = await pendingRequest(id);
+    await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(progress[0]).toContain(requestId);
+    expect(deletesSeen(id)).toBe(0);
+    await decideToolCall(approver, { requestId, decision: "approve" });
+    const result = await call;
+    expect(result.isError ?? false).toBe(false);
+    expect(deletesSeen(id)).toBe(1);
+    expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).status).toBe("used");
+    await client.close();
+  }, 30_000);
+
+  it("denied, the call fails with the approver's reason and never reaches the backend", async () => {
+    const client = await connect();
+    const id = `denied-${era.slice(0, 4)}`;
+    const call = callDelete(client, id);
+    const requestId = await pendingRequest(id);
+    await decideToolCall(approver, { requestId, decision: "deny", reason: "Not during the audit." });
+    await expect(call).rejects.toThrow(new RegExp(`denied by ${approver.email}: Not during the audit\\. \\(approval request ${requestId}\\)`));
+    expect(deletesSeen(id)).toBe(0);
+    await client.close();
+  }, 30_000);
+});
+
+describe("approvals bound to one call", () => {
+  it("timed out, the call names the request; approved afterwards, the same call proceeds once, then needs a new approval", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    const first = await callDelete(client, "later");
+    expect(first.isError).toBe(true);
+    const requestId = await pendingRequest("later");
+    expect(textOf(first)).toContain(`Approval request ${requestId} is still waiting`);
+    await decideToolCall(approver, { requestId, decision: "approve" });
+    const second = await callDelete(client, "later");
+    expect(second.isError ?? false).toBe(false);
+    expect(deletesSeen("later")).toBe(1);
+    const replay = await callDelete(client, "later");
+    expect(replay.isError).toBe(true);
+    expect(textOf(replay)).not.toContain(requestId);
+    expect(deletesSeen("later")).toBe(1);
+    await client.close();
+  }, 30_000);
+
+  it("an approval for other arguments does not apply", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    await callDelete(client, "only-this");
+    await decideToolCall(approver, { requestId: await pendingRequest("only-this"), decision: "approve" });
+    const other = await callDelete(client, "another");
+    expect(other.isError).toBe(true);
+    expect(textOf(other)).toMatch(/still waiting/);
+    expect(deletesSeen("another")).toBe(0);
+    await client.close();
+  }, 30_000);
+
+  it("an approval not used in time expires, and so does a request nobody decides", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    await callDelete(client, "stale");
+    const requestId = await pendingRequest("stale");
+    await decideToolCall(approver, { requestId, decision: "approve" });
+    await db().toolCallApproval.update({ where: { id: requestId }, data: { validUntil: new Date(Date.now() - 1000) } });
+    const late = await callDelete(client, "stale");
+    expect(late.isError).toBe(true);
+    expect(deletesSeen("stale")).toBe(0);
+    const undecided = await pendingRequest("stale");
+    await db().toolCallApproval.update({ where: { id: undecided }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(decideToolCall(approver, { requestId: undecided, decision: "approve" })).rejects.toThrow(/has expired; nothing was changed/);
+    await expireAndEscalateApprovals();
+    const statuses = await db().toolCallApproval.findMany({ where: { id: { in: [requestId, undecided] } }, select: { status: true } });
+    expect(statuses.map((s) => s.status)).toEqual(["expired", "expired"]);
+    await client.close();
+  }, 30_000);
+
+  it("masks the fields data handling marks sensitive in what approvers see", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    await (client as LegacyClient).callTool({ name: tool, arguments: { id: "masked", password: "hunter2", nested: { apiKey: "k-1" } } });
+    const request = await db().toolCallApproval.findFirstOrThrow({ where: { agentId, arguments: { path: ["id"], equals: "masked" } } });
+    expect(request.arguments).toEqual({ id: "masked", password: maskedValue, nested: { apiKey: maskedValue } });
+    expect(request.riskReason).toMatch(/reviewer marked delete_record/);
+    await client.close();
+  }, 30_000);
+
+  it("escalates a request undecided for longer than the policy's delay", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    await callDelete(client, "slow");
+    const requestId = await pendingRequest("slow");
+    await db().toolCallApproval.update({ where: { id: requestId }, data: { createdAt: new Date(Date.now() - 11 * 60_000) } });
+    await expireAndEscalateApprovals();
+    expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).escalatedAt).not.toBeNull();
+    await client.close();
+  }, 30_000);
+});
+
+describe("deciding: separation of duties and bad input", () => {
+  let requestId: string;
+  beforeAll(async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    await callDelete(client, "sod");
+    requestId = await pendingRequest("sod");
+    await client.close();
+  });
+
+  it("nobody decides a call their own agent raised or a call to a server they own; other roles may not decide", async () => {
+    await expect(decideToolCall(agentCreator, { requestId, decision: "approve" })).rejects.toThrow(/raised by an agent you created/);
+    await expect(decideToolCall(owner, { requestId, decision: "approve" })).rejects.toThrow(/you own this server/);
+    await expect(decideToolCall(await makeUser(["reviewer"]), { requestId, decision: "approve" })).rejects.toThrow(/not allowed/);
+    expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).status).toBe("pending");
+  });
+
+  it("refuses a deny without reason, forged ids and a second decision, changing nothing", async () => {
+    await expect(decideToolCall(approver, { requestId, decision: "deny", reason: "  " })).rejects.toThrow(/Say why the call is denied/);
+    await expect(decideToolCall(approver, { requestId: "not-an-id", decision: "approve" })).rejects.toThrow(/not an approval request id/);
+    await expect(decideToolCall(approver, { requestId: crypto.randomUUID(), decision: "approve" })).rejects.toThrow(/There is no approval request/);
+    await expect(decideToolCall(approver, { requestId, decision: "maybe" })).rejects.toThrow(/approve or deny/);
+    expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).status).toBe("pending");
+    await decideToolCall(approver, { requestId, decision: "deny", reason: "No." });
+    await expect(decideToolCall(approver, { requestId, decision: "approve" })).rejects.toThrow(/already denied; nothing was changed/);
+    expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).status).toBe("denied");
+  });
+
+  it("audits the request, the decision and the calls, linked by the request id", async () => {
+    await flushGatewayAudit();
+    const events = await db().auditEvent.findMany({ where: { targetId: requestId } });
+    expect(events.map((e) => e.action).sort()).toEqual(expect.arrayContaining(["toolcall.approval_request", "toolcall.deny"]));
+    const calls = await db().auditEvent.findMany({ where: { action: "gateway.tools/call", details: { path: ["approvalId"], equals: requestId } } });
+    expect(calls.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { ownedServersWhere } from "@/lib/certification/ownership";
+import { db } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { parseInput } from "@/lib/validation";
+
+// What approvers see of runtime approval requests: those waiting (newest first), and the history.
+
+const requestSelect = {
+  id: true,
+  createdAt: true,
+  expiresAt: true,
+  escalatedAt: true,
+  status: true,
+  toolName: true,
+  arguments: true,
+  argumentsHash: true,
+  riskTier: true,
+  riskReason: true,
+  decidedAt: true,
+  decisionReason: true,
+  usedAt: true,
+  correlationId: true,
+  decidedBy: { select: { email: true } },
+  agent: { select: { name: true, environment: true, createdById: true } },
+  server: { select: { id: true, name: true } },
+  serverVersion: { select: { version: true } },
+} satisfies Prisma.ToolCallApprovalSelect;
+
+export type ToolCallRequest = Prisma.ToolCallApprovalGetPayload<{ select: typeof requestSelect }>;
+
+/** Undecided requests still inside their time, newest first. */
+export function pendingToolCallRequests(now = new Date()): Promise<ToolCallRequest[]> {
+  return db().toolCallApproval.findMany({
+    where: { status: "pending", expiresAt: { gt: now } },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+    select: requestSelect,
+  });
+}
+
+export const historyFilters = z.object({
+  status: z.enum(["approved", "denied", "expired", "used"], { error: "Status is approved, denied, expired or used." }).optional().catch(undefined),
+  agent: z.string().trim().max(200).optional(),
+  server: z.string().trim().max(200).optional(),
+});
+
+/** Decided, used and expired requests, newest first, filtered by status, agent name or server name. */
+export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[]> {
+  const filters = parseInput(historyFilters, input);
+  return db().toolCallApproval.findMany({
+    where: {
+      status: filters.status ?? { not: "pending" },
+      ...(filters.agent ? { agent: { name: { contains: filters.agent, mode: "insensitive" } } } : {}),
+      ...(filters.server ? { server: { name: { contains: filters.server, mode: "insensitive" } } } : {}),
+    },
+    orderBy: { createdAt: "desc" },
+    take: 100,
+    select: requestSelect,
+  });
+}
+
+/** Servers the person owns (named or through the team), for showing which requests they may not decide. */
+export async function serverIdsOwnedBy(personId: string): Promise<Set<string>> {
+  const servers = await db().server.findMany({ where: ownedServersWhere(personId), select: { id: true } });
+  return new Set(servers.map((server) => server.id));
+}

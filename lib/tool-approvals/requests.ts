@@ -1,0 +1,106 @@
+import { recordAudit } from "@/lib/audit/record";
+import { db } from "@/lib/db/prisma";
+import type { Prisma, RiskTier } from "@/lib/generated/prisma/client";
+import { getPolicies } from "@/lib/settings/policy";
+import { maskSensitive } from "./masking";
+
+// The gateway's side of runtime approvals: a call that needs a person opens a request (or joins the
+// one already open for the same call) and then asks how it stands. An approval is bound to the agent,
+// the pinned version, the tool and the arguments' hash; a call uses it at most once.
+
+export interface ApprovalBinding {
+  agentId: string;
+  serverId: string;
+  versionId: string;
+  toolName: string;
+  argumentsHash: string;
+}
+
+export interface ApprovalContext {
+  agentLabel: string;
+  arguments: Record<string, unknown>;
+  riskTier: RiskTier | null;
+  riskReason: string;
+  correlationId: string;
+}
+
+export type ApprovalState =
+  | { status: "pending"; expiresAt: Date }
+  | { status: "approved" }
+  | { status: "denied"; reason: string; decidedBy: string }
+  | { status: "expired" | "used" | "missing" };
+
+const bindingWhere = (binding: ApprovalBinding) => ({
+  agentId: binding.agentId,
+  versionId: binding.versionId,
+  toolName: binding.toolName,
+  argumentsHash: binding.argumentsHash,
+});
+
+/** Uses an unused, unexpired approval given for exactly this call; returns its id, or null when there is none. */
+export async function claimApproval(binding: ApprovalBinding, approvalId?: string): Promise<string | null> {
+  // SKIP LOCKED: two identical calls racing for one approval cannot both take it.
+  const claimed = await db().$queryRaw<{ id: string }[]>`
+    UPDATE "tool_call_approvals" SET "status" = 'used', "used_at" = CURRENT_TIMESTAMP
+    WHERE "id" = (
+      SELECT "id" FROM "tool_call_approvals"
+      WHERE "agent_id" = ${binding.agentId}::uuid AND "version_id" = ${binding.versionId}::uuid AND "tool_name" = ${binding.toolName}
+        AND "arguments_hash" = ${binding.argumentsHash} AND "status" = 'approved' AND "valid_until" > CURRENT_TIMESTAMP
+        AND (${approvalId ?? null}::uuid IS NULL OR "id" = ${approvalId ?? null}::uuid)
+      ORDER BY "decided_at" LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING "id"`;
+  return claimed[0]?.id ?? null;
+}
+
+/** The open request for this call, or a new one; new requests are audited as raised by the agent. */
+export async function openApprovalRequest(binding: ApprovalBinding, context: ApprovalContext): Promise<{ id: string; expiresAt: Date; created: boolean }> {
+  const now = new Date();
+  const open = await db().toolCallApproval.findFirst({
+    where: { ...bindingWhere(binding), status: "pending", expiresAt: { gt: now } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, expiresAt: true },
+  });
+  if (open) return { ...open, created: false };
+  const policies = await getPolicies();
+  return db().$transaction(async (tx) => {
+    const request = await tx.toolCallApproval.create({
+      data: {
+        ...binding,
+        arguments: maskSensitive(context.arguments, policies["dataHandling.sensitiveArgumentFields"]) as Prisma.InputJsonValue,
+        riskTier: context.riskTier,
+        riskReason: context.riskReason,
+        expiresAt: new Date(now.getTime() + policies["approvals.requestTtlMinutes"] * 60_000),
+        correlationId: context.correlationId,
+      },
+      select: { id: true, expiresAt: true },
+    });
+    await recordAudit(tx, {
+      actor: { id: binding.agentId, label: context.agentLabel },
+      action: "toolcall.approval_request",
+      target: { type: "tool_call_approval", id: request.id },
+      outcome: "success",
+      reason: context.riskReason,
+      correlationId: context.correlationId,
+      details: { serverId: binding.serverId, versionId: binding.versionId, tool: binding.toolName, argumentsHash: binding.argumentsHash },
+    });
+    return { ...request, created: true };
+  });
+}
+
+/** How the request stands now. A pending request past its time counts as expired (the sweeper records it). */
+export async function approvalState(id: string): Promise<ApprovalState> {
+  const request = await db().toolCallApproval.findUnique({
+    where: { id },
+    select: { status: true, expiresAt: true, decisionReason: true, decidedBy: { select: { email: true } } },
+  });
+  if (!request) return { status: "missing" };
+  switch (request.status) {
+    case "pending":
+      return request.expiresAt > new Date() ? { status: "pending", expiresAt: request.expiresAt } : { status: "expired" };
+    case "denied":
+      return { status: "denied", reason: request.decisionReason ?? "", decidedBy: request.decidedBy?.email ?? "an approver" };
+    default:
+      return { status: request.status };
+  }
+}
