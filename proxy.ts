@@ -8,6 +8,8 @@ const publicPaths = [
   /^\/api\/auth\//,
   /^\/api\/health$/,
   /^\/api\/ready$/,
+  // Prometheus does not sign in; the route checks TOOLGATE_METRICS_TOKEN itself.
+  /^\/api\/metrics$/,
   /^\/api\/v1\/openapi\.json$/,
   /^\/\.well-known\/toolgate-signing-keys$/,
   /^\/api\/v1\/manifests\/verify$/,

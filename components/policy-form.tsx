@@ -1,7 +1,7 @@
 "use client";
 
 import { type ReactNode, useActionState } from "react";
-import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
+import { type ActionState, type FormValues, idle, valueList, valueText } from "@/lib/action-state";
 import { MiB } from "@/lib/evidence/file-size";
 import type { Policies, PolicyKey } from "@/lib/settings/policy";
 import { Button, FieldErrors, FormMessage, TextField } from "./form-fields";
@@ -127,6 +127,56 @@ export function PolicyForms({ action, policies }: { action: SetPolicy; policies:
           </div>
         )}
       </PolicyFrame>
+      {wholeNumberPolicies.map(({ key, title, description, unit }) => (
+        <PolicyFrame key={key} action={action} policyKey={key} title={title} description={description}>
+          {(errors, echoed) => (
+            <div className="w-48">
+              <TextField label={`${title} (${unit})`} name="value" inputMode="numeric" defaultValue={shown(echoed, "value", String(policies[key]))} errors={errors} />
+            </div>
+          )}
+        </PolicyFrame>
+      ))}
+      <PolicyFrame
+        action={action}
+        policyKey="approvals.requiredForRiskTiers"
+        title="Risk tiers where every change needs approval"
+        description="At these certified risk tiers, every call to a tool that is not read-only waits for an approver, whatever the reviewer marked."
+      >
+        {(errors, echoed) => {
+          const checked = echoed ? valueList(echoed, "tiers") : policies["approvals.requiredForRiskTiers"];
+          return (
+            <fieldset className="flex gap-4 text-sm" aria-describedby={errors ? "risk-tiers-error" : undefined}>
+              <legend className="sr-only">Risk tiers</legend>
+              {riskTiers.map((tier) => (
+                <label key={tier} className="flex items-center gap-2">
+                  <input type="checkbox" name="tiers" value={tier} defaultChecked={checked.includes(tier)} />
+                  {tier}
+                </label>
+              ))}
+              <FieldErrors id="risk-tiers-error" errors={errors} />
+            </fieldset>
+          );
+        }}
+      </PolicyFrame>
+      <PolicyFrame
+        action={action}
+        policyKey="dataHandling.sensitiveArgumentFields"
+        title="Sensitive argument fields"
+        description="Comma-separated field names whose values approvers never see: they show masked, at any depth, in any letter case."
+      >
+        {(errors, echoed) => (
+          <TextField label="Fields" name="fields" defaultValue={shown(echoed, "fields", policies["dataHandling.sensitiveArgumentFields"].join(", "))} errors={errors} />
+        )}
+      </PolicyFrame>
     </div>
   );
 }
+
+const riskTiers = ["low", "medium", "high", "critical"] as const;
+
+const wholeNumberPolicies = [
+  { key: "approvals.waitSeconds", title: "Approval wait", unit: "seconds", description: "How long a call that needs approval waits for a decision before it answers that the request is still pending." },
+  { key: "approvals.requestTtlMinutes", title: "Request lifetime", unit: "minutes", description: "How long an approval request can be decided before it expires." },
+  { key: "approvals.validMinutes", title: "Approval lifetime", unit: "minutes", description: "How long an approval, once given, can be used (once) by a repeat of the same call." },
+  { key: "approvals.escalateAfterMinutes", title: "Escalation delay", unit: "minutes", description: "A request undecided for this long is flagged as escalated and shown to administrators." },
+] as const satisfies readonly { key: PolicyKey; title: string; unit: string; description: string }[];

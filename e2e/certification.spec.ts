@@ -1,4 +1,6 @@
 import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
 import { createAgentWithKey, createTeam, createUser, joinTeam, type Person, registerServerByApi, serverEverythingForSpec, signIn, signOut } from "./helpers";
@@ -12,6 +14,8 @@ const fixture = (name: string) => path.join(import.meta.dirname, "../test/fixtur
 
 test.describe.configure({ mode: "serial" });
 const everything = serverEverythingForSpec();
+/** cert-bot's key, once the administrator made it. */
+let agentKey = "";
 
 async function openEntry(page: Page, tab: string) {
   await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
@@ -146,6 +150,7 @@ test("the approver approves the promotion in the inbox; the entry shows certifie
 test("an agent granted the certified server finds it in the registry with its key, after an approver allows the grant", async ({ page, request }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   const key = await createAgentWithKey(page, { name: "cert-bot", team, environment: "prod" });
+  agentKey = key;
   const agent = page.getByRole("article", { name: "Agent cert-bot" });
   const grantForm = agent.getByRole("form", { name: "Grant access" });
   await grantForm.getByLabel("Server").selectOption({ label: `${serverName} (high risk)` });
@@ -176,4 +181,51 @@ test("an agent granted the certified server finds it in the registry with its ke
   expect(server.remotes[0].url).toMatch(/\/mcp$/);
   expect(server.remotes[0].url).not.toContain(everything.url);
   expect(_meta["io.toolgate/governance"]).toMatchObject({ riskTier: "high" });
+});
+
+test("a high-risk call waits for a person: the approver sees it appear live and approves it, the call returns the backend's result, and the audit trail shows it all with an intact chain", async ({ browser, baseURL }) => {
+  const approverPage = await (await browser.newContext()).newPage();
+  await signIn(approverPage, approver.email, approver.password);
+  await approverPage.goto("/approvals");
+  const waiting = approverPage.getByTestId("tool-call-request");
+  await expect(waiting).toHaveCount(0);
+
+  const agent = new Client({ name: "cert-bot-host", version: "1.0.0" });
+  await agent.connect(new StreamableHTTPClientTransport(new URL("/mcp", baseURL), { requestInit: { headers: { Authorization: `Bearer ${agentKey}` } } }));
+  const { tools } = await agent.listTools();
+  const gated = tools.find((tool) => tool.name.endsWith("__toggle-simulated-logging"))!;
+  expect(gated._meta?.["io.toolgate/tool"]).toMatchObject({ requiresApproval: true });
+  const progress: string[] = [];
+  const call = agent.callTool({ name: gated.name, arguments: {} }, undefined, {
+    onprogress: (update) => progress.push(update.message ?? ""),
+    timeout: 120_000,
+    resetTimeoutOnProgress: true,
+  });
+
+  // No reload: the inbox refreshes itself.
+  await expect(waiting).toHaveCount(1, { timeout: 15_000 });
+  await expect(waiting).toContainText("toggle-simulated-logging");
+  await expect(waiting).toContainText("cert-bot (prod)");
+  await expect(waiting).toContainText(/s left/);
+  await waiting.getByLabel("Reason").fill("Toggling simulated logging is harmless.");
+  await waiting.getByRole("button", { name: "Approve" }).click();
+
+  const result = await call;
+  expect(result.isError ?? false).toBe(false);
+  expect(JSON.stringify(result.content)).toMatch(/logging/i);
+  expect(progress[0]).toMatch(/Waiting for approval/);
+  await agent.close();
+  await expect(waiting).toHaveCount(0);
+  await expect(approverPage.getByTestId("tool-call-history-row").first()).toContainText("used");
+
+  const auditorPage = await (await browser.newContext()).newPage();
+  await signIn(auditorPage, e2eAdmin.email, e2eAdmin.password);
+  await auditorPage.goto("/audit");
+  const rows = auditorPage.getByTestId("audit-row");
+  for (const action of ["toolcall.approval_request", "toolcall.approve", "gateway.tools/call"]) {
+    await expect(rows.filter({ hasText: action }).first()).toBeVisible();
+  }
+  const verify = auditorPage.getByTestId("verify-chain");
+  await verify.getByRole("button", { name: "Verify chain" }).click();
+  await expect(verify.getByRole("status")).toContainText(/Chain intact: \d+ events checked/);
 });

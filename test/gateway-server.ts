@@ -3,20 +3,23 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { handleGatewayRequest } from "@/lib/gateway/http";
+import { handleGatewayRequest, maxBodyBytes } from "@/lib/gateway/http";
 
-function toRequest(incoming: http.IncomingMessage, origin: string): Request {
+// Bodies are read whole before the handler sees them, as Next.js does for route handlers; a declared
+// length over the gateway's limit is streamed instead, so the handler's own limit answers it.
+async function toRequest(incoming: http.IncomingMessage, origin: string): Promise<Request> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
-  return new Request(new URL(incoming.url ?? "/", origin), {
-    method: incoming.method,
-    headers,
-    body: hasBody ? (Readable.toWeb(incoming) as ReadableStream) : undefined,
-    duplex: "half",
-  } as RequestInit);
+  const url = new URL(incoming.url ?? "/", origin);
+  if (incoming.method === "GET" || incoming.method === "HEAD") return new Request(url, { method: incoming.method, headers });
+  if (Number(incoming.headers["content-length"] ?? Infinity) > maxBodyBytes) {
+    return new Request(url, { method: incoming.method, headers, body: Readable.toWeb(incoming) as ReadableStream, duplex: "half" } as RequestInit);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return new Request(url, { method: incoming.method, headers, body: Buffer.concat(chunks) });
 }
 
 async function send(response: Response, outgoing: http.ServerResponse) {
@@ -29,7 +32,8 @@ async function send(response: Response, outgoing: http.ServerResponse) {
 export async function startGatewayServer(): Promise<{ url: string; origin: string; close(): Promise<void> }> {
   let origin = "";
   const server = http.createServer((incoming, outgoing) => {
-    handleGatewayRequest(toRequest(incoming, origin), crypto.randomUUID())
+    toRequest(incoming, origin)
+      .then((request) => handleGatewayRequest(request, crypto.randomUUID()))
       .then((response) => send(response, outgoing))
       .catch((error: unknown) => {
         outgoing.statusCode = 500;

@@ -1,12 +1,22 @@
-import { EmptyState, PageHeader } from "@/components/empty-state";
+import { Dashboard } from "@/components/dashboard/dashboard";
+import { PageHeader } from "@/components/empty-state";
+import { can } from "@/lib/auth/authorize";
 import { requireUser } from "@/lib/auth/session";
+import { parseRange } from "@/lib/dashboard/range";
+import { dashboardStats } from "@/lib/dashboard/stats";
 
-export default async function HomePage() {
+export const dynamic = "force-dynamic";
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
+  const { range, note } = parseRange((await searchParams).range);
+  const stats = await dashboardStats(range);
   return (
     <>
-      <PageHeader title="Dashboard">Welcome, {user.name}.</PageHeader>
-      <EmptyState>Tool-call volume, approvals and drift incidents will appear here once agents call tools.</EmptyState>
+      <PageHeader title="Dashboard">Welcome, {user.name}. Gateway tool calls and the work waiting for people.</PageHeader>
+      <Dashboard stats={stats} note={note} links={{ approvals: can(user, "approvals.view"), drift: can(user, "catalog.view") }} />
     </>
   );
 }

@@ -1,5 +1,60 @@
 import { db } from "@/lib/db/prisma";
+import type { AuditEvent, Prisma } from "@/lib/generated/prisma/client";
+import type { AuditFilters } from "./filters";
 
-export async function recentAuditEvents(limit = 100) {
-  return db().auditEvent.findMany({ orderBy: { id: "desc" }, take: limit });
+// Reading the audit trail. Pages are keyed by chain position rather than offset: the trail only grows,
+// so an offset would shift under a reader while new events arrive, and the position is indexed.
+
+// Prisma's contains and startsWith pass the text to LIKE as it is, where _ and % are wildcards and a
+// backslash escapes; filters are literal text, so those three are escaped.
+const literal = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+function whereOf(filters: AuditFilters): Prisma.AuditEventWhereInput {
+  const { actor, action, target, outcome, from, before, q, cursor } = filters;
+  const conditions: Prisma.AuditEventWhereInput[] = [];
+  if (actor) conditions.push({ actorLabel: { contains: literal(actor), mode: "insensitive" } });
+  if (action) conditions.push({ action: action.prefix ? { startsWith: literal(action.value) } : action.value });
+  if (target) conditions.push(target.id === undefined ? { targetType: target.type } : { targetType: target.type, targetId: target.id });
+  if (outcome) conditions.push({ outcome });
+  if (from || before) conditions.push({ occurredAt: { gte: from, lt: before } });
+  if (q) conditions.push({ OR: [{ reason: { contains: literal(q), mode: "insensitive" } }, { correlationId: { contains: literal(q), mode: "insensitive" } }] });
+  if (cursor) conditions.push({ chainSeq: { lt: cursor } });
+  return { AND: conditions };
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  events: AuditEvent[];
+  /** The cursor of the next, older page; null when this page reaches the oldest matching event. */
+  olderCursor: bigint | null;
+}
+
+/** One page of matching events, newest first; pass `olderCursor` back as the filters' cursor for the next. */
+export async function searchAuditEvents(filters: AuditFilters, limit = 100): Promise<AuditPage> {
+  const rows = await db().auditEvent.findMany({ where: whereOf(filters), orderBy: { chainSeq: "desc" }, take: limit + 1 });
+  const events = rows.slice(0, limit);
+  return { events, olderCursor: rows.length > limit ? events[events.length - 1]!.chainSeq : null };
+}
+
+/**
+ * Every matching event in chain order, a page at a time, so an export never holds the whole trail in
+ * memory. It stops at the chain's last event when it starts: events appended meanwhile (on a busy
+ * gateway, possibly faster than they are read) belong to the next export.
+ */
+export async function* auditEventsForExport(filters: AuditFilters, pageSize = 5_000): AsyncGenerator<AuditEvent[]> {
+  const where = whereOf(filters);
+  const { _max } = await db().auditEvent.aggregate({ _max: { chainSeq: true } });
+  const last = _max.chainSeq;
+  if (last === null) return;
+  let after = 0n;
+  for (;;) {
+    const page = await db().auditEvent.findMany({
+      where: { AND: [where, { chainSeq: { gt: after, lte: last } }] },
+      orderBy: { chainSeq: "asc" },
+      take: pageSize,
+    });
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.chainSeq;
+  }
 }

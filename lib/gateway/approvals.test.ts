@@ -99,7 +99,7 @@ async function pendingRequest(id: string): Promise<string> {
   throw new Error(`No pending approval request for id ${id}.`);
 }
 
-const textOf = (result: { content?: unknown }) => JSON.stringify(result.content);
+const textOf = (result: object) => JSON.stringify((result as { content?: unknown }).content);
 
 describe.each([
   ["2025-11-25 (sessions)", legacyClient],

@@ -9,6 +9,7 @@ import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
 import { startServerEverything } from "@/test/server-everything";
+import { metricsText } from "@/lib/observability/metrics";
 import { flushGatewayAudit } from "./audit-queue";
 import { closeAllBackends } from "./backends";
 import { closeLegacySessions } from "./legacy";
@@ -167,6 +168,14 @@ describe("governance at call time", () => {
     expect(new Set(events.map((e) => e.outcome))).toEqual(new Set(["success", "denied"]));
     expect(events.every((e) => /^[0-9a-f]{64}$/.test((e.details as { argumentsHash?: string }).argumentsHash ?? ""))).toBe(true);
     expect(JSON.stringify(events.map((e) => e.details))).not.toContain("r-1");
+  });
+
+  it("counts every call by decision in the Prometheus metrics", async () => {
+    const { body } = await metricsText();
+    const count = (decision: string) => Number(new RegExp(`toolgate_gateway_calls_total\\{decision="${decision}"\\} (\\d+)`).exec(body)?.[1]);
+    expect(count("allowed")).toBeGreaterThan(0);
+    expect(count("refused")).toBeGreaterThan(0);
+    expect(body).toMatch(/toolgate_gateway_call_duration_seconds_bucket\{le="0.005",decision="allowed"\}|toolgate_gateway_call_duration_seconds_bucket\{decision="allowed",le="0.005"\}/);
   });
 });
 

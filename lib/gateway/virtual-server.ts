@@ -1,4 +1,5 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { observeGatewayCall } from "@/lib/observability/metrics";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
@@ -100,6 +101,8 @@ export async function callGatewayTool(
     if (!(error instanceof GatewayRefusal)) outcome.decision = "failed";
     throw error;
   } finally {
+    const latencyMs = performance.now() - started;
+    observeGatewayCall(outcome.decision, latencyMs / 1000);
     enqueueGatewayAudit({
       agentId: agent.agentId,
       agentName: agent.name,
@@ -109,7 +112,7 @@ export async function callGatewayTool(
       version: outcome.tool?.version,
       decision: outcome.decision,
       reason: outcome.reason,
-      latencyMs: performance.now() - started,
+      latencyMs,
       correlationId,
       argumentsHash: call.argumentsHash,
       approvalId: outcome.approvalId,

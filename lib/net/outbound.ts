@@ -106,11 +106,13 @@ function nonPublicKind(address: ipaddr.IPv4 | ipaddr.IPv6): string | undefined {
   return undefined;
 }
 
+// Parsed once per policy: the gateway checks the backend's address on every call.
+const parsedRanges = new WeakMap<OutboundPolicy, [ipaddr.IPv4 | ipaddr.IPv6, number][]>();
+
 function isAllowed(address: ipaddr.IPv4 | ipaddr.IPv6, policy: OutboundPolicy): boolean {
-  return policy.allow.some((cidr) => {
-    const range = ipaddr.parseCIDR(cidr);
-    return range[0].kind() === address.kind() && address.match(range);
-  });
+  let ranges = parsedRanges.get(policy);
+  if (!ranges) parsedRanges.set(policy, (ranges = policy.allow.map((cidr) => ipaddr.parseCIDR(cidr))));
+  return ranges.some((range) => range[0].kind() === address.kind() && address.match(range));
 }
 
 const RANGE_NAMES: Record<string, string> = {
@@ -200,7 +202,7 @@ function explainFailure(error: unknown, url: URL, timedOut: boolean, limits: Out
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimits, explain: (error: unknown) => unknown, done: () => void): Response {
+async function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimits, explain: (error: unknown) => unknown, done: () => void): Promise<Response> {
   if (REDIRECT_STATUSES.has(response.status)) {
     done();
     discard(response);
@@ -214,10 +216,36 @@ function limitResponse(response: UndiciResponse, url: URL, limits: OutboundLimit
     discard(response);
     throw tooLarge();
   }
-  if (!response.body) done();
   // The casts bridge undici's type declarations and the DOM lib's; at run time both are Node's web streams and headers.
-  const body = response.body && limitStream(response.body as ReadableStream<Uint8Array>, limits.maxResponseBytes, tooLarge, explain, done);
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers as Headers });
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers as Headers };
+  const source = response.body as ReadableStream<Uint8Array> | null;
+  if (!source) {
+    done();
+    return new Response(null, init);
+  }
+  // An event stream may stay open for as long as the session; anything else is read whole, which is cheaper.
+  if (/^text\/event-stream/i.test(response.headers.get("content-type") ?? "")) {
+    return new Response(limitStream(source, limits.maxResponseBytes, tooLarge, explain, done), init);
+  }
+  return new Response(await readWhole(source, limits.maxResponseBytes, tooLarge, explain).finally(done), init);
+}
+
+async function readWhole(source: ReadableStream<Uint8Array>, maxBytes: number, tooLarge: () => Error, explain: (error: unknown) => unknown): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = source.getReader();
+  for (;;) {
+    const chunk = await reader.read().catch((error: unknown) => {
+      throw explain(error);
+    });
+    if (chunk.done) return Buffer.concat(chunks, received) as Uint8Array<ArrayBuffer>;
+    received += chunk.value.byteLength;
+    if (received > maxBytes) {
+      reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(chunk.value);
+  }
 }
 
 /** Closes the connection of an unread response; a body that already failed has nothing left to close. */

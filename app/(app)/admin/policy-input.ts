@@ -25,6 +25,12 @@ function megabytes(key: PolicyKey, value: string): number {
   return Math.round(number * MiB);
 }
 
+/** "30" → 30; anything else goes on as typed, for the policy's schema to refuse by name. */
+function wholeNumber(value: string): number | string {
+  const trimmed = value.trim();
+  return /^-?\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
 /** The form's value for a policy; an unknown key yields undefined, which setPolicy refuses by name. */
 export function policyValueFrom(key: string, form: FormData): unknown {
   switch (key as PolicyKey) {
@@ -37,6 +43,15 @@ export function policyValueFrom(key: string, form: FormData): unknown {
     case "registry.anonymousRead":
       // An unticked checkbox sends nothing.
       return form.get("anonymousRead") === "on";
+    case "approvals.waitSeconds":
+    case "approvals.requestTtlMinutes":
+    case "approvals.validMinutes":
+    case "approvals.escalateAfterMinutes":
+      return wholeNumber(text(form, "value"));
+    case "approvals.requiredForRiskTiers":
+      return form.getAll("tiers").map(String);
+    case "dataHandling.sensitiveArgumentFields":
+      return commaList(text(form, "fields"));
     default:
       return undefined;
   }

@@ -5,12 +5,16 @@ import { ApprovalDecisionForm } from "@/components/approval-decision-form";
 import { Badge, RiskBadge } from "@/components/badges";
 import { DescriptionList } from "@/components/description-list";
 import { EmptyState, PageHeader } from "@/components/empty-state";
+import { LiveRefresh } from "@/components/live-refresh";
 import { Table } from "@/components/table";
+import { PendingToolCalls, ToolCallHistory } from "@/components/tool-call-inbox";
+import { ToolCallHistoryFilters } from "@/components/tool-call-history-filters";
 import { pendingGrants } from "@/lib/agents/grants";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { type DecidedPromotion, decidedPromotions, type PendingApproval, pendingApprovals, type Person } from "@/lib/certification/approvals-history";
-import { decideGrantAction, decidePromotionAction } from "./actions";
+import { pendingToolCallRequests, serverIdsOwnedBy, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
+import { decideGrantAction, decidePromotionAction, decideToolCallAction } from "./actions";
 
 export const metadata: Metadata = { title: "Approvals" };
 
@@ -75,22 +79,44 @@ function History({ decided }: { decided: DecidedPromotion[] }) {
   );
 }
 
-export default async function ApprovalsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+
+export default async function ApprovalsPage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requirePagePermission("approvals.view");
   const mayDecide = can(user, "promotions.decide");
   const mayDecideGrants = can(user, "grants.decide");
-  const [pending, grants, decided] = await Promise.all([pendingApprovals(), pendingGrants(), decidedPromotions(historySize)]);
+  const mayDecideCalls = can(user, "toolcalls.decide");
+  const query = await searchParams;
+  const filters = { status: single(query.status), agent: single(query.agent), server: single(query.server) };
+  const [toolCalls, owned, callHistory, pending, grants, decided] = await Promise.all([
+    pendingToolCallRequests(),
+    serverIdsOwnedBy(user.id),
+    toolCallRequestHistory(filters),
+    pendingApprovals(),
+    pendingGrants(),
+    decidedPromotions(historySize),
+  ]);
   return (
     <>
-      <PageHeader title="Approvals">Promotion requests and access grants waiting for an approver&apos;s decision, oldest first.</PageHeader>
+      <LiveRefresh />
+      <PageHeader title="Approvals">Tool calls, promotions and access grants waiting for an approver&apos;s decision. This page updates itself.</PageHeader>
       {!mayDecide && (
         <p className="mb-4 rounded border border-slate-200 bg-slate-50 p-3 text-sm text-slate-700">
-          You can see this inbox, but only approvers decide promotions and access grants.
+          You can see this inbox, but only approvers decide tool calls, promotions and access grants.
         </p>
       )}
-      <section aria-labelledby="pending-heading" className="space-y-4">
+      <section aria-labelledby="tool-calls-heading" className="space-y-4">
+        <h2 id="tool-calls-heading" className="text-lg font-semibold">
+          Tool calls waiting ({toolCalls.length})
+        </h2>
+        <p className="text-sm text-slate-600">High-risk calls wait here, newest first; the agent&apos;s call goes ahead only once approved.</p>
+        <PendingToolCalls requests={toolCalls} viewerId={user.id} ownedServerIds={owned} decide={mayDecideCalls ? decideToolCallAction : undefined} />
+      </section>
+      <section aria-labelledby="pending-heading" className="mt-10 space-y-4">
         <h2 id="pending-heading" className="text-lg font-semibold">
-          Waiting for a decision ({pending.length})
+          Promotions waiting ({pending.length})
         </h2>
         {pending.length === 0 ? (
           <EmptyState>Nothing is waiting for approval.</EmptyState>
@@ -111,9 +137,16 @@ export default async function ApprovalsPage() {
       </section>
       <section aria-labelledby="decided-heading" className="mt-10 space-y-4">
         <h2 id="decided-heading" className="text-lg font-semibold">
-          Decided (last {historySize})
+          Decided promotions (last {historySize})
         </h2>
         <History decided={decided} />
+      </section>
+      <section aria-labelledby="tool-call-history-heading" className="mt-10 space-y-4">
+        <h2 id="tool-call-history-heading" className="text-lg font-semibold">
+          Tool-call history
+        </h2>
+        <ToolCallHistoryFilters values={filters} />
+        <ToolCallHistory requests={callHistory} />
       </section>
     </>
   );

@@ -1,18 +1,92 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { ActionButton } from "@/components/action-button";
+import { AuditFilters } from "@/components/audit-filters";
 import { AuditTable } from "@/components/audit-table";
-import { PageHeader } from "@/components/empty-state";
-import { recentAuditEvents } from "@/lib/audit/query";
+import { EmptyState, PageHeader } from "@/components/empty-state";
+import { auditFilterKeys, auditFilterQuery, auditFiltersSchema } from "@/lib/audit/filters";
+import { type AuditPage, searchAuditEvents } from "@/lib/audit/query";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { verifyChainAction } from "./actions";
 
 export const metadata: Metadata = { title: "Audit" };
 
-export default async function AuditPage() {
-  await requirePagePermission("audit.view");
-  const events = await recentAuditEvents(200);
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const pageSize = 100;
+const linkClass = "rounded border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100";
+
+export default async function AuditTrailPage({ searchParams }: { searchParams: SearchParams }) {
+  const user = await requirePagePermission("audit.view");
+  const params = await searchParams;
+  const values = Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  const query = auditFiltersSchema.safeParse(params);
   return (
     <>
-      <PageHeader title="Audit">Who did what, when and why: the most recent 200 events.</PageHeader>
-      <AuditTable events={events} />
+      <PageHeader title="Audit">
+        Who did what, when and why, newest first. Each event is linked to the one before it by a hash chain, so a changed or
+        deleted event shows when the chain is verified.
+      </PageHeader>
+      <AuditFilters values={values} />
+      <div className="mb-4 flex flex-wrap items-center gap-3">
+        {can(user, "audit.export") && query.success && (
+          <>
+            <a href={`/audit/export?${auditFilterQuery(params, { format: "csv" })}`} download data-testid="export-csv" className={linkClass}>
+              Export CSV
+            </a>
+            <a href={`/audit/export?${auditFilterQuery(params, { format: "jsonl" })}`} download data-testid="export-jsonl" className={linkClass}>
+              Export JSON Lines
+            </a>
+          </>
+        )}
+        {can(user, "audit.verify") && (
+          <div data-testid="verify-chain" className="ml-auto">
+            <ActionButton action={verifyChainAction} fields={{}} label="Verify chain" />
+          </div>
+        )}
+      </div>
+      {query.success ? (
+        <Results
+          page={await searchAuditEvents(query.data, pageSize)}
+          params={params}
+          filtered={auditFilterKeys.some((key) => values[key])}
+          paged={query.data.cursor !== undefined}
+        />
+      ) : (
+        <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+          These filters cannot be used: {query.error.issues.map((issue) => issue.message).join(" ")}
+        </p>
+      )}
+    </>
+  );
+}
+
+interface ResultsProps {
+  page: AuditPage;
+  params: Record<string, string | string[] | undefined>;
+  filtered: boolean;
+  paged: boolean;
+}
+
+function Results({ page, params, filtered, paged }: ResultsProps) {
+  if (page.events.length === 0) return <EmptyState>{filtered ? "No audit event matches these filters." : "No audit events yet."}</EmptyState>;
+  const { olderCursor } = page;
+  return (
+    <>
+      <AuditTable events={page.events} />
+      <nav aria-label="Pages" className="mt-4 flex gap-3">
+        {paged && (
+          <Link href={`/audit?${auditFilterQuery(params)}`} className={linkClass}>
+            Newest
+          </Link>
+        )}
+        {olderCursor !== null && (
+          <Link href={`/audit?${auditFilterQuery(params, { cursor: olderCursor.toString() })}`} data-testid="audit-older" className={linkClass}>
+            Older
+          </Link>
+        )}
+      </nav>
     </>
   );
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { makeUser } from "@/test/factories";
+import { db } from "@/lib/db/prisma";
+import { ForbiddenError } from "@/lib/errors";
+import { recordAudit } from "./record";
+import { chainReportMessage, verifyAuditChainAs } from "./verify";
+
+describe("verifying the chain on request", () => {
+  it("reports an intact chain and records the check with its result", async () => {
+    const reviewer = await makeUser(["reviewer"]);
+    await recordAudit(db(), { actor: { label: "system" }, action: "x.one", target: { type: "x" }, outcome: "success" });
+    const report = await verifyAuditChainAs(reviewer);
+    expect(report).toEqual({ intact: true, checked: 1 });
+    expect(chainReportMessage(report)).toBe("Chain intact: 1 events checked.");
+    const recorded = await db().auditEvent.findFirstOrThrow({ where: { action: "audit.verify_chain" } });
+    expect(recorded).toMatchObject({ actorId: reviewer.id, outcome: "success", details: { intact: true, checked: 1 } });
+  });
+
+  it("says where a broken chain breaks", () => {
+    const message = chainReportMessage({ intact: false, checked: 4, firstBroken: { chainSeq: 5n, eventId: 9n, problem: "edited", message: "Event #5 was changed." } });
+    expect(message).toBe("Chain broken at #5: Event #5 was changed.");
+  });
+
+  it("refuses people without the role", async () => {
+    await expect(verifyAuditChainAs(await makeUser(["owner"]))).rejects.toThrow(ForbiddenError);
+  });
+});

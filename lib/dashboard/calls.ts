@@ -1,0 +1,116 @@
+import { db } from "@/lib/db/prisma";
+import { Prisma } from "@/lib/generated/prisma/client";
+
+// Aggregates over the gateway's audited tool calls (lib/gateway/audit-queue.ts writes them). Every query
+// filters on action and an occurred_at range, which the indexes on both columns serve. The decision is
+// read from the outcome column (allowed → success, refused → denied, failed → failure): an enum the
+// database compares without parsing JSON.
+
+const toolCallAction = "gateway.tools/call";
+// Buckets start at whole multiples of their width since this UTC midnight, so "1 hour" starts on the hour.
+const bucketOrigin = Prisma.sql`TIMESTAMPTZ '2000-01-01 00:00:00+00'`;
+
+export interface CallWindow {
+  from: Date;
+  to: Date;
+}
+
+export interface DecisionCounts {
+  allowed: number;
+  refused: number;
+  failed: number;
+}
+
+export interface CallsBucket extends DecisionCounts {
+  start: Date;
+}
+
+export interface CallsSummary extends DecisionCounts {
+  calls: number;
+  /** Milliseconds over allowed and failed calls (a refusal never reaches a backend); null with none. */
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+export interface CountedReason {
+  reason: string;
+  calls: number;
+}
+
+export interface CountedAgent extends DecisionCounts {
+  agent: string;
+  calls: number;
+}
+
+export interface CountedTool extends DecisionCounts {
+  server: string | null;
+  tool: string;
+  calls: number;
+}
+
+function toolCallsIn(window: CallWindow): Prisma.Sql {
+  return Prisma.sql`action = ${toolCallAction}
+    AND occurred_at >= ${window.from.toISOString()}::timestamptz AND occurred_at < ${window.to.toISOString()}::timestamptz`;
+}
+
+const decisionColumns = Prisma.sql`
+  count(*) FILTER (WHERE outcome = 'success')::int AS allowed,
+  count(*) FILTER (WHERE outcome = 'denied')::int AS refused,
+  count(*) FILTER (WHERE outcome = 'failure')::int AS failed`;
+
+/** Calls per bucket, oldest first, with a zero row for every bucket that had none. */
+export function callsOverTime(window: CallWindow, bucket: string): Promise<CallsBucket[]> {
+  const width = Prisma.sql`${bucket}::interval`;
+  // The first bucket starts at or before `from`, so it covers only part of its width.
+  return db().$queryRaw<CallsBucket[]>`
+    WITH counted AS (
+      SELECT date_bin(${width}, occurred_at, ${bucketOrigin}) AS start, ${decisionColumns}
+      FROM audit_events WHERE ${toolCallsIn(window)}
+      GROUP BY 1
+    )
+    SELECT b.start, coalesce(c.allowed, 0) AS allowed, coalesce(c.refused, 0) AS refused, coalesce(c.failed, 0) AS failed
+    FROM generate_series(
+      date_bin(${width}, ${window.from.toISOString()}::timestamptz, ${bucketOrigin}),
+      ${window.to.toISOString()}::timestamptz - interval '1 millisecond',
+      ${width}
+    ) AS b(start)
+    LEFT JOIN counted c USING (start)
+    ORDER BY b.start`;
+}
+
+export async function callsSummary(window: CallWindow): Promise<CallsSummary> {
+  // A latency that is not a JSON number counts as unknown rather than failing the whole query.
+  const [row] = await db().$queryRaw<CallsSummary[]>`
+    SELECT count(*)::int AS calls, ${decisionColumns},
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) FILTER (WHERE outcome <> 'denied') AS "p50LatencyMs",
+      percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) FILTER (WHERE outcome <> 'denied') AS "p95LatencyMs"
+    FROM (
+      SELECT outcome, CASE WHEN jsonb_typeof(details -> 'latencyMs') = 'number' THEN (details ->> 'latencyMs')::float8 END AS latency
+      FROM audit_events WHERE ${toolCallsIn(window)}
+    ) calls`;
+  return row!;
+}
+
+export function refusalsByReason(window: CallWindow, limit = 8): Promise<CountedReason[]> {
+  return db().$queryRaw<CountedReason[]>`
+    SELECT coalesce(nullif(reason, ''), 'No reason recorded') AS reason, count(*)::int AS calls
+    FROM audit_events WHERE ${toolCallsIn(window)} AND outcome = 'denied'
+    GROUP BY 1 ORDER BY calls DESC, reason LIMIT ${limit}`;
+}
+
+export async function topAgents(window: CallWindow, limit = 5): Promise<CountedAgent[]> {
+  const rows = await db().$queryRaw<CountedAgent[]>`
+    SELECT actor_label AS agent, count(*)::int AS calls, ${decisionColumns}
+    FROM audit_events WHERE ${toolCallsIn(window)}
+    GROUP BY actor_label ORDER BY calls DESC, actor_label LIMIT ${limit}`;
+  // The audit label is "agent:<name>"; the dashboard shows the name.
+  return rows.map((row) => ({ ...row, agent: row.agent.replace(/^agent:/, "") }));
+}
+
+/** Tools by calls; calls refused before they named a tool are left out. */
+export function topTools(window: CallWindow, limit = 5): Promise<CountedTool[]> {
+  return db().$queryRaw<CountedTool[]>`
+    SELECT details ->> 'serverName' AS server, details ->> 'tool' AS tool, count(*)::int AS calls, ${decisionColumns}
+    FROM audit_events WHERE ${toolCallsIn(window)} AND details ->> 'tool' IS NOT NULL
+    GROUP BY 1, 2 ORDER BY calls DESC, server, tool LIMIT ${limit}`;
+}

@@ -1,0 +1,93 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { pendingApprovalCounts } from "@/lib/dashboard/approvals";
+import { auditQueueDepth, type GatewayDecision } from "@/lib/gateway/audit-queue";
+import { backendStates, type BreakerState } from "@/lib/gateway/backends";
+
+// Prometheus metrics of this process, served by app/api/metrics. The gateway counts calls as they
+// happen; the gauges are read when Prometheus scrapes, so they cost nothing between scrapes.
+
+const decisions: readonly GatewayDecision[] = ["allowed", "refused", "failed"];
+const breakerValues: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
+
+interface Metrics {
+  registry: Registry;
+  calls: Counter<"decision">;
+  duration: Histogram<"decision">;
+}
+
+function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "toolgate_" });
+  const calls = new Counter({
+    name: "toolgate_gateway_calls_total",
+    help: "Gateway tools/call requests by decision.",
+    labelNames: ["decision"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "toolgate_gateway_call_duration_seconds",
+    help: "Time the gateway took to answer a tools/call, by decision.",
+    labelNames: ["decision"],
+    // From a refusal decided in memory (about a millisecond) to the longest backend timeout (60 s).
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  // Every decision appears from the first scrape, so rate() has a zero to start from.
+  for (const decision of decisions) {
+    calls.inc({ decision }, 0);
+    duration.zero({ decision });
+  }
+  new Gauge({
+    name: "toolgate_approvals_pending",
+    help: "Tool-call approvals waiting for a decision and not yet expired.",
+    registers: [registry],
+    async collect() {
+      try {
+        this.set((await pendingApprovalCounts()).pending);
+      } catch (error) {
+        // NaN, not 0: a count that failed must not read as an empty inbox, nor fail the whole scrape.
+        console.error(`[toolgate] metrics: counting pending approvals failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.set(Number.NaN);
+      }
+    },
+  });
+  new Gauge({
+    name: "toolgate_backend_breaker_state",
+    help: "Circuit breaker per backend server version: 0 closed, 1 half-open, 2 open.",
+    // The breaker pool knows versions by id only, so the version label is the version's id.
+    labelNames: ["server", "version"],
+    registers: [registry],
+    collect() {
+      // Rebuilt each scrape so a backend whose session was closed drops out.
+      this.reset();
+      for (const backend of backendStates()) this.set({ server: backend.serverName, version: backend.versionId }, breakerValues[backend.state]);
+    },
+  });
+  new Gauge({
+    name: "toolgate_audit_queue_depth",
+    help: "Gateway audit events queued in memory and not yet written to the database.",
+    registers: [registry],
+    collect() {
+      this.set(auditQueueDepth());
+    },
+  });
+  return { registry, calls, duration };
+}
+
+// One registry per process, kept on globalThis: Next.js may load this module more than once (route
+// handlers, instrumentation), and a second registry would count apart from the one that is scraped.
+const holder = globalThis as unknown as { toolgateMetrics?: Metrics };
+const metrics = () => (holder.toolgateMetrics ??= createMetrics());
+
+/** Counts one gateway tools/call and how long it took to answer. */
+export function observeGatewayCall(decision: GatewayDecision, seconds: number): void {
+  const { calls, duration } = metrics();
+  calls.inc({ decision });
+  duration.observe({ decision }, seconds);
+}
+
+/** Every metric in Prometheus's text format, with the content type to serve it under. */
+export async function metricsText(): Promise<{ contentType: string; body: string }> {
+  const { registry } = metrics();
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
