@@ -1,3 +1,4 @@
+import { likeLiteral } from "@/lib/db/like";
 import { db } from "@/lib/db/prisma";
 import type { AuditEvent, Prisma } from "@/lib/generated/prisma/client";
 import type { AuditFilters } from "./filters";
@@ -5,19 +6,16 @@ import type { AuditFilters } from "./filters";
 // Reading the audit trail. Pages are keyed by chain position rather than offset: the trail only grows,
 // so an offset would shift under a reader while new events arrive, and the position is indexed.
 
-// Prisma's contains and startsWith pass the text to LIKE as it is, where _ and % are wildcards and a
-// backslash escapes; filters are literal text, so those three are escaped.
-const literal = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 function whereOf(filters: AuditFilters): Prisma.AuditEventWhereInput {
   const { actor, action, target, outcome, from, before, q, cursor } = filters;
   const conditions: Prisma.AuditEventWhereInput[] = [];
-  if (actor) conditions.push({ actorLabel: { contains: literal(actor), mode: "insensitive" } });
-  if (action) conditions.push({ action: action.prefix ? { startsWith: literal(action.value) } : action.value });
+  if (actor) conditions.push({ actorLabel: { contains: likeLiteral(actor), mode: "insensitive" } });
+  if (action) conditions.push({ action: action.prefix ? { startsWith: likeLiteral(action.value) } : action.value });
   if (target) conditions.push(target.id === undefined ? { targetType: target.type } : { targetType: target.type, targetId: target.id });
   if (outcome) conditions.push({ outcome });
   if (from || before) conditions.push({ occurredAt: { gte: from, lt: before } });
-  if (q) conditions.push({ OR: [{ reason: { contains: literal(q), mode: "insensitive" } }, { correlationId: { contains: literal(q), mode: "insensitive" } }] });
+  if (q) conditions.push({ OR: [{ reason: { contains: likeLiteral(q), mode: "insensitive" } }, { correlationId: { contains: likeLiteral(q), mode: "insensitive" } }] });
   if (cursor) conditions.push({ chainSeq: { lt: cursor } });
   return { AND: conditions };
 }

@@ -1,3 +1,4 @@
+import { likeLiteral } from "@/lib/db/like";
 import { db, type Tx } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { CatalogQuery } from "./schemas";
@@ -33,7 +34,7 @@ export interface CatalogRow {
 }
 
 function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${likeLiteral(text)}%`;
 }
 
 function conditions(query: CatalogQuery): Prisma.Sql[] {

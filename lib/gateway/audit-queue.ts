@@ -9,7 +9,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 
 // Gateway decisions are audited without a database round trip on the call path: events wait in this
-// process's memory and are written in batches, one createMany each. A failed write keeps its batch and
+// process's memory and are written in batches, one INSERT each. A failed write keeps its batch and
 // is retried with backoff; what cannot be written before the process ends goes to a spool file in the
 // data folder, replayed on the next start (docs/decisions/009-gateway-hot-path.md).
 
@@ -69,7 +69,7 @@ function auditOf(event: GatewayAuditEvent): QueuedAudit {
 }
 
 export interface AuditQueueOptions {
-  /** Writes one batch; defaults to one createMany on the app's database. */
+  /** Writes one batch; defaults to one INSERT on the app's database. */
   write?: AuditBatchWriter;
   /** Writes a replayed spool file's events, all or none; defaults to one transaction. */
   writeReplay?: AuditBatchWriter;

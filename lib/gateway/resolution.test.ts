@@ -185,6 +185,25 @@ describe("resolveAgentView", () => {
     expect(backends.get(servers.partial.id)!.headers).toBeUndefined();
   });
 
+  it("needs approval, by policy, for every tool that is not read-only at the risk tiers the policy names", async () => {
+    const agent = await agentWithKey("dev");
+    const risky = await registryServer("com.example/risky", [{ version: "1.0.0", status: "in_review", tools: [{ name: "look", annotations: readOnly }, { name: "wipe" }] }], { dev: "1.0.0" });
+    await db().serverVersion.update({ where: { id: risky.versionIds[0] }, data: { status: "certified", certifiedAt: new Date(), riskTier: "critical" } });
+    await grant(agent.agentId, risky.id);
+    const approvals = async () => (await resolveAgentView(agent.agentId)).tools.map((tool) => [tool.toolName, tool.requiresApproval, tool.approvalReason]);
+    expect(await approvals()).toEqual([
+      ["look", false, null],
+      ["wipe", true, "Policy: tools that are not read-only need approval at risk critical."],
+    ]);
+    await db().setting.create({ data: { key: "approvals.requiredForRiskTiers", value: [] } });
+    clearResolutionCache();
+    expect(await approvals()).toEqual([
+      ["look", false, null],
+      ["wipe", false, null],
+    ]);
+    await db().setting.delete({ where: { key: "approvals.requiredForRiskTiers" } });
+  });
+
   it("uses the environment's approval list of the entry: a prod agent needs approval for export_contacts", async () => {
     const prod = await agentWithKey("prod");
     await grant(prod.agentId, servers.crm.id);

@@ -1,4 +1,5 @@
 import semver from "semver";
+import { likeLiteral } from "@/lib/db/like";
 import { db } from "@/lib/db/prisma";
 import { NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -66,7 +67,7 @@ function page(rows: RegistryVersionRow[], limit: number): { shown: RegistryVersi
   return rows.length > limit && last ? { shown, nextCursor: encodeCursor({ name: last.server.name, version: last.version }) } : { shown };
 }
 
-const nameSearch = (search: string | undefined): Prisma.ServerWhereInput => (search ? { name: { contains: search, mode: "insensitive" } } : {});
+const nameSearch = (search: string | undefined): Prisma.ServerWhereInput => (search ? { name: { contains: likeLiteral(search), mode: "insensitive" } } : {});
 
 /** GET /v0.1/servers: every visible version (or each server's latest, or one exact version), a page at a time. */
 export async function listServers(viewer: RegistryViewer, query: RegistryListQuery, baseUrl: string): Promise<ServerList> {

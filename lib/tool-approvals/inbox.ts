@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ownedServersWhere } from "@/lib/certification/ownership";
+import { likeLiteral } from "@/lib/db/like";
 import { db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseInput } from "@/lib/validation";
@@ -51,8 +52,8 @@ export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[
   return db().toolCallApproval.findMany({
     where: {
       status: filters.status ?? { not: "pending" },
-      ...(filters.agent ? { agent: { name: { contains: filters.agent, mode: "insensitive" } } } : {}),
-      ...(filters.server ? { server: { name: { contains: filters.server, mode: "insensitive" } } } : {}),
+      ...(filters.agent ? { agent: { name: { contains: likeLiteral(filters.agent), mode: "insensitive" } } } : {}),
+      ...(filters.server ? { server: { name: { contains: likeLiteral(filters.server), mode: "insensitive" } } } : {}),
     },
     orderBy: { createdAt: "desc" },
     take: 100,
