@@ -3,7 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { handleGatewayRequest, maxBodyBytes } from "@/lib/gateway/http";
+import { correlationIdFor, handleGatewayRequest, maxBodyBytes } from "@/lib/gateway/http";
 
 // Bodies are read whole before the handler sees them, as Next.js does for route handlers; a declared
 // length over the gateway's limit is streamed instead, so the handler's own limit answers it.
@@ -22,10 +22,27 @@ async function toRequest(incoming: http.IncomingMessage, origin: string): Promis
   return new Request(url, { method: incoming.method, headers, body: Buffer.concat(chunks) });
 }
 
+// Held back until the event loop turns, so headers, an event and the end leave in one packet; a
+// long-lived event stream still sends each event as soon as the loop is free.
 async function send(response: Response, outgoing: http.ServerResponse) {
+  let flushing = false;
+  const flushSoon = () => {
+    if (flushing) return;
+    flushing = true;
+    setImmediate(() => {
+      flushing = false;
+      outgoing.uncork();
+      outgoing.cork();
+    });
+  };
+  outgoing.cork();
   outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-  if (!response.body) return outgoing.end();
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
+  if (response.body) {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      outgoing.write(chunk);
+      flushSoon();
+    }
+  }
   outgoing.end();
 }
 
@@ -33,7 +50,7 @@ export async function startGatewayServer(): Promise<{ url: string; origin: strin
   let origin = "";
   const server = http.createServer((incoming, outgoing) => {
     toRequest(incoming, origin)
-      .then((request) => handleGatewayRequest(request, crypto.randomUUID()))
+      .then((request) => handleGatewayRequest(request, correlationIdFor(request)))
       .then((response) => send(response, outgoing))
       .catch((error: unknown) => {
         outgoing.statusCode = 500;

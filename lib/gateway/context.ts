@@ -1,14 +1,23 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import type { AgentIdentity } from "@/lib/agents/keys";
 
-// The correlation id of the HTTP request being served, reachable from MCP handlers that the SDK
-// calls without any request object of ours.
-const context = new AsyncLocalStorage<{ correlationId: string }>();
+// What each MCP handler needs to know about the HTTP request that carried its message: the agent and
+// the request's correlation id. Both SDKs hand the handler the `authInfo` given with that one request,
+// so it travels there rather than in an AsyncLocalStorage, whose hooks would tax every promise.
 
-export function withCorrelationId<T>(correlationId: string, work: () => T): T {
-  return context.run({ correlationId }, work);
+export interface GatewayAuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  extra: { agent: AgentIdentity; correlationId: string };
 }
 
-export function currentCorrelationId(): string {
-  return context.getStore()?.correlationId ?? randomUUID();
+export function gatewayAuthInfo(agent: AgentIdentity, correlationId: string): GatewayAuthInfo {
+  return { token: "", clientId: agent.agentId, scopes: [], extra: { agent, correlationId } };
+}
+
+/** The correlation id the edge gave this message's HTTP request (a fresh one if none came along). */
+export function correlationIdOf(authInfo: { extra?: Record<string, unknown> } | undefined): string {
+  const id = authInfo?.extra?.correlationId;
+  return typeof id === "string" ? id : randomUUID();
 }

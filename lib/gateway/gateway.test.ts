@@ -66,15 +66,15 @@ afterAll(async () => {
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
-async function legacyClient() {
+async function legacyClient(headers: Record<string, string> = {}) {
   const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
-  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
   return client;
 }
 
-async function modernClient() {
+async function modernClient(headers: Record<string, string> = {}) {
   const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
-  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
   return client;
 }
 
@@ -103,6 +103,16 @@ describe.each([
       expect(request.headers[backendSecret.name.toLowerCase()]).toBe(backendSecret.value);
       expect(JSON.stringify(request.headers)).not.toContain(key);
     }
+    await client.close();
+  });
+
+  it("audits the call under the host's X-Correlation-Id", async () => {
+    const correlationId = `corr-${crypto.randomUUID()}`;
+    const client = await connect({ "X-Correlation-Id": correlationId });
+    await client.callTool({ name: exposed("read_record"), arguments: { id: "r-9" } });
+    await flushGatewayAudit();
+    const event = await db().auditEvent.findFirstOrThrow({ where: { correlationId, action: "gateway.tools/call" } });
+    expect(event).toMatchObject({ actorId: agentId, outcome: "success" });
     await client.close();
   });
 

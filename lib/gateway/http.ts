@@ -1,7 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
 import { agentForKey } from "./agent-cache";
-import { withCorrelationId } from "./context";
 import { handleLegacyRequest } from "./legacy";
 import { handleModernRequest } from "./modern";
 import { jsonRpcError } from "./rpc-errors";
@@ -15,14 +15,21 @@ function publicBase(request: Request): URL {
   return new URL(process.env.NEXTAUTH_URL ?? new URL(request.url).origin);
 }
 
+// Asked on every request; worked out again only when the settings it comes from change.
+let hostsMemo: { key: string; hosts: Set<string> } | undefined;
+
 /** RFC 9728 Protected Resource Metadata for the endpoint. */
 export function protectedResourceMetadataUrl(request: Request): string {
   return new URL("/.well-known/oauth-protected-resource/mcp", publicBase(request)).toString();
 }
 
 function allowedHosts(request: Request): Set<string> {
-  const extra = (process.env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? "").split(",").map((host) => host.trim()).filter(Boolean);
-  return new Set([publicBase(request).host, ...extra]);
+  const key = `${process.env.NEXTAUTH_URL ?? new URL(request.url).origin} ${process.env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? ""}`;
+  if (hostsMemo?.key !== key) {
+    const extra = (process.env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? "").split(",").map((host) => host.trim()).filter(Boolean);
+    hostsMemo = { key, hosts: new Set([publicBase(request).host, ...extra]) };
+  }
+  return hostsMemo.hosts;
 }
 
 const loopbackHost = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
@@ -68,10 +75,15 @@ async function readJsonBody(request: Request): Promise<Parsed> {
   }
 }
 
-async function route(agent: AgentIdentity, request: Request, body: unknown): Promise<Response> {
+async function route(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
   // The body was read already, so the era check sees it as parsed.
-  if (await isLegacyRequest(request, body)) return handleLegacyRequest(agent, request, body);
-  return handleModernRequest(agent, request, body);
+  if (await isLegacyRequest(request, body)) return handleLegacyRequest(agent, request, body, correlationId);
+  return handleModernRequest(agent, request, body, correlationId);
+}
+
+/** The caller's X-Correlation-Id, so a host can find its calls in the audit trail, else a new one. */
+export function correlationIdFor(request: Request): string {
+  return request.headers.get("x-correlation-id")?.slice(0, 200) || randomUUID();
 }
 
 /** Serves one HTTP request to the gateway endpoint. */
@@ -83,5 +95,5 @@ export async function handleGatewayRequest(request: Request, correlationId: stri
   if (!agent) return unauthenticated(request, token !== null);
   const parsed = await readJsonBody(request);
   if ("refusal" in parsed) return parsed.refusal;
-  return withCorrelationId(correlationId, () => route(agent, request, parsed.body));
+  return route(agent, request, parsed.body, correlationId);
 }

@@ -4,7 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
-import { currentCorrelationId } from "./context";
+import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { jsonRpcError } from "./rpc-errors";
 import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
 
@@ -32,7 +32,7 @@ function virtualServer(agent: AgentIdentity): Server {
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor).catch(asMcpError));
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId(), hooks).catch(asMcpError);
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks).catch(asMcpError);
   });
   return server;
 }
@@ -46,7 +46,7 @@ function sweepIdleSessions(now: number) {
   }
 }
 
-async function openSession(agent: AgentIdentity, request: Request, body: unknown): Promise<Response> {
+async function openSession(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
   const transport = new WebStandardStreamableHTTPServerTransport({
@@ -55,22 +55,22 @@ async function openSession(agent: AgentIdentity, request: Request, body: unknown
     onsessionclosed: (id) => void sessions.delete(id),
   });
   await virtualServer(agent).connect(transport);
-  return transport.handleRequest(request, { parsedBody: body });
+  return transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 
 /** Serves one 2025-era request: initialize opens a session; later requests must name it. */
-export async function handleLegacyRequest(agent: AgentIdentity, request: Request, body: unknown): Promise<Response> {
+export async function handleLegacyRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
   const sessionId = request.headers.get("mcp-session-id");
   if (!sessionId) {
     if (request.method === "POST" && (body as { method?: unknown } | undefined)?.method === "initialize") {
-      return openSession(agent, request, body);
+      return openSession(agent, request, body, correlationId);
     }
     return jsonRpcError(400, -32600, "Start with initialize, then send the Mcp-Session-Id header it returns.");
   }
   const session = sessions.get(sessionId);
   if (!session || session.agentId !== agent.agentId) return jsonRpcError(404, -32001, "Session not found: initialize again.");
   session.lastUsed = Date.now();
-  return session.transport.handleRequest(request, { parsedBody: body });
+  return session.transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 
 /** Closes every open session (shutdown, tests). */

@@ -1,7 +1,7 @@
 import { type CallToolResult, createMcpHandler, type McpRequestContext, ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
-import { currentCorrelationId } from "./context";
+import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
 
 // 2026-07-28 clients (stateless: server/discover, per-request _meta, Mcp-Method / Mcp-Name headers)
@@ -26,13 +26,13 @@ function virtualServer(context: McpRequestContext): Server {
   server.setRequestHandler("tools/call", (request, context) => {
     const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
     // Results pass back exactly as the backend sent them.
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, currentCorrelationId(), hooks).catch(asProtocolError) as Promise<CallToolResult>;
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks).catch(asProtocolError) as Promise<CallToolResult>;
   });
   return server;
 }
 
 const handler = createMcpHandler(virtualServer, { legacy: "reject", maxRequestBodySize: 4 * 1024 * 1024 });
 
-export function handleModernRequest(agent: AgentIdentity, request: Request, body: unknown): Promise<Response> {
-  return handler.fetch(request, { parsedBody: body, authInfo: { token: "", clientId: agent.agentId, scopes: [], extra: { agent } } });
+export function handleModernRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
+  return handler.fetch(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
