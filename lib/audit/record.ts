@@ -29,42 +29,52 @@ export function personActor(person: { id: string; email: string }): AuditActor {
   return { id: person.id, label: person.email };
 }
 
-// Every audit write goes through insertAuditRows: one INSERT of any number of events, in order. The
+// Every audit write is this one INSERT of any number of events, in order, given as one JSON array. The
 // database sets each row's place in the hash chain (migration 20261125000000_approvals_audit_chain).
-function auditRow(event: AuditInput, correlation: string) {
-  return {
-    occurred_at: event.occurredAt?.toISOString() ?? null,
-    actor_id: event.actor.id ?? null,
-    actor_label: event.actor.label,
-    action: event.action,
-    target_type: event.target.type,
-    target_id: event.target.id ?? null,
-    outcome: event.outcome,
-    reason: event.reason ?? null,
-    details: event.details ?? null,
-    correlation_id: correlation,
-  };
-}
+const insertAuditSql = `
+  INSERT INTO "audit_events" ("occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "outcome", "reason", "details", "correlation_id")
+  SELECT COALESCE(e."occurred_at", CURRENT_TIMESTAMP), e."actor_id", e."actor_label", e."action", e."target_type", e."target_id",
+         e."outcome"::"AuditOutcome", e."reason", e."details", e."correlation_id"
+  FROM jsonb_to_recordset($1::jsonb) AS e(
+    "occurred_at" TIMESTAMPTZ, "actor_id" TEXT, "actor_label" TEXT, "action" TEXT, "target_type" TEXT, "target_id" TEXT,
+    "outcome" TEXT, "reason" TEXT, "details" JSONB, "correlation_id" TEXT, "n" INTEGER
+  )
+  ORDER BY e."n"`;
 
-async function insertAuditRows(tx: Tx, rows: ReturnType<typeof auditRow>[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO "audit_events" ("occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "outcome", "reason", "details", "correlation_id")
-    SELECT COALESCE(e."occurred_at", CURRENT_TIMESTAMP), e."actor_id", e."actor_label", e."action", e."target_type", e."target_id",
-           e."outcome"::"AuditOutcome", e."reason", e."details", e."correlation_id"
-    FROM jsonb_to_recordset(${JSON.stringify(rows.map((row, n) => ({ ...row, n })))}::jsonb) AS e(
-      "occurred_at" TIMESTAMPTZ, "actor_id" TEXT, "actor_label" TEXT, "action" TEXT, "target_type" TEXT, "target_id" TEXT,
-      "outcome" TEXT, "reason" TEXT, "details" JSONB, "correlation_id" TEXT, "n" INTEGER
-    )
-    ORDER BY e."n"`;
+type BatchedAudit = AuditInput & { correlationId: string };
+
+function rowsJson(events: BatchedAudit[]): string {
+  return JSON.stringify(
+    events.map((event, n) => ({
+      n,
+      occurred_at: event.occurredAt?.toISOString() ?? null,
+      actor_id: event.actor.id ?? null,
+      actor_label: event.actor.label,
+      action: event.action,
+      target_type: event.target.type,
+      target_id: event.target.id ?? null,
+      outcome: event.outcome,
+      reason: event.reason ?? null,
+      details: event.details ?? null,
+      correlation_id: event.correlationId,
+    })),
+  );
 }
 
 /** Appends one audit event; pass the transaction of the change it records so both land or neither. */
 export async function recordAudit(tx: Tx, event: AuditInput): Promise<void> {
-  await insertAuditRows(tx, [auditRow(event, event.correlationId ?? (await correlationId()))]);
+  await recordAuditBatch(tx, [{ ...event, correlationId: event.correlationId ?? (await correlationId()) }]);
 }
 
-/** Appends several audit events in one statement, in order (the gateway's batched writes). */
-export async function recordAuditBatch(tx: Tx, events: (AuditInput & { correlationId: string })[]): Promise<void> {
-  await insertAuditRows(tx, events.map((event) => auditRow(event, event.correlationId)));
+/** Appends several audit events in one statement, in order. */
+export async function recordAuditBatch(tx: Tx, events: BatchedAudit[]): Promise<void> {
+  if (events.length > 0) await tx.$executeRawUnsafe(insertAuditSql, rowsJson(events));
+}
+
+/**
+ * The same statement on a plain node-postgres connection: the gateway writes its batches here, off
+ * Prisma's query engine, whose per-statement work would otherwise stall the call path every flush.
+ */
+export async function recordAuditBatchOn(client: { query(text: string, values: unknown[]): Promise<unknown> }, events: BatchedAudit[]): Promise<void> {
+  if (events.length > 0) await client.query(insertAuditSql, [rowsJson(events)]);
 }

@@ -4,7 +4,8 @@ import { appendFile, mkdir, readdir, readFile, rename, unlink } from "node:fs/pr
 import path from "node:path";
 import canonicalize from "canonicalize";
 import { z } from "zod";
-import { type AuditInput, recordAuditBatch } from "@/lib/audit/record";
+import pg from "pg";
+import { type AuditInput, recordAuditBatch, recordAuditBatchOn } from "@/lib/audit/record";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 
@@ -81,7 +82,21 @@ export interface AuditQueueOptions {
   maxQueued?: number;
 }
 
-const defaultWrite: AuditBatchWriter = (events) => recordAuditBatch(db(), events);
+// One plain connection writes the batches (see recordAuditBatchOn); an idle one does not keep the process alive.
+const writerHolder = globalThis as unknown as { toolgateAuditWriter?: pg.Pool };
+function auditWriter(): pg.Pool {
+  if (!writerHolder.toolgateAuditWriter) {
+    const connectionString = process.env.DATABASE_URL;
+    if (!connectionString) throw new Error("DATABASE_URL is not set: start the app with `npm start`, which provides it.");
+    const pool = new pg.Pool({ connectionString, max: 1, allowExitOnIdle: true, application_name: "toolgate-audit-writer" });
+    // A dropped idle connection is replaced by the next write; the failed write itself is retried by the queue.
+    pool.on("error", () => undefined);
+    writerHolder.toolgateAuditWriter = pool;
+  }
+  return writerHolder.toolgateAuditWriter;
+}
+
+const defaultWrite: AuditBatchWriter = (events) => recordAuditBatchOn(auditWriter(), events);
 const defaultWriteReplay: AuditBatchWriter = (events) =>
   db().$transaction(
     async (tx) => {

@@ -76,8 +76,9 @@ async function readJsonBody(request: Request): Promise<Parsed> {
 }
 
 async function route(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
-  // The body was read already, so the era check sees it as parsed.
-  if (await isLegacyRequest(request, body)) return handleLegacyRequest(agent, request, body, correlationId);
+  // The 2026-07-28 revision has no sessions, so a session header marks a 2025-era request at once; the
+  // SDK's fuller check (given the body already parsed) is left for requests without one.
+  if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request, body))) return handleLegacyRequest(agent, request, body, correlationId);
   return handleModernRequest(agent, request, body, correlationId);
 }
 
