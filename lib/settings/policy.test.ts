@@ -37,6 +37,15 @@ describe("policy settings", () => {
     expect(await getPolicy("evidence.maxUploadBytes")).toBe(10 * MiB);
   });
 
+  it("refuse approval settings out of range or of the wrong kind, naming the problem", async () => {
+    const admin = await makeUser(["admin"]);
+    await expect(setPolicy(admin, "approvals.waitSeconds", 0)).rejects.toThrow("The wait must be at least 1 second.");
+    await expect(setPolicy(admin, "approvals.escalateAfterMinutes", "ten")).rejects.toThrow("The escalation delay must be a number of minutes.");
+    await expect(setPolicy(admin, "approvals.requiredForRiskTiers", ["severe"])).rejects.toThrow("Risk tiers are low, medium, high, critical.");
+    expect(await setPolicy(admin, "approvals.requiredForRiskTiers", ["high", "critical", "high"])).toEqual(["high", "critical"]);
+    expect(await getPolicy("approvals.waitSeconds")).toBe(45);
+  });
+
   it("are changed only by administrators", async () => {
     const owner = await makeUser(["owner", "reviewer"]);
     await expect(setPolicy(owner, "evidence.maxUploadBytes", MiB)).rejects.toThrow(ForbiddenError);

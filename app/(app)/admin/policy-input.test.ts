@@ -50,3 +50,18 @@ describe("policyValueFrom", () => {
     expect(policyValueFrom("nope", form({}))).toBeUndefined();
   });
 });
+
+describe("policyValueFrom for the approval policies", () => {
+  it("reads whole numbers, and passes anything else on for the policy to refuse by name", () => {
+    expect(policyValueFrom("approvals.waitSeconds", form({ value: " 30 " }))).toBe(30);
+    expect(policyValueFrom("approvals.escalateAfterMinutes", form({ value: "ten" }))).toBe("ten");
+  });
+
+  it("reads the ticked risk tiers and the sensitive field names", () => {
+    const tiers = new FormData();
+    tiers.append("tiers", "high");
+    tiers.append("tiers", "critical");
+    expect(policyValueFrom("approvals.requiredForRiskTiers", tiers)).toEqual(["high", "critical"]);
+    expect(policyValueFrom("dataHandling.sensitiveArgumentFields", form({ fields: "password, ssn," }))).toEqual(["password", "ssn"]);
+  });
+});
