@@ -2,6 +2,7 @@
 
 import { type ReactNode, useActionState } from "react";
 import { type ActionState, type FormValues, idle, valueList, valueText } from "@/lib/action-state";
+import { riskTiers } from "@/lib/catalog/schemas";
 import { MiB } from "@/lib/evidence/file-size";
 import type { Policies, PolicyKey } from "@/lib/settings/policy";
 import { Button, FieldErrors, FormMessage, TextField } from "./form-fields";
@@ -171,8 +172,6 @@ export function PolicyForms({ action, policies }: { action: SetPolicy; policies:
     </div>
   );
 }
-
-const riskTiers = ["low", "medium", "high", "critical"] as const;
 
 const wholeNumberPolicies = [
   { key: "approvals.waitSeconds", title: "Approval wait", unit: "seconds", description: "How long a call that needs approval waits for a decision before it answers that the request is still pending." },

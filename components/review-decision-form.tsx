@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { type ActionState, idle, valueList, valueText } from "@/lib/action-state";
+import { riskTiers } from "@/lib/catalog/schemas";
 import { CheckboxGroup } from "./checkbox-group";
 import { Button, FormMessage, plainOptions, SelectField, TextArea } from "./form-fields";
 
@@ -16,7 +17,6 @@ interface Props {
   failingChecks: { name: string; reasons: string[] }[];
 }
 
-const riskTiers = ["low", "medium", "high", "critical"];
 
 /** The claiming reviewer's decision: certify (risk tier, approval marks, waivers) or reject, always with a reason. */
 export function ReviewDecisionForm({ action, versionId, tools, suggestedApprovalTools, failingChecks }: Props) {

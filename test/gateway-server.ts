@@ -22,27 +22,10 @@ async function toRequest(incoming: http.IncomingMessage, origin: string): Promis
   return new Request(url, { method: incoming.method, headers, body: Buffer.concat(chunks) });
 }
 
-// Held back until the event loop turns, so headers, an event and the end leave in one packet; a
-// long-lived event stream still sends each event as soon as the loop is free.
 async function send(response: Response, outgoing: http.ServerResponse) {
-  let flushing = false;
-  const flushSoon = () => {
-    if (flushing) return;
-    flushing = true;
-    setImmediate(() => {
-      flushing = false;
-      outgoing.uncork();
-      outgoing.cork();
-    });
-  };
-  outgoing.cork();
   outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-  if (response.body) {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      outgoing.write(chunk);
-      flushSoon();
-    }
-  }
+  if (!response.body) return outgoing.end();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
   outgoing.end();
 }
 

@@ -6,7 +6,6 @@ import type { AuditFilters } from "./filters";
 // Reading the audit trail. Pages are keyed by chain position rather than offset: the trail only grows,
 // so an offset would shift under a reader while new events arrive, and the position is indexed.
 
-
 function whereOf(filters: AuditFilters): Prisma.AuditEventWhereInput {
   const { actor, action, target, outcome, from, before, q, cursor } = filters;
   const conditions: Prisma.AuditEventWhereInput[] = [];

@@ -13,15 +13,20 @@ export async function ownsServer(personId: string, serverId: string): Promise<bo
   return (await db().server.count({ where: { id: serverId, ...ownedServersWhere(personId) } })) > 0;
 }
 
+/** Audits a separation-of-duties refusal, then throws it as a ForbiddenError with the message. */
+export async function refuseForSeparationOfDuties(actor: Actor, action: string, target: { type: string; id: string }, reason: string, message: string): Promise<never> {
+  await recordAudit(db(), { actor: personActor(actor), action, target, outcome: "denied", reason: `separation of duties: ${reason}` });
+  throw new ForbiddenError(message);
+}
+
 /** Separation of duties: nobody reviews, certifies or approves a server they own. Refusals are audited. */
 export async function assertNotOwner(actor: Actor, serverId: string, action: string): Promise<void> {
   if (!(await ownsServer(actor.id, serverId))) return;
-  await recordAudit(db(), {
-    actor: personActor(actor),
+  await refuseForSeparationOfDuties(
+    actor,
     action,
-    target: { type: "server", id: serverId },
-    outcome: "denied",
-    reason: "separation of duties: owner of the server",
-  });
-  throw new ForbiddenError("Separation of duties: you own this server, so you cannot review, certify or approve it.");
+    { type: "server", id: serverId },
+    "owner of the server",
+    "Separation of duties: you own this server, so you cannot review, certify or approve it.",
+  );
 }

@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/prisma";
-import { pendingApprovalCounts } from "./approvals";
+import { pendingToolCallCounts } from "@/lib/tool-approvals/inbox";
 import {
   type CallsBucket,
   type CallsSummary,
@@ -47,7 +47,7 @@ export async function dashboardStats(range: DashboardRange, now = new Date()): P
     refusalsByReason(window),
     topAgents(window),
     topTools(window),
-    pendingApprovalCounts(now),
+    pendingToolCallCounts(now),
     driftIncidentCounts(window),
   ]);
   const successRate = summary.calls === 0 ? null : summary.allowed / summary.calls;

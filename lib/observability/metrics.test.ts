@@ -10,10 +10,10 @@ const live = vi.hoisted(() => ({ states: [] as BackendState[], depth: 0 }));
 vi.mock("@/lib/gateway/backends", () => ({ backendStates: () => live.states }));
 vi.mock("@/lib/gateway/audit-queue", () => ({ auditQueueDepth: () => live.depth }));
 const countApprovals = vi.hoisted(() => vi.fn());
-vi.mock("@/lib/dashboard/approvals", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("@/lib/dashboard/approvals")>();
-  countApprovals.mockImplementation(actual.pendingApprovalCounts);
-  return { pendingApprovalCounts: countApprovals };
+vi.mock("@/lib/tool-approvals/inbox", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/tool-approvals/inbox")>();
+  countApprovals.mockImplementation(actual.pendingToolCallCounts);
+  return { ...actual, pendingToolCallCounts: countApprovals };
 });
 
 const sample = (body: string, series: string) => body.split("\n").find((line) => line.startsWith(`${series} `))?.slice(series.length + 1);

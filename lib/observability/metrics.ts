@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { pendingApprovalCounts } from "@/lib/dashboard/approvals";
+import { pendingToolCallCounts } from "@/lib/tool-approvals/inbox";
 import { auditQueueDepth, type GatewayDecision } from "@/lib/gateway/audit-queue";
 import { backendStates, type BreakerState } from "@/lib/gateway/backends";
 
@@ -43,7 +43,7 @@ function createMetrics(): Metrics {
     registers: [registry],
     async collect() {
       try {
-        this.set((await pendingApprovalCounts()).pending);
+        this.set((await pendingToolCallCounts()).pending);
       } catch (error) {
         // NaN, not 0: a count that failed must not read as an empty inbox, nor fail the whole scrape.
         console.error(`[toolgate] metrics: counting pending approvals failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
+import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ValidationError } from "@/lib/errors";
-import type { DataClassification, Prisma, RiskTier } from "@/lib/generated/prisma/client";
+import type { DataClassification, Prisma } from "@/lib/generated/prisma/client";
 
 // Policies an administrator may change. The code holds each default and its schema; the `settings`
 // table holds only what an administrator changed, so a new policy needs no migration.
@@ -43,7 +44,7 @@ const minutes = (what: string, max: number) =>
     .min(1, `${what} must be at least 1 minute.`)
     .max(max, `${what} must be at most ${max} minutes.`);
 
-const riskTiers = ["low", "medium", "high", "critical"] as const satisfies readonly RiskTier[];
+
 
 export const policySchemas = {
   /** Eval metrics every version needs a passing result for; empty means "at least one eval, and all pass". */

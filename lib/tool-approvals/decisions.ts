@@ -2,9 +2,9 @@ import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { assertNotOwner } from "@/lib/certification/ownership";
+import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification/ownership";
 import { db } from "@/lib/db/prisma";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { getPolicy } from "@/lib/settings/policy";
 import { parseInput } from "@/lib/validation";
 
@@ -23,14 +23,13 @@ const stateWords = { approved: "already approved", denied: "already denied", use
 
 async function assertNotRaiser(actor: Actor, request: { id: string; agent: { createdById: string | null } }): Promise<void> {
   if (request.agent.createdById !== actor.id) return;
-  await recordAudit(db(), {
-    actor: personActor(actor),
-    action: "toolcall.decide",
-    target: { type: "tool_call_approval", id: request.id },
-    outcome: "denied",
-    reason: "separation of duties: raised by the approver's own agent",
-  });
-  throw new ForbiddenError("Separation of duties: the request was raised by an agent you created, so you cannot decide it.");
+  await refuseForSeparationOfDuties(
+    actor,
+    "toolcall.decide",
+    { type: "tool_call_approval", id: request.id },
+    "raised by the approver's own agent",
+    "Separation of duties: the request was raised by an agent you created, so you cannot decide it.",
+  );
 }
 
 export async function decideToolCall(actor: Actor, input: unknown) {

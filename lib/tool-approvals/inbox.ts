@@ -30,10 +30,13 @@ const requestSelect = {
 
 export type ToolCallRequest = Prisma.ToolCallApprovalGetPayload<{ select: typeof requestSelect }>;
 
+/** Undecided and still inside its time: a request past its expiry is gone even before the sweep marks it. */
+const waiting = (now: Date) => ({ status: "pending", expiresAt: { gt: now } }) as const;
+
 /** Undecided requests still inside their time, newest first. */
 export function pendingToolCallRequests(now = new Date()): Promise<ToolCallRequest[]> {
   return db().toolCallApproval.findMany({
-    where: { status: "pending", expiresAt: { gt: now } },
+    where: waiting(now),
     orderBy: { createdAt: "desc" },
     take: 200,
     select: requestSelect,
@@ -45,6 +48,15 @@ export const historyFilters = z.object({
   agent: z.string().trim().max(200).optional(),
   server: z.string().trim().max(200).optional(),
 });
+
+/** How many requests are waiting, and how many of those were escalated (dashboard, metrics). */
+export async function pendingToolCallCounts(now = new Date()): Promise<{ pending: number; escalated: number }> {
+  const [pending, escalated] = await Promise.all([
+    db().toolCallApproval.count({ where: waiting(now) }),
+    db().toolCallApproval.count({ where: { ...waiting(now), escalatedAt: { not: null } } }),
+  ]);
+  return { pending, escalated };
+}
 
 /** Decided, used and expired requests, newest first, filtered by status, agent name or server name. */
 export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[]> {
