@@ -3,7 +3,7 @@
 // Backend, gateway and load each run in their own process on a throw-away embedded PostgreSQL.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -12,6 +12,8 @@ import { Agent, request } from "undici";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const levels = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number);
+// The paced runs' total rate, the issue's 1,000 calls/s target by default; 0 leaves them out.
+const rate = Number(process.env.BENCH_RATE ?? 1000);
 const backendKey = randomBytes(16).toString("hex");
 
 function startChild(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -33,7 +35,7 @@ async function prepareDatabase() {
   const { migrate } = await import("../lib/db/migrate");
   const database = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), database: "toolgate_bench" });
   await migrate(database.url);
-  return { url: database.url, stop: async () => { await database.stop(); await rm(dir, { recursive: true, force: true }); } };
+  return { url: database.url, dataDir: dir, stop: async () => { await database.stop(); await rm(dir, { recursive: true, force: true }); } };
 }
 
 // Sessions are opened by the SDK client (initialize, the Mcp-Session-Id, the negotiated version). The
@@ -53,6 +55,14 @@ async function openSession(url: string, headers: Record<string, string>) {
   return { client, sessionHeaders };
 }
 
+/** CPU seconds a child process has used so far, all its threads (garbage collection included); NaN off Linux. */
+async function cpuSeconds(child: ChildProcess): Promise<number> {
+  const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => "");
+  // Fields 14 and 15 (utime, stime) in clock ticks, counted after the parenthesised command name.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return stat ? (Number(fields[11]) + Number(fields[12])) / 100 : NaN;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -64,29 +74,44 @@ async function callOnce(dispatcher: Agent, url: string, headers: Record<string, 
   return response.statusCode === 200 && text.includes('"result"') && !text.includes('"isError":true');
 }
 
-async function drive(url: string, headers: Record<string, string>, tool: string, concurrency: number) {
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+
+/**
+ * Each client sends one call after another for `seconds`. Unpaced, it sends as soon as its last call
+ * returned (the most the path can do). Paced, the clients share `pace` calls/s on a fixed schedule, and
+ * a call's latency counts from when it was due, so a stall also counts against the calls it delayed.
+ */
+async function drive(url: string, headers: Record<string, string>, tool: string, concurrency: number, pace: number | undefined, server: ChildProcess) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => openSession(url, headers)));
   const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let failures = 0;
-  const warmUntil = performance.now() + 500;
+  const start = performance.now();
+  const warmUntil = start + 500;
   const until = warmUntil + seconds * 1000;
+  const interval = pace ? (1000 * concurrency) / pace : 0;
+  const cpuAtWarm = new Promise<number>((resolve) => setTimeout(() => resolve(cpuSeconds(server)), warmUntil - performance.now()));
   await Promise.all(
     sessions.map(async ({ sessionHeaders }, index) => {
-      for (let n = 0; performance.now() < until; n++) {
+      const firstDue = start + (index * interval) / concurrency;
+      for (let n = 0; ; n++) {
+        const due = pace ? firstDue + n * interval : performance.now();
+        if (due >= until) break;
+        if (pace) await sleepUntil(due);
         const body = JSON.stringify({ jsonrpc: "2.0", id: n, method: "tools/call", params: { name: tool, arguments: { id: `r-${index}-${n}` } } });
-        const started = performance.now();
         const ok = await callOnce(dispatcher, url, sessionHeaders, body).catch(() => false);
-        if (started < warmUntil) continue;
+        if (due < warmUntil) continue;
         if (!ok) failures++;
-        latencies.push(performance.now() - started);
+        latencies.push(performance.now() - due);
       }
     }),
   );
+  const cpuMsPerCall = ((await cpuSeconds(server)) - (await cpuAtWarm)) * 1000 / latencies.length;
   await Promise.all(sessions.map(({ client }) => client.close()));
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
-  return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), failures };
+  const at = (p: number) => percentile(latencies, p);
+  return { throughput: latencies.length / seconds, p50: at(50), p95: at(95), p99: at(99), failures, cpuMsPerCall };
 }
 
 const fixed = (n: number) => n.toFixed(2).padStart(8);
@@ -95,6 +120,7 @@ async function main() {
   const database = await prepareDatabase();
   const env = {
     DATABASE_URL: database.url,
+    TOOLGATE_DATA_DIR: database.dataDir,
     TOOLGATE_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     TOOLGATE_OUTBOUND_ALLOW: "loopback",
     TOOLGATE_RATE_AGENT_PER_SECOND: "1000000",
@@ -111,15 +137,22 @@ async function main() {
     const { key, tool } = await certifiedAgentKey(backend.url, { header: "X-Backend-Key", value: backendKey });
     const gateway = await startChild("scripts/bench/gateway.ts", { ...env, BENCH_NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "" });
     children.push(gateway.child);
-    console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client\n`);
-    console.log("clients  path       calls/s      p50 ms   p95 ms   p99 ms  failures");
+    console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
+    console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
+    console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
+    console.log(`"server CPU": CPU time of the process serving the calls (backend or gateway), per call\n`);
+    console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
     for (const concurrency of levels) {
-      const direct = await drive(backend.url, { "X-Backend-Key": backendKey }, "read_record", concurrency);
-      const through = await drive(gateway.url, { Authorization: `Bearer ${key}` }, tool, concurrency);
-      for (const [label, run] of [["direct ", direct], ["gateway", through]] as const) {
-        console.log(`${String(concurrency).padStart(7)}  ${label}  ${fixed(run.throughput)}  ${fixed(run.p50)} ${fixed(run.p95)} ${fixed(run.p99)}  ${run.failures}`);
+      // One client has one call in flight at a time, so it cannot be held to a rate; it runs unpaced only.
+      for (const pace of rate && concurrency > 1 ? [undefined, rate] : [undefined]) {
+        const direct = await drive(backend.url, { "X-Backend-Key": backendKey }, "read_record", concurrency, pace, backend.child);
+        const through = await drive(gateway.url, { Authorization: `Bearer ${key}` }, tool, concurrency, pace, gateway.child);
+        const load = (pace ? `paced ${pace}/s` : "as fast as it goes").padEnd(18);
+        for (const [label, run] of [["direct ", direct], ["gateway", through]] as const) {
+          console.log(`${String(concurrency).padStart(7)}  ${load} ${label}  ${fixed(run.throughput)}  ${fixed(run.p50)} ${fixed(run.p95)} ${fixed(run.p99)}  ${fixed(run.cpuMsPerCall)} ms  ${run.failures}`);
+        }
+        console.log(`${String(concurrency).padStart(7)}  ${load} added    p50 +${(through.p50 - direct.p50).toFixed(2)} ms, p95 +${(through.p95 - direct.p95).toFixed(2)} ms\n`);
       }
-      console.log(`${String(concurrency).padStart(7)}  added    p50 +${(through.p50 - direct.p50).toFixed(2)} ms, p95 +${(through.p95 - direct.p95).toFixed(2)} ms\n`);
     }
   } finally {
     // The gateway flushes its audit queue as it stops, so the database waits for it.
