@@ -11,6 +11,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { Agent, request } from "undici";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+// Unmeasured calls on each path first, so both are measured with their code compiled by the JIT.
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const levels = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number);
 // The paced runs' total rate, the issue's 1,000 calls/s target by default; 0 leaves them out.
 const rate = Number(process.env.BENCH_RATE ?? 1000);
@@ -77,11 +79,19 @@ async function callOnce(dispatcher: Agent, url: string, headers: Record<string, 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
 
 /**
- * Each client sends one call after another for `seconds`. Unpaced, it sends as soon as its last call
+ * Each of `concurrency` clients sends one call after another for `seconds`. Unpaced, it sends as soon as its last call
  * returned (the most the path can do). Paced, the clients share `pace` calls/s on a fixed schedule, and
  * a call's latency counts from when it was due, so a stall also counts against the calls it delayed.
  */
-async function drive(url: string, headers: Record<string, string>, tool: string, concurrency: number, pace: number | undefined, server: ChildProcess) {
+/** A path to drive: its URL, the headers that authenticate, the tool's name there, the process serving it. */
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  tool: string;
+  server: ChildProcess;
+}
+
+async function drive({ url, headers, tool, server }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => openSession(url, headers)));
   const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
@@ -142,16 +152,19 @@ async function main() {
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
     console.log(`"server CPU": CPU time of the process serving the calls (backend or gateway), per call\n`);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
+    const direct: Target = { url: backend.url, headers: { "X-Backend-Key": backendKey }, tool: "read_record", server: backend.child };
+    const through: Target = { url: gateway.url, headers: { Authorization: `Bearer ${key}` }, tool, server: gateway.child };
+    if (warmupSeconds > 0) for (const target of [direct, through]) await drive(target, { concurrency: 16, seconds: warmupSeconds });
     for (const concurrency of levels) {
       // One client has one call in flight at a time, so it cannot be held to a rate; it runs unpaced only.
       for (const pace of rate && concurrency > 1 ? [undefined, rate] : [undefined]) {
-        const direct = await drive(backend.url, { "X-Backend-Key": backendKey }, "read_record", concurrency, pace, backend.child);
-        const through = await drive(gateway.url, { Authorization: `Bearer ${key}` }, tool, concurrency, pace, gateway.child);
+        const runs = [["direct ", await drive(direct, { concurrency, pace, seconds })], ["gateway", await drive(through, { concurrency, pace, seconds })]] as const;
         const load = (pace ? `paced ${pace}/s` : "as fast as it goes").padEnd(18);
-        for (const [label, run] of [["direct ", direct], ["gateway", through]] as const) {
+        for (const [label, run] of runs) {
           console.log(`${String(concurrency).padStart(7)}  ${load} ${label}  ${fixed(run.throughput)}  ${fixed(run.p50)} ${fixed(run.p95)} ${fixed(run.p99)}  ${fixed(run.cpuMsPerCall)} ms  ${run.failures}`);
         }
-        console.log(`${String(concurrency).padStart(7)}  ${load} added    p50 +${(through.p50 - direct.p50).toFixed(2)} ms, p95 +${(through.p95 - direct.p95).toFixed(2)} ms\n`);
+        const [[, d], [, g]] = runs;
+        console.log(`${String(concurrency).padStart(7)}  ${load} added    p50 +${(g.p50 - d.p50).toFixed(2)} ms, p95 +${(g.p95 - d.p95).toFixed(2)} ms\n`);
       }
     }
   } finally {

@@ -15,6 +15,22 @@ describe("the gateway's agent key cache", () => {
     expect(await agentForKey(key)).toBeNull();
   });
 
+  it("lets requests that miss together share one lookup", async () => {
+    const { key, agentId } = await agentWithKey("prod");
+    const identities = await Promise.all(Array.from({ length: 20 }, () => agentForKey(key)));
+    // One database read gives one identity object; a read per request would give twenty.
+    expect(new Set(identities).size).toBe(1);
+    expect(identities[0]?.agentId).toBe(agentId);
+  });
+
+  it("does not keep an unknown key, nor a failed lookup", async () => {
+    const { key, keyId } = await agentWithKey("prod");
+    await db().apiKey.update({ where: { id: keyId }, data: { revokedAt: new Date() } });
+    expect(await agentForKey(key)).toBeNull();
+    await db().apiKey.update({ where: { id: keyId }, data: { revokedAt: null } });
+    expect(await agentForKey(key)).not.toBeNull();
+  });
+
   it("never serves a key past its expiry", async () => {
     const { key } = await agentWithKey("prod", { expiresAt: new Date(Date.now() + 300) });
     expect(await agentForKey(key)).not.toBeNull();
