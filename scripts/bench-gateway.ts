@@ -78,11 +78,6 @@ async function callOnce(dispatcher: Agent, url: string, headers: Record<string, 
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
 
-/**
- * Each of `concurrency` clients sends one call after another for `seconds`. Unpaced, it sends as soon as its last call
- * returned (the most the path can do). Paced, the clients share `pace` calls/s on a fixed schedule, and
- * a call's latency counts from when it was due, so a stall also counts against the calls it delayed.
- */
 /** A path to drive: its URL, the headers that authenticate, the tool's name there, the process serving it. */
 interface Target {
   url: string;
@@ -91,6 +86,12 @@ interface Target {
   server: ChildProcess;
 }
 
+/**
+ * Each of `concurrency` clients sends one call after another for `seconds`. Unpaced, a client sends as
+ * soon as its last call returned (the most the path can do). Paced, the clients share `pace` calls/s on
+ * a fixed schedule, and a call's latency counts from when it was due, so a stall also counts against
+ * the calls it delayed.
+ */
 async function drive({ url, headers, tool, server }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => openSession(url, headers)));
   const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
