@@ -3,6 +3,7 @@
 // Backend, gateway and load each run in their own process on a throw-away embedded PostgreSQL.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -30,9 +31,32 @@ function startChild(script: string, env: Record<string, string>): Promise<{ url:
   });
 }
 
+// By default the gateway is the app's production server (scripts/serve.ts, what `npm start` runs, on the
+// production build); BENCH_GATEWAY=handler serves the bare handler instead, with no build needed.
+async function startAppGateway(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  if (!existsSync(".next/BUILD_ID")) {
+    console.log("No production build yet: running `next build` once.");
+    const build = spawn(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
+    if ((await new Promise((resolve) => build.once("exit", resolve))) !== 0) throw new Error("next build failed.");
+  }
+  const { freePort } = await import("@/lib/net/free-port");
+  const port = String(await freePort());
+  const origin = `http://127.0.0.1:${port}`;
+  const appEnv: Record<string, string> = { ...env, NODE_ENV: "production", PORT: port, HOST: "127.0.0.1", NEXTAUTH_URL: origin, NEXTAUTH_SECRET: randomBytes(32).toString("hex"), NEXT_TELEMETRY_DISABLED: "1" };
+  const nodeOptions = (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeOptions, "--import", "tsx", "scripts/serve.ts"], { env: { ...process.env, ...appEnv }, stdio: ["ignore", "ignore", "inherit"] });
+  const metadata = `${origin}/.well-known/oauth-protected-resource/mcp`;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`scripts/serve.ts exited with ${child.exitCode}`);
+    if ((await request(metadata).then((response) => (response.body.dump(), response.statusCode)).catch(() => 0)) === 200) return { url: `${origin}/mcp`, child };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error("The app server did not answer within a minute.");
+}
+
 async function prepareDatabase() {
   const dir = await mkdtemp(path.join(os.tmpdir(), "toolgate-bench-"));
-  const { freePort } = await import("../test/free-port");
+  const { freePort } = await import("@/lib/net/free-port");
   const { startEmbeddedPostgres } = await import("../lib/db/embedded-postgres");
   const { migrate } = await import("../lib/db/migrate");
   const database = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), database: "toolgate_bench" });
@@ -146,9 +170,13 @@ async function main() {
     children.push(backend.child);
     const { certifiedAgentKey } = await import("./bench/setup");
     const { key, tool } = await certifiedAgentKey(backend.url, { header: "X-Backend-Key", value: backendKey });
-    const gateway = await startChild("scripts/bench/gateway.ts", { ...env, BENCH_NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "" });
+    const bareHandler = process.env.BENCH_GATEWAY === "handler";
+    const gateway = bareHandler
+      ? await startChild("scripts/bench/gateway.ts", { ...env, BENCH_NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "" })
+      : await startAppGateway(env);
     children.push(gateway.child);
     console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
+    console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}`);
     console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
     console.log(`"server CPU": CPU time of the process serving the calls (backend or gateway), per call\n`);

@@ -61,7 +61,10 @@ async function main() {
     if (code !== 0) return shutdown(code);
   }
   const port = String(settings.PORT);
-  const server = run([dev ? "dev" : "start", "-p", port, "-H", settings.HOST], env);
+  // Production serves the gateway ahead of Next.js (scripts/serve.ts); `next dev` serves it through the route handler.
+  const server = dev
+    ? run(["dev", "-p", port, "-H", settings.HOST], env)
+    : spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { stdio: "inherit", env: { ...env, NODE_ENV: "production", PORT: port, HOST: settings.HOST } });
   children.push(server);
   log(`Serving on http://localhost:${port}`);
   server.on("exit", (code) => void shutdown(code ?? 0));

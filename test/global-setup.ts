@@ -8,7 +8,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { migrate } from "../lib/db/migrate";
-import { freePort } from "./free-port";
+import { freePort } from "@/lib/net/free-port";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { freePort } from "./free-port";
+import { freePort } from "@/lib/net/free-port";
 
 const STARTUP_TIMEOUT_MS = 30_000;
 

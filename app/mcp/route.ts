@@ -1,10 +1,7 @@
-import { correlationIdFor, handleGatewayRequest } from "@/lib/gateway/http";
+import { serveGatewayRequest } from "@/lib/gateway/http";
 
-// The gateway: one MCP endpoint for every agent (see lib/gateway/http.ts).
+// The gateway: one MCP endpoint for every agent (see lib/gateway/http.ts). In production the app's
+// front server answers it before Next.js (lib/runtime/app-server.ts); this serves it under `next dev`.
 export const dynamic = "force-dynamic";
 
-function serve(request: Request): Promise<Response> {
-  return handleGatewayRequest(request, correlationIdFor(request));
-}
-
-export { serve as DELETE, serve as GET, serve as POST };
+export { serveGatewayRequest as DELETE, serveGatewayRequest as GET, serveGatewayRequest as POST };

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { recordAuditBatch } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { freePort } from "@/test/free-port";
+import { freePort } from "@/lib/net/free-port";
 import {
   argumentsHash,
   type AuditBatchWriter,

@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort } from "@/test/free-port";
+import { freePort } from "@/lib/net/free-port";
 import { type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { startServerEverything } from "@/test/server-everything";
 import { type Backend, BackendCallError, BackendPool, type BackendPoolOptions, BackendUnavailableError, backendStates, callTool, closeAllBackends } from "./backends";

@@ -83,12 +83,12 @@ async function route(agent: AgentIdentity, request: Request, body: unknown, corr
 }
 
 /** The caller's X-Correlation-Id, so a host can find its calls in the audit trail, else a new one. */
-export function correlationIdFor(request: Request): string {
+function correlationIdFor(request: Request): string {
   return request.headers.get("x-correlation-id")?.slice(0, 200) || randomUUID();
 }
 
-/** Serves one HTTP request to the gateway endpoint. */
-export async function handleGatewayRequest(request: Request, correlationId: string): Promise<Response> {
+/** Serves one HTTP request to the gateway endpoint, as a route handler (Fetch API in and out). */
+export async function serveGatewayRequest(request: Request): Promise<Response> {
   const refused = rebindingRefusal(request);
   if (refused) return refused;
   const token = bearerToken(request.headers.get("authorization"));
@@ -96,5 +96,5 @@ export async function handleGatewayRequest(request: Request, correlationId: stri
   if (!agent) return unauthenticated(request, token !== null);
   const parsed = await readJsonBody(request);
   if ("refusal" in parsed) return parsed.refusal;
-  return route(agent, request, parsed.body, correlationId);
+  return route(agent, request, parsed.body, correlationIdFor(request));
 }

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
-import { freePort } from "@/test/free-port";
+import { freePort } from "@/lib/net/free-port";
 import { defaultFixtureTools, type FixtureTool, type GarbageKind, startFixtureServer, startGarbageServer } from "@/test/mcp-fixture-server";
 import { startServerEverything } from "@/test/server-everything";
 import { introspect, IntrospectionError } from "./introspect";

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "@/test/free-port";
+import { freePort } from "@/lib/net/free-port";
 import { prepareDatabase, sessionSecret } from "./boot";
 import { readSettings } from "./settings";
 

@@ -1,3 +1,4 @@
+// A port on loopback that nothing listens on right now: for servers the app or its tests start.
 import net from "node:net";
 
 export function freePort(): Promise<number> {

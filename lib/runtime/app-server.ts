@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import http from "node:http";
+import { createProxyServer } from "http-proxy-3";
+import { GET as serveMetrics } from "@/app/api/metrics/route";
+import { serveGatewayRequest } from "@/lib/gateway/http";
+import { type FetchHandler, serveWith } from "@/lib/gateway/node-server";
+import { startBackgroundDuties } from "@/lib/runtime/background";
+
+// The app's front server (docs/decisions/012-gateway-front-server.md). It answers the gateway endpoint
+// itself and hands everything else to Next.js, which runs as a child process on a loopback port. Next.js's
+// request pipeline costs more per request than the gateway's own work, and once it has served a page its
+// AsyncLocalStorage taxes every promise in its process, so the hot path stays out of that process.
+// The metrics are answered here too, because the gateway's counters live in this process.
+
+const directRoutes = new Map<string, FetchHandler>([
+  ["/mcp", serveGatewayRequest],
+  ["/api/metrics", serveMetrics],
+]);
+
+const readyTimeoutMs = 120_000;
+const stopGraceMs = 10_000;
+
+function pathOf(url: string | undefined): string {
+  return (url ?? "/").split("?", 1)[0]!;
+}
+
+function startNext(port: number, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env });
+}
+
+async function waitUntilServing(origin: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Next.js exited with ${child.exitCode} while starting.`);
+    const answered = await fetch(`${origin}/api/health`).then((response) => response.ok, () => false);
+    if (answered) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Next.js did not answer within ${readyTimeoutMs / 1000} s.`);
+}
+
+export interface AppServerOptions {
+  port: number;
+  host: string;
+  /** The loopback port Next.js listens on behind this server. */
+  nextPort: number;
+}
+
+/** Starts Next.js behind the front server and serves on `host:port` once it answers. */
+export async function startAppServer({ port, host, nextPort }: AppServerOptions): Promise<http.Server> {
+  const nextOrigin = `http://127.0.0.1:${nextPort}`;
+  const next = startNext(nextPort, process.env);
+  await startBackgroundDuties();
+  await waitUntilServing(nextOrigin, next);
+
+  // Hosts keep the Host header they sent; Next.js also learns the client's address and scheme.
+  const proxy = createProxyServer({ target: nextOrigin, xfwd: true });
+  const ownOrigin = (incoming: http.IncomingMessage) => `http://${incoming.headers.host ?? `localhost:${port}`}`;
+  const server = http.createServer((incoming, outgoing) => {
+    const direct = directRoutes.get(pathOf(incoming.url));
+    if (direct) return serveWith(direct, incoming, outgoing, ownOrigin(incoming));
+    proxy.web(incoming, outgoing, {}, (error) => {
+      console.error("[toolgate] Next.js did not answer:", error.message);
+      if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
+      outgoing.end("The app is not answering; try again shortly.");
+    });
+  });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, () => resolve()));
+
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    server.close();
+    next.kill("SIGTERM");
+    setTimeout(() => process.exit(0), stopGraceMs).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  next.once("exit", (code) => {
+    if (!stopping) console.error(`[toolgate] Next.js exited with ${code}; stopping.`);
+    process.exit(stopping ? 0 : (code ?? 1));
+  });
+  return server;
+}
