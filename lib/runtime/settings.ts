@@ -12,6 +12,8 @@ const settingsSchema = z.object({
     .optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
+  // The loopback port Next.js listens on behind the front server; a free one when unset.
+  TOOLGATE_NEXT_PORT: port.optional(),
   TOOLGATE_DATA_DIR: z.string().min(1).default("data"),
   TOOLGATE_PG_PORT: port.default(54329),
   TOOLGATE_ADMIN_EMAIL: z.string().optional(),
