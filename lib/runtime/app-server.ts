@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { createProxyServer } from "http-proxy-3";
-import { GET as serveMetrics } from "@/app/api/metrics/route";
 import { serveGatewayRequest } from "@/lib/gateway/http";
 import { type FetchHandler, serveWith } from "@/lib/gateway/node-server";
+import { serveMetricsRequest } from "@/lib/observability/endpoint";
 import { startBackgroundDuties } from "@/lib/runtime/background";
 
 // The app's front server (docs/decisions/012-gateway-front-server.md). It answers the gateway endpoint
@@ -14,7 +14,7 @@ import { startBackgroundDuties } from "@/lib/runtime/background";
 
 const directRoutes = new Map<string, FetchHandler>([
   ["/mcp", serveGatewayRequest],
-  ["/api/metrics", serveMetrics],
+  ["/api/metrics", serveMetricsRequest],
 ]);
 
 const readyTimeoutMs = 120_000;
