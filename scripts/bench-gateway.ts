@@ -45,13 +45,9 @@ async function startAppGateway(env: Record<string, string>): Promise<{ url: stri
   const appEnv: Record<string, string> = { ...env, NODE_ENV: "production", PORT: port, HOST: "127.0.0.1", NEXTAUTH_URL: origin, NEXTAUTH_SECRET: randomBytes(32).toString("hex"), NEXT_TELEMETRY_DISABLED: "1" };
   const nodeOptions = (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeOptions, "--import", "tsx", "scripts/serve.ts"], { env: { ...process.env, ...appEnv }, stdio: ["ignore", "ignore", "inherit"] });
-  const metadata = `${origin}/.well-known/oauth-protected-resource/mcp`;
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`scripts/serve.ts exited with ${child.exitCode}`);
-    if ((await request(metadata).then((response) => (response.body.dump(), response.statusCode)).catch(() => 0)) === 200) return { url: `${origin}/mcp`, child };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error("The app server did not answer within a minute.");
+  const { waitUntilServing } = await import("@/lib/runtime/app-server");
+  await waitUntilServing(origin, child, "scripts/serve.ts");
+  return { url: `${origin}/mcp`, child };
 }
 
 async function prepareDatabase() {

@@ -28,15 +28,16 @@ function startNext(port: number, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env });
 }
 
-async function waitUntilServing(origin: string, child: ChildProcess): Promise<void> {
+/** Waits until the app at `origin` answers its health check; `name` says which process, in errors. */
+export async function waitUntilServing(origin: string, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Next.js exited with ${child.exitCode} while starting.`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} while starting.`);
     const answered = await fetch(`${origin}/api/health`).then((response) => response.ok, () => false);
     if (answered) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`Next.js did not answer within ${readyTimeoutMs / 1000} s.`);
+  throw new Error(`${name} did not answer within ${readyTimeoutMs / 1000} s.`);
 }
 
 export interface AppServerOptions {
@@ -51,7 +52,7 @@ export async function startAppServer({ port, host, nextPort }: AppServerOptions)
   const nextOrigin = `http://127.0.0.1:${nextPort}`;
   const next = startNext(nextPort, process.env);
   await startBackgroundDuties();
-  await waitUntilServing(nextOrigin, next);
+  await waitUntilServing(nextOrigin, next, "Next.js");
 
   // Hosts keep the Host header they sent; Next.js also learns the client's address and scheme.
   const proxy = createProxyServer({ target: nextOrigin, xfwd: true });
