@@ -2,6 +2,7 @@ import { z } from "zod";
 import { classifications, environments, riskTiers } from "@/lib/catalog/schemas";
 import { evidenceKinds } from "@/lib/evidence/records";
 import { killScopes } from "@/lib/killswitch/types";
+import { hasUnsafeCharacters } from "@/lib/text/unsafe-text";
 
 // The registry API's shapes, following the official MCP Registry API v0.1 (modelcontextprotocol/registry,
 // docs/reference/api/openapi.yaml): the handlers build these and the OpenAPI document is generated
@@ -114,7 +115,6 @@ export type GovernanceMeta = z.output<typeof governanceMeta>;
 
 // Query values arrive as text; an empty one counts as absent, as in the catalog API.
 const absentIfEmpty = (value: unknown) => (value === "" ? undefined : value);
-const controlCharacters = /[\u0000-\u001f\u007f]/;
 const limitMessage = `limit must be a whole number from 1 to ${maxPageSize}.`;
 
 /** A version in a query or a path: `latest`, or a semantic version's characters (with `+` build metadata). */
@@ -157,7 +157,7 @@ export const listQuery = z.object({
     z
       .string()
       .max(200, "search must be at most 200 characters.")
-      .refine((value) => !controlCharacters.test(value), "search must not contain control characters.")
+      .refine((value) => !hasUnsafeCharacters(value, { singleLine: true }), "search must not contain control characters.")
       .optional()
       .describe("Substring of the server name, case-insensitive."),
   ),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
 import { listQuery, type ListQuery, officialNamePattern, versionsQuery, versionText } from "./contract";
 import { parseInput } from "@/lib/validation";
+import { hasUnsafeCharacters } from "@/lib/text/unsafe-text";
 
 // Everything a registry request says, checked where it enters: the query, the opaque cursor and the
 // server name and version in the path (URL-encoded, `com.example%2Fcrm`).
@@ -41,7 +42,6 @@ export function parseVersionsQuery(query: Record<string, string>) {
   return parseInput(versionsQuery, query);
 }
 
-const controlCharacters = /[\u0000-\u001f\u007f]/;
 const nameExample = "Server names look like com.example/crm and are sent URL-encoded: com.example%2Fcrm.";
 
 function refuse(field: string, message: string): never {
@@ -59,7 +59,7 @@ function decodeOnce(field: string, raw: string): string {
 
 /** A server name from the path, decoded: refused (400) when it could reach anything but a name lookup. */
 export function checkServerName(name: string): string {
-  if (controlCharacters.test(name)) refuse("serverName", "The server name must not contain control characters.");
+  if (hasUnsafeCharacters(name, { singleLine: true })) refuse("serverName", "The server name must not contain control characters.");
   if (name.includes("%")) refuse("serverName", `The server name is encoded more than once. ${nameExample}`);
   if (name.includes("..") || name.includes("\\")) refuse("serverName", `The server name must not contain "..". ${nameExample}`);
   if (name.length > 200 || !officialNamePattern.test(name)) refuse("serverName", nameExample);
@@ -67,7 +67,7 @@ export function checkServerName(name: string): string {
 }
 
 export function checkVersion(version: string): string {
-  if (controlCharacters.test(version)) refuse("version", "The version must not contain control characters.");
+  if (hasUnsafeCharacters(version, { singleLine: true })) refuse("version", "The version must not contain control characters.");
   if (version.includes("%")) refuse("version", "The version is encoded more than once.");
   const parsed = versionText.safeParse(version);
   if (!parsed.success) refuse("version", parsed.error.issues[0]!.message);
