@@ -90,10 +90,13 @@ function supervise(cluster: EmbeddedPostgres, notice: (line: string) => void, fi
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningDatabase> {
   const notice = options.notice ?? ((line: string) => console.error(`[toolgate] ${line}`));
-  // As root, PostgreSQL runs as a separate "postgres" user, which must be able to pass through every folder above the data.
-  if (process.getuid?.() === 0) await assertPostgresCanReach(options.dataDir, await postgresAccount());
   await mkdir(options.dataDir, { recursive: true });
-  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o711);
+  // As root, PostgreSQL runs as a separate "postgres" user, which must be able to pass through this folder
+  // and every one above it (checked once they exist: a umask of 077 makes new ones closed too).
+  if (process.getuid?.() === 0) {
+    await chmod(options.dataDir, 0o711);
+    await assertPostgresCanReach(options.dataDir, await postgresAccount());
+  }
   const clusterDir = path.join(options.dataDir, "postgres");
   const password = await clusterPassword(options.dataDir);
   const log = options.log ?? (() => undefined);
