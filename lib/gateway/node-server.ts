@@ -1,31 +1,64 @@
 import type http from "node:http";
-import { Readable } from "node:stream";
-import { maxBodyBytes } from "./http";
+import { rememberClientAddress } from "./edge-refusals";
+import { internalErrorResponse, maxBodyBytes } from "./http";
 
 // Route handlers (Fetch API in, Fetch API out) served straight from Node's HTTP server, as the app's
 // front server does for the gateway (lib/runtime/app-server.ts) and the tests' harness does too.
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-// Bodies are read whole before the handler sees them, as Next.js does for route handlers; a declared
-// length over the gateway's limit is streamed instead, so the handler's own limit answers it.
-async function toRequest(incoming: http.IncomingMessage, origin: string): Promise<Request> {
+interface ReadBody {
+  bytes: Buffer<ArrayBuffer>;
+  /** False when reading stopped at the limit: the rest is still on the wire. */
+  complete: boolean;
+}
+
+// Bodies are read whole before the handler sees them, as Next.js does for route handlers, but never
+// past the gateway's limit: a body that goes on (chunked, or declared too long) is cut there, so the
+// handler's own limit answers it and the connection is closed after the answer rather than read to its end.
+function readBody(incoming: http.IncomingMessage): Promise<ReadBody> {
+  if (Number(incoming.headers["content-length"] ?? 0) > maxBodyBytes) return Promise.resolve({ bytes: Buffer.alloc(0), complete: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer<ArrayBuffer>[] = [];
+    let size = 0;
+    const settle = (complete: boolean) => {
+      incoming.off("data", onData).off("end", onEnd).off("error", reject).off("close", onClose);
+      resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete });
+    };
+    const onData = (chunk: Buffer<ArrayBuffer>) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        incoming.pause();
+        settle(false);
+      }
+    };
+    const onEnd = () => settle(true);
+    const onClose = () => reject(new Error("The client closed the connection before sending the whole body."));
+    incoming.on("data", onData).on("end", onEnd).on("error", reject).on("close", onClose);
+  });
+}
+
+function toRequest(incoming: http.IncomingMessage, origin: string, body: Buffer<ArrayBuffer> | undefined): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  const url = new URL(incoming.url ?? "/", origin);
-  if (incoming.method === "GET" || incoming.method === "HEAD") return new Request(url, { method: incoming.method, headers });
-  if (Number(incoming.headers["content-length"] ?? Infinity) > maxBodyBytes) {
-    return new Request(url, { method: incoming.method, headers, body: Readable.toWeb(incoming) as ReadableStream, duplex: "half" } as RequestInit);
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  return new Request(url, { method: incoming.method, headers, body: Buffer.concat(chunks) });
+  const request = new Request(new URL(incoming.url ?? "/", origin), { method: incoming.method, headers, body });
+  rememberClientAddress(request, incoming.socket.remoteAddress);
+  return request;
 }
 
+// Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, which Node's server manages: a handler's
+// `Connection: keep-alive` (the SDKs put one on event streams) would otherwise overrule a client's `close`.
+const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+
 async function send(response: Response, outgoing: http.ServerResponse) {
-  outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!hopByHop.has(name)) headers[name] = value;
+  });
+  outgoing.writeHead(response.status, headers);
   if (!response.body) return outgoing.end();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
   outgoing.end();
@@ -33,13 +66,16 @@ async function send(response: Response, outgoing: http.ServerResponse) {
 
 /** Answers one HTTP request with a Fetch API handler; `origin` is this server's own, for the Request URL. */
 export function serveWith(handler: FetchHandler, incoming: http.IncomingMessage, outgoing: http.ServerResponse, origin: string): void {
-  toRequest(incoming, origin)
-    .then(handler)
-    .then((response) => send(response, outgoing))
+  const reading = incoming.method === "GET" || incoming.method === "HEAD" ? Promise.resolve(undefined) : readBody(incoming);
+  reading
+    .then(async (body) => {
+      // What is left of a cut body is never read: the connection closes once the answer is out.
+      if (body && !body.complete) outgoing.shouldKeepAlive = false;
+      await send(await handler(toRequest(incoming, origin, body?.bytes)), outgoing);
+    })
     .catch((error: unknown) => {
       console.error("[toolgate] request failed:", error);
-      if (outgoing.headersSent) return void outgoing.destroy();
-      outgoing.writeHead(500, { "content-type": "application/json" });
-      outgoing.end(JSON.stringify({ error: "Internal error." }));
+      if (outgoing.headersSent || incoming.destroyed) return void outgoing.destroy();
+      void send(internalErrorResponse(), outgoing).catch(() => outgoing.destroy());
     });
 }

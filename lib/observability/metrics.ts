@@ -13,6 +13,7 @@ interface Metrics {
   registry: Registry;
   calls: Counter<"decision">;
   duration: Histogram<"decision">;
+  edgeRefusals: Counter<"status" | "reason">;
 }
 
 function createMetrics(): Metrics {
@@ -37,6 +38,12 @@ function createMetrics(): Metrics {
     calls.inc({ decision }, 0);
     duration.zero({ decision });
   }
+  const edgeRefusals = new Counter({
+    name: "toolgate_gateway_edge_refusals_total",
+    help: "Requests the gateway's HTTP edge answered with an error before any MCP handling, by status and reason.",
+    labelNames: ["status", "reason"],
+    registers: [registry],
+  });
   new Gauge({
     name: "toolgate_approvals_pending",
     help: "Tool-call approvals waiting for a decision and not yet expired.",
@@ -71,7 +78,7 @@ function createMetrics(): Metrics {
       this.set(auditQueueDepth());
     },
   });
-  return { registry, calls, duration };
+  return { registry, calls, duration, edgeRefusals };
 }
 
 // One registry per process, kept on globalThis: Next.js may load this module more than once (route
@@ -84,6 +91,11 @@ export function observeGatewayCall(decision: GatewayDecision, seconds: number): 
   const { calls, duration } = metrics();
   calls.inc({ decision });
   duration.observe({ decision }, seconds);
+}
+
+/** Counts one request refused at the gateway's HTTP edge (lib/gateway/edge-refusals.ts). */
+export function countEdgeRefusal(status: number, reason: string): void {
+  metrics().edgeRefusals.inc({ status: String(status), reason });
 }
 
 /** Every metric in Prometheus's text format, with the content type to serve it under. */

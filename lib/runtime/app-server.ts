@@ -24,6 +24,13 @@ function pathOf(url: string | undefined): string {
   return (url ?? "/").split("?", 1)[0]!;
 }
 
+// The Request's URL is built from the Host header; one that makes no URL still reaches the gateway, whose
+// Host check then refuses it like any other host it does not serve.
+function ownOrigin(incoming: http.IncomingMessage): string {
+  const origin = `http://${incoming.headers.host ?? ""}`;
+  return URL.canParse(origin) ? origin : "http://localhost";
+}
+
 function startNext(port: number, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env });
 }
@@ -47,17 +54,17 @@ export interface AppServerOptions {
   nextPort: number;
 }
 
-/** Starts Next.js behind the front server and serves on `host:port` once it answers. */
-export async function startAppServer({ port, host, nextPort }: AppServerOptions): Promise<http.Server> {
-  const nextOrigin = `http://127.0.0.1:${nextPort}`;
-  const next = startNext(nextPort, process.env);
-  await startBackgroundDuties();
-  await waitUntilServing(nextOrigin, next, "Next.js");
-
+/** The front server, not yet listening: the gateway and metrics answered here, the rest proxied to Next.js at `nextOrigin`. */
+export function createFrontServer(nextOrigin: string): http.Server {
   // Hosts keep the Host header they sent; Next.js also learns the client's address and scheme.
   const proxy = createProxyServer({ target: nextOrigin, xfwd: true });
-  const ownOrigin = (incoming: http.IncomingMessage) => `http://${incoming.headers.host ?? `localhost:${port}`}`;
-  const server = http.createServer((incoming, outgoing) => {
+  // Connection and Keep-Alive describe the hop between us and Next.js, not the client's: passed on, Next.js's
+  // keep-alive would overrule a client's Connection: close (RFC 9112 §9.6). Node's server sets its own.
+  proxy.on("proxyRes", (proxyRes: http.IncomingMessage) => {
+    delete proxyRes.headers.connection;
+    delete proxyRes.headers["keep-alive"];
+  });
+  return http.createServer((incoming, outgoing) => {
     const direct = directRoutes.get(pathOf(incoming.url));
     if (direct) return serveWith(direct, incoming, outgoing, ownOrigin(incoming));
     proxy.web(incoming, outgoing, {}, (error) => {
@@ -66,6 +73,15 @@ export async function startAppServer({ port, host, nextPort }: AppServerOptions)
       outgoing.end("The app is not answering; try again shortly.");
     });
   });
+}
+
+/** Starts Next.js behind the front server and serves on `host:port` once it answers. */
+export async function startAppServer({ port, host, nextPort }: AppServerOptions): Promise<http.Server> {
+  const nextOrigin = `http://127.0.0.1:${nextPort}`;
+  const next = startNext(nextPort, process.env);
+  await startBackgroundDuties();
+  await waitUntilServing(nextOrigin, next, "Next.js");
+  const server = createFrontServer(nextOrigin);
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, () => resolve()));
 
   let stopping = false;

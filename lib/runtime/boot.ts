@@ -13,6 +13,8 @@ export async function prepareDatabase(settings: Settings, log: (line: string) =>
         dataDir: settings.dataDir,
         port: settings.TOOLGATE_PG_PORT,
         database: "toolgate",
+        // Restarts of the embedded server after an unexpected stop are told in the app's log.
+        notice: log,
       });
   log(settings.DATABASE_URL ? "Using DATABASE_URL." : `Embedded PostgreSQL on port ${settings.TOOLGATE_PG_PORT}, data in ${settings.dataDir}.`);
   const applied = await migrate(database.url);
