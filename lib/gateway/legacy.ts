@@ -6,7 +6,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { jsonRpcError } from "./rpc-errors";
-import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
+import { callGatewayTool, GatewayRefusal, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
 // sessionful transport. A session belongs to the agent that opened it; another agent's key cannot use it.
@@ -70,6 +70,8 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: Request
   const session = sessions.get(sessionId);
   if (!session || session.agentId !== agent.agentId) return jsonRpcError(404, -32001, "Session not found: initialize again.");
   session.lastUsed = Date.now();
+  const malformed = refuseMalformedParams(agent, body, correlationId);
+  if (malformed) return malformed;
   return session.transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 

@@ -4,10 +4,12 @@ import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
+import { screenParams } from "./call-input";
 // Loading the drift module registers its check with the backend pool (session open, list_changed).
 import "./drift";
 import { consumeCallBudget } from "./limits";
 import { explainRefusal, type ResolvedTool, resolveAgentView } from "./resolution";
+import { jsonRpcErrorAnswer } from "./rpc-errors";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
 // protocol era that carries them (see lib/gateway/legacy.ts and lib/gateway/modern.ts).
@@ -59,6 +61,28 @@ export async function listGatewayTools(agent: AgentIdentity, cursor?: string) {
   return { tools: page, ...(next ? { nextCursor: next } : {}) };
 }
 
+/**
+ * The audited -32602 answer to a tools/call or tools/list whose params no handler should see (see
+ * ./call-input.ts), or null to serve the message. Both eras call it before their SDK parses the body.
+ */
+export function refuseMalformedParams(agent: AgentIdentity, body: unknown, correlationId: string): Response | null {
+  const message = body as { id?: unknown; method?: unknown; params?: unknown } | null;
+  const refusal = message && typeof message === "object" ? screenParams(message.method, message.params) : null;
+  if (!refusal) return null;
+  if (refusal.method === "tools/call") observeGatewayCall("refused", 0);
+  enqueueGatewayAudit({
+    agentId: agent.agentId,
+    agentName: agent.name,
+    tool: refusal.tool,
+    decision: "refused",
+    reason: refusal.message,
+    latencyMs: 0,
+    correlationId,
+    method: refusal.method,
+  });
+  return jsonRpcErrorAnswer(message!.id, -32602, refusal.message);
+}
+
 function toolError(text: string): CallResult {
   return { content: [{ type: "text", text }], isError: true };
 }
@@ -87,9 +111,11 @@ export async function callGatewayTool(
 ): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
-  const call = { agent, name, args, correlationId, argumentsHash: argumentsHash(args) };
+  // Hashed inside the try, so even a value the edge screen let through that breaks hashing is audited.
+  let hash: string | undefined;
   try {
-    const result = await checkedCall(call, outcome, hooks);
+    hash = argumentsHash(args);
+    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash }, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
     return result;
   } catch (error) {
@@ -114,7 +140,7 @@ export async function callGatewayTool(
       reason: outcome.reason,
       latencyMs,
       correlationId,
-      argumentsHash: call.argumentsHash,
+      argumentsHash: hash,
       approvalId: outcome.approvalId,
       method: "tools/call",
     });
