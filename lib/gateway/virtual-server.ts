@@ -158,7 +158,11 @@ interface Call {
 async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
   const { toolsByName, backends } = await resolveAgentView(agent.agentId);
   const tool = toolsByName.get(name);
-  if (!tool) throw new GatewayRefusal(await explainRefusal(agent.agentId, name));
+  if (!tool) {
+    const { toAgent, toAudit } = await explainRefusal(agent.agentId, name);
+    outcome.reason = toAudit;
+    throw new GatewayRefusal(toAgent);
+  }
   outcome.tool = tool;
   const validation = validateArguments(tool, args);
   if (!validation.ok) {
