@@ -50,6 +50,10 @@ describe.each(eras)("tools/call input over the %s leg", (era) => {
     ["an empty name", () => ({ name: "", arguments: {} }), /params\.name must not be empty/],
     ["_meta as a string", () => ({ name: gateway.exposed("read_record"), arguments: { id: "1" }, _meta: "x" }), /params\._meta must be an object/],
     ["a progress token that is an object", () => ({ name: gateway.exposed("read_record"), arguments: { id: "1" }, _meta: { progressToken: {} } }), /params\._meta\.progressToken must be a string or a number/],
+    ["a related task without an id", () => ({ name: gateway.exposed("read_record"), arguments: { id: "1" }, _meta: { "io.modelcontextprotocol/related-task": {} } }), /related-task"\]\.taskId must be a string/],
+    ["a task-augmented call", () => ({ name: gateway.exposed("read_record"), arguments: { id: "1" }, task: { ttl: 1000 } }), /params\.task is not supported/],
+    ["a task given as a string", () => ({ name: gateway.exposed("read_record"), arguments: { id: "1" }, task: "x" }), /params\.task is not supported/],
+    ["params as an array", () => [gateway.exposed("read_record")], /params must be an object/],
   ])("%s: a clear -32602 naming the field, audited", async (_case, params, message) => {
     const answer = await call(params());
     expect(answer.error?.code).toBe(-32602);
@@ -109,10 +113,23 @@ describe.each(eras)("tools/call input over the %s leg", (era) => {
     expect(answer.result?.isError ?? false).toBe(false);
   });
 
-  it("tools/list with a malformed cursor gets -32602 naming the field", async () => {
-    const answer = await gateway.rpc(era, "tools/list", { cursor: 12 });
+  it.each([
+    [12, /params\.cursor must be a string/],
+    ["!!!", /params\.cursor is not a cursor this gateway handed out/],
+    [Buffer.from("-5").toString("base64url"), /params\.cursor is not a cursor this gateway handed out/],
+    ["x".repeat(5000), /params\.cursor is longer than 1024 characters/],
+  ])("tools/list with the cursor %j gets -32602 naming the field, audited", async (cursor, message) => {
+    const correlationId = `corr-${crypto.randomUUID()}`;
+    const answer = await gateway.rpc(era, "tools/list", { cursor }, { "x-correlation-id": correlationId });
     expect(answer.error?.code).toBe(-32602);
-    expect(answer.error?.message).toMatch(/params\.cursor must be a string/);
+    expect(answer.error?.message).toMatch(message);
+    await flushGatewayAudit();
+    expect(await db().auditEvent.findFirst({ where: { correlationId, action: "gateway.tools/list" } })).toMatchObject({ outcome: "denied" });
+  });
+
+  it("tools/list pages on with the cursor it handed out", async () => {
+    const answer = await gateway.rpc(era, "tools/list", { cursor: Buffer.from("1").toString("base64url") });
+    expect((answer.result?.tools as unknown[]).length).toBe(2);
   });
 
   it("after all of that, a legitimate call through the SDK client is served and audited", async () => {

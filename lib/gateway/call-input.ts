@@ -32,13 +32,31 @@ const toolName = z
   .max(maxToolNameLength, `params.name is longer than ${maxToolNameLength} characters`)
   .refine((name) => !hasUnsafeCharacters(name, { singleLine: true }), "params.name must not contain control, bidirectional-override or unpaired surrogate characters");
 
-const meta = z.looseObject({ progressToken: z.union([z.string(), z.number()], "params._meta.progressToken must be a string or a number").optional() }, objectOf("params._meta"));
+const meta = z.looseObject(
+  {
+    progressToken: z.union([z.string(), z.number()], "params._meta.progressToken must be a string or a number").optional(),
+    "io.modelcontextprotocol/related-task": z
+      .looseObject({ taskId: z.string("params._meta[\"io.modelcontextprotocol/related-task\"].taskId must be a string") }, objectOf('params._meta["io.modelcontextprotocol/related-task"]'))
+      .optional(),
+  },
+  objectOf("params._meta"),
+);
+
+/** The page offset a tools/list cursor stands for, or null for anything the gateway did not hand out. */
+export function cursorOffset(cursor: string): number | null {
+  if (!/^[A-Za-z0-9_-]{1,16}$/.test(cursor)) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const offset = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(offset) ? offset : null;
+}
 
 const callParams = z.looseObject(
   {
     name: toolName,
     arguments: z.record(z.string(), z.unknown(), { error: "params.arguments must be an object of named arguments" }).optional(),
     _meta: meta.optional(),
+    // The gateway does not declare the tasks capability; the v1 SDK would check the result as a task's.
+    task: z.undefined("params.task is not supported: this gateway does not run tool calls as tasks").optional(),
   },
   objectOf("params"),
 );
@@ -46,7 +64,11 @@ const callParams = z.looseObject(
 const listParams = z
   .looseObject(
     {
-      cursor: z.string("params.cursor must be a string").max(maxCursorLength, `params.cursor is longer than ${maxCursorLength} characters`).optional(),
+      cursor: z
+        .string("params.cursor must be a string")
+        .max(maxCursorLength, `params.cursor is longer than ${maxCursorLength} characters`)
+        .refine((cursor) => cursorOffset(cursor) !== null, "params.cursor is not a cursor this gateway handed out")
+        .optional(),
       _meta: meta.optional(),
     },
     objectOf("params"),

@@ -4,7 +4,7 @@ import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
-import { screenParams } from "./call-input";
+import { cursorOffset, screenParams } from "./call-input";
 // Loading the drift module registers its check with the backend pool (session open, list_changed).
 import "./drift";
 import { consumeCallBudget } from "./limits";
@@ -47,8 +47,8 @@ function listedTool(tool: ResolvedTool) {
 
 function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
-  const offset = Number(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new GatewayRefusal("Invalid cursor.");
+  const offset = cursorOffset(cursor);
+  if (offset === null) throw new GatewayRefusal("Invalid params: params.cursor is not a cursor this gateway handed out.");
   return offset;
 }
 
