@@ -96,7 +96,8 @@ interface Outcome {
 }
 
 /**
- * tools/call, checked in order: (credential, at the HTTP edge) kill switches, grant, pinned version and
+ * tools/call, checked in order: (credential, at the HTTP edge; the params' shape, name and size, before
+ * the SDK parses them, see refuseMalformedParams) kill switches, grant, pinned version and
  * drift (all part of the agent's resolved view), arguments against the pinned input schema, approval
  * (which may wait for a person, see ./approval-gate.ts), rate limit and quota; then the backend call,
  * whose structuredContent must match the pinned output schema. Every outcome is audited without
@@ -159,6 +160,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   const { toolsByName, backends } = await resolveAgentView(agent.agentId);
   const tool = toolsByName.get(name);
   if (!tool) {
+    // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
     const { toAgent, toAudit } = await explainRefusal(agent.agentId, name);
     outcome.reason = toAudit;
     throw new GatewayRefusal(toAgent);
