@@ -36,6 +36,17 @@ async function auditRow(correlationId: string) {
 
 const zodDump = /invalid_type|"path"|"expected"|"code"/;
 
+describe("through the 2025-era SDK client", () => {
+  // The 2026-07-28 client repeats the name in the Mcp-Name header, which cannot carry these characters:
+  // its fetch throws before anything is sent, so only the raw requests below reach the modern leg.
+  it("a NUL in the tool name is refused with -32602 and the session keeps serving", async () => {
+    const client = await gateway.connect("legacy");
+    await expect(client.callTool({ name: "evil\u0000tool", arguments: {} })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.name must not contain control/) });
+    expect((await client.callTool({ name: gateway.exposed("read_record"), arguments: { id: "r-3" } })).structuredContent).toEqual({ id: "r-3" });
+    await client.close();
+  });
+});
+
 describe.each(eras)("tools/call input over the %s leg", (era) => {
   const call = (params: unknown, correlationId = `corr-${crypto.randomUUID()}`) =>
     gateway.rpc(era, "tools/call", params, { "x-correlation-id": correlationId }).then((answer) => ({ ...answer, correlationId }));
