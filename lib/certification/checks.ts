@@ -3,6 +3,7 @@ import { db } from "@/lib/db/prisma";
 import { NotFoundError } from "@/lib/errors";
 import type { DataClassification, EvidenceKind } from "@/lib/generated/prisma/client";
 import { type EvidenceRecord, readRecord } from "@/lib/evidence/records";
+import { unsupportedPatterns } from "@/lib/gateway/schema-patterns";
 import { getPolicies, type Policies } from "@/lib/settings/policy";
 
 // The prerelease checks certification needs (SPEC "Lifecycle"): quality, safety, compliance and
@@ -28,6 +29,13 @@ export interface EvidenceForChecks {
   kind: EvidenceKind;
   record: unknown;
   createdAt: Date;
+}
+
+/** A declared tool's schemas, for the checks that read definitions rather than evidence. */
+export interface ToolForChecks {
+  name: string;
+  inputSchema: unknown;
+  outputSchema: unknown;
 }
 
 export type CheckPolicies = Pick<Policies, "certification.requiredEvalMetrics" | "certification.complianceByClassification">;
@@ -96,8 +104,20 @@ function compliance(evidence: readonly EvidenceForChecks[], required: readonly s
   return check("compliance", reasons);
 }
 
-function security(evidence: readonly EvidenceForChecks[]): CheckResult {
-  const reasons: string[] = [];
+/** Schema patterns the gateway cannot run in linear time: every call of such a tool would be refused. */
+function patternFindings(tools: readonly ToolForChecks[]): string[] {
+  return tools.flatMap((tool) =>
+    (["inputSchema", "outputSchema"] as const).flatMap((which) =>
+      unsupportedPatterns(tool[which]).map(
+        (finding) =>
+          `Tool '${tool.name}' ${which === "inputSchema" ? "input" : "output"} schema at ${finding.at} has pattern ${JSON.stringify(finding.pattern)}, which the gateway cannot run in linear time (${finding.problem}); the gateway would refuse every call to it.`,
+      ),
+    ),
+  );
+}
+
+function security(evidence: readonly EvidenceForChecks[], tools: readonly ToolForChecks[]): CheckResult {
+  const reasons: string[] = patternFindings(tools);
   const scan = latest(recordsOf(evidence, "security_scan"));
   if (!scan) reasons.push("No security scan is attached.");
   else if (scan.unresolvedCritical > 0) {
@@ -108,19 +128,20 @@ function security(evidence: readonly EvidenceForChecks[]): CheckResult {
   return check("security", reasons);
 }
 
-/** The checks as a pure function of the evidence, the policies and the server's data classification. */
+/** The checks as a pure function of the evidence, the policies, the server's data classification and the version's tools. */
 export function evaluateChecks(
   evidence: readonly EvidenceForChecks[],
   policies: CheckPolicies,
   classification: DataClassification,
   now: Date = new Date(),
+  tools: readonly ToolForChecks[] = [],
 ): PrereleaseChecks {
   const today = now.toISOString().slice(0, 10);
   const checks = [
     quality(evidence, policies["certification.requiredEvalMetrics"]),
     safety(evidence),
     compliance(evidence, policies["certification.complianceByClassification"][classification] ?? [], classification, today),
-    security(evidence),
+    security(evidence, tools),
   ];
   return { passed: checks.every((result) => result.passed), checks };
 }
@@ -133,9 +154,10 @@ export async function prereleaseChecks(versionId: string): Promise<PrereleaseChe
         select: {
           server: { select: { classification: true } },
           evidence: { select: { kind: true, record: true, createdAt: true }, orderBy: { createdAt: "asc" } },
+          tools: { select: { name: true, inputSchema: true, outputSchema: true }, orderBy: { position: "asc" } },
         },
       })
     : null;
   if (!version) throw new NotFoundError("That version does not exist.");
-  return evaluateChecks(version.evidence, await getPolicies(), version.server.classification);
+  return evaluateChecks(version.evidence, await getPolicies(), version.server.classification, new Date(), version.tools);
 }

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { linearRegExp } from "./schema-patterns";
 
 // Tool arguments and structured results are checked against the pinned (certified) schemas, never the
 // live ones. MCP schemas without `$schema` are JSON Schema 2020-12 (SEP-1613, MCP 2025-11-25); a schema
@@ -13,7 +14,9 @@ export type SchemaCheck = { ok: true } | { ok: false; message: string };
 
 type Compiled = { validate: ValidateFunction } | { failure: string };
 
-const options = { strict: false, allErrors: false, addUsedSchema: false, logger: false } as const;
+// Patterns run on RE2, in time linear in the input: server owners write them, agents choose the input
+// (./schema-patterns.ts). Ajv compiles each pattern once, with the schema.
+const options = { strict: false, allErrors: false, addUsedSchema: false, logger: false, code: { regExp: linearRegExp } } as const;
 // Lazily built: a process that never validates pays nothing.
 let dialects: { ajv2020: Ajv2020; ajv2019: Ajv2019; draft07: Ajv } | undefined;
 

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { jsonRpcError } from "./rpc-errors";
-import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
+import { callGatewayTool, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
 // sessionful transport. A session belongs to the agent that opened it; another agent's key cannot use it.
@@ -22,17 +22,15 @@ interface Session {
 
 const sessions = new Map<string, Session>();
 
-function asMcpError(error: unknown): never {
-  if (error instanceof GatewayRefusal) throw new McpError(error.code, error.message);
-  throw error;
-}
 
 function virtualServer(agent: AgentIdentity): Server {
   const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } } });
-  server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor).catch(asMcpError));
+  // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
+  // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
+  server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor));
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks).catch(asMcpError);
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks);
   });
   return server;
 }
@@ -70,6 +68,8 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: Request
   const session = sessions.get(sessionId);
   if (!session || session.agentId !== agent.agentId) return jsonRpcError(404, -32001, "Session not found: initialize again.");
   session.lastUsed = Date.now();
+  const malformed = refuseMalformedParams(agent, body, correlationId);
+  if (malformed) return malformed;
   return session.transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 

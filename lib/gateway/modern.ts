@@ -2,7 +2,7 @@ import { type CallToolResult, createMcpHandler, type McpRequestContext, Protocol
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
-import { callGatewayTool, GatewayRefusal, listGatewayTools } from "./virtual-server";
+import { callGatewayTool, GatewayRefusal, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2026-07-28 clients (stateless: server/discover, per-request _meta, Mcp-Method / Mcp-Name headers)
 // are served by the v2 SDK's per-request handler, which also checks the headers against the body.
@@ -33,6 +33,6 @@ function virtualServer(context: McpRequestContext): Server {
 
 const handler = createMcpHandler(virtualServer, { legacy: "reject", maxRequestBodySize: 4 * 1024 * 1024 });
 
-export function handleModernRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
-  return handler.fetch(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+export async function handleModernRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
+  return refuseMalformedParams(agent, body, correlationId) ?? handler.fetch(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }

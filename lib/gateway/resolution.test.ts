@@ -224,14 +224,17 @@ describe("resolveAgentView", () => {
     await grant(disabled.agentId, servers.crm.id);
     expect(await visible(disabled.agentId)).toEqual([]);
     expect(await visible("00000000-0000-4000-8000-000000000000")).toEqual([]);
-    expect(await explainRefusal(disabled.agentId, name("crm", "get_contact"))).toBe("this agent is disabled");
+    expect(await explainRefusal(disabled.agentId, name("crm", "get_contact"))).toEqual({ toAgent: "this agent is disabled", toAudit: "this agent is disabled" });
   });
 
   it("hides everything while the global kill switch is engaged", async () => {
     const global = await db().killSwitch.create({ data: { scope: "global", reason: "Incident 42" } });
     try {
       expect(await visible()).toEqual([]);
-      expect(await explainRefusal(agentId, name("crm", "get_contact"))).toBe("tool get_contact of server com.example/crm was stopped by a kill switch: Incident 42");
+      const reason = "tool get_contact of server com.example/crm was stopped by a kill switch: Incident 42";
+      // A granted tool's switch is named to the agent; a tool it may not see stays "no such tool".
+      expect(await explainRefusal(agentId, name("crm", "get_contact"))).toEqual({ toAgent: reason, toAudit: reason });
+      expect((await explainRefusal(agentId, name("nogrant", "t"))).toAgent).toBe(`no such tool: ${name("nogrant", "t")}`);
     } finally {
       await db().killSwitch.update({ where: { id: global.id }, data: { clearedAt: new Date() } });
     }
@@ -239,40 +242,47 @@ describe("resolveAgentView", () => {
 });
 
 describe("explainRefusal", () => {
+  // Refusals of tools the agent may not see ("hidden") answer it exactly as for a tool that does not
+  // exist; a switch or drift stopping a tool it would otherwise see is "told".
   it.each([
-    ["drafts", "draft_tool", "tool draft_tool of server com.example/drafts is not certified"],
-    ["crm", "purge_contacts", "tool purge_contacts of server com.example/crm is not certified"],
-    ["sunset", "t", "tool t of server com.example/sunset is not certified"],
-    ["prodonly", "prod_tool", "tool prod_tool of server com.example/prodonly is not promoted to staging"],
-    ["crm", "merge_contacts", "tool merge_contacts of server com.example/crm is not promoted to staging"],
-    ["nogrant", "t", "tool t of server com.example/nogrant is not granted to this agent"],
-    ["pending", "t", "tool t of server com.example/pending is not granted to this agent"],
-    ["expired", "t", "tool t of server com.example/expired is not granted to this agent"],
-    ["partial", "withheld", "tool withheld of server com.example/partial is not granted to this agent"],
-    ["switches", "one", "tool one of server com.example/switches was stopped by a kill switch: One leaks secrets"],
-    ["stoppedversion", "t", "tool t of server com.example/stoppedversion was stopped by a kill switch: Version 1.0.0 misbehaves"],
-    ["stoppedserver", "t", "tool t of server com.example/stoppedserver was stopped by a kill switch: Backend compromised"],
-    ["drifting", "changed", "tool changed of server com.example/drifting is blocked: definition drift since certification"],
-  ])("%s %s: %s", async (server, tool, reason) => {
+    ["drafts", "draft_tool", "tool draft_tool of server com.example/drafts is not certified", "hidden"],
+    ["crm", "purge_contacts", "tool purge_contacts of server com.example/crm is not certified", "hidden"],
+    ["sunset", "t", "tool t of server com.example/sunset is not certified", "hidden"],
+    ["prodonly", "prod_tool", "tool prod_tool of server com.example/prodonly is not promoted to staging", "hidden"],
+    ["crm", "merge_contacts", "tool merge_contacts of server com.example/crm is not promoted to staging", "hidden"],
+    ["nogrant", "t", "tool t of server com.example/nogrant is not granted to this agent", "hidden"],
+    ["pending", "t", "tool t of server com.example/pending is not granted to this agent", "hidden"],
+    ["expired", "t", "tool t of server com.example/expired is not granted to this agent", "hidden"],
+    ["partial", "withheld", "tool withheld of server com.example/partial is not granted to this agent", "hidden"],
+    ["switches", "one", "tool one of server com.example/switches was stopped by a kill switch: One leaks secrets", "told"],
+    ["stoppedversion", "t", "tool t of server com.example/stoppedversion was stopped by a kill switch: Version 1.0.0 misbehaves", "told"],
+    ["stoppedserver", "t", "tool t of server com.example/stoppedserver was stopped by a kill switch: Backend compromised", "told"],
+    ["drifting", "changed", "tool changed of server com.example/drifting is blocked: definition drift since certification", "told"],
+  ])("%s %s: %s (%s)", async (server, tool, reason, agentHears) => {
     expect(await visible()).not.toContain(name(server, tool));
-    expect(await explainRefusal(agentId, name(server, tool))).toBe(reason);
+    const toAgent = agentHears === "hidden" ? `no such tool: ${name(server, tool)}` : reason;
+    expect(await explainRefusal(agentId, name(server, tool))).toEqual({ toAgent, toAudit: reason });
   });
 
   it("says there is no such tool for unknown servers, undeclared tools and names outside the scheme", async () => {
     for (const exposed of [name("crm", "nope"), name("nowhere", "t"), "get_contact", "com.example_xcrm__get_contact", ""]) {
-      expect(await refusalFor(agentId, exposed)).toEqual({ code: "unknown_tool", message: `no such tool: ${exposed}` });
+      expect(await refusalFor(agentId, exposed)).toEqual({ code: "unknown_tool", message: `no such tool: ${exposed}`, disclosable: false });
     }
   });
 
   it("finds nothing to refuse for a tool in the view, and says to retry", async () => {
     expect(await refusalFor(agentId, name("crm", "get_contact"))).toBeNull();
-    expect(await explainRefusal(agentId, name("crm", "get_contact"))).toBe(`${name("crm", "get_contact")} became available just now; retry the call`);
+    expect((await explainRefusal(agentId, name("crm", "get_contact"))).toAgent).toBe(`${name("crm", "get_contact")} became available just now; retry the call`);
   });
 
   it("names the kill switch before the grant, as tools/call checks them", async () => {
     const killed = await db().killSwitch.create({ data: { scope: "server", serverId: servers.nogrant.id, reason: "Stop it" } });
     try {
-      expect(await refusalFor(agentId, name("nogrant", "t"))).toEqual({ code: "killed", message: "tool t of server com.example/nogrant was stopped by a kill switch: Stop it" });
+      expect(await refusalFor(agentId, name("nogrant", "t"))).toEqual({
+        code: "killed",
+        message: "tool t of server com.example/nogrant was stopped by a kill switch: Stop it",
+        disclosable: false,
+      });
     } finally {
       await db().killSwitch.update({ where: { id: killed.id }, data: { clearedAt: new Date() } });
     }

@@ -60,6 +60,12 @@ export interface Refusal {
   code: RefusalCode;
   /** What a person reads: "tool get_contact of server com.example/crm is not granted to this agent". */
   message: string;
+  /**
+   * The agent may be told this reason: it concerns the agent itself, or a tool the agent would see
+   * but for a kill switch or drift. Every other refusal tells it only "no such tool", so the answer
+   * never reveals that a tool it may not see exists (ungranted, draft, uncertified, unpromoted).
+   */
+  disclosable: boolean;
 }
 
 // ---- What is loaded for an agent ----
@@ -313,9 +319,9 @@ export async function resolveTool(agentId: string, exposedName: string): Promise
  */
 export async function refusalFor(agentId: string, exposedName: string): Promise<Refusal | null> {
   const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
-  if (!agent) return { code: "unknown_agent", message: "unknown agent" };
-  if (agent.disabled) return { code: "agent_disabled", message: "this agent is disabled" };
-  const unknown: Refusal = { code: "unknown_tool", message: `no such tool: ${exposedName}` };
+  if (!agent) return { code: "unknown_agent", message: "unknown agent", disclosable: false };
+  if (agent.disabled) return { code: "agent_disabled", message: "this agent is disabled", disclosable: true };
+  const unknown: Refusal = { code: "unknown_tool", message: unknownToolMessage(exposedName), disclosable: false };
   const named = parseNamespacedToolName(exposedName);
   if (!named) return unknown;
   const server = await db().server.findUnique({ where: { name: named.server }, select: { id: true } });
@@ -331,32 +337,49 @@ export async function refusalFor(agentId: string, exposedName: string): Promise<
   if (found === null) return null;
   const subject = `tool ${named.tool} of server ${named.server}`;
   switch (found.code) {
-    case "killed":
-      return { code: "killed", message: `${subject} was stopped by a kill switch: ${found.reason}` };
+    case "killed": {
+      // Named to the agent only when, switch aside, the tool would be in its view (perhaps drifted).
+      const unswitched = check({ ...facts, switches: [] }, server.id, named.tool);
+      const disclosable = unswitched === null || unswitched.code === "drift";
+      return { code: "killed", message: `${subject} was stopped by a kill switch: ${found.reason}`, disclosable };
+    }
     case "not_granted":
-      return { code: "not_granted", message: `${subject} is not granted to this agent` };
+      return { code: "not_granted", message: `${subject} is not granted to this agent`, disclosable: false };
     case "drift":
-      return { code: "drift", message: `${subject} is blocked: definition drift since certification` };
+      return { code: "drift", message: `${subject} is blocked: definition drift since certification`, disclosable: true };
     case "not_pinned": {
       // The pinned version declares it but no longer serves (retired, past sunset): not certified.
       // Otherwise a certified version declares it that is not the one pinned here: not promoted.
       const pinnedId = facts.pins.get(server.id)?.version.id;
       const promotable = declaring.some((version) => version.id !== pinnedId && isServing(version, facts.now));
       return promotable
-        ? { code: "not_promoted", message: `${subject} is not promoted to ${agent.environment}` }
-        : { code: "not_certified", message: `${subject} is not certified` };
+        ? { code: "not_promoted", message: `${subject} is not promoted to ${agent.environment}`, disclosable: false }
+        : { code: "not_certified", message: `${subject} is not certified`, disclosable: false };
     }
   }
 }
 
+/** The one answer for every tool an agent may not see, whether or not it exists. */
+export function unknownToolMessage(exposedName: string): string {
+  return `no such tool: ${exposedName}`;
+}
+
+export interface RefusalExplanation {
+  /** What the agent is answered: the reason when disclosable, else the same words as for no such tool. */
+  toAgent: string;
+  /** The full reason, for the audit trail. */
+  toAudit: string;
+}
+
 /**
- * The human reason a tool is not in the agent's view, for an MCP error or tool error. When nothing
- * stops it any more (a change landed after the view was read), says to retry.
+ * Why a tool is not in the agent's view, worded for the agent and for the audit. When nothing stops
+ * it any more (a change landed after the view was read), says to retry.
  */
-export async function explainRefusal(agentId: string, exposedName: string): Promise<string> {
+export async function explainRefusal(agentId: string, exposedName: string): Promise<RefusalExplanation> {
   const refusal = await refusalFor(agentId, exposedName);
-  if (refusal) return refusal.message;
+  if (refusal) return { toAgent: refusal.disclosable ? refusal.message : unknownToolMessage(exposedName), toAudit: refusal.message };
   // The cached view is older than the database: the retry should not read it again.
   cachedViews.delete(agentId);
-  return `${exposedName} became available just now; retry the call`;
+  const retry = `${exposedName} became available just now; retry the call`;
+  return { toAgent: retry, toAudit: retry };
 }

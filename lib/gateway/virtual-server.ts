@@ -4,10 +4,12 @@ import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
+import { cursorOffset, screenParams } from "./call-input";
 // Loading the drift module registers its check with the backend pool (session open, list_changed).
 import "./drift";
 import { consumeCallBudget } from "./limits";
 import { explainRefusal, type ResolvedTool, resolveAgentView } from "./resolution";
+import { jsonRpcErrorAnswer } from "./rpc-errors";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
 // protocol era that carries them (see lib/gateway/legacy.ts and lib/gateway/modern.ts).
@@ -45,8 +47,8 @@ function listedTool(tool: ResolvedTool) {
 
 function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
-  const offset = Number(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new GatewayRefusal("Invalid cursor.");
+  const offset = cursorOffset(cursor);
+  if (offset === null) throw new GatewayRefusal("Invalid params: params.cursor is not a cursor this gateway handed out.");
   return offset;
 }
 
@@ -57,6 +59,28 @@ export async function listGatewayTools(agent: AgentIdentity, cursor?: string) {
   const page = tools.slice(offset, offset + pageSize).map(listedTool);
   const next = offset + pageSize < tools.length ? Buffer.from(String(offset + pageSize)).toString("base64url") : undefined;
   return { tools: page, ...(next ? { nextCursor: next } : {}) };
+}
+
+/**
+ * The audited -32602 answer to a tools/call or tools/list whose params no handler should see (see
+ * ./call-input.ts), or null to serve the message. Both eras call it before their SDK parses the body.
+ */
+export function refuseMalformedParams(agent: AgentIdentity, body: unknown, correlationId: string): Response | null {
+  const message = body as { id?: unknown; method?: unknown; params?: unknown } | null;
+  const refusal = message && typeof message === "object" ? screenParams(message.method, message.params) : null;
+  if (!refusal) return null;
+  if (refusal.method === "tools/call") observeGatewayCall("refused", 0);
+  enqueueGatewayAudit({
+    agentId: agent.agentId,
+    agentName: agent.name,
+    tool: refusal.tool,
+    decision: "refused",
+    reason: refusal.message,
+    latencyMs: 0,
+    correlationId,
+    method: refusal.method,
+  });
+  return jsonRpcErrorAnswer(message!.id, -32602, refusal.message);
 }
 
 function toolError(text: string): CallResult {
@@ -72,7 +96,8 @@ interface Outcome {
 }
 
 /**
- * tools/call, checked in order: (credential, at the HTTP edge) kill switches, grant, pinned version and
+ * tools/call, checked in order: (credential, at the HTTP edge; the params' shape, name and size, before
+ * the SDK parses them, see refuseMalformedParams) kill switches, grant, pinned version and
  * drift (all part of the agent's resolved view), arguments against the pinned input schema, approval
  * (which may wait for a person, see ./approval-gate.ts), rate limit and quota; then the backend call,
  * whose structuredContent must match the pinned output schema. Every outcome is audited without
@@ -87,9 +112,11 @@ export async function callGatewayTool(
 ): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
-  const call = { agent, name, args, correlationId, argumentsHash: argumentsHash(args) };
+  // Hashed inside the try, so even a value the edge screen let through that breaks hashing is audited.
+  let hash: string | undefined;
   try {
-    const result = await checkedCall(call, outcome, hooks);
+    hash = argumentsHash(args);
+    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash }, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
     return result;
   } catch (error) {
@@ -114,7 +141,7 @@ export async function callGatewayTool(
       reason: outcome.reason,
       latencyMs,
       correlationId,
-      argumentsHash: call.argumentsHash,
+      argumentsHash: hash,
       approvalId: outcome.approvalId,
       method: "tools/call",
     });
@@ -132,7 +159,12 @@ interface Call {
 async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
   const { toolsByName, backends } = await resolveAgentView(agent.agentId);
   const tool = toolsByName.get(name);
-  if (!tool) throw new GatewayRefusal(await explainRefusal(agent.agentId, name));
+  if (!tool) {
+    // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
+    const { toAgent, toAudit } = await explainRefusal(agent.agentId, name);
+    outcome.reason = toAudit;
+    throw new GatewayRefusal(toAgent);
+  }
   outcome.tool = tool;
   const validation = validateArguments(tool, args);
   if (!validation.ok) {

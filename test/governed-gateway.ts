@@ -1,0 +1,147 @@
+// A gateway in front of one certified, pinned and granted fixture server, reached by both SDK eras and by
+// raw JSON-RPC (for messages the SDK clients would never send), for tests of what the gateway does with
+// a tools/call once it is parsed.
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { registerServer } from "@/lib/catalog/register";
+import { db } from "@/lib/db/prisma";
+import { closeAllBackends } from "@/lib/gateway/backends";
+import { closeLegacySessions } from "@/lib/gateway/legacy";
+import { namespacedToolName } from "@/lib/gateway/namespacing";
+import { makeTeam, makeUser } from "./factories";
+import { startGatewayServer } from "./gateway-server";
+import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "./mcp-fixture-server";
+import { agentWithKey, grant } from "./registry";
+
+export type Era = "legacy" | "modern";
+export const eras: Era[] = ["legacy", "modern"];
+
+export interface GovernedGateway {
+  fixture: FixtureServer;
+  url: string;
+  key: string;
+  agentId: string;
+  serverId: string;
+  serverName: string;
+  exposed(tool: string): string;
+  connect(era: Era, headers?: Record<string, string>): Promise<LegacyClient | ModernClient>;
+  /** Sends one JSON-RPC request as the given era would carry it and returns the JSON-RPC answer. */
+  rpc(era: Era, method: string, params: unknown | RawParams, headers?: Record<string, string>): Promise<RpcAnswer>;
+  close(): Promise<void>;
+}
+
+/** Params given as JSON text, for values JSON.stringify cannot write (nested 20,000 levels deep). */
+export class RawParams {
+  constructor(readonly json: string) {}
+}
+
+export interface RpcAnswer {
+  status: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+const modernMeta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
+
+/** The JSON-RPC message of an answer sent as JSON or as a server-sent event stream. */
+async function answerOf(response: Response): Promise<RpcAnswer> {
+  const text = await response.text();
+  const json = (response.headers.get("content-type") ?? "").includes("text/event-stream")
+    ? text.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).filter(Boolean).at(-1)
+    : text;
+  const message = JSON.parse(json ?? "{}") as { result?: Record<string, unknown>; error?: RpcAnswer["error"] };
+  return { status: response.status, result: message.result, error: message.error };
+}
+
+export async function startGovernedGateway(name = "com.example/records", tools: FixtureTool[] = defaultFixtureTools): Promise<GovernedGateway> {
+  const fixture = await startFixtureServer({ tools });
+  const owner = await makeUser(["owner"]);
+  const team = await makeTeam([owner]);
+  const { id: serverId } = await registerServer(owner, {
+    name,
+    title: "Records",
+    purpose: "Records for agents.",
+    teamId: team.id,
+    environments: ["prod"],
+    classification: "internal",
+    endpointUrl: fixture.url,
+    version: { version: "1.0.0" },
+  });
+  const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
+  await db().serverVersion.update({ where: { id: version.id }, data: { status: "certified", certifiedAt: new Date(), riskTier: "low" } });
+  await db().pin.create({ data: { serverId, environment: "prod", versionId: version.id } });
+  const { agentId, key } = await agentWithKey("prod");
+  await grant(agentId, serverId);
+  const gateway = await startGatewayServer();
+  const auth = { Authorization: `Bearer ${key}` };
+  let nextId = 1;
+
+  const post = (body: unknown, headers: Record<string, string>) =>
+    fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...auth, ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  const message = (id: number, method: string, params: unknown) =>
+    params instanceof RawParams
+      ? `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${params.json}}`
+      : { jsonrpc: "2.0", id, method, params };
+
+  let legacySession: string | undefined;
+  async function openLegacySession(): Promise<string> {
+    const initialize = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1.0.0" } };
+    const response = await post({ jsonrpc: "2.0", id: nextId++, method: "initialize", params: initialize }, {});
+    await response.text();
+    const session = response.headers.get("mcp-session-id")!;
+    const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers)).text();
+    return session;
+  }
+
+  return {
+    fixture,
+    url: gateway.url,
+    key,
+    agentId,
+    serverId,
+    serverName: name,
+    exposed: (tool) => namespacedToolName(name, tool)!,
+    async connect(era, headers = {}) {
+      const requestInit = { headers: { ...auth, ...headers } };
+      if (era === "legacy") {
+        const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
+        await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit }));
+        return client;
+      }
+      const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
+      await client.connect(new ModernTransport(new URL(gateway.url), { requestInit }));
+      return client;
+    },
+    async rpc(era, method, params, headers = {}) {
+      const id = nextId++;
+      if (era === "legacy") {
+        legacySession ??= await openLegacySession();
+        const session = { "mcp-session-id": legacySession, "mcp-protocol-version": "2025-11-25" };
+        return answerOf(await post(message(id, method, params), { ...session, ...headers }));
+      }
+      const withMeta =
+        params instanceof RawParams
+          ? new RawParams(`{"_meta":${JSON.stringify(modernMeta)},${params.json.slice(1)}`)
+          : params && typeof params === "object" && !Array.isArray(params)
+            ? { _meta: modernMeta, ...params }
+            : params;
+      // The 2026-07-28 revision requires Mcp-Name to repeat a tools/call's name; a header cannot carry every name.
+      const name = (params as { name?: unknown } | null)?.name;
+      const nameHeader: Record<string, string> = typeof name === "string" && /^[\x21-\x7e]{1,256}$/.test(name) ? { "mcp-name": name } : {};
+      const eraHeaders = { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...nameHeader };
+      return answerOf(await post(message(id, method, withMeta), { ...eraHeaders, ...headers }));
+    },
+    async close() {
+      await closeLegacySessions();
+      await closeAllBackends();
+      await gateway.close();
+      await fixture.close();
+    },
+  };
+}
