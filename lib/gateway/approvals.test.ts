@@ -75,7 +75,7 @@ async function legacyClient() {
 }
 
 async function modernClient() {
-  const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
+  const client = new ModernClient({ name: "modern-host", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
   await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
   return client;
 }

@@ -73,15 +73,29 @@ async function legacyClient(headers: Record<string, string> = {}) {
 }
 
 async function modernClient(headers: Record<string, string> = {}) {
-  const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
+  const client = new ModernClient({ name: "modern-host", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
   await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
   return client;
 }
 
-describe.each([
-  ["2025-11-25 (sessions)", legacyClient],
-  ["2026-07-28 (stateless)", modernClient],
-])("the gateway over MCP %s", (_era, connect) => {
+/** The protocol version the client settled on: the v1 SDK keeps it on its transport. */
+function negotiatedVersion(client: LegacyClient | ModernClient): string | undefined {
+  if (client instanceof ModernClient) return client.getNegotiatedProtocolVersion();
+  return (client.transport as LegacyTransport | undefined)?.protocolVersion;
+}
+
+const eras = [
+  ["2025-11-25", "(sessions)", legacyClient],
+  ["2026-07-28", "(stateless)", modernClient],
+] as const;
+
+describe.each(eras)("the gateway over MCP %s %s", (era, _shape, connect) => {
+  it("negotiates this era's protocol version", async () => {
+    const client = await connect();
+    expect(negotiatedVersion(client)).toBe(era);
+    await client.close();
+  });
+
   it("lists exactly the certified, pinned, granted tools, namespaced, with pinned definitions", async () => {
     const client = await connect();
     const { tools } = await client.listTools();
@@ -143,11 +157,11 @@ describe.each([
   });
 });
 
-describe("governance at call time", () => {
+describe.each(eras)("governance at call time over MCP %s %s", (_era, _shape, connect) => {
   it("hides and refuses a killed tool", async () => {
     const kill = await db().killSwitch.create({ data: { scope: "tool", serverId, toolName: "search_records", reason: "Leaks data" } });
     clearResolutionCache();
-    const client = await legacyClient();
+    const client = await connect();
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain(exposed("search_records"));
     await expect(client.callTool({ name: exposed("search_records"), arguments: {} })).rejects.toThrow(/kill switch: Leaks data/);
     await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "fixed" } });
@@ -158,7 +172,7 @@ describe("governance at call time", () => {
   it("blocks a tool whose live definition drifted since certification", async () => {
     const [read, del, search] = defaultFixtureTools as [typeof defaultFixtureTools[0], typeof defaultFixtureTools[0], typeof defaultFixtureTools[0]];
     fixture.setTools([read, del, { ...search, description: "Finds records, and also emails them." }]);
-    const client = await legacyClient();
+    const client = await connect();
     await expect
       .poll(async () => {
         clearResolutionCache();
@@ -168,8 +182,14 @@ describe("governance at call time", () => {
     const incident = await db().driftIncident.findFirst({ where: { serverId, toolName: "search_records", resolvedAt: null } });
     expect(incident).not.toBeNull();
     fixture.setTools(defaultFixtureTools);
+    // The next test starts from a resolved incident, so it sees its own detection.
+    await expect.poll(() => db().driftIncident.count({ where: { serverId, resolvedAt: null } }), { timeout: 10_000 }).toBe(0);
+    clearResolutionCache();
     await client.close();
   });
+});
+
+describe("what every call leaves behind", () => {
 
   it("writes an audit event for every call, with an argument hash and no raw arguments", async () => {
     await flushGatewayAudit();
