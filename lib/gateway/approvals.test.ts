@@ -1,6 +1,3 @@
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
-import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
@@ -8,6 +5,7 @@ import { decideToolCall } from "@/lib/tool-approvals/decisions";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { maskedValue } from "@/lib/tool-approvals/masking";
 import { makeTeam, makeUser } from "@/test/factories";
+import { connectLegacy, connectModern, type GatewayClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
 import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
@@ -68,21 +66,10 @@ afterAll(async () => {
 
 const headers = () => ({ Authorization: `Bearer ${key}` });
 
-async function legacyClient() {
-  const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
-  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
-  return client;
-}
+const legacyClient = () => connectLegacy(gateway.url, headers());
+const modernClient = () => connectModern(gateway.url, headers());
 
-async function modernClient() {
-  const client = new ModernClient({ name: "modern-host", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
-  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
-  return client;
-}
-
-type AnyClient = Awaited<ReturnType<typeof legacyClient>> | Awaited<ReturnType<typeof modernClient>>;
-
-function callDelete(client: AnyClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void) {
+function callDelete(client: GatewayClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void) {
   const options = { onprogress, timeout: 60_000, resetTimeoutOnProgress: true };
   const params = { name: tool, arguments: { id } };
   return client instanceof ModernClient ? client.callTool(params, options) : client.callTool(params, undefined, options);
@@ -102,11 +89,12 @@ async function pendingRequest(id: string): Promise<string> {
 const textOf = (result: object) => JSON.stringify((result as { content?: unknown }).content);
 
 describe.each([
-  ["2025-11-25 (sessions)", legacyClient],
-  ["2026-07-28 (stateless)", modernClient],
-])("a call that needs approval, over MCP %s", (era, connect) => {
+  ["2025-11-25", "(sessions)", legacyClient],
+  ["2026-07-28", "(stateless)", modernClient],
+])("a call that needs approval, over MCP %s %s", (era, _shape, connect) => {
   it("waits with progress notifications; approved in time, it is forwarded and the backend's result returned", async () => {
     const client = await connect();
+    expect(negotiatedVersion(client)).toBe(era);
     const id = `approved-${era.slice(0, 4)}`;
     const progress: string[] = [];
     const call = callDelete(client, id, (update) => progress.push(update.message ?? ""));
@@ -132,27 +120,28 @@ describe.each([
     expect(deletesSeen(id)).toBe(0);
     await client.close();
   }, 30_000);
+
+  it("timed out, the call names the request; approved afterwards, the same call proceeds once, then needs a new approval", async () => {
+    await setWait(1);
+    const client = await connect();
+    const id = `later-${era.slice(0, 4)}`;
+    const first = await callDelete(client, id);
+    expect(first.isError).toBe(true);
+    const requestId = await pendingRequest(id);
+    expect(textOf(first)).toContain(`Approval request ${requestId} is still waiting`);
+    await decideToolCall(approver, { requestId, decision: "approve" });
+    const second = await callDelete(client, id);
+    expect(second.isError ?? false).toBe(false);
+    expect(deletesSeen(id)).toBe(1);
+    const replay = await callDelete(client, id);
+    expect(replay.isError).toBe(true);
+    expect(textOf(replay)).not.toContain(requestId);
+    expect(deletesSeen(id)).toBe(1);
+    await client.close();
+  }, 30_000);
 });
 
 describe("approvals bound to one call", () => {
-  it("timed out, the call names the request; approved afterwards, the same call proceeds once, then needs a new approval", async () => {
-    await setWait(1);
-    const client = await legacyClient();
-    const first = await callDelete(client, "later");
-    expect(first.isError).toBe(true);
-    const requestId = await pendingRequest("later");
-    expect(textOf(first)).toContain(`Approval request ${requestId} is still waiting`);
-    await decideToolCall(approver, { requestId, decision: "approve" });
-    const second = await callDelete(client, "later");
-    expect(second.isError ?? false).toBe(false);
-    expect(deletesSeen("later")).toBe(1);
-    const replay = await callDelete(client, "later");
-    expect(replay.isError).toBe(true);
-    expect(textOf(replay)).not.toContain(requestId);
-    expect(deletesSeen("later")).toBe(1);
-    await client.close();
-  }, 30_000);
-
   it("an approval for other arguments does not apply", async () => {
     await setWait(1);
     const client = await legacyClient();
@@ -187,7 +176,7 @@ describe("approvals bound to one call", () => {
   it("masks the fields data handling marks sensitive in what approvers see", async () => {
     await setWait(1);
     const client = await legacyClient();
-    await (client as LegacyClient).callTool({ name: tool, arguments: { id: "masked", password: "hunter2", nested: { apiKey: "k-1" } } });
+    await client.callTool({ name: tool, arguments: { id: "masked", password: "hunter2", nested: { apiKey: "k-1" } } });
     const request = await db().toolCallApproval.findFirstOrThrow({ where: { agentId, arguments: { path: ["id"], equals: "masked" } } });
     expect(request.arguments).toEqual({ id: "masked", password: maskedValue, nested: { apiKey: maskedValue } });
     expect(request.riskReason).toMatch(/reviewer marked delete_record/);

@@ -1,10 +1,8 @@
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
-import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
 import { makeTeam, makeUser } from "@/test/factories";
+import { connectLegacy, connectModern, negotiatedVersion } from "@/test/gateway-clients";
 import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
@@ -66,23 +64,8 @@ afterAll(async () => {
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
-async function legacyClient(headers: Record<string, string> = {}) {
-  const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
-  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
-  return client;
-}
-
-async function modernClient(headers: Record<string, string> = {}) {
-  const client = new ModernClient({ name: "modern-host", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
-  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
-  return client;
-}
-
-/** The protocol version the client settled on: the v1 SDK keeps it on its transport. */
-function negotiatedVersion(client: LegacyClient | ModernClient): string | undefined {
-  if (client instanceof ModernClient) return client.getNegotiatedProtocolVersion();
-  return (client.transport as LegacyTransport | undefined)?.protocolVersion;
-}
+const legacyClient = (headers: Record<string, string> = {}) => connectLegacy(gateway.url, { ...auth(), ...headers });
+const modernClient = (headers: Record<string, string> = {}) => connectModern(gateway.url, { ...auth(), ...headers });
 
 const eras = [
   ["2025-11-25", "(sessions)", legacyClient],
