@@ -16,6 +16,10 @@ import { closeLegacySessions } from "./legacy";
 // Runtime approvals through the real gateway and the fixture backend: a call to delete_record (marked
 // by the reviewer as needing approval) waits for a person.
 
+// A tool rate low enough that a burst of calls meets it (read once, at the gateway's first call).
+const toolRatePerSecond = 30;
+process.env.TOOLGATE_RATE_TOOL_PER_SECOND = String(toolRatePerSecond);
+
 let fixture: FixtureServer;
 let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let key: string;
@@ -137,6 +141,40 @@ describe.each([
     expect(replay.isError).toBe(true);
     expect(textOf(replay)).not.toContain(requestId);
     expect(deletesSeen(id)).toBe(1);
+    await client.close();
+  }, 30_000);
+});
+
+describe.each([
+  ["2025-11-25", connectLegacy],
+  ["2026-07-28", connectModern],
+])("a burst of calls that need approval, over MCP %s", (era, connect) => {
+  it("opens at most the per-agent cap of requests; the rate limit applies before a request opens; every refusal is said and audited", async () => {
+    await setWait(1);
+    const burst = await agentWithKey("prod");
+    await grant(burst.agentId, serverId);
+    const client = await connect(gateway.url, { Authorization: `Bearer ${burst.key}` });
+    expect(negotiatedVersion(client)).toBe(era);
+    const ids = Array.from({ length: 50 }, (_, index) => `burst-${era.slice(0, 4)}-${index}`);
+    const outcomes = await Promise.all(ids.map((id) => callDelete(client, id).then(textOf, (error: Error) => error.message)));
+
+    const opened = await db().toolCallApproval.findMany({ where: { agentId: burst.agentId }, select: { arguments: true, status: true } });
+    expect(opened).toHaveLength(10);
+    expect(opened.every((request) => request.status === "pending")).toBe(true);
+    const rateLimited = ids.filter((_, index) => outcomes[index]!.includes(`rate limit: at most ${toolRatePerSecond} calls per second to tool`));
+    const capped = ids.filter((_, index) => outcomes[index]!.includes("already has 10 approval requests waiting"));
+    expect(rateLimited.length).toBeGreaterThan(0);
+    expect(capped.length).toBeGreaterThan(0);
+    expect(rateLimited.length + capped.length).toBe(40);
+    // A call the rate limit refused opened no request.
+    const openedIds = new Set(opened.map((request) => (request.arguments as { id: string }).id));
+    expect(rateLimited.filter((id) => openedIds.has(id))).toEqual([]);
+    expect(deletesSeen(ids[0]!)).toBe(0);
+
+    await flushGatewayAudit();
+    const refusals = await db().auditEvent.findMany({ where: { action: "gateway.tools/call", actorId: burst.agentId, outcome: "denied" }, select: { reason: true } });
+    expect(refusals.filter((event) => event.reason?.includes("already has 10 approval requests waiting"))).toHaveLength(capped.length);
+    expect(refusals.filter((event) => event.reason?.startsWith("rate limit:"))).toHaveLength(rateLimited.length);
     await client.close();
   }, 30_000);
 });

@@ -53,17 +53,31 @@ export async function claimApproval(binding: ApprovalBinding, approvalId?: strin
   return claimed[0]?.id ?? null;
 }
 
-/** The open request for this call, or a new one; new requests are audited as raised by the agent. */
-export async function openApprovalRequest(binding: ApprovalBinding, context: ApprovalContext): Promise<{ id: string; expiresAt: Date; created: boolean }> {
-  const now = new Date();
-  const open = await db().toolCallApproval.findFirst({
-    where: { ...bindingWhere(binding), status: "pending", expiresAt: { gt: now } },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, expiresAt: true },
-  });
-  if (open) return { ...open, created: false };
+export type OpenedRequest = { kind: "open"; id: string; expiresAt: Date; created: boolean } | { kind: "over_cap"; cap: number };
+
+// The class half of the two-key advisory lock that serializes one agent's request openings (the other
+// half is a hash of the agent's id); other locks in the app use the one-key form.
+const openingLockClass = 727310013;
+
+/**
+ * The open request for this call, or a new one, audited as raised by the agent; none when the agent
+ * already has as many requests waiting as `approvals.maxPendingPerAgent` allows.
+ */
+export async function openApprovalRequest(binding: ApprovalBinding, context: ApprovalContext): Promise<OpenedRequest> {
   const policies = await getPolicies();
+  const cap = policies["approvals.maxPendingPerAgent"];
   return db().$transaction(async (tx) => {
+    // One opening per agent at a time, so a burst of calls cannot all count below the cap and all insert.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${openingLockClass}::int, hashtext(${binding.agentId}))`;
+    const now = new Date();
+    const open = await tx.toolCallApproval.findFirst({
+      where: { ...bindingWhere(binding), status: "pending", expiresAt: { gt: now } },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, expiresAt: true },
+    });
+    if (open) return { kind: "open", ...open, created: false };
+    const waiting = await tx.toolCallApproval.count({ where: { agentId: binding.agentId, status: "pending", expiresAt: { gt: now } } });
+    if (waiting >= cap) return { kind: "over_cap", cap };
     const request = await tx.toolCallApproval.create({
       data: {
         ...binding,
@@ -84,7 +98,7 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
       correlationId: context.correlationId,
       details: { serverId: binding.serverId, versionId: binding.versionId, tool: binding.toolName, argumentsHash: binding.argumentsHash },
     });
-    return { ...request, created: true };
+    return { kind: "open", ...request, created: true };
   });
 }
 
