@@ -163,7 +163,7 @@ export function PolicyForms({ action, policies }: { action: SetPolicy; policies:
         action={action}
         policyKey="dataHandling.sensitiveArgumentFields"
         title="Sensitive argument fields"
-        description="Comma-separated field names whose values approvers never see: they show masked, at any depth, in any letter case."
+        description="Comma-separated field names whose values approvers never see, for every server (each server's owner adds more for their server under data handling): they show masked, at any depth, in any letter case."
       >
         {(errors, echoed) => (
           <TextField label="Fields" name="fields" defaultValue={shown(echoed, "fields", policies["dataHandling.sensitiveArgumentFields"].join(", "))} errors={errors} />

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
+import { exportAuditTrail } from "@/lib/audit/export";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
+import { pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { maskedValue } from "@/lib/tool-approvals/masking";
 import { makeTeam, makeUser } from "@/test/factories";
@@ -46,6 +48,8 @@ beforeAll(async () => {
     environments: ["prod"],
     classification: "internal",
     endpointUrl: fixture.url,
+    // The owner's own sensitive fields for this server, on top of the policy's.
+    sensitiveFields: ["accountNumber", "customer.email"],
     version: { version: "1.0.0" },
   }));
   const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
@@ -219,6 +223,36 @@ describe("approvals bound to one call", () => {
     expect(request.arguments).toEqual({ id: "masked", password: maskedValue, nested: { apiKey: maskedValue } });
     expect(request.riskReason).toMatch(/reviewer marked delete_record/);
     await client.close();
+  }, 30_000);
+
+  it("masks the fields the server's owner registered, besides the policy's, wherever the arguments are shown or exported", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    const secrets = { accountNumber: "DE44-5001", email: "ann@example.com", note: "note-7731", password: "pw-9912" };
+    const args = { id: "owner-masked", accountNumber: secrets.accountNumber, customer: { email: secrets.email, name: "Ann" }, email: "public@example.com", note: secrets.note, password: secrets.password };
+    const progress: string[] = [];
+    const result = await client.callTool({ name: tool, arguments: args }, undefined, { onprogress: (update) => void progress.push(update.message ?? "") });
+    await client.close();
+    const masked = { id: "owner-masked", accountNumber: maskedValue, customer: { email: maskedValue, name: "Ann" }, email: "public@example.com", password: maskedValue };
+
+    // The stored copy: the owner's fields (a name at any depth, a dotted path where it leads) and the policy's.
+    const stored = await db().toolCallApproval.findFirstOrThrow({ where: { agentId, arguments: { path: ["id"], equals: "owner-masked" } } });
+    expect(stored.arguments).toEqual({ ...masked, note: secrets.note });
+
+    // The inbox masks with the fields in force when it is read: a field the owner adds later is hidden too.
+    await db().server.update({ where: { id: serverId }, data: { sensitiveFields: ["accountNumber", "customer.email", "NOTE"] } });
+    const pending = (await pendingToolCallRequests()).find((request) => request.id === stored.id)!;
+    expect(pending.arguments).toEqual({ ...masked, note: maskedValue });
+    await decideToolCall(approver, { requestId: stored.id, decision: "deny", reason: "No." });
+    const decided = (await toolCallRequestHistory({ status: "denied" })).find((request) => request.id === stored.id)!;
+    expect(decided.arguments).toEqual({ ...masked, note: maskedValue });
+
+    // What the agent is told, the progress notifications and the audit export carry no argument values.
+    const exported = await exportAuditTrail(approver, { format: "jsonl" });
+    const told = [textOf(result), ...progress, await new Response(exported.body).text()].join("\n");
+    expect(progress.length).toBeGreaterThan(0);
+    expect(told).toContain(stored.argumentsHash);
+    for (const secret of Object.values(secrets)) expect(told).not.toContain(secret);
   }, 30_000);
 
   it("escalates a request undecided for longer than the policy's delay", async () => {

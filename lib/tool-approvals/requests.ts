@@ -2,7 +2,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import type { Prisma, RiskTier } from "@/lib/generated/prisma/client";
 import { getPolicies } from "@/lib/settings/policy";
-import { maskSensitive } from "./masking";
+import { maskArguments } from "./masking";
 
 // The gateway's side of runtime approvals: a call that needs a person opens a request (or joins the
 // one already open for the same call) and then asks how it stands. An approval is bound to the agent,
@@ -78,10 +78,12 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
     if (open) return { kind: "open", ...open, created: false };
     const waiting = await tx.toolCallApproval.count({ where: { agentId: binding.agentId, status: "pending", expiresAt: { gt: now } } });
     if (waiting >= cap) return { kind: "over_cap", cap };
+    const server = await tx.server.findUniqueOrThrow({ where: { id: binding.serverId }, select: { sensitiveFields: true } });
+    const fields = { policy: policies["dataHandling.sensitiveArgumentFields"], server: server.sensitiveFields };
     const request = await tx.toolCallApproval.create({
       data: {
         ...binding,
-        arguments: maskSensitive(context.arguments, policies["dataHandling.sensitiveArgumentFields"]) as Prisma.InputJsonValue,
+        arguments: maskArguments(context.arguments, fields) as Prisma.InputJsonValue,
         riskTier: context.riskTier,
         riskReason: context.riskReason,
         expiresAt: new Date(now.getTime() + policies["approvals.requestTtlMinutes"] * 60_000),
