@@ -13,6 +13,9 @@ import { closeAllBackends } from "./backends";
 import { closeLegacySessions } from "./legacy";
 import { clearResolutionCache } from "./invalidation";
 
+// Calls to tools that are not read-only re-list the backend's tools when the last listing is older than this.
+process.env.TOOLGATE_DRIFT_RECHECK_SECONDS = "1";
+
 const backendSecret = { name: "X-Backend-Key", value: "backend-secret-42" };
 let fixture: FixtureServer;
 let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
@@ -130,6 +133,19 @@ describe.each(eras)("the gateway over MCP %s %s", (era, _shape, connect) => {
     expect(result.isError).toBe(true);
     expect(JSON.stringify(result.content)).toMatch(/Approval request [0-9a-f-]{36} is still waiting/);
     expect(fixture.received.filter((r) => r.toolCall?.name === "delete_record").length).toBe(before);
+    await client.close();
+  });
+
+  it("re-lists the backend's tools before a call to a tool that is not read-only once the last listing is older than the age, not before a read-only one", async () => {
+    const client = await connect();
+    const listings = () => fixture.received.filter((r) => r.rpcMethod === "tools/list").length;
+    await client.callTool({ name: exposed("search_records"), arguments: { query: "warm" } });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const before = listings();
+    expect((await client.callTool({ name: exposed("read_record"), arguments: { id: "r-5" } })).isError ?? false).toBe(false);
+    expect(listings()).toBe(before);
+    expect((await client.callTool({ name: exposed("search_records"), arguments: { query: "aged" } })).isError ?? false).toBe(false);
+    expect(listings()).toBe(before + 1);
     await client.close();
   });
 

@@ -152,7 +152,9 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     }
   }
   outcome.decision = "allowed";
-  const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly })) as CallResult;
+  // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
+  const freshDefinition = tool.requiresApproval || !tool.readOnly;
+  const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition })) as CallResult;
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
     const output = validateStructuredContent(tool, result.structuredContent);
     if (!output.ok) {
