@@ -163,7 +163,7 @@ export function PolicyForms({ action, policies }: { action: SetPolicy; policies:
         action={action}
         policyKey="dataHandling.sensitiveArgumentFields"
         title="Sensitive argument fields"
-        description="Comma-separated field names whose values approvers never see: they show masked, at any depth, in any letter case."
+        description="Comma-separated field names whose values approvers never see, for every server (each server's owner adds more for their server under data handling): they show masked, at any depth, in any letter case."
       >
         {(errors, echoed) => (
           <TextField label="Fields" name="fields" defaultValue={shown(echoed, "fields", policies["dataHandling.sensitiveArgumentFields"].join(", "))} errors={errors} />
@@ -177,5 +177,6 @@ const wholeNumberPolicies = [
   { key: "approvals.waitSeconds", title: "Approval wait", unit: "seconds", description: "How long a call that needs approval waits for a decision before it answers that the request is still pending." },
   { key: "approvals.requestTtlMinutes", title: "Request lifetime", unit: "minutes", description: "How long an approval request can be decided before it expires." },
   { key: "approvals.validMinutes", title: "Approval lifetime", unit: "minutes", description: "How long an approval, once given, can be used (once) by a repeat of the same call." },
+  { key: "approvals.maxPendingPerAgent", title: "Waiting requests per agent", unit: "requests", description: "How many approval requests one agent may have waiting at once; further calls that need approval are refused, and audited, until some are decided or expire." },
   { key: "approvals.escalateAfterMinutes", title: "Escalation delay", unit: "minutes", description: "A request undecided for this long is flagged as escalated and shown to administrators." },
 ] as const satisfies readonly { key: PolicyKey; title: string; unit: string; description: string }[];

@@ -20,7 +20,9 @@ export interface WaitHooks {
 export type GateOutcome =
   | { kind: "approved"; approvalId: string }
   | { kind: "denied"; approvalId: string; message: string }
-  | { kind: "not_approved"; approvalId: string; message: string };
+  | { kind: "not_approved"; approvalId: string; message: string }
+  /** No request was opened: the agent has too many waiting. */
+  | { kind: "refused"; approvalId?: undefined; message: string };
 
 type ProgressNotification = { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total: number; message: string } };
 
@@ -90,5 +92,11 @@ export async function passApprovalGate(
     riskReason: tool.approvalReason ?? "This tool needs a human approval for each call.",
     correlationId,
   });
+  if (request.kind === "over_cap") {
+    return {
+      kind: "refused",
+      message: `approval cap: agent ${agent.name} already has ${request.cap} approval requests waiting for a person, the most an agent may have (approvals.maxPendingPerAgent); call again once some are decided or have expired.`,
+    };
+  }
   return waitForDecision(binding, request.id, hooks);
 }

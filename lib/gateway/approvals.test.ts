@@ -1,13 +1,13 @@
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
-import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
+import { exportAuditTrail } from "@/lib/audit/export";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
+import { pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { maskedValue } from "@/lib/tool-approvals/masking";
 import { makeTeam, makeUser } from "@/test/factories";
+import { connectLegacy, connectModern, type GatewayClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
 import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
@@ -17,6 +17,10 @@ import { closeLegacySessions } from "./legacy";
 
 // Runtime approvals through the real gateway and the fixture backend: a call to delete_record (marked
 // by the reviewer as needing approval) waits for a person.
+
+// A tool rate low enough that a burst of calls meets it (read once, at the gateway's first call).
+const toolRatePerSecond = 30;
+process.env.TOOLGATE_RATE_TOOL_PER_SECOND = String(toolRatePerSecond);
 
 let fixture: FixtureServer;
 let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
@@ -44,6 +48,8 @@ beforeAll(async () => {
     environments: ["prod"],
     classification: "internal",
     endpointUrl: fixture.url,
+    // The owner's own sensitive fields for this server, on top of the policy's.
+    sensitiveFields: ["accountNumber", "customer.email"],
     version: { version: "1.0.0" },
   }));
   const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
@@ -68,21 +74,10 @@ afterAll(async () => {
 
 const headers = () => ({ Authorization: `Bearer ${key}` });
 
-async function legacyClient() {
-  const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
-  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
-  return client;
-}
+const legacyClient = () => connectLegacy(gateway.url, headers());
+const modernClient = () => connectModern(gateway.url, headers());
 
-async function modernClient() {
-  const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
-  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: headers() } }));
-  return client;
-}
-
-type AnyClient = Awaited<ReturnType<typeof legacyClient>> | Awaited<ReturnType<typeof modernClient>>;
-
-function callDelete(client: AnyClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void) {
+function callDelete(client: GatewayClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void) {
   const options = { onprogress, timeout: 60_000, resetTimeoutOnProgress: true };
   const params = { name: tool, arguments: { id } };
   return client instanceof ModernClient ? client.callTool(params, options) : client.callTool(params, undefined, options);
@@ -102,11 +97,12 @@ async function pendingRequest(id: string): Promise<string> {
 const textOf = (result: object) => JSON.stringify((result as { content?: unknown }).content);
 
 describe.each([
-  ["2025-11-25 (sessions)", legacyClient],
-  ["2026-07-28 (stateless)", modernClient],
-])("a call that needs approval, over MCP %s", (era, connect) => {
+  ["2025-11-25", "(sessions)", legacyClient],
+  ["2026-07-28", "(stateless)", modernClient],
+])("a call that needs approval, over MCP %s %s", (era, _shape, connect) => {
   it("waits with progress notifications; approved in time, it is forwarded and the backend's result returned", async () => {
     const client = await connect();
+    expect(negotiatedVersion(client)).toBe(era);
     const id = `approved-${era.slice(0, 4)}`;
     const progress: string[] = [];
     const call = callDelete(client, id, (update) => progress.push(update.message ?? ""));
@@ -132,27 +128,62 @@ describe.each([
     expect(deletesSeen(id)).toBe(0);
     await client.close();
   }, 30_000);
+
+  it("timed out, the call names the request; approved afterwards, the same call proceeds once, then needs a new approval", async () => {
+    await setWait(1);
+    const client = await connect();
+    const id = `later-${era.slice(0, 4)}`;
+    const first = await callDelete(client, id);
+    expect(first.isError).toBe(true);
+    const requestId = await pendingRequest(id);
+    expect(textOf(first)).toContain(`Approval request ${requestId} is still waiting`);
+    await decideToolCall(approver, { requestId, decision: "approve" });
+    const second = await callDelete(client, id);
+    expect(second.isError ?? false).toBe(false);
+    expect(deletesSeen(id)).toBe(1);
+    const replay = await callDelete(client, id);
+    expect(replay.isError).toBe(true);
+    expect(textOf(replay)).not.toContain(requestId);
+    expect(deletesSeen(id)).toBe(1);
+    await client.close();
+  }, 30_000);
+});
+
+describe.each([
+  ["2025-11-25", connectLegacy],
+  ["2026-07-28", connectModern],
+])("a burst of calls that need approval, over MCP %s", (era, connect) => {
+  it("opens at most the per-agent cap of requests; the rate limit applies before a request opens; every refusal is said and audited", async () => {
+    await setWait(1);
+    const burst = await agentWithKey("prod");
+    await grant(burst.agentId, serverId);
+    const client = await connect(gateway.url, { Authorization: `Bearer ${burst.key}` });
+    expect(negotiatedVersion(client)).toBe(era);
+    const ids = Array.from({ length: 50 }, (_, index) => `burst-${era.slice(0, 4)}-${index}`);
+    const outcomes = await Promise.all(ids.map((id) => callDelete(client, id).then(textOf, (error: Error) => error.message)));
+
+    const opened = await db().toolCallApproval.findMany({ where: { agentId: burst.agentId }, select: { arguments: true, status: true } });
+    expect(opened).toHaveLength(10);
+    expect(opened.every((request) => request.status === "pending")).toBe(true);
+    const rateLimited = ids.filter((_, index) => outcomes[index]!.includes(`rate limit: at most ${toolRatePerSecond} calls per second to tool`));
+    const capped = ids.filter((_, index) => outcomes[index]!.includes("already has 10 approval requests waiting"));
+    expect(rateLimited.length).toBeGreaterThan(0);
+    expect(capped.length).toBeGreaterThan(0);
+    expect(rateLimited.length + capped.length).toBe(40);
+    // A call the rate limit refused opened no request.
+    const openedIds = new Set(opened.map((request) => (request.arguments as { id: string }).id));
+    expect(rateLimited.filter((id) => openedIds.has(id))).toEqual([]);
+    expect(deletesSeen(ids[0]!)).toBe(0);
+
+    await flushGatewayAudit();
+    const refusals = await db().auditEvent.findMany({ where: { action: "gateway.tools/call", actorId: burst.agentId, outcome: "denied" }, select: { reason: true } });
+    expect(refusals.filter((event) => event.reason?.includes("already has 10 approval requests waiting"))).toHaveLength(capped.length);
+    expect(refusals.filter((event) => event.reason?.startsWith("rate limit:"))).toHaveLength(rateLimited.length);
+    await client.close();
+  }, 30_000);
 });
 
 describe("approvals bound to one call", () => {
-  it("timed out, the call names the request; approved afterwards, the same call proceeds once, then needs a new approval", async () => {
-    await setWait(1);
-    const client = await legacyClient();
-    const first = await callDelete(client, "later");
-    expect(first.isError).toBe(true);
-    const requestId = await pendingRequest("later");
-    expect(textOf(first)).toContain(`Approval request ${requestId} is still waiting`);
-    await decideToolCall(approver, { requestId, decision: "approve" });
-    const second = await callDelete(client, "later");
-    expect(second.isError ?? false).toBe(false);
-    expect(deletesSeen("later")).toBe(1);
-    const replay = await callDelete(client, "later");
-    expect(replay.isError).toBe(true);
-    expect(textOf(replay)).not.toContain(requestId);
-    expect(deletesSeen("later")).toBe(1);
-    await client.close();
-  }, 30_000);
-
   it("an approval for other arguments does not apply", async () => {
     await setWait(1);
     const client = await legacyClient();
@@ -187,11 +218,41 @@ describe("approvals bound to one call", () => {
   it("masks the fields data handling marks sensitive in what approvers see", async () => {
     await setWait(1);
     const client = await legacyClient();
-    await (client as LegacyClient).callTool({ name: tool, arguments: { id: "masked", password: "hunter2", nested: { apiKey: "k-1" } } });
+    await client.callTool({ name: tool, arguments: { id: "masked", password: "hunter2", nested: { apiKey: "k-1" } } });
     const request = await db().toolCallApproval.findFirstOrThrow({ where: { agentId, arguments: { path: ["id"], equals: "masked" } } });
     expect(request.arguments).toEqual({ id: "masked", password: maskedValue, nested: { apiKey: maskedValue } });
     expect(request.riskReason).toMatch(/reviewer marked delete_record/);
     await client.close();
+  }, 30_000);
+
+  it("masks the fields the server's owner registered, besides the policy's, wherever the arguments are shown or exported", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    const secrets = { accountNumber: "DE44-5001", email: "ann@example.com", note: "note-7731", password: "pw-9912" };
+    const args = { id: "owner-masked", accountNumber: secrets.accountNumber, customer: { email: secrets.email, name: "Ann" }, email: "public@example.com", note: secrets.note, password: secrets.password };
+    const progress: string[] = [];
+    const result = await client.callTool({ name: tool, arguments: args }, undefined, { onprogress: (update) => void progress.push(update.message ?? "") });
+    await client.close();
+    const masked = { id: "owner-masked", accountNumber: maskedValue, customer: { email: maskedValue, name: "Ann" }, email: "public@example.com", password: maskedValue };
+
+    // The stored copy: the owner's fields (a name at any depth, a dotted path where it leads) and the policy's.
+    const stored = await db().toolCallApproval.findFirstOrThrow({ where: { agentId, arguments: { path: ["id"], equals: "owner-masked" } } });
+    expect(stored.arguments).toEqual({ ...masked, note: secrets.note });
+
+    // The inbox masks with the fields in force when it is read: a field the owner adds later is hidden too.
+    await db().server.update({ where: { id: serverId }, data: { sensitiveFields: ["accountNumber", "customer.email", "NOTE"] } });
+    const pending = (await pendingToolCallRequests()).find((request) => request.id === stored.id)!;
+    expect(pending.arguments).toEqual({ ...masked, note: maskedValue });
+    await decideToolCall(approver, { requestId: stored.id, decision: "deny", reason: "No." });
+    const decided = (await toolCallRequestHistory({ status: "denied" })).find((request) => request.id === stored.id)!;
+    expect(decided.arguments).toEqual({ ...masked, note: maskedValue });
+
+    // What the agent is told, the progress notifications and the audit export carry no argument values.
+    const exported = await exportAuditTrail(approver, { format: "jsonl" });
+    const told = [textOf(result), ...progress, await new Response(exported.body).text()].join("\n");
+    expect(progress.length).toBeGreaterThan(0);
+    expect(told).toContain(stored.argumentsHash);
+    for (const secret of Object.values(secrets)) expect(told).not.toContain(secret);
   }, 30_000);
 
   it("escalates a request undecided for longer than the policy's delay", async () => {

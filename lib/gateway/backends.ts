@@ -10,6 +10,7 @@ import CircuitBreaker from "opossum";
 import { z } from "zod";
 import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
 import { assertOutboundUrl, guardedFetch, type OutboundFetch, type OutboundPolicy, outboundPolicyFromEnv } from "@/lib/net/outbound";
+import { driftRecheckSeconds } from "@/lib/runtime/settings";
 import {
   BackendCallError,
   BackendUnavailableError,
@@ -40,6 +41,11 @@ export type LiveTool = DeclaredTool;
 export interface CallOptions {
   /** Declared read-only: a call that broke down in transport is retried once, on a new session. */
   readOnly: boolean;
+  /**
+   * Not read-only, or needs approval: when the backend's tools were last listed longer ago than the
+   * pool's `recheckAfterMs`, they are listed again (and checked for drift) before the call goes out.
+   */
+  freshDefinition?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -66,6 +72,8 @@ export interface BackendPoolOptions {
   maxResponseBytes?: number;
   breaker?: { errorThresholdPercentage?: number; volumeThreshold?: number; resetTimeoutMs?: number; rollingWindowMs?: number };
   watcher?: ToolsWatcher;
+  /** The age of the last tools listing past which a `freshDefinition` call re-lists first; 30 s by default. */
+  recheckAfterMs?: number;
 }
 
 // Content blocks and unknown fields pass through untouched; the SDK's own schema would rebuild them.
@@ -98,8 +106,12 @@ interface Entry {
   current?: Session;
   drifted: ReadonlySet<string>;
   lastCheck?: { drifted: string[] };
+  /** When the listing behind the last completed check began (ms since the epoch). */
+  checkedAt: number;
   /** The re-check a tools/list_changed notification started; calls wait for it. */
   recheck: Promise<void>;
+  /** The re-check an aged `freshDefinition` call started; calls arriving meanwhile share it. */
+  refreshing?: Promise<void>;
 }
 
 export class BackendPool {
@@ -111,6 +123,7 @@ export class BackendPool {
   private readonly requestFetch: OutboundFetch;
   private readonly streamFetch: OutboundFetch;
   private watcher?: ToolsWatcher;
+  private readonly recheckAfterMs: number;
 
   constructor(options: BackendPoolOptions = {}) {
     const { policy = outboundPolicyFromEnv(), timeoutMs = 10_000, maxTimeoutMs = 60_000, maxResponseBytes = 10 * 1024 * 1024, breaker = {} } = options;
@@ -118,6 +131,7 @@ export class BackendPool {
     this.timeoutMs = timeoutMs;
     this.maxTimeoutMs = maxTimeoutMs;
     this.watcher = options.watcher;
+    this.recheckAfterMs = options.recheckAfterMs ?? 30_000;
     this.breakerOptions = {
       // Calls carry their own timeout (the SDK's, which also tells the backend to cancel); a timeout is a failure here too.
       timeout: false,
@@ -144,6 +158,7 @@ export class BackendPool {
     const requestOptions: RequestOptions = { timeout, signal: options.signal };
     const attempt = () =>
       this.guarded(entry, async (session) => {
+        if (options.freshDefinition && Date.now() - entry.checkedAt >= this.recheckAfterMs) await this.refresh(entry, session);
         await entry.recheck;
         if (entry.drifted.has(toolName)) throw new ToolDriftError(toolName, backend.serverName);
         const params = { name: toolName, arguments: args };
@@ -213,6 +228,7 @@ export class BackendPool {
       breaker: new CircuitBreaker((run: () => Promise<unknown>) => run(), this.breakerOptions),
       openedAt: 0,
       drifted: new Set(),
+      checkedAt: -Infinity,
       recheck: Promise.resolve(),
     };
     entry.breaker.on("open", () => {
@@ -281,6 +297,7 @@ export class BackendPool {
 
   private async checkTools(entry: Entry, session: Session): Promise<{ drifted: string[] }> {
     if (!this.watcher) return { drifted: [] };
+    const listedAt = Date.now();
     const liveTools = await listTools(session.client, this.timeoutMs);
     let result: { drifted: string[] };
     try {
@@ -292,7 +309,18 @@ export class BackendPool {
     }
     entry.drifted = new Set(result.drifted);
     entry.lastCheck = result;
+    entry.checkedAt = listedAt;
     return result;
+  }
+
+  /** Lists the tools again before a call; a failure refuses the call (the definition could not be confirmed). */
+  private refresh(entry: Entry, session: Session): Promise<void> {
+    entry.refreshing ??= this.checkTools(entry, session)
+      .then(() => undefined)
+      .finally(() => {
+        entry.refreshing = undefined;
+      });
+    return entry.refreshing;
   }
 
   private recheckOnNotice(entry: Entry, session: Session): void {
@@ -414,8 +442,15 @@ async function closeSession(session: Session): Promise<void> {
 // handlers, instrumentation), and every copy must share the sessions and breakers.
 const holder = globalThis as unknown as { toolgateBackendPool?: BackendPool; toolgateToolsWatcher?: ToolsWatcher };
 
+/** TOOLGATE_DRIFT_RECHECK_SECONDS in milliseconds (start-up validates it too); a bad value throws naming it. */
+export function driftRecheckMsFrom(env: Record<string, string | undefined> = process.env): number {
+  const parsed = driftRecheckSeconds.safeParse(env.TOOLGATE_DRIFT_RECHECK_SECONDS);
+  if (!parsed.success) throw new Error(`Invalid TOOLGATE_DRIFT_RECHECK_SECONDS: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+  return parsed.data * 1000;
+}
+
 export function backendPool(): BackendPool {
-  holder.toolgateBackendPool ??= new BackendPool({ watcher: holder.toolgateToolsWatcher });
+  holder.toolgateBackendPool ??= new BackendPool({ watcher: holder.toolgateToolsWatcher, recheckAfterMs: driftRecheckMsFrom() });
   return holder.toolgateBackendPool;
 }
 

@@ -1,7 +1,9 @@
 // Drift: a backend whose live tool definitions no longer hash to the certified ones. Checked when a
-// pooled session opens (before it serves a call), when the backend sends tools/list_changed, and on a
-// schedule. A mismatch blocks the tool (./backends.ts refuses it at once; the open incident hides it
-// from every instance's resolution) and is recorded and audited once, until the definition matches again.
+// pooled session opens (before it serves a call), when the backend sends tools/list_changed, before a
+// call to a tool that is not read-only or needs approval once the last listing is older than
+// TOOLGATE_DRIFT_RECHECK_SECONDS (30 s), and on a schedule (every 5 minutes, for the read-only rest).
+// A mismatch blocks the tool (./backends.ts refuses it at once; the open incident hides it from every
+// instance's resolution) and is recorded and audited once, until the definition matches again.
 import { type AuditInput, recordAudit, systemActor } from "@/lib/audit/record";
 import { definitionHash } from "@/lib/catalog/definition-hash";
 import { db, type Tx } from "@/lib/db/prisma";

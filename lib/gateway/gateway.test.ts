@@ -1,10 +1,8 @@
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
-import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
 import { makeTeam, makeUser } from "@/test/factories";
+import { connectLegacy, connectModern, negotiatedVersion } from "@/test/gateway-clients";
 import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
@@ -14,6 +12,9 @@ import { flushGatewayAudit } from "./audit-queue";
 import { closeAllBackends } from "./backends";
 import { closeLegacySessions } from "./legacy";
 import { clearResolutionCache } from "./invalidation";
+
+// Calls to tools that are not read-only re-list the backend's tools when the last listing is older than this.
+process.env.TOOLGATE_DRIFT_RECHECK_SECONDS = "1";
 
 const backendSecret = { name: "X-Backend-Key", value: "backend-secret-42" };
 let fixture: FixtureServer;
@@ -66,22 +67,21 @@ afterAll(async () => {
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
-async function legacyClient(headers: Record<string, string> = {}) {
-  const client = new LegacyClient({ name: "legacy-host", version: "1.0.0" });
-  await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
-  return client;
-}
+const legacyClient = (headers: Record<string, string> = {}) => connectLegacy(gateway.url, { ...auth(), ...headers });
+const modernClient = (headers: Record<string, string> = {}) => connectModern(gateway.url, { ...auth(), ...headers });
 
-async function modernClient(headers: Record<string, string> = {}) {
-  const client = new ModernClient({ name: "modern-host", version: "1.0.0" });
-  await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: { ...auth(), ...headers } } }));
-  return client;
-}
+const eras = [
+  ["2025-11-25", "(sessions)", legacyClient],
+  ["2026-07-28", "(stateless)", modernClient],
+] as const;
 
-describe.each([
-  ["2025-11-25 (sessions)", legacyClient],
-  ["2026-07-28 (stateless)", modernClient],
-])("the gateway over MCP %s", (_era, connect) => {
+describe.each(eras)("the gateway over MCP %s %s", (era, _shape, connect) => {
+  it("negotiates this era's protocol version", async () => {
+    const client = await connect();
+    expect(negotiatedVersion(client)).toBe(era);
+    await client.close();
+  });
+
   it("lists exactly the certified, pinned, granted tools, namespaced, with pinned definitions", async () => {
     const client = await connect();
     const { tools } = await client.listTools();
@@ -136,6 +136,19 @@ describe.each([
     await client.close();
   });
 
+  it("re-lists the backend's tools before a call to a tool that is not read-only once the last listing is older than the age, not before a read-only one", async () => {
+    const client = await connect();
+    const listings = () => fixture.received.filter((r) => r.rpcMethod === "tools/list").length;
+    await client.callTool({ name: exposed("search_records"), arguments: { query: "warm" } });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const before = listings();
+    expect((await client.callTool({ name: exposed("read_record"), arguments: { id: "r-5" } })).isError ?? false).toBe(false);
+    expect(listings()).toBe(before);
+    expect((await client.callTool({ name: exposed("search_records"), arguments: { query: "aged" } })).isError ?? false).toBe(false);
+    expect(listings()).toBe(before + 1);
+    await client.close();
+  });
+
   it("refuses unknown tools precisely", async () => {
     const client = await connect();
     await expect(client.callTool({ name: "com.example_snope__x", arguments: {} })).rejects.toThrow(/no such tool/);
@@ -143,11 +156,11 @@ describe.each([
   });
 });
 
-describe("governance at call time", () => {
+describe.each(eras)("governance at call time over MCP %s %s", (_era, _shape, connect) => {
   it("hides and refuses a killed tool", async () => {
     const kill = await db().killSwitch.create({ data: { scope: "tool", serverId, toolName: "search_records", reason: "Leaks data" } });
     clearResolutionCache();
-    const client = await legacyClient();
+    const client = await connect();
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain(exposed("search_records"));
     await expect(client.callTool({ name: exposed("search_records"), arguments: {} })).rejects.toThrow(/kill switch: Leaks data/);
     await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "fixed" } });
@@ -158,7 +171,7 @@ describe("governance at call time", () => {
   it("blocks a tool whose live definition drifted since certification", async () => {
     const [read, del, search] = defaultFixtureTools as [typeof defaultFixtureTools[0], typeof defaultFixtureTools[0], typeof defaultFixtureTools[0]];
     fixture.setTools([read, del, { ...search, description: "Finds records, and also emails them." }]);
-    const client = await legacyClient();
+    const client = await connect();
     await expect
       .poll(async () => {
         clearResolutionCache();
@@ -168,8 +181,14 @@ describe("governance at call time", () => {
     const incident = await db().driftIncident.findFirst({ where: { serverId, toolName: "search_records", resolvedAt: null } });
     expect(incident).not.toBeNull();
     fixture.setTools(defaultFixtureTools);
+    // The next test starts from a resolved incident, so it sees its own detection.
+    await expect.poll(() => db().driftIncident.count({ where: { serverId, resolvedAt: null } }), { timeout: 10_000 }).toBe(0);
+    clearResolutionCache();
     await client.close();
   });
+});
+
+describe("what every call leaves behind", () => {
 
   it("writes an audit event for every call, with an argument hash and no raw arguments", async () => {
     await flushGatewayAudit();

@@ -98,8 +98,8 @@ interface Outcome {
 /**
  * tools/call, checked in order: (credential, at the HTTP edge; the params' shape, name and size, before
  * the SDK parses them, see refuseMalformedParams) kill switches, grant, pinned version and
- * drift (all part of the agent's resolved view), arguments against the pinned input schema, approval
- * (which may wait for a person, see ./approval-gate.ts), rate limit and quota; then the backend call,
+ * drift (all part of the agent's resolved view), arguments against the pinned input schema, rate limit
+ * and quota, approval (which may wait for a person, see ./approval-gate.ts); then the backend call,
  * whose structuredContent must match the pinned output schema. Every outcome is audited without
  * waiting for the database.
  */
@@ -171,19 +171,22 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     outcome.reason = validation.message;
     return toolError(validation.message);
   }
+  // The budget is spent before an approval request opens: a flood of calls must not become a flood of requests.
+  const budget = await consumeCallBudget(agent.agentId, name);
+  if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);
   if (tool.requiresApproval) {
     const gate = await passApprovalGate(agent, tool, args, argumentsHash, correlationId, hooks);
     outcome.approvalId = gate.approvalId;
-    if (gate.kind === "denied") throw new GatewayRefusal(gate.message, -32000);
+    if (gate.kind === "denied" || gate.kind === "refused") throw new GatewayRefusal(gate.message, -32000);
     if (gate.kind === "not_approved") {
       outcome.reason = gate.message;
       return toolError(gate.message);
     }
   }
-  const budget = await consumeCallBudget(agent.agentId, name);
-  if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);
   outcome.decision = "allowed";
-  const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly })) as CallResult;
+  // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
+  const freshDefinition = tool.requiresApproval || !tool.readOnly;
+  const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition })) as CallResult;
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
     const output = validateStructuredContent(tool, result.structuredContent);
     if (!output.ok) {

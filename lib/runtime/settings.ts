@@ -3,6 +3,16 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/**
+ * TOOLGATE_DRIFT_RECHECK_SECONDS: how old the last look at a backend's tools may be before a call to one
+ * of its tools that is not read-only, or needs approval, re-lists them first (0: before every such call;
+ * at most the 5-minute sweep). Empty counts as unset. The gateway reads it on its own (lib/gateway/backends.ts).
+ */
+export const driftRecheckSeconds = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.coerce.number().int("must be a whole number of seconds").min(0, "must be at least 0").max(300, "must be at most 300 (the scheduled sweep)").default(30),
+);
+
 const settingsSchema = z.object({
   // Empty counts as unset, so a caller can switch the embedded database on by clearing the variable.
   DATABASE_URL: z
@@ -21,6 +31,7 @@ const settingsSchema = z.object({
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url().optional(),
   TOOLGATE_ENCRYPTION_KEY: z.string().min(32, "TOOLGATE_ENCRYPTION_KEY must be at least 32 characters").optional(),
+  TOOLGATE_DRIFT_RECHECK_SECONDS: driftRecheckSeconds,
 });
 
 export type Settings = z.output<typeof settingsSchema> & { dataDir: string };

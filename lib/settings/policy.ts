@@ -72,6 +72,12 @@ export const policySchemas = {
   "approvals.requestTtlMinutes": minutes("The request lifetime", 7 * 24 * 60),
   /** How long an approval, once given, can be used (once) by a repeat of the call. */
   "approvals.validMinutes": minutes("The approval lifetime", 7 * 24 * 60),
+  /** How many approval requests one agent may have waiting at once; a call past it is refused instead of opening another. */
+  "approvals.maxPendingPerAgent": z
+    .number({ error: "The cap must be a number of requests." })
+    .int("The cap must be a whole number of requests.")
+    .min(1, "The cap must be at least 1 request.")
+    .max(1000, "The cap must be at most 1000 requests."),
   /** A request undecided this long is flagged and shown to administrators. */
   "approvals.escalateAfterMinutes": minutes("The escalation delay", 7 * 24 * 60),
   /** Certified risk tiers at which every tool that is not read-only needs an approval, whatever the reviewer chose. */
@@ -100,6 +106,7 @@ export const policyDefaults: Policies = {
   "approvals.waitSeconds": 45,
   "approvals.requestTtlMinutes": 60,
   "approvals.validMinutes": 30,
+  "approvals.maxPendingPerAgent": 10,
   "approvals.escalateAfterMinutes": 10,
   "approvals.requiredForRiskTiers": ["critical"],
   "dataHandling.sensitiveArgumentFields": ["password", "secret", "token", "apiKey", "api_key", "authorization", "accessToken", "privateKey", "ssn", "cardNumber"],
@@ -135,6 +142,7 @@ export async function getPolicies(client: Tx = db()): Promise<Policies> {
     "approvals.waitSeconds": read("approvals.waitSeconds"),
     "approvals.requestTtlMinutes": read("approvals.requestTtlMinutes"),
     "approvals.validMinutes": read("approvals.validMinutes"),
+    "approvals.maxPendingPerAgent": read("approvals.maxPendingPerAgent"),
     "approvals.escalateAfterMinutes": read("approvals.escalateAfterMinutes"),
     "approvals.requiredForRiskTiers": read("approvals.requiredForRiskTiers"),
     "dataHandling.sensitiveArgumentFields": read("dataHandling.sensitiveArgumentFields"),

@@ -3,9 +3,13 @@ import { ownedServersWhere } from "@/lib/certification/ownership";
 import { likeLiteral } from "@/lib/db/like";
 import { db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { getPolicy } from "@/lib/settings/policy";
 import { parseInput } from "@/lib/validation";
+import { maskArguments } from "./masking";
 
 // What approvers see of runtime approval requests: those waiting (newest first), and the history.
+// The stored arguments were masked when the request opened; they are masked again as they are read,
+// with the fields in force now, so a field the policy or the server's owner adds later is hidden too.
 
 const requestSelect = {
   id: true,
@@ -24,7 +28,7 @@ const requestSelect = {
   correlationId: true,
   decidedBy: { select: { email: true } },
   agent: { select: { name: true, environment: true, createdById: true } },
-  server: { select: { id: true, name: true } },
+  server: { select: { id: true, name: true, sensitiveFields: true } },
   serverVersion: { select: { version: true } },
 } satisfies Prisma.ToolCallApprovalSelect;
 
@@ -33,14 +37,22 @@ export type ToolCallRequest = Prisma.ToolCallApprovalGetPayload<{ select: typeof
 /** Undecided and still inside its time: a request past its expiry is gone even before the sweep marks it. */
 const waiting = (now: Date) => ({ status: "pending", expiresAt: { gt: now } }) as const;
 
+/** The requests with their arguments masked by the sensitive fields in force now. */
+async function masked(requests: Promise<ToolCallRequest[]>): Promise<ToolCallRequest[]> {
+  const [rows, policy] = await Promise.all([requests, getPolicy("dataHandling.sensitiveArgumentFields")]);
+  return rows.map((row) => ({ ...row, arguments: maskArguments(row.arguments, { policy, server: row.server.sensitiveFields }) as ToolCallRequest["arguments"] }));
+}
+
 /** Undecided requests still inside their time, newest first. */
 export function pendingToolCallRequests(now = new Date()): Promise<ToolCallRequest[]> {
-  return db().toolCallApproval.findMany({
-    where: waiting(now),
-    orderBy: { createdAt: "desc" },
-    take: 200,
-    select: requestSelect,
-  });
+  return masked(
+    db().toolCallApproval.findMany({
+      where: waiting(now),
+      orderBy: { createdAt: "desc" },
+      take: 200,
+      select: requestSelect,
+    }),
+  );
 }
 
 export const historyFilters = z.object({
@@ -61,16 +73,18 @@ export async function pendingToolCallCounts(now = new Date()): Promise<{ pending
 /** Decided, used and expired requests, newest first, filtered by status, agent name or server name. */
 export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[]> {
   const filters = parseInput(historyFilters, input);
-  return db().toolCallApproval.findMany({
-    where: {
-      status: filters.status ?? { not: "pending" },
-      ...(filters.agent ? { agent: { name: { contains: likeLiteral(filters.agent), mode: "insensitive" } } } : {}),
-      ...(filters.server ? { server: { name: { contains: likeLiteral(filters.server), mode: "insensitive" } } } : {}),
-    },
-    orderBy: { createdAt: "desc" },
-    take: 100,
-    select: requestSelect,
-  });
+  return masked(
+    db().toolCallApproval.findMany({
+      where: {
+        status: filters.status ?? { not: "pending" },
+        ...(filters.agent ? { agent: { name: { contains: likeLiteral(filters.agent), mode: "insensitive" } } } : {}),
+        ...(filters.server ? { server: { name: { contains: likeLiteral(filters.server), mode: "insensitive" } } } : {}),
+      },
+      orderBy: { createdAt: "desc" },
+      take: 100,
+      select: requestSelect,
+    }),
+  );
 }
 
 /** Servers the person owns (named or through the team), for showing which requests they may not decide. */

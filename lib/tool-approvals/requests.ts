@@ -1,8 +1,8 @@
 import { recordAudit } from "@/lib/audit/record";
-import { db } from "@/lib/db/prisma";
+import { db, type Tx } from "@/lib/db/prisma";
 import type { Prisma, RiskTier } from "@/lib/generated/prisma/client";
 import { getPolicies } from "@/lib/settings/policy";
-import { maskSensitive } from "./masking";
+import { maskArguments } from "./masking";
 
 // The gateway's side of runtime approvals: a call that needs a person opens a request (or joins the
 // one already open for the same call) and then asks how it stands. An approval is bound to the agent,
@@ -53,21 +53,48 @@ export async function claimApproval(binding: ApprovalBinding, approvalId?: strin
   return claimed[0]?.id ?? null;
 }
 
-/** The open request for this call, or a new one; new requests are audited as raised by the agent. */
-export async function openApprovalRequest(binding: ApprovalBinding, context: ApprovalContext): Promise<{ id: string; expiresAt: Date; created: boolean }> {
+export type OpenedRequest = { kind: "open"; id: string; expiresAt: Date; created: boolean } | { kind: "over_cap"; cap: number };
+
+// The class half of the two-key advisory lock that serializes one agent's request openings (the other
+// half is a hash of the agent's id); other locks in the app use the one-key form.
+const openingLockClass = 727310013;
+
+/** The request already open for this call, or a refusal when the agent has `cap` requests waiting; else null. */
+async function joinOrRefuse(client: Tx, binding: ApprovalBinding, cap: number): Promise<OpenedRequest | null> {
   const now = new Date();
-  const open = await db().toolCallApproval.findFirst({
+  const open = await client.toolCallApproval.findFirst({
     where: { ...bindingWhere(binding), status: "pending", expiresAt: { gt: now } },
     orderBy: { createdAt: "desc" },
     select: { id: true, expiresAt: true },
   });
-  if (open) return { ...open, created: false };
+  if (open) return { kind: "open", ...open, created: false };
+  const waiting = await client.toolCallApproval.count({ where: { agentId: binding.agentId, status: "pending", expiresAt: { gt: now } } });
+  return waiting >= cap ? { kind: "over_cap", cap } : null;
+}
+
+/**
+ * The open request for this call, or a new one, audited as raised by the agent; none when the agent
+ * already has as many requests waiting as `approvals.maxPendingPerAgent` allows.
+ */
+export async function openApprovalRequest(binding: ApprovalBinding, context: ApprovalContext): Promise<OpenedRequest> {
   const policies = await getPolicies();
+  const cap = policies["approvals.maxPendingPerAgent"];
+  // Asked first without the lock: a repeat joins its request and a flood past the cap is refused
+  // without queueing (each waiter on the lock would hold a database connection).
+  const settled = await joinOrRefuse(db(), binding, cap);
+  if (settled) return settled;
   return db().$transaction(async (tx) => {
+    // One opening per agent at a time, so a burst of calls cannot all count below the cap and all insert.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${openingLockClass}::int, hashtext(${binding.agentId}))`;
+    const settledMeanwhile = await joinOrRefuse(tx, binding, cap);
+    if (settledMeanwhile) return settledMeanwhile;
+    const now = new Date();
+    const server = await tx.server.findUniqueOrThrow({ where: { id: binding.serverId }, select: { sensitiveFields: true } });
+    const fields = { policy: policies["dataHandling.sensitiveArgumentFields"], server: server.sensitiveFields };
     const request = await tx.toolCallApproval.create({
       data: {
         ...binding,
-        arguments: maskSensitive(context.arguments, policies["dataHandling.sensitiveArgumentFields"]) as Prisma.InputJsonValue,
+        arguments: maskArguments(context.arguments, fields) as Prisma.InputJsonValue,
         riskTier: context.riskTier,
         riskReason: context.riskReason,
         expiresAt: new Date(now.getTime() + policies["approvals.requestTtlMinutes"] * 60_000),
@@ -84,7 +111,7 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
       correlationId: context.correlationId,
       details: { serverId: binding.serverId, versionId: binding.versionId, tool: binding.toolName, argumentsHash: binding.argumentsHash },
     });
-    return { ...request, created: true };
+    return { kind: "open", ...request, created: true };
   });
 }
 

@@ -55,6 +55,7 @@ describe("policyValueFrom for the approval policies", () => {
   it("reads whole numbers, and passes anything else on for the policy to refuse by name", () => {
     expect(policyValueFrom("approvals.waitSeconds", form({ value: " 30 " }))).toBe(30);
     expect(policyValueFrom("approvals.escalateAfterMinutes", form({ value: "ten" }))).toBe("ten");
+    expect(policyValueFrom("approvals.maxPendingPerAgent", form({ value: "12" }))).toBe(12);
   });
 
   it("reads the ticked risk tiers and the sensitive field names", () => {

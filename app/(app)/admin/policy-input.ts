@@ -46,6 +46,7 @@ export function policyValueFrom(key: string, form: FormData): unknown {
     case "approvals.waitSeconds":
     case "approvals.requestTtlMinutes":
     case "approvals.validMinutes":
+    case "approvals.maxPendingPerAgent":
     case "approvals.escalateAfterMinutes":
       return wholeNumber(text(form, "value"));
     case "approvals.requiredForRiskTiers":
