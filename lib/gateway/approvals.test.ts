@@ -196,6 +196,17 @@ describe("approvals bound to one call", () => {
     await client.close();
   }, 30_000);
 
+  it("arguments with characters the database refuses still open a request, shown with those characters replaced", async () => {
+    await setWait(1);
+    const client = await legacyClient();
+    const result = await callDelete(client, "nul\u0000id\u001b");
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/still waiting/);
+    const requestId = await pendingRequest("nul\uFFFDid\uFFFD");
+    expect(requestId).toBeTruthy();
+    await client.close();
+  }, 30_000);
+
   it("an approval not used in time expires, and so does a request nobody decides", async () => {
     await setWait(1);
     const client = await legacyClient();

@@ -118,6 +118,17 @@ describe.each(eras)("tools/call input over the %s leg", (era) => {
     expect(await auditRow(answer.correlationId)).toMatchObject({ outcome: "denied" });
   });
 
+  it.each([
+    ["a value", { id: "a\ud800b" }],
+    ["a key", { ["a\udc00"]: "1", id: "1" }],
+    ["a nested value", { query: "q", filter: { tags: ["ok", "\udbff"] } }],
+  ])("arguments with an unpaired surrogate in %s (not Unicode, so they cannot be hashed) are refused, audited", async (_case, args) => {
+    const answer = await call({ name: gateway.exposed("search_records"), arguments: args });
+    expect(answer.error?.code).toBe(-32602);
+    expect(answer.error?.message).toMatch(/params\.arguments holds text with an unpaired surrogate/);
+    expect(await auditRow(answer.correlationId)).toMatchObject({ outcome: "denied" });
+  });
+
   it("arguments at the depth limit still reach the tool", async () => {
     const answer = await call({ name: gateway.exposed("search_records"), arguments: { query: "q", filter: nested(maxArgumentDepth - 2) } });
     expect(answer.error).toBeUndefined();

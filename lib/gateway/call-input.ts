@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
+import { hasLoneSurrogate, hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import { maxToolNameLength } from "./namespacing";
 
 // The params of a tools/call or tools/list are checked here, before either SDK parses the message and
@@ -75,18 +75,23 @@ const listParams = z
   )
   .optional();
 
-/** Why `value` is too deep or too large to handle, walking it without recursion; null when it is fine. */
-export function oversizedValue(value: unknown, field: string): string | null {
+/**
+ * Why `value` cannot be served, walking it without recursion: too deep, too large, or holding text that
+ * is not Unicode (an unpaired surrogate, which the argument hash's canonical JSON refuses); null when fine.
+ */
+export function unservableValue(value: unknown, field: string): string | null {
   const stack: [unknown, number][] = [[value, 1]];
   // Counted as they are found, so a very wide object is refused before its values are all stacked.
   let found = 1;
   while (stack.length) {
     const [item, depth] = stack.pop()!;
+    if (typeof item === "string" && hasLoneSurrogate(item)) return `${field} holds text with an unpaired surrogate`;
     if (item === null || typeof item !== "object") continue;
     if (depth > maxArgumentDepth) return `${field} is nested deeper than ${maxArgumentDepth} levels`;
     const children = Array.isArray(item) ? item : Object.values(item);
     found += children.length;
     if (found > maxArgumentNodes) return `${field} holds more than ${maxArgumentNodes} values`;
+    if (!Array.isArray(item) && Object.keys(item).some(hasLoneSurrogate)) return `${field} holds text with an unpaired surrogate`;
     for (const child of children) stack.push([child, depth + 1]);
   }
   return null;
@@ -107,6 +112,6 @@ export function screenParams(method: unknown, params: unknown): InputRefusal | n
   const refuse = (message: string): InputRefusal => ({ method, message, ...(method === "tools/call" ? { tool: auditableName(params) } : {}) });
   if (!shape.success) return refuse(`Invalid params: ${shape.error.issues[0]!.message}.`);
   const { arguments: args, _meta } = (shape.data ?? {}) as { arguments?: unknown; _meta?: unknown };
-  const oversized = oversizedValue(args, "params.arguments") ?? oversizedValue(_meta, "params._meta");
-  return oversized ? refuse(`Invalid params: ${oversized}.`) : null;
+  const unservable = unservableValue(args, "params.arguments") ?? unservableValue(_meta, "params._meta");
+  return unservable ? refuse(`Invalid params: ${unservable}.`) : null;
 }

@@ -13,6 +13,13 @@ const unsafeInText = new RegExp(`[${controls}${bidiControls}]|${loneSurrogates}`
 /** The same, and also tab, line feed and carriage return: for names, which are one line. */
 const unsafeInName = new RegExp(`[\\t\\n\\r${controls}${bidiControls}]|${loneSurrogates}`);
 
+const loneSurrogate = new RegExp(loneSurrogates);
+
+/** True when the text is not valid Unicode: canonical JSON (RFC 8785) and jsonb refuse such text. */
+export function hasLoneSurrogate(text: string): boolean {
+  return loneSurrogate.test(text);
+}
+
 export function hasUnsafeCharacters(text: string, { singleLine = false } = {}): boolean {
   return (singleLine ? unsafeInName : unsafeInText).test(text);
 }

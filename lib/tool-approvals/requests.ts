@@ -2,6 +2,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { db, type Tx } from "@/lib/db/prisma";
 import type { Prisma, RiskTier } from "@/lib/generated/prisma/client";
 import { getPolicies } from "@/lib/settings/policy";
+import { replaceUnsafeInJson } from "@/lib/text/unsafe-text";
 import { maskArguments } from "./masking";
 
 // The gateway's side of runtime approvals: a call that needs a person opens a request (or joins the
@@ -94,7 +95,8 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
     const request = await tx.toolCallApproval.create({
       data: {
         ...binding,
-        arguments: maskArguments(context.arguments, fields) as Prisma.InputJsonValue,
+        // The stored copy is for people to read (the binding is the hash): characters jsonb refuses are replaced.
+        arguments: replaceUnsafeInJson(maskArguments(context.arguments, fields)) as Prisma.InputJsonValue,
         riskTier: context.riskTier,
         riskReason: context.riskReason,
         expiresAt: new Date(now.getTime() + policies["approvals.requestTtlMinutes"] * 60_000),
