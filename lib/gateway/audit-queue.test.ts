@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { auditQuarantinedCount, quarantineAction } from "@/lib/audit/quarantine";
 import { recordAuditBatch } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import { PrismaClient } from "@/lib/generated/prisma/client";
@@ -208,8 +209,76 @@ describe("gateway audit queue", () => {
 
     expect(await replayAuditSpool({ file, write: writeToDb })).toBe(2);
     expect((await stored("replay-")).map((row) => row.correlationId).sort()).toEqual(["replay-0", "replay-1"]);
-    expect(await readdir(dir)).toEqual(["audit-spool.rejected.jsonl"]);
-    expect(await readFile(path.join(dir, "audit-spool.rejected.jsonl"), "utf8")).toBe(`{"actor":{"id":null,"lab\n`);
+    expect(await readdir(dir)).toEqual(["audit-quarantine.jsonl"]);
+    const [quarantined] = await quarantinedIn(dir);
+    expect(quarantined).toMatchObject({ source: "spool", error: "not valid JSON", line: `{"actor":{"id":null,"lab` });
+  });
+});
+
+async function quarantinedIn(dir: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(path.join(dir, "audit-quarantine.jsonl"), "utf8");
+  return text.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+describe("an event the database would refuse", () => {
+  it("with NUL, controls, bidi overrides or lone surrogates in any field is written with them replaced, and holds up no other event", async () => {
+    const queue = new AuditQueue({ write: writeToDb, spoolFile: await spoolFile() });
+    queue.enqueue(event("nul-0"));
+    queue.enqueue(event("nul-1", { tool: "evil\u0000tool", reason: "bad\u202e\ud800", agentName: "bot\u0007", serverName: "s\u0000" }));
+    queue.enqueue(event("nul-2"));
+    await queue.flush({ timeoutMs: 3_000 });
+    const rows = await stored("nul-");
+    expect(rows.map((row) => row.correlationId)).toEqual(["nul-0", "nul-1", "nul-2"]);
+    expect(rows[1]).toMatchObject({ actorLabel: "agent:bot\ufffd", reason: "bad\ufffd\ufffd", details: { tool: "evil\ufffdtool", serverName: "s\ufffd" } });
+  });
+
+  it("for a reason no replacement fixes is set aside in the quarantine file, counted and recorded, while every other event of its batch lands", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    // A time PostgreSQL cannot store (year -271821): the database itself refuses this one event.
+    const write: AuditBatchWriter = (events) => writeToDb(events.map((e) => (e.correlationId === "poison-3" && e.action === "gateway.tools/call" ? { ...e, occurredAt: new Date(-8.64e15) } : e)));
+    const queue = new AuditQueue({ write, spoolFile: file });
+    const before = auditQuarantinedCount();
+    for (let i = 0; i < 8; i++) queue.enqueue(event(`poison-${i}`));
+    await queue.flush({ timeoutMs: 3_000 });
+    await queue.flush({ timeoutMs: 3_000 }); // the notice, queued once the batch was written
+    expect((await stored("poison-")).filter((row) => row.action !== quarantineAction).map((row) => row.correlationId)).toEqual(["poison-0", "poison-1", "poison-2", "poison-4", "poison-5", "poison-6", "poison-7"]);
+    expect(auditQuarantinedCount()).toBe(before + 1);
+    const [quarantined] = await quarantinedIn(dir);
+    expect(quarantined).toMatchObject({ source: "queue", action: "gateway.tools/call", correlationId: "poison-3", event: { correlationId: "poison-3", details: { tool: "read_file" } } });
+    expect(String(quarantined!.error)).toMatch(/out of range/);
+    const notice = await db().auditEvent.findFirstOrThrow({ where: { action: quarantineAction, correlationId: "poison-3" } });
+    expect(notice).toMatchObject({ actorLabel: "system", outcome: "failure", details: { source: "queue", action: "gateway.tools/call", file: path.join(dir, "audit-quarantine.jsonl") } });
+    expect(queue.depth()).toBe(0);
+  });
+
+  it("in a spool replays the readable events and sets aside each line that cannot be read or written", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    const line = (correlationId: string, overrides: Record<string, unknown> = {}) =>
+      JSON.stringify({ actor: { id: null, label: "agent:x" }, action: "gateway.tools/call", target: { type: "gateway" }, outcome: "denied", reason: null, correlationId, occurredAt: new Date().toISOString(), ...overrides });
+    const badOutcome = line("respool-3", { outcome: "maybe" });
+    await writeFile(
+      file,
+      [
+        line("respool-0"),
+        line("respool-1", { reason: "name evil\u0000tool" }),
+        line("respool-2", { occurredAt: "-271821-04-20T00:00:00.000Z" }),
+        "not json at all",
+        badOutcome,
+        line("respool-4"),
+      ].join("\n"),
+    );
+    expect(await replayAuditSpool({ file, write: writeToDb })).toBe(3);
+    expect((await stored("respool-")).filter((row) => row.action !== quarantineAction).map((row) => [row.correlationId, row.reason])).toEqual([
+      ["respool-0", null],
+      ["respool-1", "name evil\ufffdtool"],
+      ["respool-4", null],
+    ]);
+    const quarantined = await quarantinedIn(dir);
+    expect(quarantined.map((item) => item.line ?? (item.event as { correlationId: string }).correlationId)).toEqual(["not json at all", badOutcome, "respool-2"]);
+    expect(await db().auditEvent.count({ where: { action: quarantineAction, details: { path: ["source"], equals: "spool" } } })).toBe(3);
+    expect(await readdir(dir)).toEqual(["audit-quarantine.jsonl"]);
   });
 });
 
