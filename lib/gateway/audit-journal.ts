@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 
 // The gateway's audit journal: every event, and every call about to be forwarded, is appended to a local
 // file before the backend sees the call, so an event survives the process being killed (SIGKILL, OOM)
 // before its batch reached the database: the kernel holds what was written. fdatasync runs once per
-// batch, for power loss. A segment is deleted, or the current one truncated, once every line in it is in
-// the database or the spool; the next start replays the segments of processes that are gone
+// batch, for power loss. A segment is deleted once every line in it is in the database or the spool; the next start replays the segments of processes that are gone
 // (docs/decisions/013-audit-durability.md).
 
 const segmentBytes = 1024 * 1024;
@@ -76,9 +75,13 @@ export class AuditJournal {
   release(firstOutstanding: number): void {
     this.writeBuffer();
     while (this.closed.length > 0 && this.closed[0]!.lastSeq < firstOutstanding) this.remove(this.closed.shift()!.file);
-    if (this.fd !== null && this.current && this.currentBytes > 0 && this.current.lastSeq < firstOutstanding) {
-      ftruncateSync(this.fd, 0);
-      this.currentBytes = 0;
+    // All of the current segment is safe: it goes too (a new one is opened by the next line), so an idle
+    // or stopped process leaves no file behind.
+    if (this.fd !== null && this.current && this.current.lastSeq < firstOutstanding) {
+      closeSync(this.fd);
+      this.fd = null;
+      this.remove(this.current.file);
+      this.current = null;
     }
   }
 
@@ -88,8 +91,7 @@ export class AuditJournal {
     if (this.fd === null || !this.current) return;
     closeSync(this.fd);
     this.fd = null;
-    if (this.currentBytes === 0) this.remove(this.current.file);
-    else this.closed.push(this.current);
+    this.closed.push(this.current);
     this.current = null;
   }
 

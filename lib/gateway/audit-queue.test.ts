@@ -277,7 +277,7 @@ describe("an event the database would refuse", () => {
     ]);
     const quarantined = await quarantinedIn(dir);
     expect(quarantined.map((item) => item.line ?? (item.event as { correlationId: string }).correlationId)).toEqual(["not json at all", badOutcome, "respool-2"]);
-    expect(await db().auditEvent.count({ where: { action: quarantineAction, details: { path: ["source"], equals: "spool" } } })).toBe(3);
+    expect(await db().auditEvent.count({ where: { action: quarantineAction, details: { path: ["file"], equals: path.join(dir, "audit-quarantine.jsonl") } } })).toBe(3);
     expect(await readdir(dir)).toEqual(["audit-quarantine.jsonl"]);
   });
 });

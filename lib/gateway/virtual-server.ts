@@ -2,7 +2,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { observeGatewayCall } from "@/lib/observability/metrics";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
-import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
+import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
 // Loading the drift module registers its check with the backend pool (session open, list_changed).
 import "./drift";
@@ -69,6 +69,8 @@ interface Outcome {
   tool?: ResolvedTool;
   /** The runtime approval request the call waited for or used. */
   approvalId?: string;
+  /** Set once the call is journaled as forwarded (see beginGatewayForward). */
+  forwardKey?: string;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function callGatewayTool(
       argumentsHash: call.argumentsHash,
       approvalId: outcome.approvalId,
       method: "tools/call",
+      forwardKey: outcome.forwardKey,
     });
   }
 }
@@ -150,6 +153,10 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   }
   const budget = await consumeCallBudget(agent.agentId, name);
   if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);
+  // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
+  const forwardKey = beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
+  if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
+  outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";
   const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly })) as CallResult;
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
