@@ -1,7 +1,7 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db/prisma";
 import { correlationId } from "@/lib/request-context";
-import { replaceUnsafeInJson } from "@/lib/text/unsafe-text";
+import { hasUnsafeCharacters, replaceUnsafeInJson } from "@/lib/text/unsafe-text";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 
@@ -47,7 +47,8 @@ const insertAuditSql = `
 export type BatchedAudit = AuditInput & { correlationId: string; idempotencyKey?: string };
 
 // PostgreSQL refuses NUL and lone surrogates in text and jsonb, and one such character would fail the
-// whole statement: every string written (keys of details included) has its unsafe characters replaced.
+// whole statement: every string written (keys of details included) has its unsafe characters replaced
+// (bidi overrides and other controls too, so the trail reads as what happened).
 function rowsJson(events: BatchedAudit[]): string {
   const rows = events.map((event, n) => ({
       n,
@@ -63,7 +64,10 @@ function rowsJson(events: BatchedAudit[]): string {
       correlation_id: event.correlationId,
       idempotency_key: event.idempotencyKey ?? null,
     }));
-  return JSON.stringify(replaceUnsafeInJson(rows));
+  const text = JSON.stringify(rows);
+  // JSON.stringify writes controls and lone surrogates as \u escapes, so text without one (nor a raw
+  // unsafe character) is clean as it is; only a batch with one pays for the copy that replaces them.
+  return text.includes("\\u") || hasUnsafeCharacters(text) ? JSON.stringify(replaceUnsafeInJson(rows)) : text;
 }
 
 /** Appends one audit event; pass the transaction of the change it records so both land or neither. */

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -18,6 +18,7 @@ import {
   enqueueGatewayAudit,
   flushGatewayAudit,
   type GatewayAuditEvent,
+  interruptedReason,
   replayAuditSpool,
 } from "./audit-queue";
 
@@ -279,6 +280,68 @@ describe("an event the database would refuse", () => {
     expect(quarantined.map((item) => item.line ?? (item.event as { correlationId: string }).correlationId)).toEqual(["not json at all", badOutcome, "respool-2"]);
     expect(await db().auditEvent.count({ where: { action: quarantineAction, details: { path: ["file"], equals: path.join(dir, "audit-quarantine.jsonl") } } })).toBe(3);
     expect(await readdir(dir)).toEqual(["audit-quarantine.jsonl"]);
+  });
+});
+
+describe("the journal", () => {
+  const forwarded = (correlationId: string) => {
+    const { decision: _decision, latencyMs: _latency, reason: _reason, ...call } = event(correlationId);
+    return call;
+  };
+  // What a process that ended leaves: its journal, under a pid no live process has.
+  async function leaveAsEnded(queue: AuditQueue, dir: string) {
+    await new Promise((resolve) => setImmediate(resolve)); // the turn's lines are written
+    const [file] = queue.journalFiles();
+    await rename(file!, path.join(dir, `audit-journal.999999999-0a0b0c0d.1.jsonl`));
+  }
+
+  it("is replayed by the next start: decisions with their outcome, a forwarded call that never ended as interrupted", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    const queue = new AuditQueue({ write: () => Promise.reject(new Error("down")), spoolFile: file, flushIntervalMs: 60_000 });
+    const done = queue.beginForward(forwarded("journal-done"))!;
+    queue.beginForward(forwarded("journal-lost"));
+    queue.enqueue(event("journal-done", { forwardKey: done, latencyMs: 7 }));
+    queue.enqueue(event("journal-refused", { decision: "refused", reason: "rate limit" }));
+    await leaveAsEnded(queue, dir);
+
+    expect(await replayAuditSpool({ file, write: writeToDb })).toBe(3);
+    const rows = await stored("journal-");
+    expect(Object.fromEntries(rows.map((row) => [row.correlationId, [row.outcome, row.reason, (row.details as { decision: string }).decision]]))).toEqual({
+      "journal-done": ["success", null, "allowed"],
+      "journal-lost": ["failure", interruptedReason, "interrupted"],
+      "journal-refused": ["denied", "rate limit", "refused"],
+    });
+    expect(rows.find((row) => row.correlationId === "journal-lost")).toMatchObject({ actorId: "agent-1", targetId: event("x").serverId, details: { tool: "read_file", argumentsHash: argumentsHash({ path: "/a" }) } });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("never writes an event twice: what the process had written is skipped on replay", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    const queue = new AuditQueue({ write: writeToDb, spoolFile: file, flushIntervalMs: 60_000 });
+    queue.enqueue(event("twice-0"));
+    await new Promise((resolve) => setImmediate(resolve));
+    await copyFile(queue.journalFiles()[0]!, path.join(dir, "audit-journal.999999999-0a0b0c0d.1.jsonl"));
+    await queue.flush();
+    // Once everything in it is written, the process's journal is gone.
+    expect(queue.journalFiles()).toEqual([]);
+    expect(await replayAuditSpool({ file, write: writeToDb })).toBe(1);
+    expect(await stored("twice-")).toHaveLength(1);
+  });
+
+  it("at shutdown forwards no new call, waits for calls at their backends, then writes their outcome", async () => {
+    const file = await spoolFile();
+    const queue = new AuditQueue({ write: writeToDb, spoolFile: file });
+    const key = queue.beginForward(forwarded("drain-0"))!;
+    const stopped = queue.shutdown({ drainMs: 5_000 });
+    expect(queue.beginForward(forwarded("drain-1"))).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await stored("drain-")).toHaveLength(0);
+    queue.enqueue(event("drain-0", { forwardKey: key }));
+    expect(await stopped).toBe(0);
+    expect((await stored("drain-")).map((row) => [row.correlationId, row.outcome])).toEqual([["drain-0", "success"]]);
+    expect(await readdir(path.dirname(file))).toEqual([]);
   });
 });
 

@@ -8,7 +8,8 @@ import { writeIsolating } from "@/lib/audit/isolate";
 import { defaultQuarantineFile, errorText, quarantine, quarantineAction, type QuarantinedItem } from "@/lib/audit/quarantine";
 import { recordAuditBatchOn } from "@/lib/audit/record";
 import { AuditJournal, nextAuditKey } from "./audit-journal";
-import { type AuditBatchWriter, forwardingStage, type QueuedAudit, replayAuditFiles } from "./audit-spool";
+import { auditOf, decisionLine, type ForwardedCall, forwardingLine, type GatewayAuditEvent } from "./audit-event";
+import { type AuditBatchWriter, type QueuedAudit, replayAuditFiles } from "./audit-spool";
 
 // Gateway decisions are audited without a database round trip on the call path: events wait in this
 // process's memory and are written in batches, one INSERT each. A failed write keeps its batch and
@@ -19,65 +20,14 @@ import { type AuditBatchWriter, forwardingStage, type QueuedAudit, replayAuditFi
 
 export type { AuditBatchWriter, QueuedAudit } from "./audit-spool";
 
-export type GatewayDecision = "allowed" | "refused" | "failed";
-
-export interface GatewayAuditEvent {
-  /** Null when the caller could not be identified (no or an invalid API key). */
-  agentId: string | null;
-  agentName: string | null;
-  serverId?: string | null;
-  serverName?: string | null;
-  /** The tool's name on its backend server. */
-  tool?: string | null;
-  version?: string | null;
-  decision: GatewayDecision;
-  reason?: string | null;
-  latencyMs: number;
-  correlationId: string;
-  /** `argumentsHash(args)`: the arguments are not stored, only their fingerprint. */
-  argumentsHash?: string | null;
-  /** The runtime approval request the call waited for or used. */
-  approvalId?: string | null;
-  /** The MCP method, e.g. "tools/call"; the audit action is `gateway.<method>`. */
-  method: string;
-  /** The key `beginGatewayForward` gave the call when it was forwarded: this event is its outcome. */
-  forwardKey?: string | null;
-}
-
-/** What is known of a call as it is forwarded: its event, less what only its outcome tells. */
-export type ForwardedCall = Omit<GatewayAuditEvent, "decision" | "reason" | "latencyMs" | "forwardKey">;
+export type { ForwardedCall, GatewayAuditEvent, GatewayDecision } from "./audit-event";
+export { interruptedReason } from "./audit-event";
 
 /** SHA-256 (hex) of the arguments' canonical JSON (RFC 8785); absent arguments count as `{}`. */
 export function argumentsHash(args: unknown): string {
   return createHash("sha256")
     .update(canonicalize(args ?? {}) ?? "null", "utf8")
     .digest("hex");
-}
-
-const outcomes = { allowed: "success", refused: "denied", failed: "failure" } as const;
-
-/** The reason a forwarded call is recorded with when its process ended before the call did. */
-export const interruptedReason = "The gateway stopped while this call was at its backend: the backend may have run it; its result is unknown.";
-
-function auditOf(event: GatewayAuditEvent, idempotencyKey: string): QueuedAudit {
-  const details: Record<string, string | number> = { decision: event.decision, latencyMs: event.latencyMs };
-  if (event.tool) details.tool = event.tool;
-  if (event.version) details.version = event.version;
-  if (event.serverName) details.serverName = event.serverName;
-  if (event.argumentsHash) details.argumentsHash = event.argumentsHash;
-  if (event.approvalId) details.approvalId = event.approvalId;
-  return {
-    actor: { id: event.agentId, label: event.agentName ? `agent:${event.agentName}` : "agent:unidentified" },
-    action: `gateway.${event.method}`,
-    // A call refused before it named a known server (e.g. an unknown tool) is about the gateway itself.
-    target: event.serverId ? { type: "server", id: event.serverId } : { type: "gateway" },
-    outcome: outcomes[event.decision],
-    reason: event.reason ?? null,
-    correlationId: event.correlationId,
-    details,
-    occurredAt: new Date(),
-    idempotencyKey,
-  };
 }
 
 export interface AuditQueueOptions {
@@ -173,8 +123,7 @@ export class AuditQueue {
   beginForward(call: ForwardedCall): string | null {
     if (this.stopping) return null;
     const key = nextAuditKey();
-    const audit = auditOf({ ...call, decision: "failed", reason: interruptedReason, latencyMs: 0 }, key);
-    this.forwarded.set(key, this.journal.appendNow(`${JSON.stringify({ ...audit, stage: forwardingStage })}\n`));
+    this.forwarded.set(key, this.journal.appendNow(forwardingLine(call, key, Date.now())));
     return key;
   }
 
@@ -182,7 +131,8 @@ export class AuditQueue {
   enqueue(event: GatewayAuditEvent): void {
     const key = event.forwardKey ?? nextAuditKey();
     if (event.forwardKey) this.forwarded.delete(event.forwardKey);
-    this.push(auditOf(event, key));
+    const occurredAt = new Date();
+    this.push(auditOf(event, key, occurredAt), decisionLine(event, key, occurredAt.getTime()));
   }
 
   depth(): number {
@@ -245,8 +195,9 @@ export class AuditQueue {
     return replayAuditFiles({ file: this.spoolFile, write: this.write, quarantineFile: this.quarantineFile, batchSize: this.batchSize });
   }
 
-  private push(audit: QueuedAudit): void {
-    this.pending.push({ audit, journalSeq: this.journal.appendSoon(`${JSON.stringify(audit)}\n`) });
+  /** `line` is the event's journal line: the gateway's own report, or the audit event itself. */
+  private push(audit: QueuedAudit, line = `${JSON.stringify(audit)}\n`): void {
+    this.pending.push({ audit, journalSeq: this.journal.appendSoon(line) });
     this.enqueued++;
     // While writes fail, the scheduled retry (with its backoff) takes the new events along.
     if (this.pending.length >= this.batchSize && this.failures === 0) void this.drain();

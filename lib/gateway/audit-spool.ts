@@ -6,6 +6,7 @@ import { writeIsolating } from "@/lib/audit/isolate";
 import { errorText, quarantine, type QuarantinedItem } from "@/lib/audit/quarantine";
 import type { AuditInput } from "@/lib/audit/record";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { auditOfJournalLine, journalLine } from "./audit-event";
 import { bootId, journalPattern } from "./audit-journal";
 
 // Replaying what earlier runs left in the data folder: the spool (events the database would not take
@@ -19,9 +20,6 @@ import { bootId, journalPattern } from "./audit-journal";
 export type QueuedAudit = AuditInput & { correlationId: string; occurredAt: Date; idempotencyKey?: string };
 export type AuditBatchWriter = (events: QueuedAudit[]) => Promise<void>;
 
-/** A journal line written before a call was forwarded: its outcome is unknown until its final event. */
-export const forwardingStage = "forwarding";
-
 const spooledAudit = z.object({
   actor: z.object({ id: z.string().nullable(), label: z.string() }),
   action: z.string(),
@@ -32,12 +30,26 @@ const spooledAudit = z.object({
   details: z.record(z.string(), z.json()).optional(),
   occurredAt: z.coerce.date(),
   idempotencyKey: z.string().optional(),
-  stage: z.literal(forwardingStage).optional(),
 });
 
 interface Parsed {
   events: QueuedAudit[];
   unreadable: QuarantinedItem[];
+}
+
+// A spool line is an audit event; a journal line is a gateway decision, or a call being forwarded.
+function parseLine(line: string): { audit: QueuedAudit; forwarding: boolean } | { error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { error: "not valid JSON" }; // e.g. a line cut short by a crash mid-append
+  }
+  const spooled = spooledAudit.safeParse(json);
+  if (spooled.success) return { audit: { ...spooled.data, details: spooled.data.details as Prisma.InputJsonObject | undefined }, forwarding: false };
+  const journaled = journalLine.safeParse(json);
+  if (journaled.success) return auditOfJournalLine(journaled.data);
+  return { error: `not an audit event: ${spooled.error.issues[0]?.message}` };
 }
 
 function parseLines(texts: string[]): Parsed {
@@ -47,20 +59,14 @@ function parseLines(texts: string[]): Parsed {
   for (const text of texts) {
     for (const line of text.split("\n")) {
       if (!line.trim()) continue;
-      let parsed;
-      try {
-        parsed = spooledAudit.safeParse(JSON.parse(line));
-      } catch {
-        parsed = undefined; // a line cut short by a crash mid-append
-      }
-      if (!parsed?.success) {
-        unreadable.push({ source: "spool", error: parsed ? `not an audit event: ${parsed.error.issues[0]?.message}` : "not valid JSON", line });
+      const parsed = parseLine(line);
+      if ("error" in parsed) {
+        unreadable.push({ source: "spool", error: parsed.error, line });
         continue;
       }
-      const { stage, ...event } = parsed.data;
-      const audit: QueuedAudit = { ...event, details: event.details as Prisma.InputJsonObject | undefined };
+      const { audit, forwarding } = parsed;
       if (!audit.idempotencyKey) unkeyed.push(audit);
-      else if (stage !== forwardingStage || !byKey.has(audit.idempotencyKey)) byKey.set(audit.idempotencyKey, audit);
+      else if (!forwarding || !byKey.has(audit.idempotencyKey)) byKey.set(audit.idempotencyKey, audit);
     }
   }
   const events = [...unkeyed, ...byKey.values()].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
