@@ -14,6 +14,7 @@ import {
   argumentsHash,
   type AuditBatchWriter,
   AuditQueue,
+  type ForwardedCall,
   auditQueueDepth,
   enqueueGatewayAudit,
   flushGatewayAudit,
@@ -284,9 +285,9 @@ describe("an event the database would refuse", () => {
 });
 
 describe("the journal", () => {
-  const forwarded = (correlationId: string) => {
-    const { decision: _decision, latencyMs: _latency, reason: _reason, ...call } = event(correlationId);
-    return call;
+  const forwarded = (correlationId: string): ForwardedCall => {
+    const { agentId, agentName, serverId, serverName, tool, version, argumentsHash: hash, method } = event(correlationId);
+    return { agentId, agentName, serverId, serverName, tool, version, correlationId, argumentsHash: hash, method };
   };
   // What a process that ended leaves: its journal, under a pid no live process has.
   async function leaveAsEnded(queue: AuditQueue, dir: string) {
