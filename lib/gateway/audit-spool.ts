@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readdir, readFile, rename, unlink } from "node:fs/promises";
+import { appendFile, readdir, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { writeIsolating } from "@/lib/audit/isolate";
@@ -144,7 +144,10 @@ async function replayClaims({ file, write, quarantineFile, batchSize = 500 }: Re
     for (let i = 0; i < events.length; i += batchSize) await writeIsolating(events.slice(i, i + batchSize), write, onPoisoned);
     const notices = await quarantine([...unreadable, ...poisoned], quarantineFile);
     const occurredAt = new Date();
-    await write(notices.map((notice) => ({ ...notice, correlationId: notice.correlationId ?? randomUUID(), occurredAt })));
+    const noticeEvents = notices.map((notice) => ({ ...notice, correlationId: notice.correlationId ?? randomUUID(), occurredAt, idempotencyKey: randomUUID() }));
+    // Should the database fail now, the notices wait in the spool: the claims must go, or the next
+    // replay would set the same lines aside twice.
+    await write(noticeEvents).catch(() => appendFile(file, noticeEvents.map((event) => `${JSON.stringify(event)}\n`).join("")));
     await Promise.all(claims.map((claimed) => unlink(claimed)));
     return events.length - poisoned.length;
   } finally {
