@@ -1,23 +1,34 @@
 import { db, type Tx } from "@/lib/db/prisma";
 
-// Checks the audit hash chain (migration 20261125000000_approvals_audit_chain): each event's hash is
-// recomputed by the same database function that set it, and each must name its predecessor's hash.
+// Checks the audit hash chain (migrations 20261125000000_approvals_audit_chain and 20261130100000_audit_durability):
+// each event's hash is recomputed by the same database function that set it, each must name its
+// predecessor's hash, positions must run without gaps, and the chain's head must name the last event.
+// The walk goes on past a break, so the report names every place the chain was tampered with.
 
 const genesisHash = "0".repeat(64);
 const pageSize = 5_000;
+/** A report names at most this many findings (a rewritten table would otherwise list every row). */
+export const maxFindings = 100;
 
-export type ChainProblem = "edited" | "missing" | "relinked";
+/**
+ * edited: an event's fields no longer match its hash. relinked: an event's prev_hash is not its
+ * predecessor's hash. missing: positions skipped (events deleted). head: the chain head does not name
+ * the last event. head_rebuilt: the head row was found missing and rebuilt by the database.
+ */
+export type ChainProblem = "edited" | "relinked" | "missing" | "head" | "head_rebuilt";
 
-export interface BrokenLink {
-  /** The chain position where the chain first fails to hold. */
+export interface ChainFinding {
+  /** The chain position the finding is about. */
   chainSeq: bigint;
-  /** The event found there, if any (none when the chain's last events were deleted). */
+  /** The event found there, if any (none for deleted events and for the head). */
   eventId: bigint | null;
   problem: ChainProblem;
   message: string;
 }
 
-export type ChainReport = { intact: true; checked: number } | { intact: false; checked: number; firstBroken: BrokenLink };
+export type ChainReport =
+  | { intact: true; checked: number }
+  | { intact: false; checked: number; findings: ChainFinding[]; /** More findings than listed. */ truncated: boolean };
 
 interface ChainRow {
   id: bigint;
@@ -27,42 +38,81 @@ interface ChainRow {
   recomputed: string;
 }
 
-function checkRow(row: ChainRow, expectedSeq: bigint, previousHash: string): BrokenLink | null {
-  if (row.chain_seq !== expectedSeq) {
-    const gap = row.chain_seq - expectedSeq;
-    return { chainSeq: expectedSeq, eventId: row.id, problem: "missing", message: `${gap} event(s) missing before #${row.chain_seq}: the chain skips from #${expectedSeq - 1n}.` };
+const range = (from: bigint, to: bigint) => (from === to ? `#${from}` : `#${from}–#${to}`);
+
+/** What is wrong with one row, given the position and hash its predecessor leads to expect (null: unknown). */
+function rowFindings(row: ChainRow, expectedSeq: bigint, previousHash: string | null): ChainFinding[] {
+  const findings: ChainFinding[] = [];
+  const at = { chainSeq: row.chain_seq, eventId: row.id };
+  if (row.chain_seq > expectedSeq) {
+    const message = `Event(s) ${range(expectedSeq, row.chain_seq - 1n)} are missing: the chain skips from #${expectedSeq - 1n} to #${row.chain_seq}.`;
+    findings.push({ chainSeq: expectedSeq, eventId: null, problem: "missing", message });
   }
   if (row.recomputed !== row.hash) {
-    return { chainSeq: row.chain_seq, eventId: row.id, problem: "edited", message: `Event #${row.chain_seq} was changed after it was recorded: its content no longer matches its hash.` };
+    findings.push({ ...at, problem: "edited", message: `Event #${row.chain_seq} was changed after it was recorded: its fields no longer match its hash.` });
   }
-  if (row.prev_hash !== previousHash) {
-    return { chainSeq: row.chain_seq, eventId: row.id, problem: "relinked", message: `Event #${row.chain_seq} does not link to the event before it.` };
+  if (previousHash !== null && row.prev_hash !== previousHash) {
+    const message = `Event #${row.chain_seq} does not link to event #${row.chain_seq - 1n}: its prev_hash is not that event's hash (one of the two was rewritten).`;
+    findings.push({ ...at, problem: "relinked", message });
   }
-  return null;
+  return findings;
 }
 
-/** Walks the whole chain in order; reports the first broken link, or that it is intact. */
-export async function verifyAuditChain(client: Tx = db()): Promise<ChainReport> {
+interface Walk {
+  checked: number;
+  findings: ChainFinding[];
+  last: { seq: bigint; hash: string } | null;
+}
+
+async function walkEvents(client: Tx): Promise<Walk> {
+  const walk: Walk = { checked: 0, findings: [], last: null };
   let expectedSeq = 1n;
-  let previousHash = genesisHash;
-  let checked = 0;
+  let previousHash: string | null = genesisHash;
   for (;;) {
     const rows = await client.$queryRaw<ChainRow[]>`
       SELECT a."id", a."chain_seq", a."prev_hash", a."hash", "audit_event_hash"(a) AS "recomputed"
       FROM "audit_events" a WHERE a."chain_seq" >= ${expectedSeq} ORDER BY a."chain_seq" LIMIT ${pageSize}`;
     for (const row of rows) {
-      const broken = checkRow(row, expectedSeq, previousHash);
-      if (broken) return { intact: false, checked, firstBroken: broken };
-      checked++;
+      // After a gap the predecessor is gone: its link cannot be checked, only reported missing.
+      const found = rowFindings(row, expectedSeq, row.chain_seq === expectedSeq ? previousHash : null);
+      if (walk.findings.length <= maxFindings) walk.findings.push(...found);
+      walk.checked++;
       expectedSeq = row.chain_seq + 1n;
       previousHash = row.hash;
+      walk.last = { seq: row.chain_seq, hash: row.hash };
     }
-    if (rows.length < pageSize) break;
+    if (rows.length < pageSize) return walk;
   }
-  const head = await client.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  if (head.seq >= expectedSeq) {
-    const message = `The last ${head.seq - expectedSeq + 1n} event(s) of the chain (from #${expectedSeq}) are missing.`;
-    return { intact: false, checked, firstBroken: { chainSeq: expectedSeq, eventId: null, problem: "missing", message } };
+}
+
+async function headFindings(client: Tx, last: Walk["last"]): Promise<ChainFinding[]> {
+  const head = await client.auditChainHead.findUnique({ where: { id: 1 } });
+  const lastSeq = last?.seq ?? 0n;
+  const lastHash = last?.hash ?? genesisHash;
+  const at = { chainSeq: lastSeq, eventId: null, problem: "head" as const };
+  if (!head) return [{ ...at, message: "The chain head row is missing: the next audit event will rebuild it from the last event." }];
+  if (head.seq > lastSeq) {
+    return [{ chainSeq: lastSeq + 1n, eventId: null, problem: "missing", message: `The last event(s) of the chain, ${range(lastSeq + 1n, head.seq)}, are missing: the chain head records #${head.seq}.` }];
   }
-  return { intact: true, checked };
+  if (head.seq < lastSeq) return [{ ...at, message: `The chain head records #${head.seq}, but the events run to #${lastSeq}: the head was moved back.` }];
+  if (head.hash !== lastHash) return [{ ...at, message: `The chain head's hash is not the hash of the last event, #${lastSeq}: the head or that event's hash was rewritten.` }];
+  return [];
+}
+
+async function incidentFindings(client: Tx): Promise<ChainFinding[]> {
+  const incidents = await client.auditChainIncident.findMany({ orderBy: { id: "asc" }, take: maxFindings });
+  return incidents.map((incident) => ({
+    chainSeq: incident.chainSeq,
+    eventId: null,
+    problem: "head_rebuilt" as const,
+    message: `${incident.detail} (${incident.occurredAt.toISOString()}): events after #${incident.chainSeq} deleted together with the head could not be detected.`,
+  }));
+}
+
+/** Walks the whole chain in order; reports every place it does not hold (up to maxFindings), or that it is intact. */
+export async function verifyAuditChain(client: Tx = db()): Promise<ChainReport> {
+  const walk = await walkEvents(client);
+  const findings = [...walk.findings, ...(await headFindings(client, walk.last)), ...(await incidentFindings(client))];
+  if (findings.length === 0) return { intact: true, checked: walk.checked };
+  return { intact: false, checked: walk.checked, findings: findings.slice(0, maxFindings), truncated: findings.length > maxFindings };
 }

@@ -21,6 +21,7 @@ const sample: AuditEvent = {
   details: { decision: "refused", tool: "echo", latencyMs: 3 },
   prevHash: "a".repeat(64),
   hash: "b".repeat(64),
+  idempotencyKey: null,
 };
 
 async function text(stream: ReadableStream<Uint8Array>): Promise<string> {

@@ -23,6 +23,23 @@ describe("audit events", () => {
     expect(event.correlationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("store NUL, other controls, bidi overrides and lone surrogates in any field or details key as U+FFFD, never failing the write", async () => {
+    const bad = "a\u0000b\u202ec\ud800d\u0007";
+    await recordAudit(db(), {
+      actor: { id: bad, label: bad },
+      action: `x.${bad}`,
+      target: { type: bad, id: bad },
+      outcome: "success",
+      reason: `${bad}\nsecond line`,
+      correlationId: `unsafe-${bad}`,
+      details: { [bad]: bad, nested: [{ tool: bad }] },
+    });
+    const event = await db().auditEvent.findFirstOrThrow({ where: { correlationId: { startsWith: "unsafe-" } } });
+    const clean = "a\ufffdb\ufffdc\ufffdd\ufffd";
+    expect(event).toMatchObject({ actorId: clean, actorLabel: clean, action: `x.${clean}`, targetType: clean, targetId: clean, reason: `${clean}\nsecond line`, correlationId: `unsafe-${clean}` });
+    expect(event.details).toEqual({ [clean]: clean, nested: [{ tool: clean }] });
+  });
+
   it("cannot be updated, deleted or truncated: the database refuses", async () => {
     await recordAudit(db(), { actor: { label: "system" }, action: "x.keep", target: { type: "x" }, outcome: "success" });
     await expect(db().$executeRaw`UPDATE audit_events SET reason = 'edited'`).rejects.toThrow(/append-only/);

@@ -1,6 +1,7 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db/prisma";
 import { correlationId } from "@/lib/request-context";
+import { hasUnsafeCharacters, replaceUnsafeInJson } from "@/lib/text/unsafe-text";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 
@@ -30,22 +31,26 @@ export function personActor(person: { id: string; email: string }): AuditActor {
 }
 
 // Every audit write is this one INSERT of any number of events, in order, given as one JSON array. The
-// database sets each row's place in the hash chain (migration 20261125000000_approvals_audit_chain).
+// database sets each row's place in the hash chain (migration 20261125000000_approvals_audit_chain). An
+// event whose idempotency key is already recorded is skipped, so retried and replayed writes land once.
 const insertAuditSql = `
-  INSERT INTO "audit_events" ("occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "outcome", "reason", "details", "correlation_id")
+  INSERT INTO "audit_events" ("occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "outcome", "reason", "details", "correlation_id", "idempotency_key")
   SELECT COALESCE(e."occurred_at", CURRENT_TIMESTAMP), e."actor_id", e."actor_label", e."action", e."target_type", e."target_id",
-         e."outcome"::"AuditOutcome", e."reason", e."details", e."correlation_id"
+         e."outcome"::"AuditOutcome", e."reason", e."details", e."correlation_id", e."idempotency_key"
   FROM jsonb_to_recordset($1::jsonb) AS e(
     "occurred_at" TIMESTAMPTZ, "actor_id" TEXT, "actor_label" TEXT, "action" TEXT, "target_type" TEXT, "target_id" TEXT,
-    "outcome" TEXT, "reason" TEXT, "details" JSONB, "correlation_id" TEXT, "n" INTEGER
+    "outcome" TEXT, "reason" TEXT, "details" JSONB, "correlation_id" TEXT, "idempotency_key" TEXT, "n" INTEGER
   )
+  WHERE e."idempotency_key" IS NULL OR NOT EXISTS (SELECT 1 FROM "audit_events" a WHERE a."idempotency_key" = e."idempotency_key")
   ORDER BY e."n"`;
 
-type BatchedAudit = AuditInput & { correlationId: string };
+export type BatchedAudit = AuditInput & { correlationId: string; idempotencyKey?: string };
 
+// PostgreSQL refuses NUL and lone surrogates in text and jsonb, and one such character would fail the
+// whole statement: every string written (keys of details included) has its unsafe characters replaced
+// (bidi overrides and other controls too, so the trail reads as what happened).
 function rowsJson(events: BatchedAudit[]): string {
-  return JSON.stringify(
-    events.map((event, n) => ({
+  const rows = events.map((event, n) => ({
       n,
       occurred_at: event.occurredAt?.toISOString() ?? null,
       actor_id: event.actor.id ?? null,
@@ -57,8 +62,12 @@ function rowsJson(events: BatchedAudit[]): string {
       reason: event.reason ?? null,
       details: event.details ?? null,
       correlation_id: event.correlationId,
-    })),
-  );
+      idempotency_key: event.idempotencyKey ?? null,
+    }));
+  const text = JSON.stringify(rows);
+  // JSON.stringify writes controls and lone surrogates as \u escapes, so text without one (nor a raw
+  // unsafe character) is clean as it is; only a batch with one pays for the copy that replaces them.
+  return text.includes("\\u") || hasUnsafeCharacters(text) ? JSON.stringify(replaceUnsafeInJson(rows)) : text;
 }
 
 /** Appends one audit event; pass the transaction of the change it records so both land or neither. */

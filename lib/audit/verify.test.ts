@@ -16,9 +16,17 @@ describe("verifying the chain on request", () => {
     expect(recorded).toMatchObject({ actorId: reviewer.id, outcome: "success", details: { intact: true, checked: 1 } });
   });
 
-  it("says where a broken chain breaks", () => {
-    const message = chainReportMessage({ intact: false, checked: 4, firstBroken: { chainSeq: 5n, eventId: 9n, problem: "edited", message: "Event #5 was changed." } });
-    expect(message).toBe("Chain broken at #5: Event #5 was changed.");
+  it("names every place a broken chain breaks", () => {
+    const message = chainReportMessage({
+      intact: false,
+      checked: 4,
+      truncated: false,
+      findings: [
+        { chainSeq: 5n, eventId: 9n, problem: "edited", message: "Event #5 was changed." },
+        { chainSeq: 7n, eventId: null, problem: "missing", message: "Event(s) #7 are missing." },
+      ],
+    });
+    expect(message).toBe("Chain broken (2 problems, 4 events checked): Event #5 was changed. Event(s) #7 are missing.");
   });
 
   it("refuses people without the role", async () => {

@@ -4,10 +4,17 @@ import { db } from "@/lib/db/prisma";
 import { type ChainReport, verifyAuditChain } from "./chain";
 import { personActor, recordAudit } from "./record";
 
-/** What a person reads about a chain check. */
+/** The findings named in the message and in the audit event that records the check. */
+const findingsShown = 20;
+
+/** What a person reads about a chain check: every place the chain does not hold, by position and kind. */
 export function chainReportMessage(report: ChainReport): string {
   if (report.intact) return `Chain intact: ${report.checked} events checked.`;
-  return `Chain broken at #${report.firstBroken.chainSeq}: ${report.firstBroken.message}`;
+  const { findings } = report;
+  const more = findings.length - findingsShown + (report.truncated ? 1 : 0);
+  const listed = findings.slice(0, findingsShown).map((finding) => `${finding.message}`);
+  const count = `${findings.length}${report.truncated ? "+" : ""} problem${findings.length === 1 ? "" : "s"}`;
+  return `Chain broken (${count}, ${report.checked} events checked): ${listed.join(" ")}${more > 0 ? ` …and ${more} more.` : ""}`;
 }
 
 /**
@@ -22,16 +29,19 @@ export async function verifyAuditChainAs(actor: Actor): Promise<ChainReport> {
     : {
         intact: false,
         checked: report.checked,
-        chainSeq: report.firstBroken.chainSeq.toString(),
-        eventId: report.firstBroken.eventId?.toString() ?? null,
-        problem: report.firstBroken.problem,
+        truncated: report.truncated,
+        findings: report.findings.slice(0, findingsShown).map((finding) => ({
+          chainSeq: finding.chainSeq.toString(),
+          eventId: finding.eventId?.toString() ?? null,
+          problem: finding.problem,
+        })),
       };
   await recordAudit(db(), {
     actor: personActor(actor),
     action: "audit.verify_chain",
     target: { type: "audit" },
     outcome: report.intact ? "success" : "failure",
-    reason: report.intact ? null : report.firstBroken.message,
+    reason: report.intact ? null : chainReportMessage(report),
     details,
   });
   return report;

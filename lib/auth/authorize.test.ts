@@ -24,6 +24,7 @@ const expected: Record<Action, Role[]> = {
   "audit.view": ["admin", "reviewer", "approver"],
   "audit.export": ["admin", "reviewer", "approver"],
   "audit.verify": ["admin", "reviewer", "approver"],
+  "audit.quarantine": ["admin"],
   "users.view": ["admin"],
   "users.create": ["admin"],
   "users.updateRoles": ["admin"],

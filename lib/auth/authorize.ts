@@ -22,6 +22,7 @@ export const permissions = {
   "audit.view": { roles: ["admin", "reviewer", "approver"], does: "view the audit trail" },
   "audit.export": { roles: ["admin", "reviewer", "approver"], does: "export the audit trail" },
   "audit.verify": { roles: ["admin", "reviewer", "approver"], does: "verify the audit hash chain" },
+  "audit.quarantine": { roles: ["admin"], does: "see audit events set aside in quarantine" },
   "users.view": { roles: ["admin"], does: "view users" },
   "users.create": { roles: ["admin"], does: "create users" },
   "users.updateRoles": { roles: ["admin"], does: "change users' roles" },

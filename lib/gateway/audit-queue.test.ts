@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { auditQuarantinedCount, quarantineAction } from "@/lib/audit/quarantine";
 import { recordAuditBatch } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import { PrismaClient } from "@/lib/generated/prisma/client";
@@ -13,10 +14,12 @@ import {
   argumentsHash,
   type AuditBatchWriter,
   AuditQueue,
+  type ForwardedCall,
   auditQueueDepth,
   enqueueGatewayAudit,
   flushGatewayAudit,
   type GatewayAuditEvent,
+  interruptedReason,
   replayAuditSpool,
 } from "./audit-queue";
 
@@ -208,8 +211,138 @@ describe("gateway audit queue", () => {
 
     expect(await replayAuditSpool({ file, write: writeToDb })).toBe(2);
     expect((await stored("replay-")).map((row) => row.correlationId).sort()).toEqual(["replay-0", "replay-1"]);
-    expect(await readdir(dir)).toEqual(["audit-spool.rejected.jsonl"]);
-    expect(await readFile(path.join(dir, "audit-spool.rejected.jsonl"), "utf8")).toBe(`{"actor":{"id":null,"lab\n`);
+    expect(await readdir(dir)).toEqual(["audit-quarantine.jsonl"]);
+    const [quarantined] = await quarantinedIn(dir);
+    expect(quarantined).toMatchObject({ source: "spool", error: "not valid JSON", line: `{"actor":{"id":null,"lab` });
+  });
+});
+
+async function quarantinedIn(dir: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(path.join(dir, "audit-quarantine.jsonl"), "utf8");
+  return text.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+describe("an event the database would refuse", () => {
+  it("with NUL, controls, bidi overrides or lone surrogates in any field is written with them replaced, and holds up no other event", async () => {
+    const queue = new AuditQueue({ write: writeToDb, spoolFile: await spoolFile() });
+    queue.enqueue(event("nul-0"));
+    queue.enqueue(event("nul-1", { tool: "evil\u0000tool", reason: "bad\u202e\ud800", agentName: "bot\u0007", serverName: "s\u0000" }));
+    queue.enqueue(event("nul-2"));
+    await queue.flush({ timeoutMs: 3_000 });
+    const rows = await stored("nul-");
+    expect(rows.map((row) => row.correlationId)).toEqual(["nul-0", "nul-1", "nul-2"]);
+    expect(rows[1]).toMatchObject({ actorLabel: "agent:bot\ufffd", reason: "bad\ufffd\ufffd", details: { tool: "evil\ufffdtool", serverName: "s\ufffd" } });
+  });
+
+  it("for a reason no replacement fixes is set aside in the quarantine file, counted and recorded, while every other event of its batch lands", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    // A time PostgreSQL cannot store (year -271821): the database itself refuses this one event.
+    const write: AuditBatchWriter = (events) => writeToDb(events.map((e) => (e.correlationId === "poison-3" && e.action === "gateway.tools/call" ? { ...e, occurredAt: new Date(-8.64e15) } : e)));
+    const queue = new AuditQueue({ write, spoolFile: file });
+    const before = auditQuarantinedCount();
+    for (let i = 0; i < 8; i++) queue.enqueue(event(`poison-${i}`));
+    await queue.flush({ timeoutMs: 3_000 });
+    await queue.flush({ timeoutMs: 3_000 }); // the notice, queued once the batch was written
+    expect((await stored("poison-")).filter((row) => row.action !== quarantineAction).map((row) => row.correlationId)).toEqual(["poison-0", "poison-1", "poison-2", "poison-4", "poison-5", "poison-6", "poison-7"]);
+    expect(auditQuarantinedCount()).toBe(before + 1);
+    const [quarantined] = await quarantinedIn(dir);
+    expect(quarantined).toMatchObject({ source: "queue", action: "gateway.tools/call", correlationId: "poison-3", event: { correlationId: "poison-3", details: { tool: "read_file" } } });
+    expect(String(quarantined!.error)).toMatch(/out of range/);
+    const notice = await db().auditEvent.findFirstOrThrow({ where: { action: quarantineAction, correlationId: "poison-3" } });
+    expect(notice).toMatchObject({ actorLabel: "system", outcome: "failure", details: { source: "queue", action: "gateway.tools/call", file: path.join(dir, "audit-quarantine.jsonl") } });
+    expect(queue.depth()).toBe(0);
+  });
+
+  it("in a spool replays the readable events and sets aside each line that cannot be read or written", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    const line = (correlationId: string, overrides: Record<string, unknown> = {}) =>
+      JSON.stringify({ actor: { id: null, label: "agent:x" }, action: "gateway.tools/call", target: { type: "gateway" }, outcome: "denied", reason: null, correlationId, occurredAt: new Date().toISOString(), ...overrides });
+    const badOutcome = line("respool-3", { outcome: "maybe" });
+    await writeFile(
+      file,
+      [
+        line("respool-0"),
+        line("respool-1", { reason: "name evil\u0000tool" }),
+        line("respool-2", { occurredAt: "-271821-04-20T00:00:00.000Z" }),
+        "not json at all",
+        badOutcome,
+        line("respool-4"),
+      ].join("\n"),
+    );
+    expect(await replayAuditSpool({ file, write: writeToDb })).toBe(3);
+    expect((await stored("respool-")).filter((row) => row.action !== quarantineAction).map((row) => [row.correlationId, row.reason])).toEqual([
+      ["respool-0", null],
+      ["respool-1", "name evil\ufffdtool"],
+      ["respool-4", null],
+    ]);
+    const quarantined = await quarantinedIn(dir);
+    expect(quarantined.map((item) => item.line ?? (item.event as { correlationId: string }).correlationId)).toEqual(["not json at all", badOutcome, "respool-2"]);
+    expect(await db().auditEvent.count({ where: { action: quarantineAction, details: { path: ["file"], equals: path.join(dir, "audit-quarantine.jsonl") } } })).toBe(3);
+    expect(await readdir(dir)).toEqual(["audit-quarantine.jsonl"]);
+  });
+});
+
+describe("the journal", () => {
+  const forwarded = (correlationId: string): ForwardedCall => {
+    const { agentId, agentName, serverId, serverName, tool, version, argumentsHash: hash, method } = event(correlationId);
+    return { agentId, agentName, serverId, serverName, tool, version, correlationId, argumentsHash: hash, method };
+  };
+  // What a process that ended leaves: its journal, under a pid no live process has.
+  async function leaveAsEnded(queue: AuditQueue, dir: string) {
+    await new Promise((resolve) => setImmediate(resolve)); // the turn's lines are written
+    const [file] = queue.journalFiles();
+    await rename(file!, path.join(dir, `audit-journal.999999999-0a0b0c0d.1.jsonl`));
+  }
+
+  it("is replayed by the next start: decisions with their outcome, a forwarded call that never ended as interrupted", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    const queue = new AuditQueue({ write: () => Promise.reject(new Error("down")), spoolFile: file, flushIntervalMs: 60_000 });
+    const done = queue.beginForward(forwarded("journal-done"))!;
+    queue.beginForward(forwarded("journal-lost"));
+    queue.enqueue(event("journal-done", { forwardKey: done, latencyMs: 7 }));
+    queue.enqueue(event("journal-refused", { decision: "refused", reason: "rate limit" }));
+    await leaveAsEnded(queue, dir);
+
+    expect(await replayAuditSpool({ file, write: writeToDb })).toBe(3);
+    const rows = await stored("journal-");
+    expect(Object.fromEntries(rows.map((row) => [row.correlationId, [row.outcome, row.reason, (row.details as { decision: string }).decision]]))).toEqual({
+      "journal-done": ["success", null, "allowed"],
+      "journal-lost": ["failure", interruptedReason, "interrupted"],
+      "journal-refused": ["denied", "rate limit", "refused"],
+    });
+    expect(rows.find((row) => row.correlationId === "journal-lost")).toMatchObject({ actorId: "agent-1", targetId: event("x").serverId, details: { tool: "read_file", argumentsHash: argumentsHash({ path: "/a" }) } });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("never writes an event twice: what the process had written is skipped on replay", async () => {
+    const file = await spoolFile();
+    const dir = path.dirname(file);
+    const queue = new AuditQueue({ write: writeToDb, spoolFile: file, flushIntervalMs: 60_000 });
+    queue.enqueue(event("twice-0"));
+    await new Promise((resolve) => setImmediate(resolve));
+    await copyFile(queue.journalFiles()[0]!, path.join(dir, "audit-journal.999999999-0a0b0c0d.1.jsonl"));
+    await queue.flush();
+    // Once everything in it is written, the process's journal is gone.
+    expect(queue.journalFiles()).toEqual([]);
+    expect(await replayAuditSpool({ file, write: writeToDb })).toBe(1);
+    expect(await stored("twice-")).toHaveLength(1);
+  });
+
+  it("at shutdown forwards no new call, waits for calls at their backends, then writes their outcome", async () => {
+    const file = await spoolFile();
+    const queue = new AuditQueue({ write: writeToDb, spoolFile: file });
+    const key = queue.beginForward(forwarded("drain-0"))!;
+    const stopped = queue.shutdown({ drainMs: 5_000 });
+    expect(queue.beginForward(forwarded("drain-1"))).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await stored("drain-")).toHaveLength(0);
+    queue.enqueue(event("drain-0", { forwardKey: key }));
+    expect(await stopped).toBe(0);
+    expect((await stored("drain-")).map((row) => [row.correlationId, row.outcome])).toEqual([["drain-0", "success"]]);
+    expect(await readdir(path.dirname(file))).toEqual([]);
   });
 });
 

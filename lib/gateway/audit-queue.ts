@@ -1,46 +1,27 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
-import { appendFile, mkdir, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import canonicalize from "canonicalize";
-import { z } from "zod";
 import pg from "pg";
-import { type AuditInput, recordAuditBatch, recordAuditBatchOn } from "@/lib/audit/record";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/prisma";
+import { writeIsolating } from "@/lib/audit/isolate";
+import { defaultQuarantineFile, errorText, quarantine, quarantineAction, type QuarantinedItem } from "@/lib/audit/quarantine";
+import { recordAuditBatchOn } from "@/lib/audit/record";
+import { AuditJournal, nextAuditKey } from "./audit-journal";
+import { auditOf, decisionLine, type ForwardedCall, forwardingLine, type GatewayAuditEvent } from "./audit-event";
+import { type AuditBatchWriter, type QueuedAudit, replayAuditFiles } from "./audit-spool";
 
 // Gateway decisions are audited without a database round trip on the call path: events wait in this
 // process's memory and are written in batches, one INSERT each. A failed write keeps its batch and
-// is retried with backoff; what cannot be written before the process ends goes to a spool file in the
-// data folder, replayed on the next start (docs/decisions/009-gateway-hot-path.md).
+// is retried with backoff; a batch the database refuses for one event's content is split so the others
+// land and that one is quarantined. Every event, and every call before it is forwarded, is also appended
+// to a local journal, so a killed process loses nothing; what cannot be written before the process ends
+// goes to a spool file in the data folder; both are replayed on the next start (docs/decisions/009 and 013).
 
-export type GatewayDecision = "allowed" | "refused" | "failed";
+export type { AuditBatchWriter, QueuedAudit } from "./audit-spool";
 
-export interface GatewayAuditEvent {
-  /** Null when the caller could not be identified (no or an invalid API key). */
-  agentId: string | null;
-  agentName: string | null;
-  serverId?: string | null;
-  serverName?: string | null;
-  /** The tool's name on its backend server. */
-  tool?: string | null;
-  version?: string | null;
-  decision: GatewayDecision;
-  reason?: string | null;
-  latencyMs: number;
-  correlationId: string;
-  /** `argumentsHash(args)`: the arguments are not stored, only their fingerprint. */
-  argumentsHash?: string | null;
-  /** The runtime approval request the call waited for or used. */
-  approvalId?: string | null;
-  /** The MCP method, e.g. "tools/call"; the audit action is `gateway.<method>`. */
-  method: string;
-  /** Further facts for the event's details, e.g. how many refusals an aggregated event stands for. */
-  details?: Record<string, string | number>;
-}
-
-export type QueuedAudit = AuditInput & { correlationId: string; occurredAt: Date };
-export type AuditBatchWriter = (events: QueuedAudit[]) => Promise<void>;
+export type { ForwardedCall, GatewayAuditEvent, GatewayDecision } from "./audit-event";
+export { interruptedReason } from "./audit-event";
 
 /** SHA-256 (hex) of the arguments' canonical JSON (RFC 8785); absent arguments count as `{}`. */
 export function argumentsHash(args: unknown): string {
@@ -49,34 +30,13 @@ export function argumentsHash(args: unknown): string {
     .digest("hex");
 }
 
-const outcomes = { allowed: "success", refused: "denied", failed: "failure" } as const;
-
-function auditOf(event: GatewayAuditEvent): QueuedAudit {
-  const details: Record<string, string | number> = { ...event.details, decision: event.decision, latencyMs: event.latencyMs };
-  if (event.tool) details.tool = event.tool;
-  if (event.version) details.version = event.version;
-  if (event.serverName) details.serverName = event.serverName;
-  if (event.argumentsHash) details.argumentsHash = event.argumentsHash;
-  if (event.approvalId) details.approvalId = event.approvalId;
-  return {
-    actor: { id: event.agentId, label: event.agentName ? `agent:${event.agentName}` : "agent:unidentified" },
-    action: `gateway.${event.method}`,
-    // A call refused before it named a known server (e.g. an unknown tool) is about the gateway itself.
-    target: event.serverId ? { type: "server", id: event.serverId } : { type: "gateway" },
-    outcome: outcomes[event.decision],
-    reason: event.reason ?? null,
-    correlationId: event.correlationId,
-    details,
-    occurredAt: new Date(),
-  };
-}
-
 export interface AuditQueueOptions {
   /** Writes one batch; defaults to one INSERT on the app's database. */
   write?: AuditBatchWriter;
-  /** Writes a replayed spool file's events, all or none; defaults to one transaction. */
-  writeReplay?: AuditBatchWriter;
   spoolFile?: string;
+  /** The folder of this process's journal; defaults to the spool file's. */
+  journalDir?: string;
+  quarantineFile?: string;
   batchSize?: number;
   flushIntervalMs?: number;
   maxRetryDelayMs?: number;
@@ -99,13 +59,6 @@ function auditWriter(): pg.Pool {
 }
 
 const defaultWrite: AuditBatchWriter = (events) => recordAuditBatchOn(auditWriter(), events);
-const defaultWriteReplay: AuditBatchWriter = (events) =>
-  db().$transaction(
-    async (tx) => {
-      for (let i = 0; i < events.length; i += 500) await recordAuditBatch(tx, events.slice(i, i + 500));
-    },
-    { timeout: 120_000 },
-  );
 
 // The data folder as start-up resolved it (TOOLGATE_DATA_DIR, default ./data). Read directly rather
 // than through readSettings, so an unrelated bad setting can never stop events reaching the spool.
@@ -118,21 +71,29 @@ function within(drain: Promise<boolean>, ms: number): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
   return Promise.race([drain, timeout]).finally(() => clearTimeout(timer));
 }
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const toLines = (events: QueuedAudit[]) => events.map((event) => `${JSON.stringify(event)}\n`).join("");
+
+/** One queued event and the journal line that holds it until it is written. */
+interface Entry {
+  audit: QueuedAudit;
+  journalSeq: number;
+}
 
 export class AuditQueue {
   private readonly write: AuditBatchWriter;
-  private readonly writeReplay: AuditBatchWriter;
   private readonly spoolFile: string;
+  private readonly quarantineFile: string;
+  private readonly journal: AuditJournal;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly maxQueued: number;
 
-  private pending: QueuedAudit[] = [];
+  private pending: Entry[] = [];
   /** The batch being written; the spool takes it over if the process must end first. */
-  private inFlight: QueuedAudit[] | null = null;
+  private inFlight: Entry[] | null = null;
+  /** Calls forwarded and not yet ended, by key, with their journal line (in order: the first is the oldest). */
+  private readonly forwarded = new Map<string, number>();
   /** Events ever enqueued, and those written or spooled: FIFO, so `settled >= n` means the first n are safe. */
   private enqueued = 0;
   private settled = 0;
@@ -141,28 +102,51 @@ export class AuditQueue {
   private failures = 0;
   private lastError: unknown;
   private spooledWhileRunning = false;
+  private stopping: Promise<number> | null = null;
 
   constructor(options: AuditQueueOptions = {}) {
     this.write = options.write ?? defaultWrite;
-    this.writeReplay = options.writeReplay ?? options.write ?? defaultWriteReplay;
     this.spoolFile = options.spoolFile ?? defaultSpoolFile();
+    this.quarantineFile = options.quarantineFile ?? (options.spoolFile ? path.join(path.dirname(options.spoolFile), "audit-quarantine.jsonl") : defaultQuarantineFile());
+    this.journal = new AuditJournal(options.journalDir ?? path.dirname(this.spoolFile));
     this.batchSize = options.batchSize ?? 500;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.maxQueued = options.maxQueued ?? 50_000;
   }
 
+  /**
+   * Records, before the backend sees it, that a call is being forwarded: one synchronous append to the
+   * journal, so the call is audited even if the process is killed before it ends (then as interrupted).
+   * Returns the key its final event must carry, or null once the process is stopping: forward nothing.
+   */
+  beginForward(call: ForwardedCall): string | null {
+    if (this.stopping) return null;
+    const key = nextAuditKey();
+    this.forwarded.set(key, this.journal.appendNow(forwardingLine(call, key, Date.now())));
+    return key;
+  }
+
   /** Queues one event and returns at once; it is written within the flush interval. */
   enqueue(event: GatewayAuditEvent): void {
-    this.pending.push(auditOf(event));
-    this.enqueued++;
-    // While writes fail, the scheduled retry (with its backoff) takes the new events along.
-    if (this.pending.length >= this.batchSize && this.failures === 0) void this.drain();
-    else this.timer ??= setTimeout(this.onTimer, this.failures > 0 ? this.retryDelay() : this.flushIntervalMs).unref();
+    const key = event.forwardKey ?? nextAuditKey();
+    if (event.forwardKey) this.forwarded.delete(event.forwardKey);
+    const occurredAt = new Date();
+    this.push(auditOf(event, key, occurredAt), decisionLine(event, key, occurredAt.getTime()));
   }
 
   depth(): number {
     return this.pending.length + (this.inFlight?.length ?? 0);
+  }
+
+  /** Calls forwarded whose outcome is not yet known. */
+  inFlightCalls(): number {
+    return this.forwarded.size;
+  }
+
+  /** Journal segments not yet released (tests). */
+  journalFiles(): string[] {
+    return this.journal.files();
   }
 
   /**
@@ -177,7 +161,7 @@ export class AuditQueue {
       const written = left > 0 && (await within(this.drain(), left));
       if (this.settled >= target) return;
       if (Date.now() >= deadline) {
-        throw new Error(`Audit events could not be written within ${timeoutMs} ms (${this.depth()} kept queued): ${message(this.lastError)}`, {
+        throw new Error(`Audit events could not be written within ${timeoutMs} ms (${this.depth()} kept queued): ${errorText(this.lastError)}`, {
           cause: this.lastError,
         });
       }
@@ -185,28 +169,57 @@ export class AuditQueue {
     }
   }
 
-  /** For shutdown: flush within `timeoutMs`, else move what is left to the spool file. Returns how many were spooled. */
-  async shutdown({ timeoutMs = 3_000 }: { timeoutMs?: number } = {}): Promise<number> {
+  /**
+   * For shutdown: forward no new call, let calls at their backends end (up to `drainMs`), flush within
+   * `timeoutMs`, else move what is left to the spool file. Returns how many were spooled. Calls still
+   * at their backends after `drainMs` stay in the journal, replayed on the next start.
+   */
+  shutdown({ drainMs = 5_000, timeoutMs = 3_000 }: { drainMs?: number; timeoutMs?: number } = {}): Promise<number> {
+    this.stopping ??= this.stop(drainMs, timeoutMs);
+    return this.stopping;
+  }
+
+  /** The last resort, from the process's `exit` event where nothing asynchronous runs. */
+  spoolSync(): number {
+    const events = this.takeAll();
+    if (events.length > 0) {
+      mkdirSync(path.dirname(this.spoolFile), { recursive: true });
+      appendFileSync(this.spoolFile, toLines(events));
+    }
+    this.journal.close(this.firstOutstanding());
+    return events.length;
+  }
+
+  /** Writes the events earlier runs left in spool and journal files; returns how many. */
+  replaySpool(): Promise<number> {
+    return replayAuditFiles({ file: this.spoolFile, write: this.write, quarantineFile: this.quarantineFile, batchSize: this.batchSize });
+  }
+
+  /** `line` is the event's journal line: the gateway's own report, or the audit event itself. */
+  private push(audit: QueuedAudit, line = `${JSON.stringify(audit)}\n`): void {
+    this.pending.push({ audit, journalSeq: this.journal.appendSoon(line) });
+    this.enqueued++;
+    // While writes fail, the scheduled retry (with its backoff) takes the new events along.
+    if (this.pending.length >= this.batchSize && this.failures === 0) void this.drain();
+    else this.timer ??= setTimeout(this.onTimer, this.failures > 0 ? this.retryDelay() : this.flushIntervalMs).unref();
+  }
+
+  private async stop(drainMs: number, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + drainMs;
+    while (this.forwarded.size > 0 && Date.now() < deadline) await sleep(10);
+    const spooled = await this.flushOrSpool(timeoutMs);
+    this.journal.close(this.firstOutstanding());
+    return spooled;
+  }
+
+  /** Flushes within `timeoutMs`, else moves what is left to the spool file; returns how many were spooled. */
+  async flushOrSpool(timeoutMs = 3_000): Promise<number> {
     try {
       await this.flush({ timeoutMs });
       return 0;
     } catch {
       return this.spool();
     }
-  }
-
-  /** The last resort, from the process's `exit` event where nothing asynchronous runs. */
-  spoolSync(): number {
-    const events = this.takeAll();
-    if (events.length === 0) return 0;
-    mkdirSync(path.dirname(this.spoolFile), { recursive: true });
-    appendFileSync(this.spoolFile, toLines(events));
-    return events.length;
-  }
-
-  /** Writes the events of earlier runs' spool files, each file all or none; returns how many. */
-  replaySpool(): Promise<number> {
-    return replayAuditSpool({ file: this.spoolFile, write: this.writeReplay });
   }
 
   private readonly onTimer = () => {
@@ -228,54 +241,84 @@ export class AuditQueue {
 
   private async writeAll(): Promise<boolean> {
     let wrote = false;
+    this.journal.sync();
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.batchSize);
       this.inFlight = batch;
+      let poisoned: QuarantinedItem[];
       try {
-        await this.write(batch);
+        poisoned = await this.writeBatch(batch);
       } catch (error) {
         if (this.inFlight === batch) this.pending.unshift(...batch); // unless the spool took it over
         this.inFlight = null;
         await this.writeFailed(error);
         return false;
       }
+      // Each event set aside is itself recorded (with its unsafe characters replaced), and counted.
+      for (const notice of await quarantine(poisoned, this.quarantineFile)) this.push({ ...notice, correlationId: notice.correlationId ?? "", occurredAt: new Date(), idempotencyKey: nextAuditKey() });
       if (this.inFlight === batch) this.settled += batch.length;
       this.inFlight = null;
       if (this.failures > 0) console.error(`[toolgate] audit writes recovered after ${this.failures} failed attempt(s).`);
       this.failures = 0;
       wrote = true;
+      this.journal.release(this.firstOutstanding());
     }
     // Events spooled during an outage go back as soon as the database takes writes again.
     if (wrote && this.spooledWhileRunning) {
       this.spooledWhileRunning = false;
-      this.replaySpool().catch((error: unknown) => console.error(`[toolgate] replaying the audit spool failed: ${message(error)}`));
+      this.replaySpool().catch((error: unknown) => console.error(`[toolgate] replaying the audit spool failed: ${errorText(error)}`));
     }
     return true;
+  }
+
+  // Writes the batch, splitting it around any event the database refuses for its content (never a
+  // notice of an earlier one: those carry nothing the database could refuse, so a loop cannot start).
+  private async writeBatch(batch: Entry[]): Promise<QuarantinedItem[]> {
+    const poisoned: QuarantinedItem[] = [];
+    await writeIsolating(
+      batch.map((entry) => entry.audit),
+      this.write,
+      (event, error) => {
+        if (event.action === quarantineAction) return console.error(`[toolgate] a quarantine notice could not be written: ${errorText(error)}`);
+        poisoned.push({ source: "queue", error: errorText(error), event, correlationId: event.correlationId, action: event.action });
+      },
+    );
+    return poisoned;
   }
 
   private async writeFailed(error: unknown): Promise<void> {
     this.lastError = error;
     this.failures++;
-    if (this.failures === 1) console.error(`[toolgate] audit events could not be written; keeping them queued and retrying: ${message(error)}`);
+    if (this.failures === 1) console.error(`[toolgate] audit events could not be written; keeping them queued and retrying: ${errorText(error)}`);
     if (this.depth() >= this.maxQueued) {
-      await this.spool().catch((spoolError: unknown) => console.error(`[toolgate] audit spool write failed: ${message(spoolError)}`));
+      await this.spool().catch((spoolError: unknown) => console.error(`[toolgate] audit spool write failed: ${errorText(spoolError)}`));
       this.spooledWhileRunning = true;
     }
     clearTimeout(this.timer);
     this.timer = setTimeout(this.onTimer, this.retryDelay()).unref();
   }
 
+  // The journal line below which everything is in the database or the spool.
+  private firstOutstanding(): number {
+    let first = Infinity;
+    if (this.inFlight?.[0]) first = this.inFlight[0].journalSeq;
+    if (this.pending[0]) first = Math.min(first, this.pending[0].journalSeq);
+    for (const seq of this.forwarded.values()) return Math.min(first, seq);
+    return first;
+  }
+
   // Takes every event not yet written, the in-flight batch included: should that write still land,
-  // replay writes it again; at least once beats never.
+  // the replay finds its idempotency keys and skips them.
   private takeAll(): QueuedAudit[] {
-    const events = this.inFlight ? [...this.inFlight, ...this.pending] : this.pending;
+    const entries = this.inFlight ? [...this.inFlight, ...this.pending] : this.pending;
     this.inFlight = null;
     this.pending = [];
-    this.settled += events.length;
-    return events;
+    this.settled += entries.length;
+    return entries.map((entry) => entry.audit);
   }
 
   private async spool(): Promise<number> {
+    const entries = this.inFlight ? [...this.inFlight, ...this.pending] : [...this.pending];
     const events = this.takeAll();
     if (events.length === 0) return 0;
     try {
@@ -283,102 +326,29 @@ export class AuditQueue {
       await appendFile(this.spoolFile, toLines(events));
     } catch (error) {
       // Not on disk either: back into memory, where the exit hook makes its synchronous attempt.
-      this.pending.unshift(...events);
+      this.pending.unshift(...entries);
       this.settled -= events.length;
       throw error;
     }
+    this.journal.release(this.firstOutstanding());
     console.error(`[toolgate] ${events.length} audit event(s) written to ${this.spoolFile}; they are replayed on the next start.`);
     return events.length;
   }
 }
 
-const spooledAudit = z.object({
-  actor: z.object({ id: z.string().nullable(), label: z.string() }),
-  action: z.string(),
-  target: z.object({ type: z.string(), id: z.string().nullable().optional() }),
-  outcome: z.enum(["success", "denied", "failure"]),
-  reason: z.string().nullable(),
-  correlationId: z.string(),
-  details: z.record(z.string(), z.json()).optional(),
-  occurredAt: z.coerce.date(),
-});
-
-function parseSpool(text: string): { events: QueuedAudit[]; rejected: string[] } {
-  const events: QueuedAudit[] = [];
-  const rejected: string[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    let parsed;
-    try {
-      parsed = spooledAudit.safeParse(JSON.parse(line));
-    } catch {
-      parsed = undefined; // a line cut short by a crash mid-append
-    }
-    if (parsed?.success) events.push({ ...parsed.data, details: parsed.data.details as Prisma.InputJsonObject | undefined });
-    else rejected.push(line);
-  }
-  return { events, rejected };
-}
-
-const activeClaims = new Set<string>();
-let replays: Promise<unknown> = Promise.resolve();
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
- * Replays the spool: the file is first renamed to a claim of this process, so events spooled meanwhile
- * start a new file; claims left by a process that died mid-replay are adopted. Each claimed file is
- * written all or none, then deleted; unreadable lines are kept in `<spool>.rejected.jsonl`.
+ * Replays the spool and the journals of ended processes: each file is first renamed to a claim of this
+ * process, so events spooled meanwhile start a new file; claims left by a process that died mid-replay
+ * are adopted. Events already recorded are skipped; unreadable lines and events the database refuses
+ * are set aside in the quarantine file; the claims are deleted once the rest is written.
  */
-export function replayAuditSpool(options: { file?: string; write?: AuditBatchWriter } = {}): Promise<number> {
+export function replayAuditSpool(options: { file?: string; write?: AuditBatchWriter; quarantineFile?: string } = {}): Promise<number> {
   const file = options.file ?? defaultSpoolFile();
-  const write = options.write ?? defaultWriteReplay;
-  const run = replays.then(() => replayClaims(file, write));
-  replays = run.catch(() => undefined);
-  return run;
-}
-
-async function replayClaims(file: string, write: AuditBatchWriter): Promise<number> {
-  const dir = path.dirname(file);
-  const base = path.basename(file, ".jsonl");
-  const claim = () => path.join(dir, `${base}.${process.pid}-${randomUUID()}.replaying.jsonl`);
-  const claims: string[] = [];
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const suffix = ".replaying.jsonl";
-    if (!name.startsWith(`${base}.`) || !name.endsWith(suffix)) continue;
-    const owner = /^(\d+)-/.exec(name.slice(base.length + 1, -suffix.length));
-    if (!owner) continue;
-    const full = path.join(dir, name);
-    const pid = Number(owner[1]);
-    if (activeClaims.has(full) || (pid !== process.pid && processAlive(pid))) continue;
-    const adopted = claim();
-    if (await rename(full, adopted).then(() => true, () => false)) claims.push(adopted);
-  }
-  const current = claim();
-  if (await rename(file, current).then(() => true, () => false)) claims.push(current);
-
-  let replayed = 0;
-  for (const claimed of claims) {
-    activeClaims.add(claimed);
-    try {
-      const { events, rejected } = parseSpool(await readFile(claimed, "utf8"));
-      if (events.length > 0) await write(events);
-      if (rejected.length > 0) await appendFile(path.join(dir, `${base}.rejected.jsonl`), rejected.map((line) => `${line}\n`).join(""));
-      await unlink(claimed);
-      replayed += events.length;
-    } finally {
-      activeClaims.delete(claimed);
-    }
-  }
-  return replayed;
+  return replayAuditFiles({
+    file,
+    write: options.write ?? defaultWrite,
+    quarantineFile: options.quarantineFile ?? (options.file ? path.join(path.dirname(file), "audit-quarantine.jsonl") : defaultQuarantineFile()),
+  });
 }
 
 // One queue per process, shared by every bundle Next.js builds (route handlers, instrumentation).
@@ -388,6 +358,14 @@ const gatewayAuditQueue = () => (holder.toolgateAuditQueue ??= new AuditQueue())
 /** Queues a gateway decision's audit event; returns at once, no database round trip. */
 export function enqueueGatewayAudit(event: GatewayAuditEvent): void {
   gatewayAuditQueue().enqueue(event);
+}
+
+/**
+ * Records that a call is about to be forwarded (see AuditQueue.beginForward); its final event carries
+ * the key returned. Null once the process is stopping: the call must not be forwarded.
+ */
+export function beginGatewayForward(call: ForwardedCall): string | null {
+  return gatewayAuditQueue().beginForward(call);
 }
 
 /** Waits until every queued gateway audit event is written (tests, shutdown). */
@@ -401,15 +379,24 @@ export function auditQueueDepth(): number {
 }
 
 /**
- * On SIGTERM/SIGINT and beforeExit, flush (spooling what the database will not take); on exit,
- * spool synchronously whatever is still queued, e.g. when another handler exits first.
+ * Stops the process's gateway auditing for its end: calls at their backends finish (within a bound) and
+ * every event is written or spooled. Call it before ending the process; any later call shares the first.
+ */
+export function shutdownGatewayAudit(): Promise<number> {
+  return holder.toolgateAuditQueue?.shutdown() ?? Promise.resolve(0);
+}
+
+/**
+ * On SIGTERM/SIGINT, stop forwarding, let calls in flight end, then flush (spooling what the database
+ * will not take); on beforeExit, flush; on exit, spool synchronously whatever is still queued, e.g.
+ * when another handler exits first.
  */
 export function installAuditShutdownHooks(): void {
   if (holder.toolgateAuditHooks) return;
   holder.toolgateAuditHooks = true;
-  const report = (error: unknown) => console.error(`[toolgate] audit shutdown: ${message(error)}`);
+  const report = (error: unknown) => console.error(`[toolgate] audit shutdown: ${errorText(error)}`);
   process.on("beforeExit", () => {
-    if (auditQueueDepth() > 0) gatewayAuditQueue().shutdown().catch(report);
+    if (auditQueueDepth() > 0) gatewayAuditQueue().flushOrSpool().catch(report);
   });
   process.on("exit", () => {
     try {
@@ -420,8 +407,7 @@ export function installAuditShutdownHooks(): void {
   });
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
-      gatewayAuditQueue()
-        .shutdown()
+      shutdownGatewayAudit()
         .catch(report)
         // Listening replaced Node's default of ending the process; if no one else will, end it the same way.
         .finally(() => {
@@ -430,3 +416,4 @@ export function installAuditShutdownHooks(): void {
     });
   }
 }
+

@@ -2,7 +2,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { observeGatewayCall } from "@/lib/observability/metrics";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
-import { argumentsHash, enqueueGatewayAudit } from "./audit-queue";
+import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
 // Loading the drift module registers its check with the backend pool (session open, list_changed).
@@ -93,6 +93,8 @@ interface Outcome {
   tool?: ResolvedTool;
   /** The runtime approval request the call waited for or used. */
   approvalId?: string;
+  /** Set once the call is journaled as forwarded (see beginGatewayForward). */
+  forwardKey?: string;
 }
 
 /**
@@ -144,6 +146,7 @@ export async function callGatewayTool(
       argumentsHash: hash,
       approvalId: outcome.approvalId,
       method: "tools/call",
+      forwardKey: outcome.forwardKey,
     });
   }
 }
@@ -183,6 +186,10 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
       return toolError(gate.message);
     }
   }
+  // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
+  const forwardKey = beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
+  if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
+  outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";
   // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
   const freshDefinition = tool.requiresApproval || !tool.readOnly;

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { BackendState } from "@/lib/gateway/backends";
+import { quarantine } from "@/lib/audit/quarantine";
 import { db } from "@/lib/db/prisma";
 import { makeServer, makeTeam } from "@/test/factories";
 import { metricsText, observeGatewayCall } from "./metrics";
@@ -92,5 +96,13 @@ describe("metrics", () => {
     expect(sample((await metricsText()).body, "toolgate_approvals_pending")).toBe("Nan");
     expect(quiet).toHaveBeenCalledWith(expect.stringContaining("database unreachable"));
     quiet.mockRestore();
+  });
+
+  it("count audit events set aside in the quarantine file", async () => {
+    const before = Number(sample((await metricsText()).body, "toolgate_audit_quarantined_total"));
+    const dir = await mkdtemp(path.join(os.tmpdir(), "toolgate-metrics-"));
+    await quarantine([{ source: "queue", error: "refused", event: { reason: "a\u0000b" } }, { source: "spool", error: "not valid JSON", line: "{" }], path.join(dir, "q.jsonl"));
+    expect(Number(sample((await metricsText()).body, "toolgate_audit_quarantined_total"))).toBe(before + 2);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { pendingToolCallCounts } from "@/lib/tool-approvals/inbox";
+import { auditQuarantinedCount } from "@/lib/audit/quarantine";
 import { auditQueueDepth, type GatewayDecision } from "@/lib/gateway/audit-queue";
 import { backendStates, type BreakerState } from "@/lib/gateway/backends";
 
@@ -76,6 +77,16 @@ function createMetrics(): Metrics {
     registers: [registry],
     collect() {
       this.set(auditQueueDepth());
+    },
+  });
+  new Counter({
+    name: "toolgate_audit_quarantined_total",
+    help: "Audit events (and unreadable spool or journal lines) this process set aside in the quarantine file because the database refused them.",
+    registers: [registry],
+    collect() {
+      // Counted where it happens (lib/audit/quarantine.ts); read here, so the audit path needs no metrics import.
+      this.reset();
+      this.inc(auditQuarantinedCount());
     },
   });
   return { registry, calls, duration, edgeRefusals };

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { createProxyServer } from "http-proxy-3";
+import { shutdownGatewayAudit } from "@/lib/gateway/audit-queue";
 import { serveGatewayRequest } from "@/lib/gateway/http";
 import { type FetchHandler, serveWith } from "@/lib/gateway/node-server";
 import { serveMetricsRequest } from "@/lib/observability/endpoint";
@@ -95,7 +96,8 @@ export async function startAppServer({ port, host, nextPort }: AppServerOptions)
   process.once("SIGINT", stop);
   next.once("exit", (code) => {
     if (!stopping) console.error(`[toolgate] Next.js exited with ${code}; stopping.`);
-    process.exit(stopping ? 0 : (code ?? 1));
+    // Gateway calls still at their backends end, and every audit event is written, before the process does.
+    void shutdownGatewayAudit().finally(() => process.exit(stopping ? 0 : (code ?? 1)));
   });
   return server;
 }

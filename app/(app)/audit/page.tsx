@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionButton } from "@/components/action-button";
 import { AuditFilters } from "@/components/audit-filters";
+import { AuditQuarantineAlert } from "@/components/audit-quarantine-alert";
 import { AuditTable } from "@/components/audit-table";
 import { EmptyState, PageHeader } from "@/components/empty-state";
 import { auditFilterKeys, auditFilterQuery, auditFiltersSchema } from "@/lib/audit/filters";
+import { quarantineSummary } from "@/lib/audit/quarantine";
 import { type AuditPage, searchAuditEvents } from "@/lib/audit/query";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
@@ -28,6 +30,7 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: S
         Who did what, when and why, newest first. Each event is linked to the one before it by a hash chain, so a changed or
         deleted event shows when the chain is verified.
       </PageHeader>
+      {can(user, "audit.quarantine") && <AuditQuarantineAlert summary={await quarantineSummary()} />}
       <AuditFilters values={values} />
       <div className="mb-4 flex flex-wrap items-center gap-3">
         {can(user, "audit.export") && query.success && (
