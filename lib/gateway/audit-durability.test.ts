@@ -15,7 +15,7 @@ import { argumentsHash, interruptedReason, replayAuditSpool } from "./audit-queu
 // "Nothing lost" for calls that reached a backend, checked the hard way: a real gateway process serving
 // real MCP clients, a backend that logs every call it runs, and the process ended mid-load by a real
 // SIGTERM or SIGKILL. Every call the backend logged must have an audit row once the next start replayed
-// what the process left behind. The counts are printed for docs/decisions/013-audit-durability.md.
+// what the process left behind. The counts are printed for docs/decisions/016-audit-durability.md.
 
 vi.spyOn(console, "error").mockImplementation(() => undefined);
 

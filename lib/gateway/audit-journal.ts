@@ -6,7 +6,7 @@ import path from "node:path";
 // file before the backend sees the call, so an event survives the process being killed (SIGKILL, OOM)
 // before its batch reached the database: the kernel holds what was written. fdatasync runs once per
 // batch, for power loss. A segment is deleted once every line in it is in the database or the spool; the next start replays the segments of processes that are gone
-// (docs/decisions/013-audit-durability.md).
+// (docs/decisions/016-audit-durability.md).
 
 const segmentBytes = 1024 * 1024;
 

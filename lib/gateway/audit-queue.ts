@@ -16,7 +16,7 @@ import { type AuditBatchWriter, type QueuedAudit, replayAuditFiles } from "./aud
 // is retried with backoff; a batch the database refuses for one event's content is split so the others
 // land and that one is quarantined. Every event, and every call before it is forwarded, is also appended
 // to a local journal, so a killed process loses nothing; what cannot be written before the process ends
-// goes to a spool file in the data folder; both are replayed on the next start (docs/decisions/009 and 013).
+// goes to a spool file in the data folder; both are replayed on the next start (docs/decisions/009 and 016).
 
 export type { AuditBatchWriter, QueuedAudit } from "./audit-spool";
 

@@ -10,7 +10,7 @@ import { auditOfJournalLine, journalLine } from "./audit-event";
 import { bootId, journalPattern } from "./audit-journal";
 
 // Replaying what earlier runs left in the data folder: the spool (events the database would not take
-// before the process ended) and the journals of processes that are gone (docs/decisions/013). Every file
+// before the process ended) and the journals of processes that are gone (docs/decisions/016). Every file
 // is first renamed to a claim of this process, so two processes never replay the same file. Lines are
 // replayed together, one row per idempotency key (a call's final event beats the line written when it
 // was forwarded, which is recorded as interrupted only if nothing else says how it ended), in batches;
