@@ -87,6 +87,9 @@ describe("grants", () => {
     const other = await serverOfTier("high");
     const second = await grantAccess(adminApprover, { agentId: agent.id, serverId: other.id });
     await expect(decideGrant(adminApprover, { grantId: second.id, decision: "approve", reason: "I asked." })).rejects.toThrow(/you requested/);
+    // Every refusal is audited, the requester's own decision included.
+    const refusal = await db().auditEvent.findFirstOrThrow({ where: { actorId: adminApprover.id, action: "grants.decide", outcome: "denied" } });
+    expect(refusal).toMatchObject({ targetType: "agent", targetId: agent.id, reason: "separation of duties: requester of the grant" });
     await expect(decideGrant(owner, { grantId: second.id, decision: "approve", reason: "Not an approver." })).rejects.toThrow(ForbiddenError);
     expect(await statusOf(first.id)).toBe("pending");
     expect(await statusOf(second.id)).toBe("pending");

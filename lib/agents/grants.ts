@@ -3,9 +3,9 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { peopleById } from "@/lib/certification/approvals-history";
-import { assertNotOwner } from "@/lib/certification/ownership";
+import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification/ownership";
 import { db } from "@/lib/db/prisma";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { governingRiskTier, governingRiskTiers } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
@@ -96,7 +96,9 @@ export async function decideGrant(actor: Actor, input: unknown) {
   });
   if (!grant) throw new NotFoundError("That grant does not exist.");
   await assertNotOwner(actor, grant.serverId, "grants.decide");
-  if (grant.requestedById === actor.id) throw new ForbiddenError("You cannot decide a grant you requested.");
+  if (grant.requestedById === actor.id) {
+    await refuseForSeparationOfDuties(actor, "grants.decide", { type: "agent", id: grant.agentId }, "requester of the grant", "You cannot decide a grant you requested.");
+  }
   if (grant.status !== "pending") throw new ConflictError(`This grant was already decided (${grant.status}).`);
   if (data.decision === "approve" && grant.expiresAt && grant.expiresAt <= new Date()) throw new ConflictError("This grant expired before it was decided; deny it or ask for a new one.");
   await db().$transaction(async (tx) => {

@@ -183,6 +183,7 @@ describe("separation of duties", () => {
     await inReview();
     const other = await makeUser(["reviewer"]);
     await expect(certifyVersion(other, { versionId, ...certification })).rejects.toThrow(/Only the reviewer who claimed/);
+    expect(await db().auditEvent.count({ where: { actorId: other.id, action: "reviews.decide", outcome: "denied", reason: "not the reviewer who claimed the version" } })).toBe(1);
   });
 
   it("roles: owners submit, reviewers claim; nobody else", async () => {

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
-import { guard } from "@/lib/auth/guard";
+import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { authorizeTeamChange } from "@/lib/catalog/access";
 import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { VersionStatus } from "@/lib/generated/prisma/client";
 import { parseInput } from "@/lib/validation";
 import { prereleaseChecks } from "./checks";
@@ -111,7 +111,9 @@ async function decidingReviewer(actor: Actor, versionId: unknown, transition: "c
   const version = await loadVersion(parseInput(versionIdSchema, versionId));
   await assertNotOwner(actor, version.serverId, "reviews.decide");
   assertTransition(version, transition);
-  if (version.reviewerId !== actor.id) throw new ForbiddenError("Only the reviewer who claimed this version can decide it.");
+  if (version.reviewerId !== actor.id) {
+    await refuse(actor, "reviews.decide", { type: "server", id: version.serverId }, "not the reviewer who claimed the version", "Only the reviewer who claimed this version can decide it.");
+  }
   return version;
 }
 
