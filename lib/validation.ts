@@ -1,5 +1,15 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
+import { hasUnsafeCharacters } from "@/lib/text/unsafe-text";
+
+/** A text query parameter (a search, a filter): one line, trimmed, at most `max`, no control or bidi characters. */
+export function queryText(label: string, max: number, typeError = `${label} must be text.`) {
+  return z
+    .string({ error: typeError })
+    .refine((text) => !hasUnsafeCharacters(text, { singleLine: true }), `${label} must not contain control or bidirectional-override characters.`)
+    .trim()
+    .max(max, `${label} must be at most ${max} characters.`);
+}
 
 /** Parses input from outside with a zod schema; on failure throws a ValidationError listing every problem. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryText } from "@/lib/validation";
 import {
   catalogQuerySchema,
   classifications,
@@ -114,7 +115,7 @@ export const versionDetail = versionSummary
   .meta({ id: "VersionDetail" });
 
 export const serverIdParams = z.object({ id: z.uuid({ error: "Server ids are UUIDs." }) });
-export const versionParams = serverIdParams.extend({ version: z.string().max(64) });
+export const versionParams = serverIdParams.extend({ version: queryText("The version", 64) });
 
 export const registerServerBody = registerServerSchema.meta({ id: "RegisterServer" });
 export const importVersionBody = versionInputSchema.meta({ id: "ImportVersion" });

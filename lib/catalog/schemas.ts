@@ -1,5 +1,6 @@
 import semver from "semver";
 import { z } from "zod";
+import { queryText } from "@/lib/validation";
 
 // Input schemas for the catalog, shared by server actions, the JSON API and its OpenAPI document.
 
@@ -116,7 +117,7 @@ const optionalFilter = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 
 export const catalogQuerySchema = z.object({
-  q: optionalFilter(z.string().trim().max(200, "Search must be at most 200 characters.")),
+  q: optionalFilter(queryText("Search", 200)),
   status: optionalFilter(z.enum(versionStatuses, { error: "Unknown status." })),
   riskTier: optionalFilter(z.enum(riskTiers, { error: "Unknown risk tier." })),
   classification: optionalFilter(z.enum(classifications, { error: "Unknown classification." })),
