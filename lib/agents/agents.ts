@@ -10,13 +10,14 @@ import { teamNamesById } from "@/lib/teams/manage";
 import { parseInput } from "@/lib/validation";
 import { authorizeAgentTeam, managedAgent, visibleTeamIds } from "./access";
 import { agentNameSchema } from "./schemas";
+import { safeText } from "@/lib/text/unsafe-text";
 
 // Agents are host identities, one per AI application and environment, owned by a team. Their keys
 // and grants live in keys.ts and grants.ts.
 
 const createAgentInput = z.object({
   name: agentNameSchema,
-  description: z.preprocess((value) => value ?? "", z.string({ error: "The description must be text." }).trim().max(2000, "The description must be at most 2000 characters.")),
+  description: z.preprocess((value) => value ?? "", z.string({ error: "The description must be text." }).trim().max(2000, "The description must be at most 2000 characters.").pipe(safeText("The description"))),
   teamId: z.uuid({ error: "Choose the owning team." }),
   environment: z.enum(environments, { error: "Environment must be dev, staging or prod." }),
 });

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { governingRiskTier, governingRiskTiers } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
-import { parseInput } from "@/lib/validation";
+import { nameText, parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./access";
 import { futureExpiry, reasonSchema } from "./schemas";
 
@@ -25,7 +25,7 @@ const grantInput = z.object({
   agentId: z.uuid({ error: "Unknown agent." }),
   serverId: z.uuid({ error: "Choose a server." }),
   tools: z
-    .array(z.string({ error: "Each tool name must be text." }).trim().min(1, "A tool name cannot be empty.").max(200, "A tool name must be at most 200 characters."), {
+    .array(nameText("A tool name", 200), {
       error: "Tools must be a list of tool names.",
     })
     .max(200, "At most 200 tools.")

@@ -9,6 +9,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./access";
 import { futureExpiry, reasonSchema } from "./schemas";
+import { safeName } from "@/lib/text/unsafe-text";
 
 // API keys: `tgk_<prefix>_<secret>`, where the prefix (8 base32 characters) tells keys apart on
 // screens and in logs and the secret is 32 random bytes. Only a SHA-256 of the whole key is stored:
@@ -20,7 +21,7 @@ const minute = 60 * 1000;
 
 const createKeyInput = z.object({
   agentId: z.uuid({ error: "Unknown agent." }),
-  label: z.preprocess((value) => value ?? "", z.string({ error: "The label must be text." }).trim().max(100, "The label must be at most 100 characters.")),
+  label: z.preprocess((value) => value ?? "", z.string({ error: "The label must be text." }).trim().max(100, "The label must be at most 100 characters.").pipe(safeName("The label"))),
   expiresAt: futureExpiry("The expiry", 366),
 });
 

@@ -7,7 +7,7 @@ import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { VersionStatus } from "@/lib/generated/prisma/client";
-import { parseInput } from "@/lib/validation";
+import { nameText, parseInput, reasonText } from "@/lib/validation";
 import { prereleaseChecks } from "./checks";
 import { certificationManifest } from "./certificate";
 import { assertNotOwner } from "./ownership";
@@ -28,11 +28,7 @@ export type Transition = keyof typeof transitions;
 
 const statusLabel = (status: string) => status.replace("_", " ");
 
-const reasonSchema = z
-  .string({ error: "A reason is required." })
-  .trim()
-  .min(3, "A reason is required (at least 3 characters).")
-  .max(2000, "The reason must be at most 2000 characters.");
+const reasonSchema = reasonText(2000);
 const versionIdSchema = z.uuid({ error: "Unknown version." });
 
 async function loadVersion(versionId: string) {
@@ -126,7 +122,7 @@ export async function rejectVersion(actor: Actor, input: { versionId: unknown; r
 const certifyInput = z.object({
   reason: reasonSchema,
   riskTier: z.enum(riskTiers, { error: "Choose a risk tier: low, medium, high or critical." }),
-  approvalTools: z.array(z.string().trim().min(1)).max(1000).default([]),
+  approvalTools: z.array(nameText("A tool name", 200)).max(1000).default([]),
   waivers: z
     .array(z.object({ check: z.enum(["quality", "safety", "compliance", "security"]), reason: reasonSchema }))
     .max(4)

@@ -7,16 +7,17 @@ import { environments } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { parseInput } from "@/lib/validation";
+import { parseInput, reasonText } from "@/lib/validation";
 import { applyTransition } from "./lifecycle";
 import { assertNotOwner, refuseForSeparationOfDuties } from "./ownership";
+import { safeText } from "@/lib/text/unsafe-text";
 
 // Promotion makes a certified version the pinned one in an environment. Its gates: a rollout plan,
 // a rollback plan and a kill-switch plan; prod also needs an approver's decision. The version it
 // replaces keeps running until its sunset date (the dual-run window) and is then retired.
 
 const plan = (label: string) =>
-  z.string({ error: `${label} is required.` }).trim().min(10, `${label} is required (at least 10 characters).`).max(10000);
+  z.string({ error: `${label} is required.` }).trim().min(10, `${label} is required (at least 10 characters).`).max(10000).pipe(safeText(label));
 
 const requestInput = z.object({
   versionId: z.uuid({ error: "Unknown version." }),
@@ -30,7 +31,7 @@ const requestInput = z.object({
 const decisionInput = z.object({
   promotionId: z.uuid({ error: "Unknown promotion request." }),
   decision: z.enum(["approve", "deny"], { error: "Decide approve or deny." }),
-  reason: z.string({ error: "A reason is required." }).trim().min(3, "A reason is required (at least 3 characters).").max(2000),
+  reason: reasonText(2000),
 });
 
 const approvalNeeded = new Set(["prod"]);
