@@ -8,7 +8,7 @@ import { createTeam, createUser, joinTeam, signIn, signOut } from "./helpers";
 // cookie still goes along) tries to change things as the signed-in administrator.
 const attackerPort = Number(process.env.E2E_ATTACKER_PORT ?? 3404);
 const team = "Cross-site Team";
-const owner = { email: "cora@e2e.test", name: "Cora Owner", password: "cora's long password", role: "Server owner" };
+const owner = { email: "xena@e2e.test", name: "Xena Owner", password: "xena's long password", role: "Server owner" };
 const forgedName = "io.example/forged";
 
 function attackerPage(target: string): string {

@@ -16,9 +16,11 @@ export interface ThrottleRule {
   blockSeconds: number;
 }
 
+// The address rule is looser than the account rule: behind one NAT, or behind a reverse proxy whose
+// X-Forwarded-For is not trusted (TOOLGATE_TRUST_PROXY), many people share an address.
 export const signInThrottleRules = {
   account: { failures: 10, windowSeconds: 15 * 60, blockSeconds: 15 * 60 },
-  address: { failures: 30, windowSeconds: 60 * 60, blockSeconds: 60 * 60 },
+  address: { failures: 100, windowSeconds: 60 * 60, blockSeconds: 60 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleScope = keyof typeof signInThrottleRules;
