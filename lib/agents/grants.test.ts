@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { updateServerDetails } from "@/lib/catalog/edit";
+import { governingRiskTier } from "@/lib/catalog/risk";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { RiskTier } from "@/lib/generated/prisma/client";
 import { makeServer, makeTeam, makeUser } from "@/test/factories";
 import { createAgent } from "./agents";
-import { updateServerDetails } from "@/lib/catalog/edit";
-import { governingRiskTier } from "@/lib/catalog/risk";
 import { activeGrants, decideGrant, grantableServers, grantAccess, pendingGrants, revokeGrant } from "./grants";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;

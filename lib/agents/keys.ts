@@ -6,10 +6,10 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./access";
 import { futureExpiry, reasonSchema } from "./schemas";
-import { safeName } from "@/lib/text/unsafe-text";
 
 // API keys: `tgk_<prefix>_<secret>`, where the prefix (8 base32 characters) tells keys apart on
 // screens and in logs and the secret is 32 random bytes. Only a SHA-256 of the whole key is stored:

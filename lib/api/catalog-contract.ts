@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { queryText } from "@/lib/validation";
 import {
   catalogQuerySchema,
   classifications,
@@ -9,6 +8,7 @@ import {
   versionInputSchema,
   versionStatuses,
 } from "@/lib/catalog/schemas";
+import { queryText } from "@/lib/validation";
 
 // The JSON catalog API's shapes. Requests reuse the domain's input schemas; responses are described
 // here so the OpenAPI document is generated from the same zod schemas the handlers use.

@@ -7,10 +7,10 @@ import { environments } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput, reasonText } from "@/lib/validation";
 import { applyTransition } from "./lifecycle";
 import { assertNotOwner, refuseForSeparationOfDuties } from "./ownership";
-import { safeText } from "@/lib/text/unsafe-text";
 
 // Promotion makes a certified version the pinned one in an environment. Its gates: a rollout plan,
 // a rollback plan and a kill-switch plan; prod also needs an approver's decision. The version it

@@ -5,9 +5,9 @@ import type { Actor } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { type KillSwitch, Prisma } from "@/lib/generated/prisma/client";
+import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput, reasonText } from "@/lib/validation";
 import { byBreadth, type KillScopeName, killScopes, type KillSwitchView, killSwitchTarget } from "./types";
-import { safeName } from "@/lib/text/unsafe-text";
 
 // Kill switches stop tool calls at once, without waiting for a new version or a demotion: globally,
 // for a server, a version, or one tool (in every version, or in one). Engaging and clearing each need

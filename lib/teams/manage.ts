@@ -5,8 +5,8 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { parseInput } from "@/lib/validation";
 import { safeName } from "@/lib/text/unsafe-text";
+import { parseInput } from "@/lib/validation";
 
 const teamNameSchema = z
   .string({ error: "Team name is required." })
