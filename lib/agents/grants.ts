@@ -7,7 +7,7 @@ import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { governingRiskTier, governingRiskTiers } from "@/lib/catalog/risk";
+import { governingRiskTier, governingRiskTiers, grantNeedsApprover } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
 import { nameText, parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./access";
@@ -19,7 +19,6 @@ import { futureExpiry, reasonSchema } from "./schemas";
 // reviewers' tiers on certified versions, which the owner's own edits cannot lower. One open (pending or active) grant per agent and server: to change one,
 // revoke it and grant again.
 
-const approvalTiers = new Set(["high", "critical"]);
 
 const grantInput = z.object({
   agentId: z.uuid({ error: "Unknown agent." }),
@@ -62,7 +61,7 @@ export async function grantAccess(actor: Actor, input: unknown) {
     const message = `${server.name} has no tool named ${missing.join(", ")}.`;
     throw new ValidationError(message, { tools: [message] });
   }
-  const status = server.riskTier && approvalTiers.has(server.riskTier) ? "pending" : "active";
+  const status = grantNeedsApprover(server.riskTier) ? "pending" : "active";
   try {
     return await db().$transaction(async (tx) => {
       const grant = await tx.grant.create({

@@ -9,6 +9,12 @@ import { riskTiers } from "./schemas";
 // can only raise it: an owner lowering the entry's tier weakens nothing.
 
 const usableStatuses = ["certified", "deprecated"] as const;
+const approverTiers: readonly RiskTier[] = ["high", "critical"];
+
+/** Whether a grant to a server of this governing tier waits for an approver. */
+export function grantNeedsApprover(tier: RiskTier | null): boolean {
+  return tier !== null && approverTiers.includes(tier);
+}
 
 /** The strictest of these tiers; null when none is set. */
 export function strictestTier(tiers: readonly (RiskTier | null | undefined)[]): RiskTier | null {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
+import { awaitApprovalAtTier } from "@/lib/agents/regate";
 import { authorizeTeamChange } from "@/lib/catalog/access";
 import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
@@ -179,5 +180,6 @@ export async function certifyVersion(actor: Actor, input: { versionId: unknown }
       },
     });
     await tx.server.update({ where: { id: version.serverId }, data: { riskTier: decision.riskTier } });
+    await awaitApprovalAtTier(tx, actor, version.serverId, decision.riskTier);
   });
 }
