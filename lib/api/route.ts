@@ -37,6 +37,9 @@ export async function jsonBody(request: Request): Promise<unknown> {
   if (!isJsonMediaType(request.headers.get("content-type"))) {
     throw new ValidationError("Send the body as JSON with Content-Type: application/json.");
   }
+  // Refused by its declared length before it is read; a body that lied about its length is measured too.
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > maxBodyBytes) throw new ValidationError("The request body must be at most 1 MB.");
   const text = await request.text();
   if (Buffer.byteLength(text) > maxBodyBytes) throw new ValidationError("The request body must be at most 1 MB.");
   try {
