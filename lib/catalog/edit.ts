@@ -24,6 +24,7 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
       teamId: true,
       classification: true,
       approvalTools: true,
+      sensitiveFields: true,
       versions: { select: { version: true, status: true, tools: { select: { name: true } } }, orderBy: { createdAt: "desc" } },
     },
   });
@@ -37,7 +38,8 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
   }
   assertKnownApprovalTools(details.approvalTools, latest?.tools.map((tool) => tool.name) ?? []);
   const versions = server.versions.map((version) => ({ version: version.version, status: version.status, tools: version.tools.map((tool) => tool.name) }));
-  const weakening = weakeningOf({ classification: server.classification, approvalTools: approvalToolsSchema.safeParse(server.approvalTools).data ?? {} }, details, versions);
+  const before = { classification: server.classification, approvalTools: approvalToolsSchema.safeParse(server.approvalTools).data ?? {}, sensitiveFields: server.sensitiveFields };
+  const weakening = weakeningOf(before, details, versions);
   if (weakening) await refuse(actor, "catalog.edit", target, "would weaken a reviewed version's gate", weakening);
   await db().$transaction(async (tx) => {
     await tx.server.update({ where: { id: serverId }, data: details });

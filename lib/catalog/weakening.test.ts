@@ -13,8 +13,16 @@ async function entry(reviewed: VersionStatus) {
   const team = await makeTeam([owner]);
   const tools = [{ name: "read_record" }, { name: "delete_record" }];
   const server = await makeServer({ teamId: team.id, classification: "confidential", versions: [{ version: "1.0.0", status: reviewed, tools }, { version: "1.1.0", tools }] });
-  await db().server.update({ where: { id: server.id }, data: { approvalTools: { prod: ["delete_record"] } } });
-  const details = { title: "Records", purpose: "Testing.", teamId: team.id, environments: ["dev", "staging", "prod"], classification: "confidential", approvalTools: { prod: ["delete_record"] } };
+  await db().server.update({ where: { id: server.id }, data: { approvalTools: { prod: ["delete_record"] }, sensitiveFields: ["ssn"] } });
+  const details = {
+    title: "Records",
+    purpose: "Testing.",
+    teamId: team.id,
+    environments: ["dev", "staging", "prod"],
+    classification: "confidential",
+    approvalTools: { prod: ["delete_record"] },
+    sensitiveFields: ["ssn"],
+  };
   return { owner, server, details };
 }
 
@@ -33,6 +41,13 @@ describe("an owner's edit of a reviewed entry", () => {
     expect((await db().server.findUniqueOrThrow({ where: { id: server.id } })).approvalTools).toEqual({ prod: ["delete_record"], dev: ["delete_record"] });
   });
 
+  it("cannot unmask a sensitive field approvers of a certified version see masked, but may add one", async () => {
+    const { owner, server, details } = await entry("deprecated");
+    await expect(updateServerDetails(owner, server.id, { ...details, sensitiveFields: [] })).rejects.toThrow(/ssn is masked for approvers of version 1\.0\.0, which is deprecated/);
+    await updateServerDetails(owner, server.id, { ...details, sensitiveFields: ["ssn", "customer.email"] });
+    expect((await db().server.findUniqueOrThrow({ where: { id: server.id } })).sensitiveFields).toEqual(["ssn", "customer.email"]);
+  });
+
   it("cannot lower the classification a version is being reviewed under, but may raise it", async () => {
     const { owner, server, details } = await entry("in_review");
     await expect(updateServerDetails(owner, server.id, { ...details, classification: "internal" })).rejects.toThrow(/being reviewed as confidential data/);
@@ -42,7 +57,7 @@ describe("an owner's edit of a reviewed entry", () => {
 
   it("is free when no version was reviewed (rejected ones do not count)", async () => {
     const { owner, server, details } = await entry("rejected");
-    await updateServerDetails(owner, server.id, { ...details, classification: "public", approvalTools: {} });
-    expect(await db().server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ classification: "public", approvalTools: {} });
+    await updateServerDetails(owner, server.id, { ...details, classification: "public", approvalTools: {}, sensitiveFields: [] });
+    expect(await db().server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ classification: "public", approvalTools: {}, sensitiveFields: [] });
   });
 });
