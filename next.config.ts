@@ -12,6 +12,9 @@ const nextConfig: NextConfig = {
     // leaving room for the multipart framing; the action and the domain enforce the policy's own,
     // usually lower, limit. The proxy (proxy.ts) buffers request bodies too, and only the first 10 MB
     // by default, so a larger upload would arrive cut short: its cap is raised to match.
+    // This one cap covers every server action, public ones included, so proxy.ts refuses larger bodies
+    // by their declared length before Next.js reads them (lib/net/body-limit.ts): 2 MB for everything
+    // but a signed-in person's evidence upload (a 50 MB post to /verify no longer reaches the action).
     serverActions: { bodySizeLimit: "51mb" },
     proxyClientMaxBodySize: "51mb",
   },

@@ -1,5 +1,10 @@
 import { getToken } from "next-auth/jwt";
 import { type NextRequest, NextResponse } from "next/server";
+import { auditRefusedRequest } from "@/lib/auth/request-refusal";
+import { bodyLimitRefusal } from "@/lib/net/body-limit";
+import { crossSiteRefusal, requestOrigin } from "@/lib/net/cross-site";
+import { forwardedHostTrusted } from "@/lib/net/public-origin";
+import { replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import { correlationHeader } from "@/lib/request-context";
 
 // Paths anyone may reach; everything else needs a session (pages redirect, APIs answer 401).
@@ -20,19 +25,49 @@ const publicPaths = [
   /^\/v0\.1\//,
 ];
 
+// Paths that use no cookie, so a page on another site gains nothing by posting to them: a host's
+// own browser-based tools may call them from anywhere.
+const crossOriginPaths = [/^\/api\/v1\/manifests\/verify$/, /^\/v0\.1\//];
+
+type Token = { uid?: string; email?: string | null } | null;
+
+async function refuse(request: NextRequest, token: Token, refusal: { action: string; status: number; reason: string }, correlationId: string) {
+  const { pathname } = request.nextUrl;
+  await auditRefusedRequest(refusal.action, {
+    person: token,
+    method: request.method,
+    pathname: replaceUnsafeCharacters(pathname),
+    reason: refusal.reason,
+    correlationId,
+    details: { origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") },
+  });
+  return NextResponse.json({ error: refusal.reason }, { status: refusal.status, headers: { [correlationHeader]: correlationId } });
+}
+
 export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   // A caller's own correlation id is kept for tracing if it is a plain token; anything else is replaced.
   if (!/^[\w.:-]{1,100}$/.test(headers.get(correlationHeader) ?? "")) headers.set(correlationHeader, crypto.randomUUID());
+  const correlationId = headers.get(correlationHeader)!;
+  // X-Forwarded-Host is the client's say-so unless a trusted proxy sets it; Next.js compares a server
+  // action's Origin with it before Host, so an untrusted one must not reach Next.js at all.
+  if (!forwardedHostTrusted()) headers.delete("x-forwarded-host");
   const { pathname, search } = request.nextUrl;
-  if (!publicPaths.some((p) => p.test(pathname))) {
-    const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
-    if (!token) {
-      if (pathname.startsWith("/api/")) return NextResponse.json({ error: "Sign in first." }, { status: 401 });
-      const signIn = new URL("/signin", request.url);
-      signIn.searchParams.set("callbackUrl", pathname + search);
-      return NextResponse.redirect(signIn);
-    }
+  const isPublic = publicPaths.some((p) => p.test(pathname));
+  const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
+
+  if (!crossOriginPaths.some((p) => p.test(pathname))) {
+    const crossSite = crossSiteRefusal(request.method, request.headers, requestOrigin(request.headers, request.nextUrl.protocol.replace(":", "")));
+    if (crossSite) return refuse(request, token, { action: "request.cross-site", status: 403, reason: crossSite }, correlationId);
+  }
+  const tooLarge = bodyLimitRefusal(pathname, request.headers, token !== null);
+  if (tooLarge) return refuse(request, token, { action: "request.too-large", status: tooLarge.status, reason: tooLarge.message }, correlationId);
+
+  if (!isPublic && !token) {
+    if (pathname.startsWith("/api/")) return NextResponse.json({ error: "Sign in first." }, { status: 401 });
+    const signIn = new URL("/signin", request.url);
+    signIn.searchParams.set("callbackUrl", pathname + search);
+    return NextResponse.redirect(signIn);
   }
   return NextResponse.next({ request: { headers } });
 }

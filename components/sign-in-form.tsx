@@ -24,7 +24,9 @@ export function SignInForm({ callbackUrl, oidcName, ssoError }: Props) {
     const result = await signIn("credentials", { email, password, redirect: false });
     setPending(false);
     if (result?.ok && !result.error) return window.location.assign(callbackUrl);
-    setError("Wrong email or password, or the account is disabled.");
+    // "CredentialsSignin" is a wrong email or password; any other error is the server's own message,
+    // such as when a throttled sign-in may be tried again.
+    setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong email or password, or the account is disabled.");
   }
 
   return (

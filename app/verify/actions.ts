@@ -13,10 +13,12 @@ const verifyForm = z.object({
   keyId: z.string({ error: "Paste the key id." }).trim().min(1, "Paste the key id.").max(128, "That is too long for a key id."),
 });
 
-const text = (value: FormDataEntryValue | null) => (typeof value === "string" ? value : "");
+// What the form shows again after a check is cut to what the check accepts, so an oversized post is not
+// echoed back in full.
+const text = (value: FormDataEntryValue | null, max: number) => (typeof value === "string" ? value.slice(0, max + 1) : "");
 
 export async function verifyManifestAction(_: VerifyState, form: FormData): Promise<VerifyState> {
-  const values: VerifyFormValues = { manifest: text(form.get("manifest")), signature: text(form.get("signature")), keyId: text(form.get("keyId")) };
+  const values: VerifyFormValues = { manifest: text(form.get("manifest"), 1_000_000), signature: text(form.get("signature"), 512), keyId: text(form.get("keyId"), 128) };
   try {
     const { manifest, signature, keyId } = parseInput(verifyForm, values);
     return { status: "checked", values, ...(await verifyManifest(manifest, signature, keyId)) };

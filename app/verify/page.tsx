@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/empty-state";
 import { VerificationOutcome, VerifyManifestForm } from "@/components/verify-manifest-form";
 import { NotFoundError } from "@/lib/errors";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
+import { queryText } from "@/lib/validation";
 import { verifyManifestAction } from "./actions";
 
 // Public (see proxy.ts): hosts and auditors check a certified version's manifest without an account.
@@ -13,8 +14,8 @@ export const metadata: Metadata = { title: "Verify a manifest" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const storedQuery = z.object({
-  server: z.string().trim().min(1).max(200),
-  version: z.string().trim().min(1).max(100),
+  server: queryText("The server", 200).min(1),
+  version: queryText("The version", 100).min(1),
 });
 
 async function storedVersion(params: Awaited<SearchParams>) {

@@ -1,8 +1,7 @@
-import { personActor, recordAudit } from "@/lib/audit/record";
-import { guard } from "@/lib/auth/guard";
+import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { NotFoundError } from "@/lib/errors";
 import { teamIdsOf } from "@/lib/teams/manage";
 
 // Who may manage an agent, its keys and its grants: administrators for any team, owners for the teams
@@ -12,8 +11,7 @@ import { teamIdsOf } from "@/lib/teams/manage";
 export async function authorizeAgentTeam(actor: Actor, teamId: string, target: { type: "agent"; id?: string }): Promise<void> {
   await guard(actor, "agents.manage", target);
   if (actor.roles.includes("admin") || (await teamIdsOf(actor.id)).includes(teamId)) return;
-  await recordAudit(db(), { actor: personActor(actor), action: "agents.manage", target, outcome: "denied", reason: "not a member of the agent's team" });
-  throw new ForbiddenError("Only administrators and members of the agent's team can manage this agent.");
+  await refuse(actor, "agents.manage", target, "not a member of the agent's team", "Only administrators and members of the agent's team can manage this agent.");
 }
 
 /** The agent, once the actor is known to be allowed to manage it. */

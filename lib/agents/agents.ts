@@ -2,11 +2,13 @@ import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
+import { governingRiskTiers } from "@/lib/catalog/risk";
 import { environments } from "@/lib/catalog/schemas";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { teamNamesById } from "@/lib/teams/manage";
+import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { authorizeAgentTeam, managedAgent, visibleTeamIds } from "./access";
 import { agentNameSchema } from "./schemas";
@@ -16,7 +18,7 @@ import { agentNameSchema } from "./schemas";
 
 const createAgentInput = z.object({
   name: agentNameSchema,
-  description: z.preprocess((value) => value ?? "", z.string({ error: "The description must be text." }).trim().max(2000, "The description must be at most 2000 characters.")),
+  description: z.preprocess((value) => value ?? "", z.string({ error: "The description must be text." }).trim().max(2000, "The description must be at most 2000 characters.").pipe(safeText("The description"))),
   teamId: z.uuid({ error: "Choose the owning team." }),
   environment: z.enum(environments, { error: "Environment must be dev, staging or prod." }),
 });
@@ -83,12 +85,18 @@ export async function listAgents(actor: Actor) {
       grants: {
         orderBy: { requestedAt: "desc" },
         take: 50,
-        select: { id: true, tools: true, expiresAt: true, status: true, requestedAt: true, decisionReason: true, server: { select: { id: true, name: true, riskTier: true } } },
+        select: { id: true, tools: true, expiresAt: true, status: true, requestedAt: true, decisionReason: true, server: { select: { id: true, name: true } } },
       },
     },
   });
   const teamName = await teamNamesById(agents.map((agent) => agent.teamId));
-  return agents.map((agent) => ({ ...agent, teamName: teamName.get(agent.teamId) ?? "unknown team" }));
+  // The tier shown beside a grant is the one that governed it (the reviewers'), not the entry's own.
+  const tier = await governingRiskTiers(agents.flatMap((agent) => agent.grants.map((grant) => grant.server.id)));
+  return agents.map((agent) => ({
+    ...agent,
+    grants: agent.grants.map((grant) => ({ ...grant, server: { ...grant.server, riskTier: tier.get(grant.server.id) ?? null } })),
+    teamName: teamName.get(agent.teamId) ?? "unknown team",
+  }));
 }
 
 export type AgentView = Awaited<ReturnType<typeof listAgents>>[number];

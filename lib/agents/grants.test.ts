@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { updateServerDetails } from "@/lib/catalog/edit";
+import { governingRiskTier } from "@/lib/catalog/risk";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { RiskTier } from "@/lib/generated/prisma/client";
 import { makeServer, makeTeam, makeUser } from "@/test/factories";
 import { createAgent } from "./agents";
-import { activeGrants, decideGrant, grantAccess, pendingGrants, revokeGrant } from "./grants";
+import { activeGrants, decideGrant, grantableServers, grantAccess, pendingGrants, revokeGrant } from "./grants";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
 let owner: Person;
@@ -85,6 +87,9 @@ describe("grants", () => {
     const other = await serverOfTier("high");
     const second = await grantAccess(adminApprover, { agentId: agent.id, serverId: other.id });
     await expect(decideGrant(adminApprover, { grantId: second.id, decision: "approve", reason: "I asked." })).rejects.toThrow(/you requested/);
+    // Every refusal is audited, the requester's own decision included.
+    const refusal = await db().auditEvent.findFirstOrThrow({ where: { actorId: adminApprover.id, action: "grants.decide", outcome: "denied" } });
+    expect(refusal).toMatchObject({ targetType: "agent", targetId: agent.id, reason: "separation of duties: requester of the grant" });
     await expect(decideGrant(owner, { grantId: second.id, decision: "approve", reason: "Not an approver." })).rejects.toThrow(ForbiddenError);
     expect(await statusOf(first.id)).toBe("pending");
     expect(await statusOf(second.id)).toBe("pending");
@@ -140,5 +145,47 @@ describe("grants", () => {
     const grant = await grantAccess(admin, { agentId: agent.id, serverId: server.id });
     await expect(revokeGrant(outsider, { grantId: grant.id, reason: "Not mine." })).rejects.toThrow(ForbiddenError);
     expect(await statusOf(grant.id)).toBe("active");
+  });
+});
+
+describe("the risk tier that governs a grant", () => {
+  const details = (teamId: string, riskTier: RiskTier) => ({
+    title: "Records",
+    purpose: "Testing.",
+    teamId,
+    environments: ["dev", "staging", "prod"],
+    classification: "internal",
+    riskTier,
+  });
+
+  it("is the reviewer's tier on the certified version, not the tier the owner edits on the entry", async () => {
+    const team = await db().agent.findUniqueOrThrow({ where: { id: agent.id }, select: { teamId: true } });
+    // The owner owns a server a reviewer certified as critical, and has imported a new draft of it.
+    const server = await serverOfTier("critical", team.teamId);
+    await db().serverVersion.update({ where: { id: server.versionIds[0] }, data: { riskTier: "critical" } });
+    await updateServerDetails(owner, server.id, details(team.teamId, "low"));
+    expect((await db().server.findUniqueOrThrow({ where: { id: server.id } })).riskTier).toBe("low");
+
+    const grant = await grantAccess(owner, { agentId: agent.id, serverId: server.id });
+    expect(grant.status).toBe("pending");
+    expect(await activeGrants(agent.id)).toEqual([]);
+    expect((await pendingGrants())[0]).toMatchObject({ server: { riskTier: "critical" } });
+    expect((await grantableServers()).find((s) => s.id === server.id)).toMatchObject({ riskTier: "critical" });
+  });
+
+  it("is the strictest across the versions an agent could be served, and the owner's tier only raises it", async () => {
+    const strict = await makeServer({ versions: [{ version: "1.0.0", status: "deprecated" }, { version: "2.0.0", status: "certified" }, { version: "3.0.0", status: "rejected" }] });
+    await db().serverVersion.update({ where: { id: strict.versionIds[0] }, data: { riskTier: "high" } });
+    await db().serverVersion.update({ where: { id: strict.versionIds[1] }, data: { riskTier: "low" } });
+    await db().serverVersion.update({ where: { id: strict.versionIds[2] }, data: { riskTier: "critical" } });
+    await db().server.update({ where: { id: strict.id }, data: { riskTier: "low" } });
+    expect(await governingRiskTier(strict.id)).toBe("high");
+    expect((await grantAccess(owner, { agentId: agent.id, serverId: strict.id })).status).toBe("pending");
+
+    const declared = await makeServer({ versions: [{ version: "1.0.0", status: "certified" }] });
+    await db().serverVersion.update({ where: { id: declared.versionIds[0] }, data: { riskTier: "medium" } });
+    await db().server.update({ where: { id: declared.id }, data: { riskTier: "critical" } });
+    expect(await governingRiskTier(declared.id)).toBe("critical");
+    expect((await grantAccess(owner, { agentId: agent.id, serverId: declared.id })).status).toBe("pending");
   });
 });

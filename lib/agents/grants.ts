@@ -3,27 +3,28 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { peopleById } from "@/lib/certification/approvals-history";
-import { assertNotOwner } from "@/lib/certification/ownership";
+import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification/ownership";
 import { db } from "@/lib/db/prisma";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { governingRiskTier, governingRiskTiers, grantNeedsApprover } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
-import { parseInput } from "@/lib/validation";
+import { nameText, parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./access";
 import { futureExpiry, reasonSchema } from "./schemas";
 
 // Grants say which server (and optionally which of its tools) an agent may use, optionally until a
 // time (just-in-time access). A grant for a high- or critical-risk server waits for an approver; any
-// other takes effect at once. One open (pending or active) grant per agent and server: to change one,
+// other takes effect at once. The tier is the one that governs access (lib/catalog/risk.ts): the
+// reviewers' tiers on certified versions, which the owner's own edits cannot lower. One open (pending or active) grant per agent and server: to change one,
 // revoke it and grant again.
 
-const approvalTiers = new Set(["high", "critical"]);
 
 const grantInput = z.object({
   agentId: z.uuid({ error: "Unknown agent." }),
   serverId: z.uuid({ error: "Choose a server." }),
   tools: z
-    .array(z.string({ error: "Each tool name must be text." }).trim().min(1, "A tool name cannot be empty.").max(200, "A tool name must be at most 200 characters."), {
+    .array(nameText("A tool name", 200), {
       error: "Tools must be a list of tool names.",
     })
     .max(200, "At most 200 tools.")
@@ -52,14 +53,15 @@ export async function grantAccess(actor: Actor, input: unknown) {
   await guard(actor, "agents.manage", { type: "agent" });
   const data = parseInput(grantInput, input);
   const agent = await managedAgent(actor, data.agentId);
-  const server = await db().server.findUnique({ where: { id: data.serverId }, select: { id: true, name: true, riskTier: true } });
-  if (!server) throw new NotFoundError("That server does not exist.");
+  const found = await db().server.findUnique({ where: { id: data.serverId }, select: { id: true, name: true } });
+  if (!found) throw new NotFoundError("That server does not exist.");
+  const server = { ...found, riskTier: await governingRiskTier(found.id) };
   const missing = await toolsMissingFrom(server.id, data.tools);
   if (missing.length) {
     const message = `${server.name} has no tool named ${missing.join(", ")}.`;
     throw new ValidationError(message, { tools: [message] });
   }
-  const status = server.riskTier && approvalTiers.has(server.riskTier) ? "pending" : "active";
+  const status = grantNeedsApprover(server.riskTier) ? "pending" : "active";
   try {
     return await db().$transaction(async (tx) => {
       const grant = await tx.grant.create({
@@ -93,7 +95,9 @@ export async function decideGrant(actor: Actor, input: unknown) {
   });
   if (!grant) throw new NotFoundError("That grant does not exist.");
   await assertNotOwner(actor, grant.serverId, "grants.decide");
-  if (grant.requestedById === actor.id) throw new ForbiddenError("You cannot decide a grant you requested.");
+  if (grant.requestedById === actor.id) {
+    await refuseForSeparationOfDuties(actor, "grants.decide", { type: "agent", id: grant.agentId }, "requester of the grant", "You cannot decide a grant you requested.");
+  }
   if (grant.status !== "pending") throw new ConflictError(`This grant was already decided (${grant.status}).`);
   if (data.decision === "approve" && grant.expiresAt && grant.expiresAt <= new Date()) throw new ConflictError("This grant expired before it was decided; deny it or ask for a new one.");
   await db().$transaction(async (tx) => {
@@ -154,7 +158,13 @@ export async function pendingGrants() {
   });
   const person = await peopleById(pending.map((grant) => grant.requestedById));
   const teamName = await teamNamesById(pending.map((grant) => grant.agent.teamId));
-  return pending.map((grant) => ({ ...grant, teamName: teamName.get(grant.agent.teamId) ?? "unknown team", requestedBy: person(grant.requestedById) }));
+  const tier = await governingRiskTiers(pending.map((grant) => grant.server.id));
+  return pending.map((grant) => ({
+    ...grant,
+    server: { ...grant.server, riskTier: tier.get(grant.server.id) ?? null },
+    teamName: teamName.get(grant.agent.teamId) ?? "unknown team",
+    requestedBy: person(grant.requestedById),
+  }));
 }
 
 export type PendingGrant = Awaited<ReturnType<typeof pendingGrants>>[number];
@@ -167,7 +177,9 @@ export async function activeGrants(agentId: string, now: Date = new Date()): Pro
   });
 }
 
-/** The catalog servers a grant can name, for the grant form. */
-export function grantableServers() {
-  return db().server.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, riskTier: true } });
+/** The catalog servers a grant can name, for the grant form, each with the tier that governs access. */
+export async function grantableServers() {
+  const servers = await db().server.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+  const tier = await governingRiskTiers(servers.map((server) => server.id));
+  return servers.map((server) => ({ ...server, riskTier: tier.get(server.id) ?? null }));
 }

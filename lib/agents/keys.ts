@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./access";
 import { futureExpiry, reasonSchema } from "./schemas";
@@ -20,7 +21,7 @@ const minute = 60 * 1000;
 
 const createKeyInput = z.object({
   agentId: z.uuid({ error: "Unknown agent." }),
-  label: z.preprocess((value) => value ?? "", z.string({ error: "The label must be text." }).trim().max(100, "The label must be at most 100 characters.")),
+  label: z.preprocess((value) => value ?? "", z.string({ error: "The label must be text." }).trim().max(100, "The label must be at most 100 characters.").pipe(safeName("The label"))),
   expiresAt: futureExpiry("The expiry", 366),
 });
 

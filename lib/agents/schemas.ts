@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { safeName } from "@/lib/text/unsafe-text";
+import { reasonText } from "@/lib/validation";
 
 // Input rules shared by agents, keys and grants.
 
@@ -7,13 +9,10 @@ export const agentNameSchema = z
   .trim()
   .min(3, "Agent name must be at least 3 characters.")
   .max(100, "Agent name must be at most 100 characters.")
-  .regex(/^[A-Za-z0-9._-]+$/, "Agent name may contain letters, digits and . _ - only.");
+  .regex(/^[A-Za-z0-9._-]+$/, "Agent name may contain letters, digits and . _ - only.")
+  .pipe(safeName("Agent name"));
 
-export const reasonSchema = z
-  .string({ error: "A reason is required." })
-  .trim()
-  .min(3, "A reason is required (at least 3 characters).")
-  .max(1000, "The reason must be at most 1000 characters.");
+export const reasonSchema = reasonText(1000);
 
 // Forms send "" for a field left empty; that means absent.
 export const absentIfEmpty = (value: unknown) => (value === "" || value === null ? undefined : value);

@@ -8,6 +8,7 @@ import {
   versionInputSchema,
   versionStatuses,
 } from "@/lib/catalog/schemas";
+import { queryText } from "@/lib/validation";
 
 // The JSON catalog API's shapes. Requests reuse the domain's input schemas; responses are described
 // here so the OpenAPI document is generated from the same zod schemas the handlers use.
@@ -114,7 +115,7 @@ export const versionDetail = versionSummary
   .meta({ id: "VersionDetail" });
 
 export const serverIdParams = z.object({ id: z.uuid({ error: "Server ids are UUIDs." }) });
-export const versionParams = serverIdParams.extend({ version: z.string().max(64) });
+export const versionParams = serverIdParams.extend({ version: queryText("The version", 64) });
 
 export const registerServerBody = registerServerSchema.meta({ id: "RegisterServer" });
 export const importVersionBody = versionInputSchema.meta({ id: "ImportVersion" });

@@ -23,11 +23,23 @@ export function apiRoute(handle: (actor: CurrentUser, request: Request, params: 
 
 const maxBodyBytes = 1024 * 1024;
 
+/**
+ * Whether a Content-Type header names JSON exactly (parameters such as charset aside). A "simple" type a
+ * page on another site may send without asking (text/plain, even "text/plain; charset=application/json")
+ * is not JSON, so such a request cannot pass for an API call.
+ */
+export function isJsonMediaType(contentType: string | null): boolean {
+  return contentType?.split(";", 1)[0]!.trim().toLowerCase() === "application/json";
+}
+
 /** The request's JSON body: refused when it is not JSON or larger than 1 MB. */
 export async function jsonBody(request: Request): Promise<unknown> {
-  if (!request.headers.get("content-type")?.includes("application/json")) {
+  if (!isJsonMediaType(request.headers.get("content-type"))) {
     throw new ValidationError("Send the body as JSON with Content-Type: application/json.");
   }
+  // Refused by its declared length before it is read; a body that lied about its length is measured too.
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > maxBodyBytes) throw new ValidationError("The request body must be at most 1 MB.");
   const text = await request.text();
   if (Buffer.byteLength(text) > maxBodyBytes) throw new ValidationError("The request body must be at most 1 MB.");
   try {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseInput } from "@/lib/validation";
+import { parseInput, queryText } from "@/lib/validation";
 
 // The audit trail's filters, read from a URL's query so a filtered view can be bookmarked, shared and
 // exported. Semantics:
@@ -18,8 +18,7 @@ export const auditOutcomes = ["success", "denied", "failure"] as const;
 /** The query keys that filter; the cursor and an export's format are not among them. */
 export const auditFilterKeys = ["actor", "action", "target", "outcome", "from", "to", "q"] as const;
 
-const text = (name: string, max: number) =>
-  z.string({ error: `Give the ${name} filter once, as text.` }).trim().max(max, `The ${name} filter must be at most ${max} characters.`);
+const text = (name: string, max: number) => queryText(`The ${name} filter`, max, `Give the ${name} filter once, as text.`);
 
 const actionFilter = text("action", 200)
   .regex(/^[\w./:-]+\*?$/, "An action looks like user.create, or gateway. or gateway.* for every gateway action.")

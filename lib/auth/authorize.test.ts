@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
-import { type Action, actions, authorize, can } from "./authorize";
+import { type Action, actions, can } from "./authorize";
+import { guard } from "./guard";
 import { type Role, roles } from "./roles";
 
 // Written out by hand on purpose: the expectation must not be derived from the table it checks.
@@ -41,11 +43,11 @@ describe("authorization matrix", () => {
 
   const cases = actions.flatMap((action) => roles.map((role) => ({ action, role, allowed: expected[action].includes(role) })));
 
-  it.each(cases)("$role → $action: allowed=$allowed", ({ action, role, allowed }) => {
+  it.each(cases)("$role → $action: allowed=$allowed", async ({ action, role, allowed }) => {
     const actor = actorWith(role);
     expect(can(actor, action)).toBe(allowed);
-    if (allowed) expect(() => authorize(actor, action)).not.toThrow();
-    else expect(() => authorize(actor, action)).toThrow(ForbiddenError);
+    if (allowed) await expect(guard(actor, action, { type: "test" })).resolves.toBeUndefined();
+    else await expect(guard(actor, action, { type: "test" })).rejects.toThrow(ForbiddenError);
   });
 
   it("refuses a person with no roles everything", () => {
@@ -57,15 +59,10 @@ describe("authorization matrix", () => {
     expect(can(actorWith("owner", "approver"), "users.create")).toBe(false);
   });
 
-  it("says which role is needed, and carries HTTP status 403", () => {
-    const error = (() => {
-      try {
-        authorize(actorWith("reviewer"), "users.create");
-      } catch (e) {
-        return e as ForbiddenError;
-      }
-    })();
-    expect(error?.status).toBe(403);
-    expect(error?.message).toBe("You are not allowed to create users: this needs the role administrator.");
+  it("says which role is needed, carries HTTP status 403, and is audited", async () => {
+    const refused = guard(actorWith("reviewer"), "users.create", { type: "user", id: "u-1" });
+    await expect(refused).rejects.toMatchObject({ status: 403, message: "You are not allowed to create users: this needs the role administrator." });
+    const event = await db().auditEvent.findFirstOrThrow({ where: { action: "users.create", targetId: "u-1" } });
+    expect(event).toMatchObject({ outcome: "denied", reason: "missing role", actorLabel: "a@example.com" });
   });
 });

@@ -1,7 +1,7 @@
-import { ForbiddenError } from "@/lib/errors";
 import { type Actor, type Role, roleLabels } from "./roles";
 
-// The one place that says who may do what. Every page, server action and route handler asks here.
+// The one place that says who may do what. Every page, server action and route handler asks here,
+// through guard() (lib/auth/guard.ts), which audits refusals.
 export const permissions = {
   "catalog.view": { roles: ["admin", "owner", "reviewer", "approver"], does: "view the catalog" },
   "catalog.register": { roles: ["owner"], does: "register MCP servers" },
@@ -42,9 +42,4 @@ export function refusalMessage(action: Action): string {
   const { roles, does } = permissions[action];
   const needed = roles.map((role) => roleLabels[role].toLowerCase()).join(" or ");
   return `You are not allowed to ${does}: this needs the role ${needed}.`;
-}
-
-/** Throws ForbiddenError (HTTP 403) unless the actor may perform the action. */
-export function authorize(actor: Actor, action: Action): void {
-  if (!can(actor, action)) throw new ForbiddenError(refusalMessage(action));
 }

@@ -2,25 +2,18 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
-import { emailSchema } from "@/lib/users/schemas";
-import { authenticate } from "@/lib/users/credentials";
 import { oidcProviderFromEnv } from "./oidc";
+import { signInWithPassword } from "./password-sign-in";
+import { clientAddress } from "./sign-in-throttle";
 
 const credentials = CredentialsProvider({
   name: "Email and password",
   credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-  async authorize(input) {
-    const actor = await authenticate(input?.email, input?.password);
-    if (actor) return { id: actor.id, email: actor.email };
-    const email = emailSchema.safeParse(input?.email);
-    await recordAudit(db(), {
-      actor: { label: email.success ? email.data : "(invalid email)" },
-      action: "auth.sign-in",
-      target: { type: "session" },
-      outcome: "denied",
-      reason: "wrong email or password, or account disabled",
-    });
-    return null;
+  // A thrown error's message reaches the sign-in form (signIn() answers { error: message }): a
+  // throttled person reads when to try again. A wrong password stays a plain "wrong email or password".
+  async authorize(input, request) {
+    const actor = await signInWithPassword(input?.email, input?.password, clientAddress(request?.headers));
+    return actor && { id: actor.id, email: actor.email };
   },
 });
 

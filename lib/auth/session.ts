@@ -3,6 +3,7 @@ import { forbidden, redirect } from "next/navigation";
 import { db } from "@/lib/db/prisma";
 import { UnauthenticatedError } from "@/lib/errors";
 import { type Action, can } from "./authorize";
+import { type AuditTarget, auditRefusal } from "./guard";
 import { authOptions } from "./options";
 import type { Actor } from "./roles";
 
@@ -27,10 +28,16 @@ export async function requireUser(): Promise<CurrentUser> {
   return user;
 }
 
+/** For pages: audits the refusal, then renders the 403 page. */
+export async function forbidPage(user: CurrentUser, action: string, target: AuditTarget, reason: string): Promise<never> {
+  await auditRefusal(user, action, target, reason);
+  forbidden();
+}
+
 /** For pages: renders the 403 page unless the signed-in person may perform the action. */
 export async function requirePagePermission(action: Action): Promise<CurrentUser> {
   const user = await requireUser();
-  if (!can(user, action)) forbidden();
+  if (!can(user, action)) await forbidPage(user, action, { type: "page" }, "missing role");
   return user;
 }
 

@@ -1,8 +1,5 @@
-import { personActor, recordAudit } from "@/lib/audit/record";
-import { guard } from "@/lib/auth/guard";
+import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { db } from "@/lib/db/prisma";
-import { ForbiddenError } from "@/lib/errors";
 import { teamIdsOf } from "@/lib/teams/manage";
 
 type CatalogChange = "catalog.register" | "catalog.edit";
@@ -14,6 +11,5 @@ type CatalogChange = "catalog.register" | "catalog.edit";
 export async function authorizeTeamChange(actor: Actor, action: CatalogChange, teamId: string, target: { type: string; id?: string }) {
   await guard(actor, action, target);
   if ((await teamIdsOf(actor.id)).includes(teamId)) return;
-  await recordAudit(db(), { actor: personActor(actor), action, target, outcome: "denied", reason: "not a member of the owning team" });
-  throw new ForbiddenError("Only members of the owning team can change this catalog entry.");
+  await refuse(actor, action, target, "not a member of the owning team", "Only members of the owning team can change this catalog entry.");
 }

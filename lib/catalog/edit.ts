@@ -1,13 +1,14 @@
 import { personActor, recordAudit } from "@/lib/audit/record";
-import { guard } from "@/lib/auth/guard";
+import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { authorizeTeamChange } from "./access";
 import { assertKnownApprovalTools } from "./authority";
-import { serverDetailsSchema } from "./schemas";
+import { approvalToolsSchema, serverDetailsSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
+import { weakeningOf } from "./weakening";
 
 /**
  * Owners of the team edit an entry's registration, data handling, risk posture and authority
@@ -21,7 +22,10 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
     where: { id: serverId },
     select: {
       teamId: true,
-      versions: { select: { version: true, status: true, tools: { select: { name: true } } }, orderBy: { createdAt: "desc" }, take: 1 },
+      classification: true,
+      approvalTools: true,
+      sensitiveFields: true,
+      versions: { select: { version: true, status: true, tools: { select: { name: true } } }, orderBy: { createdAt: "desc" } },
     },
   });
   if (!server) throw new NotFoundError("That catalog entry does not exist.");
@@ -33,6 +37,10 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
     throw new ConflictError(`Version ${latest.version} is ${latest.status.replace("_", " ")}: import a new draft version before editing.`);
   }
   assertKnownApprovalTools(details.approvalTools, latest?.tools.map((tool) => tool.name) ?? []);
+  const versions = server.versions.map((version) => ({ version: version.version, status: version.status, tools: version.tools.map((tool) => tool.name) }));
+  const before = { classification: server.classification, approvalTools: approvalToolsSchema.safeParse(server.approvalTools).data ?? {}, sensitiveFields: server.sensitiveFields };
+  const weakening = weakeningOf(before, details, versions);
+  if (weakening) await refuse(actor, "catalog.edit", target, "would weaken a reviewed version's gate", weakening);
   await db().$transaction(async (tx) => {
     await tx.server.update({ where: { id: serverId }, data: details });
     await refreshSearchDocument(tx, serverId);

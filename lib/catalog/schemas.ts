@@ -1,5 +1,7 @@
 import semver from "semver";
 import { z } from "zod";
+import { safeName, safeText } from "@/lib/text/unsafe-text";
+import { queryText } from "@/lib/validation";
 
 // Input schemas for the catalog, shared by server actions, the JSON API and its OpenAPI document.
 
@@ -10,9 +12,14 @@ export const versionStatuses = ["draft", "submitted", "in_review", "certified", 
 
 export type EnvironmentName = (typeof environments)[number];
 
+// Every text people type here is shown to other people: free text may span lines, names may not, and
+// neither may carry control or bidirectional-override characters (lib/text/unsafe-text.ts).
 const text = (label: string, max: number) =>
-  z.string({ error: `${label} must be text.` }).trim().max(max, `${label} must be at most ${max} characters.`);
-const requiredText = (label: string, max: number) => text(label, max).min(1, `${label} is required.`);
+  z.string({ error: `${label} must be text.` }).trim().max(max, `${label} must be at most ${max} characters.`).pipe(safeText(label));
+const requiredText = (label: string, max: number) =>
+  z.string({ error: `${label} must be text.` }).trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`).pipe(safeText(label));
+const requiredName = (label: string, max: number) =>
+  z.string({ error: `${label} must be text.` }).trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`).pipe(safeName(label));
 
 // The official MCP registry's server name pattern: reverse-DNS namespace, slash, name.
 export const serverNameSchema = z
@@ -52,14 +59,14 @@ export const credentialSchema = z.object({
 export type CredentialInput = z.output<typeof credentialSchema>;
 
 export const dependencySchema = z.object({
-  name: requiredText("Dependency name", 200),
-  version: requiredText("Dependency version", 100),
+  name: requiredName("Dependency name", 200),
+  version: requiredName("Dependency version", 100),
 });
 
 const environmentSchema = z.enum(environments, { error: "Environment must be dev, staging or prod." });
 
 export const registrationSchema = z.object({
-  title: requiredText("Title", 200),
+  title: requiredName("Title", 200),
   purpose: requiredText("Purpose", 5000),
   teamId: z.uuid({ error: "Choose an owning team." }),
   environments: z.array(environmentSchema).min(1, "Choose at least one environment."),
@@ -85,7 +92,7 @@ export const riskPostureSchema = z.object({
 
 /** Authority boundaries: per environment, the tools that need a human approval before each call. */
 export const approvalToolsSchema = z
-  .partialRecord(environmentSchema, z.array(z.string().trim().min(1).max(200)).max(500))
+  .partialRecord(environmentSchema, z.array(requiredName("A tool name", 200)).max(500))
   .default({});
 export type ApprovalTools = z.output<typeof approvalToolsSchema>;
 
@@ -116,7 +123,7 @@ const optionalFilter = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 
 export const catalogQuerySchema = z.object({
-  q: optionalFilter(z.string().trim().max(200, "Search must be at most 200 characters.")),
+  q: optionalFilter(queryText("Search", 200)),
   status: optionalFilter(z.enum(versionStatuses, { error: "Unknown status." })),
   riskTier: optionalFilter(z.enum(riskTiers, { error: "Unknown risk tier." })),
   classification: optionalFilter(z.enum(classifications, { error: "Unknown classification." })),

@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { createAgent } from "@/lib/agents/agents";
+import { grantAccess } from "@/lib/agents/grants";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, ValidationError } from "@/lib/errors";
 import { addEvidence } from "@/lib/evidence/store";
@@ -54,6 +56,18 @@ describe("the review state machine", () => {
     const audit = await db().auditEvent.findMany({ where: { targetId: server.id, outcome: "success" }, orderBy: { id: "asc" } });
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["version.submit", "version.claim", "version.certify"]));
     expect((await db().server.findUniqueOrThrow({ where: { id: server.id } })).riskTier).toBe("high");
+  });
+
+  it("sends grants that took effect without an approver back to one when certified at a tier that needs one", async () => {
+    const agent = await createAgent(owner, { name: `agent-${server.id.slice(0, 8)}`, teamId: server.teamId, environment: "prod" });
+    const grant = await grantAccess(owner, { agentId: agent.id, serverId: server.id });
+    expect(grant.status).toBe("active");
+    await addPassingEvidence(owner, versionId);
+    await inReview();
+    await certifyVersion(reviewer, { versionId, ...certification });
+    expect((await db().grant.findUniqueOrThrow({ where: { id: grant.id } })).status).toBe("pending");
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "grant.await-approval", targetId: agent.id } });
+    expect(audit).toMatchObject({ actorId: reviewer.id, details: { grantId: grant.id, riskTier: "high" } });
   });
 
   it("signs a manifest that verifies, and fails after any byte changes", async () => {
@@ -183,6 +197,7 @@ describe("separation of duties", () => {
     await inReview();
     const other = await makeUser(["reviewer"]);
     await expect(certifyVersion(other, { versionId, ...certification })).rejects.toThrow(/Only the reviewer who claimed/);
+    expect(await db().auditEvent.count({ where: { actorId: other.id, action: "reviews.decide", outcome: "denied", reason: "not the reviewer who claimed the version" } })).toBe(1);
   });
 
   it("roles: owners submit, reviewers claim; nobody else", async () => {

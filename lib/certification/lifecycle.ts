@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
-import { guard } from "@/lib/auth/guard";
+import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
+import { awaitApprovalAtTier } from "@/lib/agents/regate";
 import { authorizeTeamChange } from "@/lib/catalog/access";
 import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { VersionStatus } from "@/lib/generated/prisma/client";
-import { parseInput } from "@/lib/validation";
+import { nameText, parseInput, reasonText } from "@/lib/validation";
 import { prereleaseChecks } from "./checks";
 import { certificationManifest } from "./certificate";
 import { assertNotOwner } from "./ownership";
@@ -28,11 +29,7 @@ export type Transition = keyof typeof transitions;
 
 const statusLabel = (status: string) => status.replace("_", " ");
 
-const reasonSchema = z
-  .string({ error: "A reason is required." })
-  .trim()
-  .min(3, "A reason is required (at least 3 characters).")
-  .max(2000, "The reason must be at most 2000 characters.");
+const reasonSchema = reasonText(2000);
 const versionIdSchema = z.uuid({ error: "Unknown version." });
 
 async function loadVersion(versionId: string) {
@@ -111,7 +108,9 @@ async function decidingReviewer(actor: Actor, versionId: unknown, transition: "c
   const version = await loadVersion(parseInput(versionIdSchema, versionId));
   await assertNotOwner(actor, version.serverId, "reviews.decide");
   assertTransition(version, transition);
-  if (version.reviewerId !== actor.id) throw new ForbiddenError("Only the reviewer who claimed this version can decide it.");
+  if (version.reviewerId !== actor.id) {
+    await refuse(actor, "reviews.decide", { type: "server", id: version.serverId }, "not the reviewer who claimed the version", "Only the reviewer who claimed this version can decide it.");
+  }
   return version;
 }
 
@@ -124,7 +123,7 @@ export async function rejectVersion(actor: Actor, input: { versionId: unknown; r
 const certifyInput = z.object({
   reason: reasonSchema,
   riskTier: z.enum(riskTiers, { error: "Choose a risk tier: low, medium, high or critical." }),
-  approvalTools: z.array(z.string().trim().min(1)).max(1000).default([]),
+  approvalTools: z.array(nameText("A tool name", 200)).max(1000).default([]),
   waivers: z
     .array(z.object({ check: z.enum(["quality", "safety", "compliance", "security"]), reason: reasonSchema }))
     .max(4)
@@ -181,5 +180,6 @@ export async function certifyVersion(actor: Actor, input: { versionId: unknown }
       },
     });
     await tx.server.update({ where: { id: version.serverId }, data: { riskTier: decision.riskTier } });
+    await awaitApprovalAtTier(tx, actor, version.serverId, decision.riskTier);
   });
 }

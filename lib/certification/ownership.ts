@@ -1,7 +1,6 @@
-import { personActor, recordAudit } from "@/lib/audit/record";
+import { refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { ForbiddenError } from "@/lib/errors";
 
 /** The servers a person owns: as a named owner or as a member of the owning team. */
 export const ownedServersWhere = (personId: string) => ({
@@ -15,8 +14,7 @@ export async function ownsServer(personId: string, serverId: string): Promise<bo
 
 /** Audits a separation-of-duties refusal, then throws it as a ForbiddenError with the message. */
 export async function refuseForSeparationOfDuties(actor: Actor, action: string, target: { type: string; id: string }, reason: string, message: string): Promise<never> {
-  await recordAudit(db(), { actor: personActor(actor), action, target, outcome: "denied", reason: `separation of duties: ${reason}` });
-  throw new ForbiddenError(message);
+  return refuse(actor, action, target, `separation of duties: ${reason}`, message);
 }
 
 /** Separation of duties: nobody reviews, certifies or approves a server they own. Refusals are audited. */

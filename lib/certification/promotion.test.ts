@@ -103,6 +103,16 @@ describe("promotion", () => {
     expect((await db().promotion.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("pending");
   });
 
+  it("a requester who has since left the team still cannot decide their request, and the refusal is audited", async () => {
+    const requester = await makeUser(["owner", "approver"]);
+    const membership = await db().teamMember.create({ data: { teamId: server.teamId, userId: requester.id } });
+    const request = await requestPromotion(requester, { versionId: server.versionIds[0], environment: "prod", ...gates });
+    await db().teamMember.delete({ where: { teamId_userId: { teamId: membership.teamId, userId: requester.id } } });
+    await expect(decidePromotion(requester, { promotionId: request.id, decision: "approve", reason: "mine" })).rejects.toThrow(/you requested/);
+    const refusal = await db().auditEvent.findFirstOrThrow({ where: { actorId: requester.id, action: "promotions.decide", outcome: "denied" } });
+    expect(refusal).toMatchObject({ targetType: "promotion", targetId: request.id, reason: "separation of duties: requester of the promotion" });
+  });
+
   it("only owners of the team request promotions", async () => {
     const outsider = await makeUser(["owner"]);
     await expect(requestPromotion(outsider, { versionId: server.versionIds[0], environment: "dev", ...gates })).rejects.toThrow(ForbiddenError);

@@ -5,18 +5,19 @@ import type { Actor } from "@/lib/auth/roles";
 import { authorizeTeamChange } from "@/lib/catalog/access";
 import { environments } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { parseInput } from "@/lib/validation";
+import { safeText } from "@/lib/text/unsafe-text";
+import { parseInput, reasonText } from "@/lib/validation";
 import { applyTransition } from "./lifecycle";
-import { assertNotOwner } from "./ownership";
+import { assertNotOwner, refuseForSeparationOfDuties } from "./ownership";
 
 // Promotion makes a certified version the pinned one in an environment. Its gates: a rollout plan,
 // a rollback plan and a kill-switch plan; prod also needs an approver's decision. The version it
 // replaces keeps running until its sunset date (the dual-run window) and is then retired.
 
 const plan = (label: string) =>
-  z.string({ error: `${label} is required.` }).trim().min(10, `${label} is required (at least 10 characters).`).max(10000);
+  z.string({ error: `${label} is required.` }).trim().min(10, `${label} is required (at least 10 characters).`).max(10000).pipe(safeText(label));
 
 const requestInput = z.object({
   versionId: z.uuid({ error: "Unknown version." }),
@@ -30,7 +31,7 @@ const requestInput = z.object({
 const decisionInput = z.object({
   promotionId: z.uuid({ error: "Unknown promotion request." }),
   decision: z.enum(["approve", "deny"], { error: "Decide approve or deny." }),
-  reason: z.string({ error: "A reason is required." }).trim().min(3, "A reason is required (at least 3 characters).").max(2000),
+  reason: reasonText(2000),
 });
 
 const approvalNeeded = new Set(["prod"]);
@@ -82,7 +83,9 @@ export async function decidePromotion(actor: Actor, input: unknown) {
   });
   if (!promotion) throw new NotFoundError("That promotion request does not exist.");
   await assertNotOwner(actor, promotion.version.serverId, "promotions.decide");
-  if (promotion.requestedById === actor.id) throw new ForbiddenError("You cannot decide a promotion you requested.");
+  if (promotion.requestedById === actor.id) {
+    await refuseForSeparationOfDuties(actor, "promotions.decide", { type: "promotion", id: promotion.id }, "requester of the promotion", "You cannot decide a promotion you requested.");
+  }
   if (promotion.status !== "pending") throw new ConflictError(`This promotion was already decided (${promotion.status}).`);
   await db().$transaction(async (tx) => {
     const decided = await tx.promotion.updateMany({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
 import type { EvidenceKind } from "@/lib/generated/prisma/client";
+import { hasUnsafeCharacters, safeName, safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { readCycloneDx } from "./cyclonedx";
 import { fileTooLarge } from "./file-size";
@@ -37,8 +38,9 @@ export { formatBytes } from "./file-size";
 
 const fileError = (message: string) => new ValidationError(message, { file: [message] });
 
-// Control characters (C0, DEL, C1) and path separators have no place in a stored file name.
-const unsafeNameCharacters = /[\u0000-\u001f\u007f-\u009f/\\]/;
+// Control characters, bidirectional overrides (which make "evil\u202Etxt.exe" read as "evilexe.txt") and
+// path separators have no place in a stored file name people will read and download.
+const pathSeparators = /[/\\]/;
 const mediaTypePattern = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$/i;
 
 /** Checks an uploaded file, its size first so an oversized upload is refused before anything else. */
@@ -57,8 +59,8 @@ export function checkFile(raw: unknown, maxBytes: number): NonNullable<ParsedEvi
   const name = typeof file.name === "string" ? file.name.trim() : "";
   if (!name) throw fileError("The file needs a name.");
   if (name.length > 255) throw fileError("The file name must be at most 255 characters.");
-  if (unsafeNameCharacters.test(name) || name === "." || name === "..") {
-    throw fileError("The file name must not contain path separators (/ or \\) or control characters.");
+  if (hasUnsafeCharacters(name, { singleLine: true }) || pathSeparators.test(name) || name === "." || name === "..") {
+    throw fileError("The file name must not contain path separators (/ or \\), control or bidirectional-override characters.");
   }
   const mediaType = typeof file.mediaType === "string" && file.mediaType.trim() ? file.mediaType.trim() : "application/octet-stream";
   if (mediaType.length > 255 || !mediaTypePattern.test(mediaType)) throw fileError("The file's media type is not valid.");
@@ -73,14 +75,18 @@ export function checkFile(raw: unknown, maxBytes: number): NonNullable<ParsedEvi
 
 const blankToUndefined = (value: unknown) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value);
 
-const text = (label: string, max: number) =>
+// Names and titles are one line; summaries, scopes and notes may span lines. Neither may carry control or
+// bidirectional-override characters.
+const text = (label: string, max: number, { singleLine = true } = {}) =>
   z
     .string({ error: `${label} is required.` })
     .trim()
     .min(1, `${label} is required.`)
-    .max(max, `${label} must be at most ${max} characters.`);
+    .max(max, `${label} must be at most ${max} characters.`)
+    .pipe(singleLine ? safeName(label) : safeText(label));
+const longText = (label: string, max: number) => text(label, max, { singleLine: false });
 
-const optionalText = (label: string, max: number) => z.preprocess(blankToUndefined, text(label, max).optional());
+const optionalText = (label: string, max: number, options: { singleLine?: boolean } = {}) => z.preprocess(blankToUndefined, text(label, max, options).optional());
 
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -117,7 +123,7 @@ const fieldSchemas = {
   }),
   red_team_report: z.object({
     outcome: z.enum(["pass", "fail"], { error: 'Outcome must be "pass" or "fail".' }),
-    summary: text("Summary", 5000),
+    summary: longText("Summary", 5000),
   }),
   security_scan: z.object({
     tool: text("Tool", 100),
@@ -128,16 +134,16 @@ const fieldSchemas = {
   }),
   compliance_attestation: z.object({
     framework: text("Framework", 100),
-    scope: text("Scope", 2000),
+    scope: longText("Scope", 2000),
     issuer: optionalText("Issuer", 200),
     validUntil: z.preprocess(blankToUndefined, z.iso.date({ error: "Valid until must be a date (YYYY-MM-DD)." }).optional()),
   }),
   approval: z.object({
     approver: text("Approver", 200),
     decision: z.enum(["approved", "denied"], { error: 'Decision must be "approved" or "denied".' }),
-    note: optionalText("Note", 5000),
+    note: optionalText("Note", 5000, { singleLine: false }),
   }),
-  audit_artifact: z.object({ description: text("Description", 5000) }),
+  audit_artifact: z.object({ description: longText("Description", 5000) }),
 } as const;
 
 type WithoutUndefined<T> = { [K in keyof T]: Exclude<T[K], undefined> };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
+import { isOwnHost, isOwnOrigin, publicBase } from "@/lib/net/public-origin";
 import { agentForKey } from "./agent-cache";
 import { clientAddressOf, type EdgeRefusalReason, recordEdgeRefusal } from "./edge-refusals";
 import { handleLegacyRequest } from "./legacy";
@@ -17,38 +18,21 @@ export const maxBodyBytes = 4 * 1024 * 1024;
 /** What a client is told to wait before retrying while the database is unavailable. */
 export const databaseRetryAfterSeconds = 5;
 
-function publicBase(request: Request): URL {
-  return new URL(process.env.NEXTAUTH_URL ?? new URL(request.url).origin);
-}
-
-// Asked on every request; worked out again only when the settings it comes from change.
-let hostsMemo: { key: string; hosts: Set<string> } | undefined;
-
 /** RFC 9728 Protected Resource Metadata for the endpoint. */
 export function protectedResourceMetadataUrl(request: Request): string {
-  return new URL("/.well-known/oauth-protected-resource/mcp", publicBase(request)).toString();
+  return new URL("/.well-known/oauth-protected-resource/mcp", publicBase(request.url)).toString();
 }
 
-function allowedHosts(request: Request): Set<string> {
-  const key = `${process.env.NEXTAUTH_URL ?? new URL(request.url).origin} ${process.env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? ""}`;
-  if (hostsMemo?.key !== key) {
-    const extra = (process.env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? "").split(",").map((host) => host.trim()).filter(Boolean);
-    hostsMemo = { key, hosts: new Set([publicBase(request).host, ...extra]) };
-  }
-  return hostsMemo.hosts;
-}
-
-const loopbackHost = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
-
-// A browser page on another site must not reach the gateway through a name that resolves to it.
+// A browser page on another site must not reach the gateway through a name that resolves to it. Which
+// hosts and origins are this app's own is decided in one place (lib/net/public-origin.ts), for the
+// browser side too.
 function rebindingRefusal(request: Request): Response | null {
-  const hosts = allowedHosts(request);
-  const host = request.headers.get("host") ?? "";
-  if (!hosts.has(host) && !(loopbackHost.test(host) && [...hosts].some((allowed) => loopbackHost.test(allowed)))) {
+  const host = request.headers.get("host");
+  if (!isOwnHost(host, request.url)) {
     return jsonRpcError(421, -32000, `Host ${host || "(none)"} is not served by this gateway.`);
   }
   const origin = request.headers.get("origin");
-  if (origin && !hosts.has(URL.canParse(origin) ? new URL(origin).host : "")) {
+  if (origin && !isOwnOrigin(origin, request.url)) {
     return jsonRpcError(403, -32000, `Origin ${origin} may not call this gateway.`);
   }
   return null;

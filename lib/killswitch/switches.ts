@@ -5,7 +5,8 @@ import type { Actor } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { type KillSwitch, Prisma } from "@/lib/generated/prisma/client";
-import { parseInput } from "@/lib/validation";
+import { safeName } from "@/lib/text/unsafe-text";
+import { parseInput, reasonText } from "@/lib/validation";
 import { byBreadth, type KillScopeName, killScopes, type KillSwitchView, killSwitchTarget } from "./types";
 
 // Kill switches stop tool calls at once, without waiting for a new version or a demotion: globally,
@@ -13,11 +14,7 @@ import { byBreadth, type KillScopeName, killScopes, type KillSwitchView, killSwi
 // a reason and leave an audit event in the same transaction; the database allows one engaged switch
 // per target, so two people engaging the same target at once cannot both succeed.
 
-const reasonSchema = z
-  .string({ error: "A reason is required." })
-  .trim()
-  .min(3, "A reason is required (at least 3 characters).")
-  .max(1000, "The reason must be at most 1000 characters.");
+const reasonSchema = reasonText(1000);
 
 // Forms send "" for a field they leave empty; that means absent here.
 const absentIfEmpty = (value: unknown) => (value === "" || value === null ? undefined : value);
@@ -41,7 +38,7 @@ const engageInput = z
     versionId: optionalUuid("Unknown version."),
     toolName: z.preprocess(
       absentIfEmpty,
-      z.string({ error: "The tool name must be text." }).trim().min(1, "Name the tool.").max(200, "The tool name must be at most 200 characters.").optional(),
+      z.string({ error: "The tool name must be text." }).trim().min(1, "Name the tool.").max(200, "The tool name must be at most 200 characters.").pipe(safeName("The tool name")).optional(),
     ),
     reason: reasonSchema,
   })

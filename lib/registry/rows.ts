@@ -19,7 +19,7 @@ export const registryVersionSelect = {
   manifestSignature: true,
   signingKeyId: true,
   server: {
-    select: { id: true, name: true, title: true, purpose: true, classification: true, riskTier: true, approvalTools: true, updatedAt: true },
+    select: { id: true, name: true, title: true, purpose: true, classification: true, approvalTools: true, updatedAt: true },
   },
   tools: { select: { name: true, definitionHash: true }, orderBy: { position: "asc" } },
   evidence: { select: { kind: true, sha256: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },

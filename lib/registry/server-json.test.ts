@@ -29,7 +29,6 @@ function row(overrides: Partial<RegistryVersionRow> = {}, server: Partial<Regist
       title: "CRM",
       purpose: "Reads and updates customer records.",
       classification: "confidential",
-      riskTier: "high",
       approvalTools: { prod: ["update_record"] },
       updatedAt: at("2026-01-03T00:00:00Z"),
       ...server,
@@ -135,13 +134,13 @@ describe("registry entry metadata", () => {
     expect(tools(prodAgent).map((tool) => tool.requiresApproval)).toEqual([false, true, true]);
   });
 
-  it("marks a deprecated version deprecated, with its dates, and falls back to the entry's risk tier", () => {
+  it("marks a deprecated version deprecated, with its dates, and never takes the owner-editable entry's risk tier for the reviewer's", () => {
     const deprecated = row({ status: "deprecated", deprecatedAt: at("2026-02-01T00:00:00Z"), sunsetAt: at("2026-03-01T00:00:00Z"), riskTier: null });
     const entry = registryEntry(deprecated, { ...context, isLatest: false });
     expect(serverResponse(entry), problems(serverResponse)).toBe(true);
     expect(entry._meta[officialMetaKey]).toMatchObject({ status: "deprecated", isLatest: false, updatedAt: "2026-02-01T00:00:00.000Z" });
     expect(entry._meta[governanceMetaKey]).toMatchObject({
-      riskTier: "high",
+      riskTier: null,
       certification: { state: "deprecated", deprecatedAt: "2026-02-01T00:00:00.000Z", sunsetAt: "2026-03-01T00:00:00.000Z" },
     });
   });

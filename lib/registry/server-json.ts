@@ -85,7 +85,8 @@ function governanceOf(row: RegistryVersionRow, context: EntryContext): Governanc
   const { viewer } = context;
   const manifest = row.manifest;
   return {
-    riskTier: row.riskTier ?? row.server.riskTier,
+    // The reviewer's tier, as in the signed manifest; the entry's own tier is the owner's to edit.
+    riskTier: row.riskTier,
     classification: row.server.classification,
     certification: {
       state: row.status === "deprecated" ? "deprecated" : "certified",

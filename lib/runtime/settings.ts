@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { trustProxySchema } from "@/lib/net/public-origin";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -30,6 +31,8 @@ const settingsSchema = z.object({
   TOOLGATE_ADMIN_PASSWORD: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url().optional(),
+  // Whether a reverse proxy in front sets X-Forwarded-Host/-Proto/-For; without it they are ignored.
+  TOOLGATE_TRUST_PROXY: trustProxySchema,
   TOOLGATE_ENCRYPTION_KEY: z.string().min(32, "TOOLGATE_ENCRYPTION_KEY must be at least 32 characters").optional(),
   TOOLGATE_DRIFT_RECHECK_SECONDS: driftRecheckSeconds,
 });

@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 
 const teamNameSchema = z
@@ -12,7 +13,8 @@ const teamNameSchema = z
   .trim()
   .min(1, "Team name is required.")
   .max(100, "Team name must be at most 100 characters.")
-  .regex(/^[\p{L}\p{N} ._&-]+$/u, "Team name may contain letters, digits, spaces and . _ & - only.");
+  .regex(/^[\p{L}\p{N} ._&-]+$/u, "Team name may contain letters, digits, spaces and . _ & - only.")
+  .pipe(safeName("Team name"));
 
 const createTeamInput = z.object({ name: teamNameSchema });
 const setUserTeamsInput = z.object({

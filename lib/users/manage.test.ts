@@ -112,6 +112,7 @@ describe("updateUserRoles and setUserDisabled", () => {
     const other = await makeUser(["admin"]);
     await expect(updateUserRoles(admin, { userId: admin.id, roles: ["owner"] })).resolves.toBeDefined();
     await expect(setUserDisabled(other, { userId: other.id, disabled: true })).rejects.toThrow("your own account");
+    expect(await db().auditEvent.count({ where: { actorId: other.id, action: "users.setDisabled", outcome: "denied", reason: "own account" } })).toBe(1);
   });
 
   it("disables and re-enables a person, auditing both", async () => {

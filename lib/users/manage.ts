@@ -1,5 +1,5 @@
 import { personActor, recordAudit } from "@/lib/audit/record";
-import { guard } from "@/lib/auth/guard";
+import { guard, refuse } from "@/lib/auth/guard";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
 import type { Actor, Role } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
@@ -86,7 +86,7 @@ export async function updateUserRoles(actor: Actor, input: unknown) {
 export async function setUserDisabled(actor: Actor, input: unknown) {
   await guard(actor, "users.setDisabled", { type: "user" });
   const { userId, disabled } = parseInput(setDisabledInput, input);
-  if (disabled && userId === actor.id) throw new ValidationError("You cannot disable your own account.");
+  if (disabled && userId === actor.id) await refuse(actor, "users.setDisabled", { type: "user", id: userId }, "own account", "You cannot disable your own account.");
   return db().$transaction(async (tx) => {
     const before = await findUser(tx, userId);
     if (disabled && before.roles.includes("admin")) await assertAnotherActiveAdmin(tx, userId);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { maxPasswordLength, minPasswordLength } from "@/lib/auth/password";
 import { roleSchema } from "@/lib/auth/roles";
+import { safeName } from "@/lib/text/unsafe-text";
 
 // Letters, digits, spaces and the punctuation real names use; markup and SQL fragments are refused.
 const namePattern = /^[\p{L}\p{M}\p{N} .,'’()-]+$/u;
@@ -18,7 +19,8 @@ export const nameSchema = z
   .trim()
   .min(1, "Name is required.")
   .max(100, "Name must be at most 100 characters.")
-  .regex(namePattern, "Name may contain letters, digits, spaces and . , ' ( ) - only.");
+  .regex(namePattern, "Name may contain letters, digits, spaces and . , ' ( ) - only.")
+  .pipe(safeName("Name"));
 
 export const passwordSchema = z
   .string({ error: "Password must be text." })

@@ -6,6 +6,7 @@ import { getServer, getVersion, type ServerEntry } from "@/lib/catalog/read";
 import { approvalToolsSchema } from "@/lib/catalog/schemas";
 import { NotFoundError } from "@/lib/errors";
 import { teamIdsOf } from "@/lib/teams/manage";
+import { queryText } from "@/lib/validation";
 
 // Loading an entry for its pages: an unknown or malformed id is a 404, not an error.
 
@@ -23,7 +24,12 @@ export function loadEntry(id: string) {
   return orNotFound(() => getServer(id));
 }
 
+// A version named in the URL (?v=) is a query parameter like any other: text the database cannot
+// compare (NUL) names no version.
+const versionQuery = queryText("The version", 64);
+
 export function loadVersion(serverId: string, version: string) {
+  if (!versionQuery.safeParse(version).success) notFound();
   return orNotFound(() => getVersion(serverId, version));
 }
 

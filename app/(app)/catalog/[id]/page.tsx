@@ -6,6 +6,7 @@ import { DriftTable } from "@/components/drift-table";
 import { KillSwitchBadge } from "@/components/kill-switch-badge";
 import { TabLinks } from "@/components/tab-links";
 import { requirePagePermission } from "@/lib/auth/session";
+import { governingRiskTier } from "@/lib/catalog/risk";
 import { openDriftIncidents } from "@/lib/gateway/drift";
 import { killSwitchesFor } from "@/lib/killswitch/switches";
 import { loadEntry, mayEdit } from "./entry";
@@ -41,7 +42,13 @@ export default async function EntryPage({ params, searchParams }: Props) {
   // The version asked for (?v=); the Tools and Risk tabs fall back to the latest.
   const requested = typeof query.v === "string" ? query.v : undefined;
   const version = requested ?? latest?.version;
-  const [editor, switches, drift] = await Promise.all([mayEdit(user, server), killSwitchesFor({ serverId: server.id }), openDriftIncidents(server.id)]);
+  // The tier that governs access (the reviewers' on certified versions, or the owner's if higher).
+  const [editor, switches, drift, riskTier] = await Promise.all([
+    mayEdit(user, server),
+    killSwitchesFor({ serverId: server.id }),
+    openDriftIncidents(server.id),
+    governingRiskTier(server.id),
+  ]);
   const base = `/catalog/${server.id}`;
   return (
     <>
@@ -54,7 +61,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
           <StatusBadge status={latest?.status ?? null} />
           <KillSwitchBadge switches={switches} />
           <span className="text-slate-600">Risk tier</span>
-          <RiskBadge tier={server.riskTier} />
+          <RiskBadge tier={riskTier} />
           {editor && latest?.status === "draft" && (
             <Link href={`${base}/edit`} className="rounded border border-slate-300 bg-white px-4 py-2 font-medium text-slate-800 hover:bg-slate-100">
               Edit
@@ -77,7 +84,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
               <DriftTable incidents={drift} />
             </section>
           )}
-          <OverviewTab server={server} />
+          <OverviewTab server={server} riskTier={riskTier} />
         </>
       )}
       {tab === "versions" && <VersionsTab server={server} selected={requested} editor={editor} />}

@@ -24,7 +24,7 @@ function dependencyList(dependencies: Version["dependencies"]): string {
   return list.map((dependency) => `${dependency.name}@${dependency.version}`).join(", ");
 }
 
-export function OverviewTab({ server }: { server: ServerEntry }) {
+export function OverviewTab({ server, riskTier }: { server: ServerEntry; riskTier: ServerEntry["riskTier"] }) {
   const latest = server.versions[0];
   return (
     <DescriptionList
@@ -36,7 +36,7 @@ export function OverviewTab({ server }: { server: ServerEntry }) {
         ["Owners", server.owners.map(({ user }) => `${user.name} <${user.email}>`).join(", ")],
         ["Environments", server.environments.join(", ")],
         ["Data classification", server.classification],
-        ["Risk tier", <RiskBadge key="risk" tier={server.riskTier} />],
+        ["Risk tier", <RiskBadge key="risk" tier={riskTier} />],
         ["Endpoint URL", <span key="url" className="break-all font-mono">{server.endpointUrl}</span>],
         ["Credential", server.credentialHeader ? `${server.credentialHeader}: ${server.credentialHint ?? ""} (stored encrypted)` : "None"],
         [
@@ -135,7 +135,7 @@ export async function RiskTab({ server, version }: { server: ServerEntry; versio
         items={[
           ["Threat model", server.threatModel],
           ["Risk appetite", server.riskAppetite],
-          ["Risk tier", <RiskBadge key="tier" tier={server.riskTier} />],
+          ["Risk tier declared by the owner", <RiskBadge key="tier" tier={server.riskTier} />],
         ]}
       />
       <DescriptionList

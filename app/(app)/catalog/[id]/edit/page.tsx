@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { forbidden } from "next/navigation";
 import { EditServerForm } from "@/components/edit-server-form";
 import { EmptyState, PageHeader } from "@/components/empty-state";
-import { requirePagePermission } from "@/lib/auth/session";
+import { forbidPage, requirePagePermission } from "@/lib/auth/session";
 import { listTeams, teamIdsOf } from "@/lib/teams/manage";
 import { updateServerAction } from "../../actions";
 import { detailsValues } from "../../form-data";
@@ -14,7 +13,7 @@ export const metadata: Metadata = { title: "Edit catalog entry" };
 export default async function EditServerPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePagePermission("catalog.edit");
   const server = await loadEntry((await params).id);
-  if (!(await mayEdit(user, server))) forbidden();
+  if (!(await mayEdit(user, server))) await forbidPage(user, "catalog.edit", { type: "server", id: server.id }, "not a member of the owning team");
   const latest = server.versions[0];
   const back = (
     <Link href={`/catalog/${server.id}`} className="text-indigo-700 underline">
