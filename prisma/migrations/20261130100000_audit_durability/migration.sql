@@ -1,4 +1,4 @@
--- Audit durability (docs/decisions/013-audit-durability.md).
+-- Audit durability (docs/decisions/016-audit-durability.md).
 
 -- 1. An idempotency key per gateway event: a batch retried after a partial failure, a spool replayed after
 -- its write landed, or a journal replayed after a crash writes each event once. Not part of the hash: it
