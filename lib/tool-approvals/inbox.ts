@@ -6,6 +6,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { getPolicy } from "@/lib/settings/policy";
 import { parseInput } from "@/lib/validation";
 import { maskArguments } from "./masking";
+import { queryText } from "@/lib/validation";
 
 // What approvers see of runtime approval requests: those waiting (newest first), and the history.
 // The stored arguments were masked when the request opened; they are masked again as they are read,
@@ -57,8 +58,8 @@ export function pendingToolCallRequests(now = new Date()): Promise<ToolCallReque
 
 export const historyFilters = z.object({
   status: z.enum(["approved", "denied", "expired", "used"], { error: "Status is approved, denied, expired or used." }).optional().catch(undefined),
-  agent: z.string().trim().max(200).optional(),
-  server: z.string().trim().max(200).optional(),
+  agent: queryText("The agent filter", 200).optional(),
+  server: queryText("The server filter", 200).optional(),
 });
 
 /** How many requests are waiting, and how many of those were escalated (dashboard, metrics). */

@@ -9,11 +9,12 @@ import { LiveRefresh } from "@/components/live-refresh";
 import { Table } from "@/components/table";
 import { PendingToolCalls, ToolCallHistory } from "@/components/tool-call-inbox";
 import { ToolCallHistoryFilters } from "@/components/tool-call-history-filters";
+import { UnusableFilters } from "@/components/unusable-filters";
 import { pendingGrants } from "@/lib/agents/grants";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { type DecidedPromotion, decidedPromotions, type PendingApproval, pendingApprovals, type Person } from "@/lib/certification/approvals-history";
-import { pendingToolCallRequests, serverIdsOwnedBy, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
+import { historyFilters, pendingToolCallRequests, serverIdsOwnedBy, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { decideGrantAction, decidePromotionAction, decideToolCallAction } from "./actions";
 
 export const metadata: Metadata = { title: "Approvals" };
@@ -89,11 +90,12 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Se
   const mayDecideGrants = can(user, "grants.decide");
   const mayDecideCalls = can(user, "toolcalls.decide");
   const query = await searchParams;
-  const filters = { status: single(query.status), agent: single(query.agent), server: single(query.server) };
+  const given = { status: single(query.status), agent: single(query.agent), server: single(query.server) };
+  const filters = historyFilters.safeParse(given);
   const [toolCalls, owned, callHistory, pending, grants, decided] = await Promise.all([
     pendingToolCallRequests(),
     serverIdsOwnedBy(user.id),
-    toolCallRequestHistory(filters),
+    filters.success ? toolCallRequestHistory(filters.data) : [],
     pendingApprovals(),
     pendingGrants(),
     decidedPromotions(historySize),
@@ -145,7 +147,8 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Se
         <h2 id="tool-call-history-heading" className="text-lg font-semibold">
           Tool-call history
         </h2>
-        <ToolCallHistoryFilters values={filters} />
+        <ToolCallHistoryFilters values={given} />
+        {!filters.success && <UnusableFilters error={filters.error} />}
         <ToolCallHistory requests={callHistory} />
       </section>
     </>

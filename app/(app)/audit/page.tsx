@@ -11,6 +11,7 @@ import { type AuditPage, searchAuditEvents } from "@/lib/audit/query";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { verifyChainAction } from "./actions";
+import { UnusableFilters } from "@/components/unusable-filters";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -57,9 +58,7 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: S
           paged={query.data.cursor !== undefined}
         />
       ) : (
-        <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-          These filters cannot be used: {query.error.issues.map((issue) => issue.message).join(" ")}
-        </p>
+        <UnusableFilters error={query.error} />
       )}
     </>
   );
