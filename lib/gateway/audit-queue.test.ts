@@ -300,8 +300,8 @@ describe("the journal", () => {
     const file = await spoolFile();
     const dir = path.dirname(file);
     const queue = new AuditQueue({ write: () => Promise.reject(new Error("down")), spoolFile: file, flushIntervalMs: 60_000 });
-    const done = queue.beginForward(forwarded("journal-done"))!;
-    queue.beginForward(forwarded("journal-lost"));
+    const done = (await queue.beginForward(forwarded("journal-done")))!;
+    await queue.beginForward(forwarded("journal-lost"));
     queue.enqueue(event("journal-done", { forwardKey: done, latencyMs: 7 }));
     queue.enqueue(event("journal-refused", { decision: "refused", reason: "rate limit" }));
     await leaveAsEnded(queue, dir);
@@ -334,9 +334,9 @@ describe("the journal", () => {
   it("at shutdown forwards no new call, waits for calls at their backends, then writes their outcome", async () => {
     const file = await spoolFile();
     const queue = new AuditQueue({ write: writeToDb, spoolFile: file });
-    const key = queue.beginForward(forwarded("drain-0"))!;
+    const key = (await queue.beginForward(forwarded("drain-0")))!;
     const stopped = queue.shutdown({ drainMs: 5_000 });
-    expect(queue.beginForward(forwarded("drain-1"))).toBeNull();
+    expect(await queue.beginForward(forwarded("drain-1"))).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await stored("drain-")).toHaveLength(0);
     queue.enqueue(event("drain-0", { forwardKey: key }));

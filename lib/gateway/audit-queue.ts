@@ -116,14 +116,17 @@ export class AuditQueue {
   }
 
   /**
-   * Records, before the backend sees it, that a call is being forwarded: one synchronous append to the
-   * journal, so the call is audited even if the process is killed before it ends (then as interrupted).
-   * Returns the key its final event must carry, or null once the process is stopping: forward nothing.
+   * Records, before the backend sees it, that a call is being forwarded: the journal line is written
+   * (with the others of this event-loop turn) before this resolves, so the call is audited even if the
+   * process is killed before it ends (then as interrupted). Resolves to the key its final event must
+   * carry, or null once the process is stopping: forward nothing.
    */
-  beginForward(call: ForwardedCall): string | null {
+  async beginForward(call: ForwardedCall): Promise<string | null> {
     if (this.stopping) return null;
     const key = nextAuditKey();
-    this.forwarded.set(key, this.journal.appendNow(forwardingLine(call, key, Date.now())));
+    const { seq, written } = this.journal.appendWritten(forwardingLine(call, key, Date.now()));
+    this.forwarded.set(key, seq);
+    await written;
     return key;
   }
 
@@ -364,7 +367,7 @@ export function enqueueGatewayAudit(event: GatewayAuditEvent): void {
  * Records that a call is about to be forwarded (see AuditQueue.beginForward); its final event carries
  * the key returned. Null once the process is stopping: the call must not be forwarded.
  */
-export function beginGatewayForward(call: ForwardedCall): string | null {
+export function beginGatewayForward(call: ForwardedCall): Promise<string | null> {
   return gatewayAuditQueue().beginForward(call);
 }
 

@@ -69,8 +69,11 @@ async function readJsonBody(request: Request): Promise<Parsed> {
   if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
     return { refusal: jsonRpcError(415, -32700, "Send JSON-RPC as Content-Type: application/json."), reason: "unsupported_media_type" };
   }
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  const text = declared > maxBodyBytes ? null : await readLimited(request);
+  const length = request.headers.get("content-length");
+  const declared = Number(length ?? 0);
+  // A declared length within the limit bounds the body already (the HTTP parser stops there), so it is
+  // read in one go; only a body of unknown length is counted as it arrives.
+  const text = declared > maxBodyBytes ? null : length !== null ? await request.text() : await readLimited(request);
   if (text === null) {
     return { refusal: jsonRpcError(413, -32600, `The request body exceeds ${maxBodyBytes / 1024 / 1024} MB.`), reason: "body_too_large" };
   }

@@ -187,7 +187,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     }
   }
   // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
-  const forwardKey = beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
+  const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
   if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
   outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";
