@@ -1,28 +1,21 @@
-import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { metricsText } from "@/lib/observability/metrics";
+import { startGatewayServer } from "@/test/gateway-server";
 import { agentWithKey } from "@/test/registry";
 import { flushGatewayAudit, type GatewayAuditEvent } from "./audit-queue";
 import { EdgeRefusalLog, flushEdgeRefusals } from "./edge-refusals";
-import { serveGatewayRequest } from "./http";
-import { serveWith } from "./node-server";
 
-let server: http.Server;
+let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let origin: string;
 
 beforeAll(async () => {
-  server = http.createServer((incoming, outgoing) => serveWith(serveGatewayRequest, incoming, outgoing, origin));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.NEXTAUTH_URL = origin;
+  gateway = await startGatewayServer();
+  origin = gateway.origin;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => gateway.close());
 
 async function refusalCount(status: number, reason: string): Promise<number> {
   const { body } = await metricsText();
