@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
 import { startFixtureServer } from "../test/mcp-fixture-server";
-import { createTeam, createUser, joinTeam, type Person, registerServerByApi, signIn, signOut } from "./helpers";
+import { type Person, registerServerByApi, setUpTeam, signIn, signOut } from "./helpers";
 
 // "agents" runs first among the feature specs, so it makes its own team, owner and server. The server
 // is the test fixture (records tools), not server-everything, so later specs' catalog searches for
@@ -22,12 +22,7 @@ test.afterAll(async () => {
 });
 
 test("the administrator sets up a team with an owner, who registers a server", async ({ page }) => {
-  await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await page.goto("/admin");
-  await createTeam(page, team);
-  await createUser(page, owner);
-  await joinTeam(page, owner.email, team);
-  await signOut(page);
+  await setUpTeam(page, team, [owner]);
 
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Records, for agents", purpose: "A records service, granted to a support agent.", team, endpointUrl: backend.url });

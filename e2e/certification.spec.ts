@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, createTeam, createUser, joinTeam, type Person, registerServerByApi, serverEverythingForSpec, signIn, signOut } from "./helpers";
+import { createAgentWithKey, type Person, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
 
 const team = "Certification Team";
 const owner: Person = { email: "cora@e2e.test", name: "Cora Owner", password: "cora's long password", role: "Server owner" };
@@ -35,12 +35,7 @@ async function addEvidence(page: Page, kind: string, fill: (form: Form) => Promi
 }
 
 test("the administrator sets up a team, an owner, a reviewer and an approver", async ({ page }) => {
-  await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await page.goto("/admin");
-  await createTeam(page, team);
-  for (const person of [owner, reviewer, approver]) await createUser(page, person);
-  await joinTeam(page, owner.email, team);
-  await signOut(page);
+  await setUpTeam(page, team, [owner, reviewer, approver], [owner]);
 });
 
 test("the owner registers a server through the API, uploads evidence and submits it", async ({ page }) => {

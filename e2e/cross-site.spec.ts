@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
-import { createTeam, createUser, joinTeam, signIn, signOut } from "./helpers";
+import { setUpTeam, signIn, signOut } from "./helpers";
 
 // A page on another origin of the same site (another port on localhost, so the SameSite=Lax session
 // cookie still goes along) tries to change things as the signed-in administrator.
@@ -47,12 +47,7 @@ test.afterAll(async () => {
 test.describe.configure({ mode: "serial" });
 
 test("a page on another origin cannot register a server as the signed-in owner, and the attempt is audited", async ({ page }) => {
-  await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await page.goto("/admin");
-  await createTeam(page, team);
-  await createUser(page, owner);
-  await joinTeam(page, owner.email, team);
-  await signOut(page);
+  await setUpTeam(page, team, [owner]);
 
   await signIn(page, owner.email, owner.password);
   await page.goto("/catalog");

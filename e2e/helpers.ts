@@ -1,4 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
+import { e2eAdmin } from "../playwright.config";
 import { startServerEverything } from "../test/server-everything";
 
 export async function signIn(page: Page, email: string, password: string) {
@@ -49,6 +50,16 @@ export async function joinTeam(page: Page, email: string, team: string) {
   await row.getByRole("group", { name: "Teams" }).getByLabel(team).check();
   await row.getByRole("button", { name: "Save teams" }).click();
   await expect(row.getByRole("status")).toHaveText(`Saved teams of ${email}.`);
+}
+
+/** As the administrator: creates the team and the people, puts `members` in the team, then signs out. */
+export async function setUpTeam(page: Page, team: string, people: Person[], members: Person[] = people) {
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  await page.goto("/admin");
+  await createTeam(page, team);
+  for (const person of people) await createUser(page, person);
+  for (const member of members) await joinTeam(page, member.email, team);
+  await signOut(page);
 }
 
 /**
