@@ -56,7 +56,9 @@ async function readLimited(request: Request): Promise<string | null> {
   for (let read = await reader.read(); !read.done; read = await reader.read()) {
     size += read.value.byteLength;
     if (size > maxBodyBytes) {
-      reader.cancel().catch(() => undefined);
+      // Stop pulling rather than cancel: cancelling destroys the connection under Node's server, often
+      // before the 413 is written. Unpulled, the stream pauses; the server closes it after the answer.
+      reader.releaseLock();
       return null;
     }
     chunks.push(read.value);
