@@ -14,7 +14,8 @@ export type RawEnv = Record<string, string | undefined>;
 
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional());
-const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) => z.preprocess(unsetIfEmpty, schema.default(fallback as never));
+// prefault: the default goes through the schema too, so "false" and "" come out as a boolean and a list.
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) => z.preprocess(unsetIfEmpty, schema.prefault(fallback as never));
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveWhole = z.coerce
