@@ -2,10 +2,11 @@ import { getToken } from "next-auth/jwt";
 import { type NextRequest, NextResponse } from "next/server";
 import { auditRefusedRequest } from "@/lib/auth/request-refusal";
 import { bodyLimitRefusal } from "@/lib/net/body-limit";
+import { correlationHeader, correlationIdFrom } from "@/lib/net/correlation-id";
 import { crossSiteRefusal, requestOrigin } from "@/lib/net/cross-site";
 import { forwardedHostTrusted } from "@/lib/net/public-origin";
 import { replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
-import { correlationHeader } from "@/lib/request-context";
+import { env } from "@/lib/config/env";
 
 // Paths anyone may reach; everything else needs a session (pages redirect, APIs answer 401).
 const publicPaths = [
@@ -46,15 +47,14 @@ async function refuse(request: NextRequest, token: Token, refusal: { action: str
 
 export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
-  // A caller's own correlation id is kept for tracing if it is a plain token; anything else is replaced.
-  if (!/^[\w.:-]{1,100}$/.test(headers.get(correlationHeader) ?? "")) headers.set(correlationHeader, crypto.randomUUID());
-  const correlationId = headers.get(correlationHeader)!;
+  const correlationId = correlationIdFrom(headers);
+  headers.set(correlationHeader, correlationId);
   // X-Forwarded-Host is the client's say-so unless a trusted proxy sets it; Next.js compares a server
   // action's Origin with it before Host, so an untrusted one must not reach Next.js at all.
   if (!forwardedHostTrusted()) headers.delete("x-forwarded-host");
   const { pathname, search } = request.nextUrl;
   const isPublic = publicPaths.some((p) => p.test(pathname));
-  const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
+  const token = await getToken({ req: request, secret: env("NEXTAUTH_SECRET") });
 
   if (!crossOriginPaths.some((p) => p.test(pathname))) {
     const crossSite = crossSiteRefusal(request.method, request.headers, requestOrigin(request.headers, request.nextUrl.protocol.replace(":", "")));

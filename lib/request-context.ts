@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
-
-export const correlationHeader = "x-correlation-id";
+import { correlationHeader } from "@/lib/net/correlation-id";
 
 /** The request's correlation id (set by proxy.ts), or a fresh one outside a request. */
 export async function correlationId(): Promise<string> {

@@ -1,7 +1,8 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL (stands in for `prisma migrate deploy`).
+import { env } from "@/lib/config/env";
 import { migrate } from "@/lib/db/migrate";
 
-const url = process.env.DATABASE_URL;
+const url = env("DATABASE_URL");
 if (!url) {
   console.error("Set DATABASE_URL to the database to migrate.");
   process.exit(1);

@@ -1,8 +1,8 @@
 // `npm start`: database (embedded unless DATABASE_URL), migrations, first administrator, then Next.js.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readEnv } from "@/lib/config/env";
 import { encryptionKey, prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
-import { readSettings } from "@/lib/runtime/settings";
 import { ensureSigningKey } from "@/lib/signing/keys";
 import { ensureFirstAdmin } from "@/lib/users/credentials";
 
@@ -14,7 +14,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 async function main() {
-  const settings = readSettings();
+  const settings = readEnv();
   const database = await prepareDatabase(settings, log);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

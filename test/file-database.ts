@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
+import { existingSingleton } from "@/lib/runtime/singleton";
 import { createDatabaseFromTemplate } from "./databases";
 
 const serverUrl = inject("serverUrl");
@@ -13,8 +14,7 @@ process.env.DATABASE_URL = `${serverUrl}/${name}`;
 process.env.TEST_SERVER_URL = serverUrl;
 
 afterAll(async () => {
-  const holder = globalThis as unknown as { toolgatePrisma?: { $disconnect(): Promise<void> } };
-  await holder.toolgatePrisma?.$disconnect();
+  await existingSingleton<{ $disconnect(): Promise<void> }>("prisma")?.$disconnect();
   const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

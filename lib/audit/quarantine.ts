@@ -2,6 +2,8 @@ import { appendFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { db } from "@/lib/db/prisma";
 import { type AuditInput, systemActor } from "./record";
+import { dataFile } from "@/lib/config/env";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Audit events the database refused for their content, and spool or journal lines that could not be read,
 // are set aside here rather than blocking every event behind them: one JSON line each in the data folder's
@@ -24,16 +26,16 @@ export interface QuarantinedItem {
   action?: string;
 }
 
-const holder = globalThis as unknown as { toolgateAuditQuarantined?: number };
+const quarantined = singleton("auditQuarantined", () => ({ count: 0 }));
 
 /** Events set aside by this process since it started, for the metrics. */
 export function auditQuarantinedCount(): number {
-  return holder.toolgateAuditQuarantined ?? 0;
+  return quarantined.count;
 }
 
 /** The quarantine file of the data folder (TOOLGATE_DATA_DIR, default ./data). */
 export function defaultQuarantineFile(): string {
-  return path.join(path.resolve(process.env.TOOLGATE_DATA_DIR || "data"), "audit-quarantine.jsonl");
+  return dataFile("audit-quarantine.jsonl");
 }
 
 /** An error's message on one line: Prisma's open with the call that failed, the database's reason last. */
@@ -56,7 +58,7 @@ export async function quarantine(items: QuarantinedItem[], file: string): Promis
   } catch (error) {
     console.error(`[toolgate] the audit quarantine file ${file} could not be written (${errorText(error)}); the events set aside were:\n${lines}`);
   }
-  holder.toolgateAuditQuarantined = auditQuarantinedCount() + items.length;
+  quarantined.count += items.length;
   console.error(`[toolgate] ${items.length} audit event(s) could not be written and were set aside in ${file}.`);
   return items.map((item) => ({
     actor: systemActor,

@@ -1,17 +1,5 @@
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import { z } from "zod";
-
-const required = (name: string) => {
-  const message = `${name} is required when OIDC_ISSUER is set`;
-  return z.string({ error: message }).min(1, message);
-};
-
-const oidcEnv = z.object({
-  OIDC_ISSUER: z.url({ error: "OIDC_ISSUER must be the issuer URL, e.g. https://login.example.com/realms/acme" }),
-  OIDC_CLIENT_ID: required("OIDC_CLIENT_ID"),
-  OIDC_CLIENT_SECRET: required("OIDC_CLIENT_SECRET"),
-  OIDC_NAME: z.string().min(1).default("Single sign-on"),
-});
+import { oidcSettings, type RawEnv } from "@/lib/config/env";
 
 interface OidcProfile {
   sub: string;
@@ -19,19 +7,17 @@ interface OidcProfile {
   name?: string;
 }
 
-/** A generic OpenID Connect provider from OIDC_* env vars, or null when OIDC_ISSUER is unset. */
-export function oidcProviderFromEnv(env: Record<string, string | undefined>): OAuthConfig<OidcProfile> | null {
-  if (!env.OIDC_ISSUER) return null;
-  const parsed = oidcEnv.safeParse(env);
-  if (!parsed.success) throw new Error(`OIDC settings: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-  const config = parsed.data;
+/** A generic OpenID Connect provider from the OIDC_* variables, or null when OIDC_ISSUER is unset. */
+export function oidcProviderFromEnv(env?: RawEnv): OAuthConfig<OidcProfile> | null {
+  const config = oidcSettings(env);
+  if (!config) return null;
   return {
     id: "oidc",
-    name: config.OIDC_NAME,
+    name: config.name,
     type: "oauth",
-    wellKnown: `${config.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
-    clientId: config.OIDC_CLIENT_ID,
-    clientSecret: config.OIDC_CLIENT_SECRET,
+    wellKnown: `${config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
     checks: ["pkce", "state"],

@@ -23,7 +23,7 @@ async function activeUserByEmail(email: string | null | undefined) {
   return user && !user.disabled ? user : null;
 }
 
-const oidc = oidcProviderFromEnv(process.env);
+const oidc = oidcProviderFromEnv();
 
 export const authOptions: NextAuthOptions = {
   providers: oidc ? [credentials, oidc] : [credentials],

@@ -1,6 +1,7 @@
 import { RateLimiterPrisma, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { db } from "@/lib/db/prisma";
 import { forwardedHostTrusted } from "@/lib/net/public-origin";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Password guessing is slowed twice over: failures are counted per account (whoever tries it, from
 // wherever) and per client address (whichever accounts it tries). Past the limit, sign-in is refused
@@ -85,11 +86,10 @@ export class SignInThrottle {
   }
 }
 
-const globalForThrottle = globalThis as unknown as { toolgateSignInThrottle?: SignInThrottle };
 
 /** The process's throttle over the app's database. */
 export function signInThrottle(): SignInThrottle {
-  return (globalForThrottle.toolgateSignInThrottle ??= new SignInThrottle());
+  return singleton("signInThrottle", () => new SignInThrottle());
 }
 
 /**

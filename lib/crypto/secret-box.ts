@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { env } from "@/lib/config/env";
 
 // AES-256-GCM for server-side credentials at rest. The key is derived from TOOLGATE_ENCRYPTION_KEY,
 // which `npm start` provides (from the environment, or generated once into the data folder).
@@ -6,7 +7,7 @@ const algorithm = "aes-256-gcm";
 const format = "v1";
 
 function key(): Buffer {
-  const secret = process.env.TOOLGATE_ENCRYPTION_KEY;
+  const secret = env("TOOLGATE_ENCRYPTION_KEY");
   if (!secret) throw new Error("TOOLGATE_ENCRYPTION_KEY is not set: start the app with `npm start`, which provides it.");
   return createHash("sha256").update(secret).digest();
 }

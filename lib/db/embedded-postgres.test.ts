@@ -8,6 +8,7 @@ import { GET as readyRoute } from "@/app/api/ready/route";
 import { serveGatewayRequest } from "@/lib/gateway/http";
 import { serveWith } from "@/lib/gateway/node-server";
 import { freePort } from "@/lib/net/free-port";
+import { existingSingleton, forgetSingleton } from "@/lib/runtime/singleton";
 import { agentWithKey } from "@/test/registry";
 import { type RunningDatabase, startEmbeddedPostgres } from "./embedded-postgres";
 import { migrate } from "./migrate";
@@ -38,9 +39,8 @@ beforeAll(async () => {
 afterAll(async () => {
   gateway.closeAllConnections();
   await new Promise((resolve) => gateway.close(resolve));
-  const holder = globalThis as unknown as { toolgatePrisma?: { $disconnect(): Promise<void> } };
-  await holder.toolgatePrisma?.$disconnect();
-  holder.toolgatePrisma = undefined;
+  await existingSingleton<{ $disconnect(): Promise<void> }>("prisma")?.$disconnect();
+  forgetSingleton("prisma");
   await database.stop();
   await rm(dataDir, { recursive: true, force: true });
 });

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { pendingMigrations } from "./migrate";
+import { env } from "@/lib/config/env";
 
 export interface Readiness {
   ready: boolean;
@@ -9,7 +10,7 @@ export interface Readiness {
 }
 
 /** Whether the database answers and every migration on disk has been applied. */
-export async function checkReadiness(databaseUrl = process.env.DATABASE_URL): Promise<Readiness> {
+export async function checkReadiness(databaseUrl = env("DATABASE_URL")): Promise<Readiness> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2000, query_timeout: 2000 });
   try {
     await client.connect();

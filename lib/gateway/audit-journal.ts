@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fdatasync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
+import { singleton } from "@/lib/runtime/singleton";
 
 // The gateway's audit journal: every event, and every call about to be forwarded, is appended to a local
 // file before the backend sees the call, so an event survives the process being killed (SIGKILL, OOM)
@@ -13,17 +14,16 @@ const segmentBytes = 1024 * 1024;
 /** Journal segment files: `audit-journal.<pid>-<boot>.<n>.jsonl`, one series per process run. */
 export const journalPattern = /^audit-journal\.(\d+)-([0-9a-f]+)\.\d+\.jsonl$/;
 
-// Kept on globalThis: Next.js may load this module more than once in one process, and both copies must
+// A singleton: Next.js may load this module more than once in one process, and both copies must
 // agree on which journals are this process's and never hand out the same key.
-const run = globalThis as unknown as { toolgateAuditRun?: { bootId: string; keys: number } };
-run.toolgateAuditRun ??= { bootId: randomBytes(4).toString("hex"), keys: 0 };
+const run = singleton("auditRun", () => ({ bootId: randomBytes(4).toString("hex"), keys: 0 }));
 
 /** This process run's boot id: tells its journal from a journal of an earlier process with the same pid. */
-export const bootId = run.toolgateAuditRun.bootId;
+export const bootId = run.bootId;
 
 /** A key no other event of any run has: pid, boot id and a counter of this run. */
 export function nextAuditKey(): string {
-  return `${process.pid}-${bootId}-${++run.toolgateAuditRun!.keys}`;
+  return `${process.pid}-${bootId}-${++run.keys}`;
 }
 
 interface Waiter {

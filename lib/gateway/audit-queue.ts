@@ -10,6 +10,8 @@ import { recordAuditBatchOn } from "@/lib/audit/record";
 import { AuditJournal, nextAuditKey } from "./audit-journal";
 import { auditOf, decisionLine, type ForwardedCall, forwardingLine, type GatewayAuditEvent } from "./audit-event";
 import { type AuditBatchWriter, type QueuedAudit, replayAuditFiles } from "./audit-spool";
+import { dataFile, env } from "@/lib/config/env";
+import { existingSingleton, singleton } from "@/lib/runtime/singleton";
 
 // Gateway decisions are audited without a database round trip on the call path: events wait in this
 // process's memory and are written in batches, one INSERT each. A failed write keeps its batch and
@@ -45,24 +47,22 @@ export interface AuditQueueOptions {
 }
 
 // One plain connection writes the batches (see recordAuditBatchOn); an idle one does not keep the process alive.
-const writerHolder = globalThis as unknown as { toolgateAuditWriter?: pg.Pool };
 function auditWriter(): pg.Pool {
-  if (!writerHolder.toolgateAuditWriter) {
-    const connectionString = process.env.DATABASE_URL;
+  return singleton("auditWriter", () => {
+    const connectionString = env("DATABASE_URL");
     if (!connectionString) throw new Error("DATABASE_URL is not set: start the app with `npm start`, which provides it.");
     const pool = new pg.Pool({ connectionString, max: 1, allowExitOnIdle: true, application_name: "toolgate-audit-writer" });
     // A dropped idle connection is replaced by the next write; the failed write itself is retried by the queue.
     pool.on("error", () => undefined);
-    writerHolder.toolgateAuditWriter = pool;
-  }
-  return writerHolder.toolgateAuditWriter;
+    return pool;
+  });
 }
 
 const defaultWrite: AuditBatchWriter = (events) => recordAuditBatchOn(auditWriter(), events);
 
-// The data folder as start-up resolved it (TOOLGATE_DATA_DIR, default ./data). Read directly rather
-// than through readSettings, so an unrelated bad setting can never stop events reaching the spool.
-const defaultSpoolFile = () => path.join(path.resolve(process.env.TOOLGATE_DATA_DIR || "data"), "audit-spool.jsonl");
+// In the data folder as start-up resolved it (TOOLGATE_DATA_DIR, default ./data). Only that variable is
+// read, so an unrelated bad setting can never stop events reaching the spool.
+const defaultSpoolFile = () => dataFile("audit-spool.jsonl");
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 // The drain's result, or false when it takes longer than `ms` (the timer does not outlive the race).
@@ -355,8 +355,8 @@ export function replayAuditSpool(options: { file?: string; write?: AuditBatchWri
 }
 
 // One queue per process, shared by every bundle Next.js builds (route handlers, instrumentation).
-const holder = globalThis as unknown as { toolgateAuditQueue?: AuditQueue; toolgateAuditHooks?: boolean };
-const gatewayAuditQueue = () => (holder.toolgateAuditQueue ??= new AuditQueue());
+const gatewayAuditQueue = () => singleton("auditQueue", () => new AuditQueue());
+const existingAuditQueue = () => existingSingleton<AuditQueue>("auditQueue");
 
 /** Queues a gateway decision's audit event; returns at once, no database round trip. */
 export function enqueueGatewayAudit(event: GatewayAuditEvent): void {
@@ -378,7 +378,7 @@ export function flushGatewayAudit(options?: { timeoutMs?: number }): Promise<voi
 
 /** Events queued and not yet written, for metrics. */
 export function auditQueueDepth(): number {
-  return holder.toolgateAuditQueue?.depth() ?? 0;
+  return existingAuditQueue()?.depth() ?? 0;
 }
 
 /**
@@ -386,7 +386,7 @@ export function auditQueueDepth(): number {
  * every event is written or spooled. Call it before ending the process; any later call shares the first.
  */
 export function shutdownGatewayAudit(): Promise<number> {
-  return holder.toolgateAuditQueue?.shutdown() ?? Promise.resolve(0);
+  return existingAuditQueue()?.shutdown() ?? Promise.resolve(0);
 }
 
 /**
@@ -395,15 +395,16 @@ export function shutdownGatewayAudit(): Promise<number> {
  * when another handler exits first.
  */
 export function installAuditShutdownHooks(): void {
-  if (holder.toolgateAuditHooks) return;
-  holder.toolgateAuditHooks = true;
+  const hooks = singleton("auditShutdownHooks", () => ({ installed: false }));
+  if (hooks.installed) return;
+  hooks.installed = true;
   const report = (error: unknown) => console.error(`[toolgate] audit shutdown: ${errorText(error)}`);
   process.on("beforeExit", () => {
     if (auditQueueDepth() > 0) gatewayAuditQueue().flushOrSpool().catch(report);
   });
   process.on("exit", () => {
     try {
-      holder.toolgateAuditQueue?.spoolSync();
+      existingAuditQueue()?.spoolSync();
     } catch (error) {
       report(error);
     }

@@ -10,7 +10,8 @@ import CircuitBreaker from "opossum";
 import { z } from "zod";
 import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
 import { assertOutboundUrl, guardedFetch, type OutboundFetch, type OutboundPolicy, outboundPolicyFromEnv } from "@/lib/net/outbound";
-import { driftRecheckSeconds } from "@/lib/runtime/settings";
+import { env, type RawEnv } from "@/lib/config/env";
+import { existingSingleton, singleton } from "@/lib/runtime/singleton";
 import {
   BackendCallError,
   BackendUnavailableError,
@@ -438,26 +439,23 @@ async function closeSession(session: Session): Promise<void> {
   await session.client.close().catch(() => {});
 }
 
-// One pool per process, kept on globalThis: Next.js may load this module more than once (route
-// handlers, instrumentation), and every copy must share the sessions and breakers.
-const holder = globalThis as unknown as { toolgateBackendPool?: BackendPool; toolgateToolsWatcher?: ToolsWatcher };
+// One pool per process (a singleton): Next.js may load this module more than once (route handlers,
+// instrumentation), and every copy must share the sessions and breakers. The watcher may be set first.
+const watching = singleton("backendToolsWatcher", () => ({ watcher: undefined as ToolsWatcher | undefined }));
 
 /** TOOLGATE_DRIFT_RECHECK_SECONDS in milliseconds (start-up validates it too); a bad value throws naming it. */
-export function driftRecheckMsFrom(env: Record<string, string | undefined> = process.env): number {
-  const parsed = driftRecheckSeconds.safeParse(env.TOOLGATE_DRIFT_RECHECK_SECONDS);
-  if (!parsed.success) throw new Error(`Invalid TOOLGATE_DRIFT_RECHECK_SECONDS: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
-  return parsed.data * 1000;
+export function driftRecheckMsFrom(raw?: RawEnv): number {
+  return env("TOOLGATE_DRIFT_RECHECK_SECONDS", raw) * 1000;
 }
 
 export function backendPool(): BackendPool {
-  holder.toolgateBackendPool ??= new BackendPool({ watcher: holder.toolgateToolsWatcher, recheckAfterMs: driftRecheckMsFrom() });
-  return holder.toolgateBackendPool;
+  return singleton("backendPool", () => new BackendPool({ watcher: watching.watcher, recheckAfterMs: driftRecheckMsFrom() }));
 }
 
 /** Sets the check every new session and every tools/list_changed runs (./drift.ts registers it). */
 export function watchBackendTools(watcher: ToolsWatcher): void {
-  holder.toolgateToolsWatcher = watcher;
-  holder.toolgateBackendPool?.watchTools(watcher);
+  watching.watcher = watcher;
+  existingSingleton<BackendPool>("backendPool")?.watchTools(watcher);
 }
 
 export function callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
@@ -465,10 +463,10 @@ export function callTool(backend: Backend, toolName: string, args: Record<string
 }
 
 export function backendStates(): BackendState[] {
-  return holder.toolgateBackendPool?.states() ?? [];
+  return existingSingleton<BackendPool>("backendPool")?.states() ?? [];
 }
 
 /** For shutdown: ends every backend session. */
 export async function closeAllBackends(): Promise<void> {
-  await holder.toolgateBackendPool?.close();
+  await existingSingleton<BackendPool>("backendPool")?.close();
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { definitionHash } from "@/lib/catalog/definition-hash";
 import { versionContents } from "@/lib/catalog/snapshot";
 import { db } from "@/lib/db/prisma";
-import { readSettings } from "@/lib/runtime/settings";
+import { readEnv } from "@/lib/config/env";
 import { makeServer } from "@/test/factories";
 import { defaultFixtureTools, type FixtureOptions, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
 import { type Backend, BackendPool, callTool, closeAllBackends, driftRecheckMsFrom, ToolDriftError } from "./backends";
@@ -218,6 +218,6 @@ describe("re-checking before a call that changes things or needs a person", () =
     expect(driftRecheckMsFrom({ TOOLGATE_DRIFT_RECHECK_SECONDS: "5" })).toBe(5_000);
     expect(() => driftRecheckMsFrom({ TOOLGATE_DRIFT_RECHECK_SECONDS: "soon" })).toThrow(/TOOLGATE_DRIFT_RECHECK_SECONDS/);
     expect(() => driftRecheckMsFrom({ TOOLGATE_DRIFT_RECHECK_SECONDS: "301" })).toThrow(/TOOLGATE_DRIFT_RECHECK_SECONDS/);
-    expect(() => readSettings({ TOOLGATE_DRIFT_RECHECK_SECONDS: "-1" })).toThrow(/TOOLGATE_DRIFT_RECHECK_SECONDS/);
+    expect(() => readEnv({ TOOLGATE_DRIFT_RECHECK_SECONDS: "-1" })).toThrow(/TOOLGATE_DRIFT_RECHECK_SECONDS/);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { countEdgeRefusal } from "@/lib/observability/metrics";
 import { replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import { enqueueGatewayAudit, type GatewayAuditEvent } from "./audit-queue";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Requests the gateway's HTTP edge answers with an error before any MCP handling: a Host or Origin it
 // does not serve, no or a bad key, a body that is too big or not JSON, the database down, a failure.
@@ -123,14 +124,12 @@ export class EdgeRefusalLog {
 
 // One log per process, like the audit queue it feeds. Its exit hook runs before the queue's (it is
 // put first), so a window still open when the process ends reaches the queue's spool file.
-const holder = globalThis as unknown as { toolgateEdgeRefusals?: EdgeRefusalLog };
 function edgeRefusalLog(): EdgeRefusalLog {
-  if (!holder.toolgateEdgeRefusals) {
+  return singleton("edgeRefusals", () => {
     const log = new EdgeRefusalLog();
-    holder.toolgateEdgeRefusals = log;
     process.prependListener("exit", () => log.flush());
-  }
-  return holder.toolgateEdgeRefusals;
+    return log;
+  });
 }
 
 export function recordEdgeRefusal(refusal: EdgeRefusal): void {

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
+import { correlationIdFrom } from "@/lib/net/correlation-id";
 import { isOwnHost, isOwnOrigin, publicBase } from "@/lib/net/public-origin";
 import { agentForKey } from "./agent-cache";
 import { clientAddressOf, type EdgeRefusalReason, recordEdgeRefusal } from "./edge-refusals";
@@ -97,10 +97,6 @@ async function route(agent: AgentIdentity, request: Request, body: unknown, corr
   return handleModernRequest(agent, request, body, correlationId);
 }
 
-/** The caller's X-Correlation-Id, so a host can find its calls in the audit trail, else a new one. */
-function correlationIdFor(request: Request): string {
-  return request.headers.get("x-correlation-id")?.slice(0, 200) || randomUUID();
-}
 
 /** The answer to a request the edge could not serve for a fault of its own; names no internals. */
 export function internalErrorResponse(): Response {
@@ -143,7 +139,7 @@ export async function serveGatewayRequest(request: Request): Promise<Response> {
     if (!agent) return refused(request, unauthenticated(request, token !== null), token !== null ? "invalid_key" : "missing_key", null);
     const parsed = await readJsonBody(request);
     if ("refusal" in parsed) return refused(request, parsed.refusal, parsed.reason, agent);
-    return await route(agent, request, parsed.body, correlationIdFor(request));
+    return await route(agent, request, parsed.body, correlationIdFrom(request.headers));
   } catch (error) {
     return failed(request, error, agent);
   }

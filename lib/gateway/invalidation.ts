@@ -1,4 +1,6 @@
 import pg from "pg";
+import { env } from "@/lib/config/env";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Keeps every instance's resolution cache fresh. One dedicated connection LISTENs on the channel
 // that the database's triggers notify whenever pins, grants, kill switches, agents, keys, versions,
@@ -21,9 +23,8 @@ interface InvalidationState {
   running?: { started: Promise<void>; stop: () => Promise<void> };
 }
 
-// On globalThis so that every copy of this module Next.js loads shares one listener and one set of caches.
-const holder = globalThis as unknown as { toolgateResolutionInvalidation?: InvalidationState };
-const state = (holder.toolgateResolutionInvalidation ??= { subscribers: new Set(), listening: false });
+// A singleton, so that every copy of this module Next.js loads shares one listener and one set of caches.
+const state = singleton<InvalidationState>("resolutionInvalidation", () => ({ subscribers: new Set(), listening: false }));
 
 /** Registers a cache to drop whenever resolution data may have changed; returns the unregister function. */
 export function onResolutionChange(subscriber: () => void): () => void {
@@ -110,7 +111,7 @@ class Listener {
  */
 export async function startResolutionInvalidation(): Promise<() => Promise<void>> {
   if (!state.running) {
-    const connectionString = process.env.DATABASE_URL;
+    const connectionString = env("DATABASE_URL");
     if (!connectionString) throw new Error("DATABASE_URL is not set: start the app with `npm start`, which provides it.");
     const listener = new Listener(connectionString);
     const started = listener.connect().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { z } from "zod";
+import { parseEnvPart, type RawEnv } from "@/lib/config/env";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Rate limits and the daily quota are counted in this process's memory (rate-limiter-flexible's
 // RateLimiterMemory): no round trip on the call path. With several instances each counts its own
@@ -16,19 +17,9 @@ export interface CallLimits {
 
 export type CallBudget = { allowed: true } | { allowed: false; reason: string; retryAfterMs: number };
 
-// Empty counts as unset, like the other settings.
-const limit = (fallback: number) =>
-  z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().positive().default(fallback));
-
-const limitSettingsSchema = z.object({
-  TOOLGATE_RATE_AGENT_PER_SECOND: limit(200),
-  TOOLGATE_RATE_TOOL_PER_SECOND: limit(100),
-  TOOLGATE_QUOTA_AGENT_PER_DAY: limit(100_000),
-});
-
 /** The limits from the environment; a bad value throws naming the variable. */
-export function readCallLimits(env: Record<string, string | undefined> = process.env): CallLimits {
-  const parsed = limitSettingsSchema.safeParse(env);
+export function readCallLimits(env?: RawEnv): CallLimits {
+  const parsed = parseEnvPart(["TOOLGATE_RATE_AGENT_PER_SECOND", "TOOLGATE_RATE_TOOL_PER_SECOND", "TOOLGATE_QUOTA_AGENT_PER_DAY"], env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")} must be a positive whole number`).join("; ");
     throw new Error(`Invalid gateway limits: ${problems}`);
@@ -94,10 +85,7 @@ export function createCallBudget(limits: CallLimits): CallBudgetCheck {
   };
 }
 
-const holder = globalThis as unknown as { toolgateCallBudget?: CallBudgetCheck };
-
 /** Spends one call of the agent's budget for the tool, with the limits from the environment. */
 export function consumeCallBudget(agentId: string, exposedToolName: string): Promise<CallBudget> {
-  holder.toolgateCallBudget ??= createCallBudget(readCallLimits());
-  return holder.toolgateCallBudget(agentId, exposedToolName);
+  return singleton("callBudget", () => createCallBudget(readCallLimits()))(agentId, exposedToolName);
 }

@@ -8,6 +8,7 @@ import { getPolicy } from "@/lib/settings/policy";
 import type { Backend } from "./backends";
 import { isResolutionListening, onResolutionChange, unlistenedTtlMs } from "./invalidation";
 import { namespacedToolName, parseNamespacedToolName } from "./namespacing";
+import { singleton } from "@/lib/runtime/singleton";
 
 // What one agent may call through the gateway, with the pinned (certified) definitions — never the
 // live server's. A tool is in an agent's view when, in the order tools/call checks them: no engaged
@@ -275,13 +276,12 @@ interface CachedView {
   expiresAt: number;
 }
 
-// On globalThis, like the listener, so every copy of this module Next.js loads shares one cache.
-const holder = globalThis as unknown as { toolgateResolvedViews?: Map<string, CachedView> };
-const cachedViews = (holder.toolgateResolvedViews ??= (() => {
+// A singleton, like the listener, so every copy of this module Next.js loads shares one cache.
+const cachedViews = singleton("resolvedViews", () => {
   const views = new Map<string, CachedView>();
   onResolutionChange(() => views.clear());
   return views;
-})());
+});
 
 /**
  * The tools the agent may call and the backends behind them. Concurrent callers share one load; the

@@ -6,6 +6,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { Readable } from "node:stream";
 import ipaddr from "ipaddr.js";
 import { Agent, type Dispatcher } from "undici";
+import { env, type RawEnv } from "@/lib/config/env";
 import { DomainError, ValidationError } from "@/lib/errors";
 
 export interface OutboundPolicy {
@@ -29,20 +30,11 @@ export class OutboundResponseError extends DomainError {
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
 const ALLOW_HINT = "An administrator can allow private ranges with TOOLGATE_OUTBOUND_ALLOW.";
 
-export function outboundPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OutboundPolicy {
-  const setting = env.TOOLGATE_OUTBOUND_ALLOW;
-  if (setting === undefined) return { allow: env.NODE_ENV === "production" ? [] : LOOPBACK };
-  return { allow: setting.split(",").flatMap(parseAllowEntry) };
-}
-
-function parseAllowEntry(raw: string): string[] {
-  const entry = raw.trim();
-  if (entry === "" || entry === "none") return [];
-  if (entry === "loopback") return LOOPBACK;
-  if (!ipaddr.isValidCIDR(entry)) {
-    throw new Error(`TOOLGATE_OUTBOUND_ALLOW has an invalid entry "${entry}": expected a CIDR such as 10.0.0.0/8, "loopback" or "none".`);
-  }
-  return [entry];
+/** TOOLGATE_OUTBOUND_ALLOW (lib/config/env.ts); unset: loopback in development, nothing in production. */
+export function outboundPolicyFromEnv(raw?: RawEnv): OutboundPolicy {
+  const allow = env("TOOLGATE_OUTBOUND_ALLOW", raw);
+  if (allow === undefined) return { allow: env("NODE_ENV", raw) === "production" ? [] : LOOPBACK };
+  return { allow: [...allow] };
 }
 
 /** Checks a user-supplied URL, including every address its host resolves to, and returns it parsed. */

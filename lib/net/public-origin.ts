@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { env, type RawEnv } from "@/lib/config/env";
 
 // Which hosts and origins are this app's own. One answer serves the browser-facing checks (the
 // cross-site request check in proxy.ts) and the gateway's DNS-rebinding checks (lib/gateway/http.ts):
@@ -11,23 +11,22 @@ import { z } from "zod";
 
 const loopbackNames = ["localhost", "127.0.0.1", "[::1]"];
 
-/** TOOLGATE_TRUST_PROXY: true when a reverse proxy in front of Toolgate sets X-Forwarded-Host/-Proto/-For. */
-export const trustProxySchema = z.stringbool({ error: "TOOLGATE_TRUST_PROXY must be true or false." }).default(false);
-
-type Env = Record<string, string | undefined>;
-
-let trustMemo: { raw: string | undefined; trusted: boolean } | undefined;
-
-/** Whether X-Forwarded-* headers come from a trusted reverse proxy; an invalid setting trusts nothing. */
-export function forwardedHostTrusted(env: Env = process.env): boolean {
-  const raw = env.TOOLGATE_TRUST_PROXY;
-  if (!trustMemo || trustMemo.raw !== raw) trustMemo = { raw, trusted: trustProxySchema.safeParse(raw).data ?? false };
-  return trustMemo.trusted;
+/** Whether X-Forwarded-* headers come from a trusted reverse proxy (TOOLGATE_TRUST_PROXY); an invalid setting trusts nothing. */
+export function forwardedHostTrusted(raw?: RawEnv): boolean {
+  try {
+    return env("TOOLGATE_TRUST_PROXY", raw);
+  } catch {
+    return false;
+  }
 }
 
-/** The public base URL: NEXTAUTH_URL when set, else the URL the request came in on (only its origin counts). */
-export function publicBase(requestUrl: string, env: Env = process.env): URL {
-  return new URL(env.NEXTAUTH_URL || requestUrl);
+/**
+ * The public base URL, the one rule for every link Toolgate hands out (gateway, registry, metadata):
+ * NEXTAUTH_URL when set (the address people and hosts use, also behind a proxy), else the origin the
+ * request came to.
+ */
+export function publicBase(requestUrl: string, raw?: RawEnv): URL {
+  return new URL(env("NEXTAUTH_URL", raw) ?? new URL(requestUrl).origin);
 }
 
 function isLoopbackName(hostname: string): boolean {
@@ -40,28 +39,28 @@ function hostsOf(base: URL): string[] {
   return loopbackNames.map((name) => (base.port ? `${name}:${base.port}` : name));
 }
 
-let hostsMemo: { key: string; hosts: ReadonlySet<string> } | undefined;
+let hostsMemo: { base: string; extra: readonly string[]; hosts: ReadonlySet<string> } | undefined;
 
 /** Every host this app answers as; worked out again only when the settings it comes from change. */
-export function ownHosts(requestUrl: string, env: Env = process.env): ReadonlySet<string> {
+export function ownHosts(requestUrl: string, raw?: RawEnv): ReadonlySet<string> {
   // Asked on every gateway request: the request's URL is parsed only when NEXTAUTH_URL is unset.
-  const key = `${env.NEXTAUTH_URL || new URL(requestUrl).origin} ${env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? ""}`;
-  if (hostsMemo?.key !== key) {
-    const extra = (env.TOOLGATE_GATEWAY_ALLOWED_HOSTS ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean);
-    hostsMemo = { key, hosts: new Set([...hostsOf(publicBase(requestUrl, env)), ...extra]) };
+  const base = env("NEXTAUTH_URL", raw) ?? new URL(requestUrl).origin;
+  const extra = env("TOOLGATE_GATEWAY_ALLOWED_HOSTS", raw);
+  if (hostsMemo?.base !== base || hostsMemo.extra !== extra) {
+    hostsMemo = { base, extra, hosts: new Set([...hostsOf(new URL(base)), ...extra]) };
   }
   return hostsMemo.hosts;
 }
 
 /** Whether a Host header names this app. */
-export function isOwnHost(host: string | null, requestUrl: string, env: Env = process.env): boolean {
-  return host !== null && ownHosts(requestUrl, env).has(host.toLowerCase());
+export function isOwnHost(host: string | null, requestUrl: string, raw?: RawEnv): boolean {
+  return host !== null && ownHosts(requestUrl, raw).has(host.toLowerCase());
 }
 
 /** Whether an Origin header is this app's own: an http(s) origin whose host is one of ownHosts. */
-export function isOwnOrigin(origin: string | null, requestUrl: string, env: Env = process.env): boolean {
+export function isOwnOrigin(origin: string | null, requestUrl: string, raw?: RawEnv): boolean {
   if (!origin || !URL.canParse(origin)) return false;
   const url = new URL(origin);
   if (url.protocol !== "http:" && url.protocol !== "https:") return false;
-  return ownHosts(requestUrl, env).has(url.host);
+  return ownHosts(requestUrl, raw).has(url.host);
 }

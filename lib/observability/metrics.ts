@@ -3,6 +3,7 @@ import { pendingToolCallCounts } from "@/lib/tool-approvals/inbox";
 import { auditQuarantinedCount } from "@/lib/audit/quarantine";
 import { auditQueueDepth, type GatewayDecision } from "@/lib/gateway/audit-queue";
 import { backendStates, type BreakerState } from "@/lib/gateway/backends";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Prometheus metrics of this process, served by app/api/metrics. The gateway counts calls as they
 // happen; the gauges are read when Prometheus scrapes, so they cost nothing between scrapes.
@@ -92,10 +93,9 @@ function createMetrics(): Metrics {
   return { registry, calls, duration, edgeRefusals };
 }
 
-// One registry per process, kept on globalThis: Next.js may load this module more than once (route
-// handlers, instrumentation), and a second registry would count apart from the one that is scraped.
-const holder = globalThis as unknown as { toolgateMetrics?: Metrics };
-const metrics = () => (holder.toolgateMetrics ??= createMetrics());
+// One registry per process (a singleton): Next.js may load this module more than once (route handlers,
+// instrumentation), and a second registry would count apart from the one that is scraped.
+const metrics = () => singleton("metrics", createMetrics);
 
 /** Counts one gateway tools/call and how long it took to answer. */
 export function observeGatewayCall(decision: GatewayDecision, seconds: number): void {

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { errorResponse } from "@/lib/http";
+import { publicBase } from "@/lib/net/public-origin";
 import { RegistryAuthError } from "./viewer";
 
 // What every registry response carries: CORS for browser-based hosts (the API is read-only and
@@ -39,15 +40,7 @@ export function registryRoute<P extends Record<string, string | string[]>>(handl
   };
 }
 
-/**
- * Toolgate's public base URL, which registry entries point hosts at: NEXTAUTH_URL when it is set (the
- * address people and hosts use, also behind a proxy), else the origin the request came to.
- */
+/** Toolgate's public origin, which registry entries point hosts at (the one rule: lib/net/public-origin.ts). */
 export function publicBaseUrl(request: Request): string {
-  const configured = process.env.NEXTAUTH_URL;
-  if (configured && URL.canParse(configured)) {
-    const url = new URL(configured);
-    if (url.protocol === "http:" || url.protocol === "https:") return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
-  }
-  return new URL(request.url).origin;
+  return publicBase(request.url).origin;
 }

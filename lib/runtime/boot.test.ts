@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@/lib/net/free-port";
 import { prepareDatabase, sessionSecret } from "./boot";
-import { readSettings } from "./settings";
+import { readEnv } from "@/lib/config/env";
 
 const folders: string[] = [];
 const tempFolder = async () => {
@@ -28,7 +28,7 @@ async function query(url: string, sql: string) {
 describe("embedded PostgreSQL start-up", () => {
   it("creates, migrates, and keeps users and audit events across a restart", async () => {
     const dir = await tempFolder();
-    const settings = readSettings({ TOOLGATE_DATA_DIR: dir, TOOLGATE_PG_PORT: String(await freePort()) });
+    const settings = readEnv({ TOOLGATE_DATA_DIR: dir, TOOLGATE_PG_PORT: String(await freePort()) });
     const first = await prepareDatabase(settings, () => undefined);
     await query(first.url, `INSERT INTO users (email, name, roles) VALUES ('kept@example.com', 'Kept', '{reviewer}')`);
     await query(first.url, `INSERT INTO audit_events (actor_label, action, target_type, correlation_id, outcome)
@@ -48,7 +48,7 @@ describe("embedded PostgreSQL start-up", () => {
 
 describe("session secret", () => {
   it("is made once per data folder and reused", async () => {
-    const settings = readSettings({ TOOLGATE_DATA_DIR: await tempFolder() });
+    const settings = readEnv({ TOOLGATE_DATA_DIR: await tempFolder() });
     const secret = await sessionSecret(settings);
     expect(secret.length).toBeGreaterThanOrEqual(40);
     expect(await sessionSecret(settings)).toBe(secret);
@@ -56,20 +56,20 @@ describe("session secret", () => {
 
   it("comes from NEXTAUTH_SECRET when set", async () => {
     const given = "x".repeat(40);
-    expect(await sessionSecret(readSettings({ TOOLGATE_DATA_DIR: await tempFolder(), NEXTAUTH_SECRET: given }))).toBe(given);
+    expect(await sessionSecret(readEnv({ TOOLGATE_DATA_DIR: await tempFolder(), NEXTAUTH_SECRET: given }))).toBe(given);
   });
 });
 
 describe("settings", () => {
   it("has defaults that need no configuration", () => {
-    const settings = readSettings({});
+    const settings = readEnv({});
     expect(settings).toMatchObject({ PORT: 3000, TOOLGATE_PG_PORT: 54329 });
     expect(settings.DATABASE_URL).toBeUndefined();
     expect(settings.dataDir).toBe(path.resolve("data"));
   });
 
   it("treats an empty DATABASE_URL as unset, so the embedded database is used", () => {
-    expect(readSettings({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+    expect(readEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });
 
   it.each([
@@ -78,6 +78,6 @@ describe("settings", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgresql:// URL"],
     [{ NEXTAUTH_SECRET: "short" }, "NEXTAUTH_SECRET must be at least 32 characters"],
   ])("refuses %o naming the setting", (env, message) => {
-    expect(() => readSettings(env)).toThrow(message);
+    expect(() => readEnv(env)).toThrow(message);
   });
 });

@@ -3,10 +3,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type RunningDatabase, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { migrate } from "@/lib/db/migrate";
-import type { Settings } from "./settings";
+import type { StartEnv } from "@/lib/config/env";
 
 /** The configured PostgreSQL, or an embedded one in the data folder when DATABASE_URL is unset; migrated. */
-export async function prepareDatabase(settings: Settings, log: (line: string) => void): Promise<RunningDatabase> {
+export async function prepareDatabase(settings: StartEnv, log: (line: string) => void): Promise<RunningDatabase> {
   const database: RunningDatabase = settings.DATABASE_URL
     ? { url: settings.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({
@@ -24,7 +24,7 @@ export async function prepareDatabase(settings: Settings, log: (line: string) =>
 
 // A secret from the environment, else one made on first start and kept in the data folder, so
 // sessions and encrypted credentials survive a restart.
-async function persistedSecret(settings: Settings, given: string | undefined, fileName: string): Promise<string> {
+async function persistedSecret(settings: StartEnv, given: string | undefined, fileName: string): Promise<string> {
   if (given) return given;
   await mkdir(settings.dataDir, { recursive: true });
   const file = path.join(settings.dataDir, fileName);
@@ -36,11 +36,11 @@ async function persistedSecret(settings: Settings, given: string | undefined, fi
 }
 
 /** NEXTAUTH_SECRET, or one generated once and kept in the data folder. */
-export function sessionSecret(settings: Settings): Promise<string> {
+export function sessionSecret(settings: StartEnv): Promise<string> {
   return persistedSecret(settings, settings.NEXTAUTH_SECRET, "session-secret");
 }
 
 /** TOOLGATE_ENCRYPTION_KEY (server credentials at rest), or one generated once and kept in the data folder. */
-export function encryptionKey(settings: Settings): Promise<string> {
+export function encryptionKey(settings: StartEnv): Promise<string> {
   return persistedSecret(settings, settings.TOOLGATE_ENCRYPTION_KEY, "encryption-key");
 }

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { z } from "zod";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box";
 import { db, type Tx } from "@/lib/db/prisma";
+import { env } from "@/lib/config/env";
 
 // The key the catalog signs certified manifests with (Ed25519). It comes from TOOLGATE_SIGNING_KEY when
 // set (kept out of the database: only its public half is stored), else it is generated once and kept in
@@ -67,8 +68,8 @@ const envKeySchema = z
 
 /** The key from TOOLGATE_SIGNING_KEY, or null when it is unset; a bad key stops with a message saying why. */
 function keyFromEnvironment(): KeyObject | null {
-  const value = process.env.TOOLGATE_SIGNING_KEY;
-  if (!value?.trim()) return null;
+  const value = env("TOOLGATE_SIGNING_KEY");
+  if (!value) return null;
   const parsed = envKeySchema.safeParse(value);
   if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join(" "));
   return parsed.data;

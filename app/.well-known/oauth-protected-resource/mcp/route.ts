@@ -1,9 +1,10 @@
 import { NextResponse } from "next/server";
+import { publicBase } from "@/lib/net/public-origin";
 
 // RFC 9728 Protected Resource Metadata for the gateway endpoint: agents authenticate with an API key
 // sent as a bearer token; no authorization server issues tokens for it yet.
 export function GET(request: Request) {
-  const base = new URL(process.env.NEXTAUTH_URL ?? new URL(request.url).origin);
+  const base = publicBase(request.url);
   return NextResponse.json({
     resource: new URL("/mcp", base).toString(),
     authorization_servers: [],

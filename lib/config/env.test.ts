@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { env, envSchema, oidcSettings, readEnv } from "./env";
+
+describe("the environment", () => {
+  it("has typed defaults that need no configuration, and empty counts as unset", () => {
+    const settings = readEnv({ PORT: "", NEXTAUTH_URL: "" });
+    expect(settings).toMatchObject({
+      PORT: 3000,
+      TOOLGATE_TRUST_PROXY: false,
+      TOOLGATE_GATEWAY_ALLOWED_HOSTS: [],
+      TOOLGATE_DRIFT_RECHECK_SECONDS: 30,
+      TOOLGATE_RATE_AGENT_PER_SECOND: 200,
+      OIDC_NAME: "Single sign-on",
+    });
+    expect(settings.NEXTAUTH_URL).toBeUndefined();
+    expect(settings.TOOLGATE_OUTBOUND_ALLOW).toBeUndefined();
+  });
+
+  it("lists every bad value at start, one line each, naming the variable", () => {
+    const bad = { PORT: "abc", TOOLGATE_TRUST_PROXY: "maybe", TOOLGATE_RATE_TOOL_PER_SECOND: "0", TOOLGATE_OUTBOUND_ALLOW: "10.0.0.0/8,intranet" };
+    expect(() => readEnv(bad)).toThrow(
+      /^Invalid settings:\n {2}PORT: .+\n {2}TOOLGATE_OUTBOUND_ALLOW: invalid entry "intranet".+\n {2}TOOLGATE_TRUST_PROXY: .+\n {2}TOOLGATE_RATE_TOOL_PER_SECOND: must be a positive whole number$/,
+    );
+    expect(() => readEnv({ OIDC_ISSUER: "https://login.example.com" })).toThrow("OIDC_CLIENT_ID is required when OIDC_ISSUER is set");
+  });
+
+  it("reads one variable, typed, following changes to its raw value", () => {
+    const raw: Record<string, string | undefined> = { TOOLGATE_GATEWAY_ALLOWED_HOSTS: " A.example , b.example:8443" };
+    const first = env("TOOLGATE_GATEWAY_ALLOWED_HOSTS", raw);
+    expect(first).toEqual(["a.example", "b.example:8443"]);
+    expect(env("TOOLGATE_GATEWAY_ALLOWED_HOSTS", raw)).toBe(first); // parsed once per raw value
+    raw.TOOLGATE_GATEWAY_ALLOWED_HOSTS = "c.example";
+    expect(env("TOOLGATE_GATEWAY_ALLOWED_HOSTS", raw)).toEqual(["c.example"]);
+    expect(() => env("TOOLGATE_DRIFT_RECHECK_SECONDS", { TOOLGATE_DRIFT_RECHECK_SECONDS: "301" })).toThrow(
+      "Invalid TOOLGATE_DRIFT_RECHECK_SECONDS: must be at most 300",
+    );
+  });
+
+  it("keeps an empty TOOLGATE_OUTBOUND_ALLOW as allowing nothing", () => {
+    expect(envSchema.shape.TOOLGATE_OUTBOUND_ALLOW.parse("")).toEqual([]);
+    expect(envSchema.shape.TOOLGATE_OUTBOUND_ALLOW.parse("loopback, none")).toEqual(["127.0.0.0/8", "::1/128"]);
+  });
+
+  it("gives single sign-on settings only when OIDC_ISSUER is set", () => {
+    expect(oidcSettings({})).toBeNull();
+    expect(oidcSettings({ OIDC_ISSUER: "https://login.example.com", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toEqual({
+      issuer: "https://login.example.com",
+      clientId: "a",
+      clientSecret: "b",
+      name: "Single sign-on",
+    });
+  });
+});
