@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
+import { authorizeOwned } from "@/lib/auth/access";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { awaitApprovalAtTier } from "@/lib/agents/regate";
-import { authorizeTeamChange } from "@/lib/catalog/access";
 import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -88,7 +88,7 @@ export async function applyTransition(
 export async function submitVersion(actor: Actor, input: { versionId: unknown; note?: unknown }) {
   await guard(actor, "versions.submit", { type: "server" });
   const version = await loadVersion(parseInput(versionIdSchema, input.versionId));
-  await authorizeTeamChange(actor, "catalog.edit", version.server.teamId, { type: "server", id: version.serverId });
+  await authorizeOwned(actor, "server.edit", { teamId: version.server.teamId }, { type: "server", id: version.serverId });
   assertTransition(version, "submit");
   const note = input.note ? parseInput(reasonSchema, input.note) : undefined;
   await db().$transaction((tx) => applyTransition(tx, actor, version, "submit", { reason: note, data: { submittedAt: new Date() } }));
