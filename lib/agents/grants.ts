@@ -141,7 +141,10 @@ export async function revokeGrant(actor: Actor, input: unknown) {
   });
 }
 
-/** Grants waiting for an approver, oldest first, with the agent, the server and who asked. */
+/**
+ * Grants waiting for an approver, oldest first, with the agent, the server and who asked.
+ * Unscoped read: the caller checks "approvals.view".
+ */
 export async function pendingGrants() {
   const pending = await db().grant.findMany({
     where: { status: "pending" },
@@ -177,7 +180,10 @@ export async function activeGrants(agentId: string, now: Date = new Date()): Pro
   });
 }
 
-/** The catalog servers a grant can name, for the grant form, each with the tier that governs access. */
+/**
+ * The catalog servers a grant can name, for the grant form, each with the tier that governs access.
+ * Unscoped read: the caller checks "agents.view".
+ */
 export async function grantableServers() {
   const servers = await db().server.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   const tier = await governingRiskTiers(servers.map((server) => server.id));

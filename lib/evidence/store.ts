@@ -101,7 +101,10 @@ export async function addEvidence(actor: Actor, versionId: string, input: unknow
   });
 }
 
-/** A version's evidence, oldest first, with who added each item; file contents are fetched one at a time. */
+/**
+ * A version's evidence, oldest first, with who added each item; file contents are fetched one at a time.
+ * Unscoped read: the caller checks "catalog.view".
+ */
 export async function listEvidence(versionId: string) {
   if (!uuid.safeParse(versionId).success) return [];
   const items = await db().evidence.findMany({ where: { versionId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: evidenceFields });
@@ -111,7 +114,7 @@ export async function listEvidence(versionId: string) {
   return items.map((item) => ({ ...item, createdBy: item.createdById ? (byId.get(item.createdById) ?? null) : null }));
 }
 
-/** An evidence item's uploaded file, for download. */
+/** An evidence item's uploaded file, for download. Unscoped read: the caller checks "catalog.view". */
 export async function evidenceFile(evidenceId: string) {
   const found = uuid.safeParse(evidenceId).success
     ? await db().evidence.findUnique({ where: { id: evidenceId }, select: { fileName: true, mediaType: true, content: true, sha256: true } })
