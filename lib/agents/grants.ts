@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { peopleById } from "@/lib/certification/approvals-history";
-import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification/ownership";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";

@@ -1,3 +1,4 @@
+import { db } from "@/lib/db/prisma";
 import { teamIdsOf } from "@/lib/teams/manage";
 import { type Action, can } from "./authorize";
 import { type AuditTarget, guard, refuse } from "./guard";
@@ -7,6 +8,7 @@ import { type Actor, hasRole } from "./roles";
 // the action needs (lib/auth/authorize.ts) AND the person's relation to the owning team. Services refuse
 // through `authorizeOwned`, pages and components ask `may` (components get the boolean from their page),
 // reads narrow to `teamsInScope`. lib/auth/access.test.ts holds the matrix: rule × role × member/stranger.
+// The other way round, separation of duties (at the end): owning a server bars deciding on it.
 
 export interface ScopedRule {
   /** The role permission the rule starts from. */
@@ -94,4 +96,34 @@ export async function teamsInScope(actor: Actor, rule: Rule): Promise<string[] |
 export function teamRefusal(rule: Rule): { action: Action; reason: string } {
   const { action, reason } = scopedRules[rule].refusal;
   return { action, reason };
+}
+
+// Separation of duties: nobody reviews, certifies or approves a server they own, as a named owner or as a
+// member of its owning team.
+
+/** The servers a person owns: as a named owner or as a member of the owning team (a Prisma filter). */
+export const ownedServersWhere = (personId: string) => ({
+  OR: [{ owners: { some: { userId: personId } } }, { team: { members: { some: { userId: personId } } } }],
+});
+
+/** Whether the person owns the server: a named owner or a member of its owning team. */
+export async function ownsServer(personId: string, serverId: string): Promise<boolean> {
+  return (await db().server.count({ where: { id: serverId, ...ownedServersWhere(personId) } })) > 0;
+}
+
+/** Audits a separation-of-duties refusal, then throws it as a ForbiddenError with the message. */
+export async function refuseForSeparationOfDuties(actor: Actor, action: string, target: { type: string; id: string }, reason: string, message: string): Promise<never> {
+  return refuse(actor, action, target, `separation of duties: ${reason}`, message);
+}
+
+/** Refuses (audited) when the actor owns the server they are about to review, certify or approve. */
+export async function assertNotOwner(actor: Actor, serverId: string, action: string): Promise<void> {
+  if (!(await ownsServer(actor.id, serverId))) return;
+  await refuseForSeparationOfDuties(
+    actor,
+    action,
+    { type: "server", id: serverId },
+    "owner of the server",
+    "Separation of duties: you own this server, so you cannot review, certify or approve it.",
+  );
 }

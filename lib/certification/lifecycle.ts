@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
-import { authorizeOwned } from "@/lib/auth/access";
+import { assertNotOwner, authorizeOwned } from "@/lib/auth/access";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { awaitApprovalAtTier } from "@/lib/agents/regate";
@@ -11,7 +11,6 @@ import type { VersionStatus } from "@/lib/generated/prisma/client";
 import { nameText, parseInput, reasonText } from "@/lib/validation";
 import { prereleaseChecks } from "./checks";
 import { certificationManifest } from "./certificate";
-import { assertNotOwner } from "./ownership";
 
 // The review part of the lifecycle: draft → submitted → in review → certified | rejected.
 // Each step moves only from the one status it names, checked again inside the update, so two

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
-import { authorizeOwned } from "@/lib/auth/access";
+import { assertNotOwner, authorizeOwned, refuseForSeparationOfDuties } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { environments } from "@/lib/catalog/schemas";
@@ -10,7 +10,6 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput, reasonText } from "@/lib/validation";
 import { applyTransition } from "./lifecycle";
-import { assertNotOwner, refuseForSeparationOfDuties } from "./ownership";
 
 // Promotion makes a certified version the pinned one in an environment. Its gates: a rollout plan,
 // a rollback plan and a kill-switch plan; prod also needs an approver's decision. The version it

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ownedServersWhere } from "@/lib/certification/ownership";
+import { ownedServersWhere } from "@/lib/auth/access";
 import { likeLiteral } from "@/lib/db/like";
 import { db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
