@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
-import { makeTeam, makeUser } from "@/test/factories";
-import { authorizeOwned, may, type Rule, rules, type Standing, standing, teamsInScope } from "./access";
+import { makeServer, makeTeam, makeUser } from "@/test/factories";
+import { assertNotOwner, authorizeOwned, may, ownsServer, type Rule, rules, type Standing, standing, teamsInScope } from "./access";
 import { type Role, roles } from "./roles";
 
 // Written out by hand on purpose, like lib/auth/authorize.test.ts: for each rule and role, how a person
@@ -76,5 +76,21 @@ describe("ownership checks against the database", () => {
     );
     const roleEvent = await db().auditEvent.findFirstOrThrow({ where: { targetId: "00000000-0000-4000-8000-0000000000c2" } });
     expect(roleEvent).toMatchObject({ action: "catalog.edit", reason: "missing role" });
+  });
+});
+
+describe("separation of duties", () => {
+  // Owning bars deciding, whatever the role: a named owner, a member of the owning team, not a stranger.
+  const cases = roles.flatMap((role) => (["named owner", "team member", "stranger"] as const).map((relation) => ({ role, relation, owns: relation !== "stranger" })));
+
+  it.each(cases)("$role, $relation: owns=$owns", async ({ role, relation, owns }) => {
+    const person = await makeUser([role]);
+    const team = await makeTeam(relation === "team member" ? [person] : []);
+    const server = await makeServer({ teamId: team.id });
+    if (relation === "named owner") await db().serverOwner.create({ data: { serverId: server.id, userId: person.id } });
+    expect(await ownsServer(person.id, server.id)).toBe(owns);
+    const decided = assertNotOwner(person, server.id, "reviews.decide");
+    if (owns) await expect(decided).rejects.toThrow("Separation of duties: you own this server, so you cannot review, certify or approve it.");
+    else await expect(decided).resolves.toBeUndefined();
   });
 });
