@@ -11,7 +11,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { teamNamesById } from "@/lib/teams/manage";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
-import { managedAgent } from "./access";
+import { managedAgent } from "./managed";
 import { agentNameSchema } from "./schemas";
 
 // Agents are host identities, one per AI application and environment, owned by a team. Their keys

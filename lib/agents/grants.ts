@@ -10,7 +10,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { governingRiskTier, governingRiskTiers, grantNeedsApprover } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
 import { nameText, parseInput } from "@/lib/validation";
-import { managedAgent, managedPart } from "./access";
+import { managedAgent, managedPart } from "./managed";
 import { futureExpiry, reasonSchema } from "./schemas";
 
 // Grants say which server (and optionally which of its tools) an agent may use, optionally until a
