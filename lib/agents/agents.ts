@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { authorizeOwned, teamsInScope } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { governingRiskTiers } from "@/lib/catalog/risk";
@@ -10,7 +11,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { teamNamesById } from "@/lib/teams/manage";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
-import { authorizeAgentTeam, managedAgent, visibleTeamIds } from "./access";
+import { managedAgent } from "./managed";
 import { agentNameSchema } from "./schemas";
 
 // Agents are host identities, one per AI application and environment, owned by a team. Their keys
@@ -31,7 +32,7 @@ const setDisabledInput = z.object({
 export async function createAgent(actor: Actor, input: unknown) {
   await guard(actor, "agents.manage", { type: "agent" });
   const data = parseInput(createAgentInput, input);
-  await authorizeAgentTeam(actor, data.teamId, { type: "agent" });
+  await authorizeOwned(actor, "agent.manage", { teamId: data.teamId }, { type: "agent" });
   if (!(await db().team.count({ where: { id: data.teamId } }))) throw new NotFoundError("That team does not exist.");
   try {
     return await db().$transaction(async (tx) => {
@@ -66,7 +67,7 @@ export async function setAgentDisabled(actor: Actor, input: unknown) {
 /** The agents the actor may see (administrators: all; owners: their teams'), with keys (never hashes) and grants. */
 export async function listAgents(actor: Actor) {
   await guard(actor, "agents.view", { type: "agent" });
-  const teamIds = await visibleTeamIds(actor);
+  const teamIds = await teamsInScope(actor, "agent.view");
   const agents = await db().agent.findMany({
     where: teamIds === "all" ? {} : { teamId: { in: teamIds } },
     orderBy: { name: "asc" },

@@ -1,16 +1,16 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { peopleById } from "@/lib/certification/approvals-history";
-import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification/ownership";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { governingRiskTier, governingRiskTiers, grantNeedsApprover } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
 import { nameText, parseInput } from "@/lib/validation";
-import { managedAgent, managedPart } from "./access";
+import { managedAgent, managedPart } from "./managed";
 import { futureExpiry, reasonSchema } from "./schemas";
 
 // Grants say which server (and optionally which of its tools) an agent may use, optionally until a
@@ -141,7 +141,10 @@ export async function revokeGrant(actor: Actor, input: unknown) {
   });
 }
 
-/** Grants waiting for an approver, oldest first, with the agent, the server and who asked. */
+/**
+ * Grants waiting for an approver, oldest first, with the agent, the server and who asked.
+ * Unscoped read: the caller checks "approvals.view".
+ */
 export async function pendingGrants() {
   const pending = await db().grant.findMany({
     where: { status: "pending" },
@@ -177,7 +180,10 @@ export async function activeGrants(agentId: string, now: Date = new Date()): Pro
   });
 }
 
-/** The catalog servers a grant can name, for the grant form, each with the tier that governs access. */
+/**
+ * The catalog servers a grant can name, for the grant form, each with the tier that governs access.
+ * Unscoped read: the caller checks "agents.view".
+ */
 export async function grantableServers() {
   const servers = await db().server.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   const tier = await governingRiskTiers(servers.map((server) => server.id));

@@ -8,7 +8,7 @@ import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
-import { managedAgent, managedPart } from "./access";
+import { managedAgent, managedPart } from "./managed";
 import { futureExpiry, reasonSchema } from "./schemas";
 
 // API keys: `tgk_<prefix>_<secret>`, where the prefix (8 base32 characters) tells keys apart on

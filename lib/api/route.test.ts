@@ -1,6 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ValidationError } from "@/lib/errors";
-import { isJsonMediaType, jsonBody } from "./route";
+import { apiRoute, isJsonMediaType, jsonBody } from "./route";
+
+// The signed-in person, without a session cookie: a reviewer.
+vi.mock("@/lib/auth/session", () => ({
+  requireActor: async () => ({ id: "00000000-0000-4000-8000-000000000002", email: "reviewer@example.com", name: "R", roles: ["reviewer"] }),
+}));
 
 const post = (contentType: string | undefined, body = '{"name":"com.example/crm"}') =>
   new Request("http://localhost/api/v1/servers", { method: "POST", headers: contentType ? { "content-type": contentType } : {}, body });
@@ -26,5 +31,25 @@ describe("JSON bodies", () => {
       expect(isJsonMediaType(type ?? null)).toBe(false);
       await expect(jsonBody(post(type))).rejects.toThrow(ValidationError);
     }
+  });
+});
+
+describe("a route's declared permission", () => {
+  const context = { params: Promise.resolve({}) };
+  const get = () => new Request("http://localhost/api/v1/servers");
+
+  it("is checked before the handler runs, and a refusal is a 403 that says which role is needed", async () => {
+    let ran = false;
+    const route = apiRoute(async () => (ran = true), { permission: "users.create" });
+    const response = await route(get(), context);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: "You are not allowed to create users: this needs the role administrator." });
+    expect(ran).toBe(false);
+  });
+
+  it("lets the handler answer when the person holds it", async () => {
+    const response = await apiRoute(async () => ({ ok: true }), { permission: "catalog.view", status: 202 })(get(), context);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ ok: true });
   });
 });

@@ -1,4 +1,6 @@
 import { NextResponse } from "next/server";
+import type { Action } from "@/lib/auth/authorize";
+import { guard } from "@/lib/auth/guard";
 import { requireActor, type CurrentUser } from "@/lib/auth/session";
 import { ValidationError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http";
@@ -6,13 +8,19 @@ import { errorResponse } from "@/lib/http";
 type Params = Promise<Record<string, string | string[]>>;
 
 /**
- * A JSON API route handler for a signed-in person: the actor is resolved first, domain errors become
- * `{error}` with their status, anything else a logged 500.
+ * A JSON API route handler for a signed-in person: the actor is resolved first, then the `permission` the
+ * route declares is checked (an audited 403, like dub's `requiredPermissions`); domain errors become
+ * `{error}` with their status, anything else a logged 500. Writes declare none: their service checks
+ * role and team itself, after the body is read.
  */
-export function apiRoute(handle: (actor: CurrentUser, request: Request, params: Record<string, string | string[]>) => Promise<unknown>, status = 200) {
+export function apiRoute(
+  handle: (actor: CurrentUser, request: Request, params: Record<string, string | string[]>) => Promise<unknown>,
+  { status = 200, permission }: { status?: number; permission?: Action } = {},
+) {
   return async (request: Request, context: { params: Params }) => {
     try {
       const actor = await requireActor();
+      if (permission) await guard(actor, permission, { type: "route", id: new URL(request.url).pathname });
       const body = await handle(actor, request, await context.params);
       return NextResponse.json(body, { status });
     } catch (error) {

@@ -78,7 +78,10 @@ export interface QuarantineSummary {
   files: string[];
 }
 
-/** How many audit events were set aside, when last, and where: for the alert on the audit page. */
+/**
+ * How many audit events were set aside, when last, and where: for the alert on the audit page.
+ * Unscoped read: the caller checks "audit.quarantine".
+ */
 export async function quarantineSummary(): Promise<QuarantineSummary> {
   const [count, last, files] = await Promise.all([
     db().auditEvent.count({ where: { action: quarantineAction } }),

@@ -26,7 +26,10 @@ export interface AuditPage {
   olderCursor: bigint | null;
 }
 
-/** One page of matching events, newest first; pass `olderCursor` back as the filters' cursor for the next. */
+/**
+ * One page of matching events, newest first; pass `olderCursor` back as the filters' cursor for the next.
+ * Unscoped read: the caller checks "audit.view".
+ */
 export async function searchAuditEvents(filters: AuditFilters, limit = 100): Promise<AuditPage> {
   const rows = await db().auditEvent.findMany({ where: whereOf(filters), orderBy: { chainSeq: "desc" }, take: limit + 1 });
   const events = rows.slice(0, limit);

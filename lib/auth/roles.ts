@@ -17,3 +17,8 @@ export interface Actor {
   email: string;
   roles: readonly Role[];
 }
+
+/** Whether a person (an actor, or a user record) holds the role. */
+export function hasRole(holder: { roles: readonly Role[] }, role: Role): boolean {
+  return holder.roles.includes(role);
+}

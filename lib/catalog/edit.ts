@@ -1,10 +1,10 @@
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { authorizeOwned } from "@/lib/auth/access";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
-import { authorizeTeamChange } from "./access";
 import { assertKnownApprovalTools } from "./authority";
 import { approvalToolsSchema, serverDetailsSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
@@ -30,8 +30,8 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
   });
   if (!server) throw new NotFoundError("That catalog entry does not exist.");
   const target = { type: "server", id: serverId };
-  await authorizeTeamChange(actor, "catalog.edit", server.teamId, target);
-  if (details.teamId !== server.teamId) await authorizeTeamChange(actor, "catalog.edit", details.teamId, target);
+  await authorizeOwned(actor, "server.edit", { teamId: server.teamId }, target);
+  if (details.teamId !== server.teamId) await authorizeOwned(actor, "server.edit", { teamId: details.teamId }, target);
   const latest = server.versions[0];
   if (latest && latest.status !== "draft") {
     throw new ConflictError(`Version ${latest.version} is ${latest.status.replace("_", " ")}: import a new draft version before editing.`);

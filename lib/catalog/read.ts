@@ -53,7 +53,7 @@ const toolFields = {
   definitionHash: true,
 } as const;
 
-/** A catalog entry with its versions, newest first. */
+/** A catalog entry with its versions, newest first. Unscoped read: the caller checks "catalog.view". */
 export async function getServer(serverId: string) {
   const server = await db().server.findUnique({
     where: { id: serverId },
@@ -65,7 +65,7 @@ export async function getServer(serverId: string) {
 
 export type ServerEntry = Awaited<ReturnType<typeof getServer>>;
 
-/** One version with everything the server declared, in declaration order. */
+/** One version with everything the server declared, in declaration order. Unscoped read: the caller checks "catalog.view". */
 export async function getVersion(serverId: string, version: string) {
   const found = await db().serverVersion.findUnique({
     where: { serverId_version: { serverId, version } },
@@ -96,18 +96,21 @@ export interface VersionChanges {
   changes: ToolChange[];
 }
 
-/** Per-tool changes of an already loaded version from the previous one; every tool counts as added for the first. */
+/**
+ * Per-tool changes of an already loaded version from the previous one; every tool counts as added for the first.
+ * Unscoped read: the caller checks "catalog.view".
+ */
 export async function changesFromPrevious(serverId: string, current: Pick<VersionDetail, "createdAt" | "tools">): Promise<VersionChanges> {
   const before = await previousVersion(serverId, current.createdAt);
   return { previous: before?.version ?? null, changes: diffTools(before?.tools ?? [], current.tools) };
 }
 
-/** Per-tool changes of a version from the previous one. */
+/** Per-tool changes of a version from the previous one. Unscoped read: the caller checks "catalog.view". */
 export async function versionDiff(serverId: string, version: string): Promise<VersionChanges> {
   return changesFromPrevious(serverId, await getVersion(serverId, version));
 }
 
-/** The audit events about this entry and its versions, newest first. */
+/** The audit events about this entry and its versions, newest first. Unscoped read: the caller checks "catalog.view". */
 export function serverHistory(serverId: string) {
   return db().auditEvent.findMany({
     where: { targetType: "server", targetId: serverId },

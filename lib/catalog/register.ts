@@ -1,4 +1,5 @@
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
@@ -7,7 +8,6 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { encryptSecret, secretHint } from "@/lib/crypto/secret-box";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
-import { authorizeTeamChange } from "./access";
 import { assertKnownApprovalTools } from "./authority";
 import { definitionHash } from "./definition-hash";
 import { type CredentialInput, importTargetSchema, registerServerSchema } from "./schemas";
@@ -38,7 +38,7 @@ async function assertNameFree(name: string): Promise<void> {
 export async function registerServer(actor: Actor, input: unknown) {
   await guard(actor, "catalog.register", { type: "server" });
   const data = parseInput(registerServerSchema, input);
-  await authorizeTeamChange(actor, "catalog.register", data.teamId, { type: "server" });
+  await authorizeOwned(actor, "server.register", { teamId: data.teamId }, { type: "server" });
   await assertNameFree(data.name);
   const declared = await introspect({ url: data.endpointUrl, headers: credentialHeaders(data.credential) });
   assertKnownApprovalTools(data.approvalTools, declared.tools.map((tool) => tool.name));

@@ -51,7 +51,10 @@ function conditions(query: CatalogQuery): Prisma.Sql[] {
   return where;
 }
 
-/** Catalog entries matching the search and filters, best match first; the latest version gives the status. */
+/**
+ * Catalog entries matching the search and filters, best match first; the latest version gives the status.
+ * Unscoped read: the caller checks "catalog.view".
+ */
 export async function searchCatalog(query: CatalogQuery, limit = 200): Promise<CatalogRow[]> {
   const where = conditions(query);
   const order = query.q

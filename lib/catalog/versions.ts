@@ -1,5 +1,6 @@
 import semver from "semver";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { decryptSecret } from "@/lib/crypto/secret-box";
@@ -8,7 +9,6 @@ import { ConflictError, NotFoundError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
-import { authorizeTeamChange } from "./access";
 import { versionDiff } from "./read";
 import { versionInputSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
@@ -44,7 +44,7 @@ export async function importVersion(actor: Actor, serverId: string, input: unkno
   await guard(actor, "catalog.edit", { type: "server", id: serverId });
   const data = parseInput(versionInputSchema, input);
   const server = await serverForImport(serverId);
-  await authorizeTeamChange(actor, "catalog.edit", server.teamId, { type: "server", id: serverId });
+  await authorizeOwned(actor, "server.edit", { teamId: server.teamId }, { type: "server", id: serverId });
   const latest = server.versions[0]?.version;
   if (latest && !semver.gt(data.version, latest)) {
     throw new ConflictError(`Version ${data.version} must be greater than the latest version, ${latest}.`);

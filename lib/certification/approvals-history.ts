@@ -18,7 +18,7 @@ export async function peopleById(ids: (string | null)[]): Promise<(id: string | 
   return (id) => (id ? (byId.get(id) ?? null) : null);
 }
 
-/** Pending promotion requests, oldest first, with who asked. */
+/** Pending promotion requests, oldest first, with who asked. Unscoped read: the caller checks "approvals.view". */
 export async function pendingApprovals() {
   const pending = await pendingPromotions();
   const person = await peopleById(pending.map((promotion) => promotion.requestedById));
@@ -30,6 +30,7 @@ export type PendingApproval = Awaited<ReturnType<typeof pendingApprovals>>[numbe
 /**
  * The most recently decided promotion requests (approved, hence promoted, or denied), newest decision
  * first. Promotions that took effect without a decision (dev, staging) are not approvals and are left out.
+ * Unscoped read: the caller checks "approvals.view".
  */
 export async function decidedPromotions(limit = 50) {
   const take = Math.min(Math.max(Math.trunc(limit) || 1, 1), 500);

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
+import { assertNotOwner, authorizeOwned } from "@/lib/auth/access";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { awaitApprovalAtTier } from "@/lib/agents/regate";
-import { authorizeTeamChange } from "@/lib/catalog/access";
 import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -11,7 +11,6 @@ import type { VersionStatus } from "@/lib/generated/prisma/client";
 import { nameText, parseInput, reasonText } from "@/lib/validation";
 import { prereleaseChecks } from "./checks";
 import { certificationManifest } from "./certificate";
-import { assertNotOwner } from "./ownership";
 
 // The review part of the lifecycle: draft → submitted → in review → certified | rejected.
 // Each step moves only from the one status it names, checked again inside the update, so two
@@ -88,7 +87,7 @@ export async function applyTransition(
 export async function submitVersion(actor: Actor, input: { versionId: unknown; note?: unknown }) {
   await guard(actor, "versions.submit", { type: "server" });
   const version = await loadVersion(parseInput(versionIdSchema, input.versionId));
-  await authorizeTeamChange(actor, "catalog.edit", version.server.teamId, { type: "server", id: version.serverId });
+  await authorizeOwned(actor, "server.edit", { teamId: version.server.teamId }, { type: "server", id: version.serverId });
   assertTransition(version, "submit");
   const note = input.note ? parseInput(reasonSchema, input.note) : undefined;
   await db().$transaction((tx) => applyTransition(tx, actor, version, "submit", { reason: note, data: { submittedAt: new Date() } }));

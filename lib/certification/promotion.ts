@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { assertNotOwner, authorizeOwned, refuseForSeparationOfDuties } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { authorizeTeamChange } from "@/lib/catalog/access";
 import { environments } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -10,7 +10,6 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput, reasonText } from "@/lib/validation";
 import { applyTransition } from "./lifecycle";
-import { assertNotOwner, refuseForSeparationOfDuties } from "./ownership";
 
 // Promotion makes a certified version the pinned one in an environment. Its gates: a rollout plan,
 // a rollback plan and a kill-switch plan; prod also needs an approver's decision. The version it
@@ -46,7 +45,7 @@ export async function requestPromotion(actor: Actor, input: unknown) {
     select: { id: true, version: true, status: true, serverId: true, server: { select: { teamId: true, environments: true } } },
   });
   if (!version) throw new NotFoundError("That version does not exist.");
-  await authorizeTeamChange(actor, "catalog.edit", version.server.teamId, { type: "server", id: version.serverId });
+  await authorizeOwned(actor, "server.edit", { teamId: version.server.teamId }, { type: "server", id: version.serverId });
   if (version.status !== "certified") throw new ConflictError(`Only certified versions can be promoted; ${version.version} is ${version.status.replace("_", " ")}.`);
   if (!version.server.environments.includes(data.environment)) {
     throw new ValidationError(`This server is not registered to run in ${data.environment}.`);

@@ -1,7 +1,10 @@
 import { db } from "@/lib/db/prisma";
 import { prereleaseChecks } from "./checks";
 
-/** Versions waiting for governance (submitted or in review), oldest submission first, with their checks. */
+/**
+ * Versions waiting for governance (submitted or in review), oldest submission first, with their checks.
+ * Unscoped read: the caller checks "reviews.view".
+ */
 export async function reviewQueue() {
   const versions = await db().serverVersion.findMany({
     where: { status: { in: ["submitted", "in_review"] } },

@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { authorizeTeamChange } from "@/lib/catalog/access";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { Prisma, VersionStatus } from "@/lib/generated/prisma/client";
 import { getPolicy } from "@/lib/settings/policy";
-import { teamIdsOf } from "@/lib/teams/manage";
 import { parseEvidence } from "./parse";
 
 // Evidence is append-only (a database trigger refuses UPDATE and DELETE): each item is kept with
@@ -52,18 +51,6 @@ async function loadVersion(versionId: string) {
   return version;
 }
 
-/**
- * Owners add evidence to their team's servers. Reviewers may add evidence to any server (a red-team
- * report they ran, say); a reviewer who belongs to the owning team counts as one of its owners.
- */
-async function authorizeEvidence(actor: Actor, teamId: string, target: { type: string; id: string }): Promise<"owner" | "reviewer"> {
-  const member = (await teamIdsOf(actor.id)).includes(teamId);
-  if (member) return "owner";
-  if (actor.roles.includes("reviewer")) return "reviewer";
-  await authorizeTeamChange(actor, "catalog.edit", teamId, target);
-  return "owner";
-}
-
 function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -73,7 +60,9 @@ export async function addEvidence(actor: Actor, versionId: string, input: unknow
   await guard(actor, "evidence.add", { type: "version", id: versionId });
   const version = await loadVersion(versionId);
   const target = { type: "server", id: version.serverId };
-  const addedAs = await authorizeEvidence(actor, version.server.teamId, target);
+  // Owners add evidence to their team's servers, reviewers to any (the "evidence.add" rule); a reviewer
+  // who belongs to the owning team counts as one of its owners.
+  const addedAs = (await authorizeOwned(actor, "evidence.add", version.server, target)) === "member" ? "owner" : "reviewer";
   if (!openStatuses.includes(version.status)) throw frozen(version.version, version.status);
 
   const parsed = await parseEvidence(input, { maxUploadBytes: await getPolicy("evidence.maxUploadBytes") });
@@ -112,7 +101,10 @@ export async function addEvidence(actor: Actor, versionId: string, input: unknow
   });
 }
 
-/** A version's evidence, oldest first, with who added each item; file contents are fetched one at a time. */
+/**
+ * A version's evidence, oldest first, with who added each item; file contents are fetched one at a time.
+ * Unscoped read: the caller checks "catalog.view".
+ */
 export async function listEvidence(versionId: string) {
   if (!uuid.safeParse(versionId).success) return [];
   const items = await db().evidence.findMany({ where: { versionId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: evidenceFields });
@@ -122,7 +114,7 @@ export async function listEvidence(versionId: string) {
   return items.map((item) => ({ ...item, createdBy: item.createdById ? (byId.get(item.createdById) ?? null) : null }));
 }
 
-/** An evidence item's uploaded file, for download. */
+/** An evidence item's uploaded file, for download. Unscoped read: the caller checks "catalog.view". */
 export async function evidenceFile(evidenceId: string) {
   const found = uuid.safeParse(evidenceId).success
     ? await db().evidence.findUnique({ where: { id: evidenceId }, select: { fileName: true, mediaType: true, content: true, sha256: true } })

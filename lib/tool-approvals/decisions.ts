@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
+import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { assertNotOwner, refuseForSeparationOfDuties } from "@/lib/certification/ownership";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { getPolicy } from "@/lib/settings/policy";

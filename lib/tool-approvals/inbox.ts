@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ownedServersWhere } from "@/lib/certification/ownership";
+import { ownedServersWhere } from "@/lib/auth/access";
 import { likeLiteral } from "@/lib/db/like";
 import { db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -44,7 +44,7 @@ async function masked(requests: Promise<ToolCallRequest[]>): Promise<ToolCallReq
   return rows.map((row) => ({ ...row, arguments: maskArguments(row.arguments, { policy, server: row.server.sensitiveFields }) as ToolCallRequest["arguments"] }));
 }
 
-/** Undecided requests still inside their time, newest first. */
+/** Undecided requests still inside their time, newest first. Unscoped read: the caller checks "approvals.view". */
 export function pendingToolCallRequests(now = new Date()): Promise<ToolCallRequest[]> {
   return masked(
     db().toolCallApproval.findMany({
@@ -71,7 +71,10 @@ export async function pendingToolCallCounts(now = new Date()): Promise<{ pending
   return { pending, escalated };
 }
 
-/** Decided, used and expired requests, newest first, filtered by status, agent name or server name. */
+/**
+ * Decided, used and expired requests, newest first, filtered by status, agent name or server name.
+ * Unscoped read: the caller checks "approvals.view".
+ */
 export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[]> {
   const filters = parseInput(historyFilters, input);
   return masked(

@@ -1,7 +1,7 @@
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard, refuse } from "@/lib/auth/guard";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
-import type { Actor, Role } from "@/lib/auth/roles";
+import { type Actor, hasRole, type Role } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -70,7 +70,7 @@ export async function updateUserRoles(actor: Actor, input: unknown) {
   const { userId, roles } = parseInput(updateRolesInput, input);
   return db().$transaction(async (tx) => {
     const before = await findUser(tx, userId);
-    if (before.roles.includes("admin") && !roles.includes("admin")) await assertAnotherActiveAdmin(tx, userId);
+    if (hasRole(before, "admin") && !hasRole({ roles }, "admin")) await assertAnotherActiveAdmin(tx, userId);
     const user = await tx.user.update({ where: { id: userId }, data: { roles }, select: publicUserFields });
     await recordAudit(tx, {
       actor: personActor(actor),
@@ -89,7 +89,7 @@ export async function setUserDisabled(actor: Actor, input: unknown) {
   if (disabled && userId === actor.id) await refuse(actor, "users.setDisabled", { type: "user", id: userId }, "own account", "You cannot disable your own account.");
   return db().$transaction(async (tx) => {
     const before = await findUser(tx, userId);
-    if (disabled && before.roles.includes("admin")) await assertAnotherActiveAdmin(tx, userId);
+    if (disabled && hasRole(before, "admin")) await assertAnotherActiveAdmin(tx, userId);
     const user = await tx.user.update({ where: { id: userId }, data: { disabled }, select: publicUserFields });
     await recordAudit(tx, {
       actor: personActor(actor),

@@ -4,9 +4,10 @@ import { CreateAgentForm } from "@/components/agent-create-form";
 import { EmptyState, PageHeader } from "@/components/empty-state";
 import { listAgents } from "@/lib/agents/agents";
 import { grantableServers } from "@/lib/agents/grants";
+import { teamsInScope } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
-import { listTeams, teamIdsOf } from "@/lib/teams/manage";
+import { listTeams } from "@/lib/teams/manage";
 import { createAgentAction, createApiKeyAction, grantAccessAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction } from "./actions";
 
 export const metadata: Metadata = { title: "Agents" };
@@ -22,8 +23,8 @@ const actions: AgentActions = {
 export default async function AgentsPage() {
   const user = await requirePagePermission("agents.view");
   const mayManage = can(user, "agents.manage");
-  const [agents, allTeams, memberOf, servers] = await Promise.all([listAgents(user), listTeams(), teamIdsOf(user.id), grantableServers()]);
-  const teams = user.roles.includes("admin") ? allTeams : allTeams.filter((team) => memberOf.includes(team.id));
+  const [agents, allTeams, manageable, servers] = await Promise.all([listAgents(user), listTeams(), teamsInScope(user, "agent.manage"), grantableServers()]);
+  const teams = manageable === "all" ? allTeams : allTeams.filter((team) => manageable.includes(team.id));
   const now = new Date();
   return (
     <>

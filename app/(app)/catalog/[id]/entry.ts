@@ -1,11 +1,8 @@
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { can } from "@/lib/auth/authorize";
-import type { Actor } from "@/lib/auth/roles";
 import { getServer, getVersion, type ServerEntry } from "@/lib/catalog/read";
 import { approvalToolsSchema } from "@/lib/catalog/schemas";
 import { NotFoundError } from "@/lib/errors";
-import { teamIdsOf } from "@/lib/teams/manage";
 import { queryText } from "@/lib/validation";
 
 // Loading an entry for its pages: an unknown or malformed id is a 404, not an error.
@@ -31,11 +28,6 @@ const versionQuery = queryText("The version", 64);
 export function loadVersion(serverId: string, version: string) {
   if (!versionQuery.safeParse(version).success) notFound();
   return orNotFound(() => getVersion(serverId, version));
-}
-
-/** Owners who belong to the owning team may change the entry. */
-export async function mayEdit(user: Actor, server: ServerEntry): Promise<boolean> {
-  return can(user, "catalog.edit") && (await teamIdsOf(user.id)).includes(server.teamId);
 }
 
 export function approvalToolsOf(server: ServerEntry) {

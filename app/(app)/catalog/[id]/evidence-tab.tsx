@@ -5,7 +5,7 @@ import { VersionChecks } from "@/components/version-checks";
 import { EmptyState } from "@/components/empty-state";
 import { TabLinks } from "@/components/tab-links";
 import { Table } from "@/components/table";
-import { can } from "@/lib/auth/authorize";
+import { may } from "@/lib/auth/access";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";
 import { prereleaseChecks } from "@/lib/certification/checks";
@@ -15,7 +15,6 @@ import { listEvidence } from "@/lib/evidence/store";
 import { evidenceSummary } from "@/lib/evidence/summary";
 import type { VersionStatus } from "@/lib/generated/prisma/client";
 import { getPolicy } from "@/lib/settings/policy";
-import { teamIdsOf } from "@/lib/teams/manage";
 import { addEvidenceAction } from "./evidence-actions";
 
 type Evidence = Awaited<ReturnType<typeof listEvidence>>[number];
@@ -26,12 +25,6 @@ const openStatuses: readonly VersionStatus[] = ["draft", "submitted", "in_review
 const kindOptions = evidenceKinds.map((kind) => ({ value: kind, label: evidenceKindLabels[kind] }));
 
 const when = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-/** Mirrors addEvidence's rule, so the form shows only to people it would accept: team members, or any reviewer. */
-async function mayAddEvidence(user: CurrentUser, server: ServerEntry): Promise<boolean> {
-  if (!can(user, "evidence.add")) return false;
-  return user.roles.includes("reviewer") || (await teamIdsOf(user.id)).includes(server.teamId);
-}
 
 function EvidenceRow({ item }: { item: Evidence }) {
   return (
@@ -74,7 +67,7 @@ export async function EvidenceTab({ server, version, user }: { server: ServerEnt
   if (!selected) notFound();
 
   const open = openStatuses.includes(selected.status);
-  const [checks, evidence, mayAdd] = await Promise.all([prereleaseChecks(selected.id), listEvidence(selected.id), mayAddEvidence(user, server)]);
+  const [checks, evidence, mayAdd] = await Promise.all([prereleaseChecks(selected.id), listEvidence(selected.id), may(user, "evidence.add", server)]);
   const maxUploadBytes = open && mayAdd ? await getPolicy("evidence.maxUploadBytes") : 0;
 
   return (

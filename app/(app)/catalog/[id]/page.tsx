@@ -5,11 +5,12 @@ import { PageHeader } from "@/components/empty-state";
 import { DriftTable } from "@/components/drift-table";
 import { KillSwitchBadge } from "@/components/kill-switch-badge";
 import { TabLinks } from "@/components/tab-links";
+import { may } from "@/lib/auth/access";
 import { requirePagePermission } from "@/lib/auth/session";
 import { governingRiskTier } from "@/lib/catalog/risk";
 import { openDriftIncidents } from "@/lib/gateway/drift";
 import { killSwitchesFor } from "@/lib/killswitch/switches";
-import { loadEntry, mayEdit } from "./entry";
+import { loadEntry } from "./entry";
 import { ReviewTab } from "./review-tab";
 import { EvidenceTab } from "./evidence-tab";
 import { HistoryTab, OverviewTab, RiskTab, ToolsTab, VersionsTab } from "./tabs";
@@ -44,7 +45,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
   const version = requested ?? latest?.version;
   // The tier that governs access (the reviewers' on certified versions, or the owner's if higher).
   const [editor, switches, drift, riskTier] = await Promise.all([
-    mayEdit(user, server),
+    may(user, "server.edit", server),
     killSwitchesFor({ serverId: server.id }),
     openDriftIncidents(server.id),
     governingRiskTier(server.id),

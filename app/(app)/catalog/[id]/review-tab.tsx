@@ -12,7 +12,7 @@ import { can } from "@/lib/auth/authorize";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";
 import { defaultApprovalTools } from "@/lib/certification/lifecycle";
-import { ownsServer } from "@/lib/certification/ownership";
+import { ownsServer } from "@/lib/auth/access";
 import { pinsOf, versionLifecycle, type VersionLifecycle } from "@/lib/certification/status";
 import { killSwitchesOnServer } from "@/lib/killswitch/switches";
 import { verifyVersionManifest } from "@/lib/signing/manifest";

@@ -2,15 +2,16 @@ import type { Metadata } from "next";
 import { EmptyState, PageHeader } from "@/components/empty-state";
 import { RegisterWizard } from "@/components/register-wizard";
 import { requirePagePermission } from "@/lib/auth/session";
-import { listTeams, teamIdsOf } from "@/lib/teams/manage";
+import { teamsInScope } from "@/lib/auth/access";
+import { listTeams } from "@/lib/teams/manage";
 import { previewImportAction, registerServerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Register a server" };
 
 export default async function RegisterServerPage() {
   const user = await requirePagePermission("catalog.register");
-  const [teams, memberOf] = await Promise.all([listTeams(), teamIdsOf(user.id)]);
-  const ownTeams = teams.filter((team) => memberOf.includes(team.id));
+  const [teams, registrable] = await Promise.all([listTeams(), teamsInScope(user, "server.register")]);
+  const ownTeams = teams.filter((team) => registrable === "all" || registrable.includes(team.id));
   return (
     <>
       <PageHeader title="Register a server">Import an MCP server&apos;s tools from the live server, describe it, and save a draft.</PageHeader>

@@ -2,18 +2,22 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { EditServerForm } from "@/components/edit-server-form";
 import { EmptyState, PageHeader } from "@/components/empty-state";
+import { may, teamRefusal, teamsInScope } from "@/lib/auth/access";
 import { forbidPage, requirePagePermission } from "@/lib/auth/session";
-import { listTeams, teamIdsOf } from "@/lib/teams/manage";
+import { listTeams } from "@/lib/teams/manage";
 import { updateServerAction } from "../../actions";
 import { detailsValues } from "../../form-data";
-import { approvalToolsOf, loadEntry, loadVersion, mayEdit } from "../entry";
+import { approvalToolsOf, loadEntry, loadVersion } from "../entry";
 
 export const metadata: Metadata = { title: "Edit catalog entry" };
 
 export default async function EditServerPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePagePermission("catalog.edit");
   const server = await loadEntry((await params).id);
-  if (!(await mayEdit(user, server))) await forbidPage(user, "catalog.edit", { type: "server", id: server.id }, "not a member of the owning team");
+  if (!(await may(user, "server.edit", server))) {
+    const { action, reason } = teamRefusal("server.edit");
+    await forbidPage(user, action, { type: "server", id: server.id }, reason);
+  }
   const latest = server.versions[0];
   const back = (
     <Link href={`/catalog/${server.id}`} className="text-indigo-700 underline">
@@ -30,7 +34,7 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
       </>
     );
   }
-  const [teams, memberOf, version] = await Promise.all([listTeams(), teamIdsOf(user.id), latest ? loadVersion(server.id, latest.version) : null]);
+  const [teams, editable, version] = await Promise.all([listTeams(), teamsInScope(user, "server.edit"), latest ? loadVersion(server.id, latest.version) : null]);
   return (
     <>
       <PageHeader title={`Edit ${server.title}`}>
@@ -39,7 +43,7 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
       <EditServerForm
         action={updateServerAction.bind(null, server.id)}
         values={detailsValues(server, approvalToolsOf(server))}
-        teams={teams.filter((team) => memberOf.includes(team.id))}
+        teams={teams.filter((team) => editable === "all" || editable.includes(team.id))}
         tools={version?.tools ?? []}
       />
     </>

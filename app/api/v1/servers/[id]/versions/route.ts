@@ -9,4 +9,4 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute(async (actor, request, params) => {
   const { id } = parseInput(serverIdParams, params);
   return importVersion(actor, id, await jsonBody(request));
-}, 201);
+}, { status: 201 });
