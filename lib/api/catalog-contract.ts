@@ -9,13 +9,14 @@ import {
   versionStatuses,
 } from "@/lib/catalog/schemas";
 import { queryText } from "@/lib/validation";
+import { errorBodyNamed } from "./error-body";
 
 // The JSON catalog API's shapes. Requests reuse the domain's input schemas; responses are described
 // here so the OpenAPI document is generated from the same zod schemas the handlers use.
 
 const jsonObject = z.record(z.string(), z.unknown());
 
-export const errorBody = z.object({ error: z.string() }).meta({ id: "Error" });
+export const errorBody = errorBodyNamed("Error");
 
 export const serverSummary = z
   .object({

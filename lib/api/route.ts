@@ -7,7 +7,7 @@ type Params = Promise<Record<string, string | string[]>>;
 
 /**
  * A JSON API route handler for a signed-in person: the actor is resolved first, domain errors become
- * `{error}` with their status, anything else a logged 500.
+ * `{ error, code }` with their status (lib/errors.ts), anything else a logged 500.
  */
 export function apiRoute(handle: (actor: CurrentUser, request: Request, params: Record<string, string | string[]>) => Promise<unknown>, status = 200) {
   return async (request: Request, context: { params: Params }) => {

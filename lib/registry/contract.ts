@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { errorBodyNamed } from "@/lib/api/error-body";
 import { classifications, environments, riskTiers } from "@/lib/catalog/schemas";
 import { evidenceKinds } from "@/lib/evidence/records";
 import { killScopes } from "@/lib/killswitch/types";
@@ -24,7 +25,7 @@ export const officialNamePattern = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
 const timestamp = z.iso.datetime();
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const errorBody = z.object({ error: z.string() }).meta({ id: "RegistryError" });
+export const errorBody = errorBodyNamed("RegistryError");
 
 const remote = z.object({
   type: z.literal("streamable-http"),
