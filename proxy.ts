@@ -1,5 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { type NextRequest, NextResponse } from "next/server";
+import type { AuditAction } from "@/lib/audit/actions";
 import { auditRefusedRequest } from "@/lib/auth/request-refusal";
 import { bodyLimitRefusal } from "@/lib/net/body-limit";
 import { crossSiteRefusal, requestOrigin } from "@/lib/net/cross-site";
@@ -31,7 +32,7 @@ const crossOriginPaths = [/^\/api\/v1\/manifests\/verify$/, /^\/v0\.1\//];
 
 type Token = { uid?: string; email?: string | null } | null;
 
-async function refuse(request: NextRequest, token: Token, refusal: { action: string; status: number; reason: string }, correlationId: string) {
+async function refuse(request: NextRequest, token: Token, refusal: { action: AuditAction; status: number; reason: string }, correlationId: string) {
   const { pathname } = request.nextUrl;
   await auditRefusedRequest(refusal.action, {
     person: token,
