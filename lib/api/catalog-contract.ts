@@ -18,7 +18,7 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 export const errorBody = errorBodyNamed("Error");
 
-export const serverSummary = z
+const serverSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -78,7 +78,7 @@ export const serverEntry = z
   })
   .meta({ id: "ServerEntry" });
 
-export const toolDefinition = z
+const toolDefinition = z
   .object({
     name: z.string(),
     title: z.string().nullable(),
@@ -90,7 +90,7 @@ export const toolDefinition = z
   })
   .meta({ id: "ToolDefinition" });
 
-export const toolChange = z
+const toolChange = z
   .object({
     kind: z.enum(["added", "removed", "changed", "unchanged"]),
     name: z.string(),

@@ -5,7 +5,7 @@ import { errorCodes } from "@/lib/errors";
 
 const codeList = Object.entries(errorCodes).map(([status, code]) => `${code} (${status})`).join(", ");
 
-export const errorCode = z
+const errorCode = z
   .enum(Object.values(errorCodes))
   .meta({ id: "ErrorCode", description: `What went wrong, for a program to branch on; one per HTTP status: ${codeList}.` });
 

@@ -14,7 +14,7 @@ import { type CredentialInput, importTargetSchema, registerServerSchema } from "
 import { refreshSearchDocument } from "./search";
 import { versionContents } from "./snapshot";
 
-export function credentialHeaders(credential?: CredentialInput): Record<string, string> | undefined {
+function credentialHeaders(credential?: CredentialInput): Record<string, string> | undefined {
   return credential ? { [credential.header]: credential.value } : undefined;
 }
 

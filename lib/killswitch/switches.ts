@@ -58,8 +58,6 @@ const engageInput = z
 
 const clearInput = z.object({ id: z.uuid({ error: "Unknown kill switch." }), reason: reasonSchema });
 
-export type EngageKillSwitchInput = z.input<typeof engageInput>;
-
 
 function auditTarget(serverId: string | null | undefined): { type: string; id?: string } {
   return serverId ? { type: "server", id: serverId } : { type: "global" };

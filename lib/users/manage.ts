@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { createUserInput, setDisabledInput, updateRolesInput } from "./schemas";
 
-export const publicUserFields = {
+const publicUserFields = {
   id: true,
   email: true,
   name: true,
