@@ -1,8 +1,9 @@
 // Domain errors carry a message a user can act on; app/ maps them to HTTP statuses.
 
 /**
- * The machine-readable code of each status a domain error may carry (dub's names): API error bodies are
- * `{ error, code }`, and a client branches on the code rather than on the message's wording.
+ * The machine-readable code of each status a domain error (or the proxy's refusal of a request) may carry,
+ * with dub's names: API error bodies are `{ error, code }`, and a client branches on the code rather than
+ * on the message's wording.
  */
 export const errorCodes = {
   400: "bad_request",
@@ -10,6 +11,8 @@ export const errorCodes = {
   403: "forbidden",
   404: "not_found",
   409: "conflict",
+  411: "length_required",
+  413: "payload_too_large",
   422: "unprocessable_entity",
   500: "internal_server_error",
   502: "bad_gateway",
