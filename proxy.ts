@@ -1,6 +1,8 @@
 import { getToken } from "next-auth/jwt";
 import { type NextRequest, NextResponse } from "next/server";
+import type { AuditAction } from "@/lib/audit/actions";
 import { auditRefusedRequest } from "@/lib/auth/request-refusal";
+import { errorCodes, type ErrorStatus } from "@/lib/errors";
 import { bodyLimitRefusal } from "@/lib/net/body-limit";
 import { correlationHeader, correlationIdFrom } from "@/lib/net/correlation-id";
 import { crossSiteRefusal, requestOrigin } from "@/lib/net/cross-site";
@@ -32,7 +34,7 @@ const crossOriginPaths = [/^\/api\/v1\/manifests\/verify$/, /^\/v0\.1\//];
 
 type Token = { uid?: string; email?: string | null } | null;
 
-async function refuse(request: NextRequest, token: Token, refusal: { action: string; status: number; reason: string }, correlationId: string) {
+async function refuse(request: NextRequest, token: Token, refusal: { action: AuditAction; status: ErrorStatus; reason: string }, correlationId: string) {
   const { pathname } = request.nextUrl;
   await auditRefusedRequest(refusal.action, {
     person: token,
@@ -42,7 +44,7 @@ async function refuse(request: NextRequest, token: Token, refusal: { action: str
     correlationId,
     details: { origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") },
   });
-  return NextResponse.json({ error: refusal.reason }, { status: refusal.status, headers: { [correlationHeader]: correlationId } });
+  return NextResponse.json({ error: refusal.reason, code: errorCodes[refusal.status] }, { status: refusal.status, headers: { [correlationHeader]: correlationId } });
 }
 
 export async function proxy(request: NextRequest) {
@@ -64,7 +66,7 @@ export async function proxy(request: NextRequest) {
   if (tooLarge) return refuse(request, token, { action: "request.too-large", status: tooLarge.status, reason: tooLarge.message }, correlationId);
 
   if (!isPublic && !token) {
-    if (pathname.startsWith("/api/")) return NextResponse.json({ error: "Sign in first." }, { status: 401 });
+    if (pathname.startsWith("/api/")) return NextResponse.json({ error: "Sign in first.", code: errorCodes[401] }, { status: 401 });
     const signIn = new URL("/signin", request.url);
     signIn.searchParams.set("callbackUrl", pathname + search);
     return NextResponse.redirect(signIn);

@@ -47,7 +47,7 @@ export function needsApprovalByDefault(tool: Pick<ToolView, "annotations">): boo
   return hintValue(tool.annotations, "destructiveHint") === true || hintValue(tool.annotations, "readOnlyHint") !== true;
 }
 
-export function AnnotationBadges({ annotations }: { annotations: unknown }) {
+function AnnotationBadges({ annotations }: { annotations: unknown }) {
   const shown = hints.filter((hint) => typeof hintValue(annotations, hint.key) === "boolean");
   if (shown.length === 0) return <span className="text-xs text-slate-500">no annotations</span>;
   return (
@@ -82,7 +82,7 @@ function NothingDeclared({ what }: { what: string }) {
   return <p className="text-sm text-slate-600">The server declares no {what}.</p>;
 }
 
-export function ToolList({ tools, showSchemas = false }: { tools: ToolView[]; showSchemas?: boolean }) {
+function ToolList({ tools, showSchemas = false }: { tools: ToolView[]; showSchemas?: boolean }) {
   if (tools.length === 0) return <NothingDeclared what="tools" />;
   return (
     <ul className="space-y-3" aria-label="Tools">
@@ -128,7 +128,7 @@ function CompactList({ label, items }: { label: string; items: CompactItem[] }) 
   );
 }
 
-export function ResourceList({ resources }: { resources: ResourceView[] }) {
+function ResourceList({ resources }: { resources: ResourceView[] }) {
   const items = resources.map((resource) => ({
     key: resource.uri,
     description: resource.description,
@@ -148,7 +148,7 @@ function promptArguments(value: unknown): string {
   return value.map((arg: { name?: unknown; required?: unknown }) => `${String(arg.name)}${arg.required ? "" : "?"}`).join(", ");
 }
 
-export function PromptList({ prompts }: { prompts: PromptView[] }) {
+function PromptList({ prompts }: { prompts: PromptView[] }) {
   const items = prompts.map((prompt) => ({
     key: prompt.name,
     description: prompt.description,

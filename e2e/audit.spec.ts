@@ -52,7 +52,7 @@ test("an export in an unknown format or with bad filters is refused with a clear
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   const unknown = await page.request.get("/audit/export?format=xlsx");
   expect(unknown.status()).toBe(400);
-  expect(await unknown.json()).toEqual({ error: "Choose the export format: format=csv or format=jsonl." });
+  expect(await unknown.json()).toEqual({ error: "Choose the export format: format=csv or format=jsonl.", code: "bad_request" });
   expect((await page.request.get("/audit/export?format=csv&outcome=maybe")).status()).toBe(400);
 
   await page.goto("/audit?from=yesterday");

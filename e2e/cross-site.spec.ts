@@ -82,6 +82,7 @@ test("a server action with a foreign Origin is refused even when X-Forwarded-Hos
   });
   expect(forged.status()).toBe(403);
   expect((await forged.json()).error).toMatch(/Origin http:\/\/evil\.example is not this app's own/);
+  expect((await forged.json()).code).toBe("forbidden");
 });
 
 test("a 50 MB post to the public verify page is refused before it is read", async ({ request }) => {
@@ -91,4 +92,5 @@ test("a 50 MB post to the public verify page is refused before it is read", asyn
   });
   expect(response.status()).toBe(413);
   expect((await response.json()).error).toBe("The request body must be at most 2 MB.");
+  expect((await response.json()).code).toBe("payload_too_large");
 });

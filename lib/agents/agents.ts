@@ -6,8 +6,8 @@ import type { Actor } from "@/lib/auth/roles";
 import { governingRiskTiers } from "@/lib/catalog/risk";
 import { environments } from "@/lib/catalog/schemas";
 import { db } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { teamNamesById } from "@/lib/teams/manage";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
@@ -47,7 +47,7 @@ export async function createAgent(actor: Actor, input: unknown) {
       return agent;
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new ConflictError(`An agent named ${data.name} already exists.`);
+    if (isUniqueViolation(error)) throw new ConflictError(`An agent named ${data.name} already exists.`);
     throw error;
   }
 }

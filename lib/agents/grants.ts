@@ -5,8 +5,8 @@ import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { peopleById } from "@/lib/certification/approvals-history";
 import { db } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { governingRiskTier, governingRiskTiers, grantNeedsApprover } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
 import { nameText, parseInput } from "@/lib/validation";
@@ -78,7 +78,7 @@ export async function grantAccess(actor: Actor, input: unknown) {
       return grant;
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(`${agent.name} already has an open grant for ${server.name}; revoke it first to change it.`);
     }
     throw error;

@@ -4,8 +4,8 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./managed";
@@ -71,7 +71,7 @@ export async function createApiKey(actor: Actor, input: unknown): Promise<{ key:
       });
       return { key, prefix, id: created.id };
     } catch (error) {
-      const collision = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+      const collision = isUniqueViolation(error);
       if (!collision || attempt >= 3) throw error;
     }
   }

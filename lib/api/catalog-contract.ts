@@ -9,15 +9,16 @@ import {
   versionStatuses,
 } from "@/lib/catalog/schemas";
 import { queryText } from "@/lib/validation";
+import { errorBodyNamed } from "./error-body";
 
 // The JSON catalog API's shapes. Requests reuse the domain's input schemas; responses are described
 // here so the OpenAPI document is generated from the same zod schemas the handlers use.
 
 const jsonObject = z.record(z.string(), z.unknown());
 
-export const errorBody = z.object({ error: z.string() }).meta({ id: "Error" });
+export const errorBody = errorBodyNamed("Error");
 
-export const serverSummary = z
+const serverSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -77,7 +78,7 @@ export const serverEntry = z
   })
   .meta({ id: "ServerEntry" });
 
-export const toolDefinition = z
+const toolDefinition = z
   .object({
     name: z.string(),
     title: z.string().nullable(),
@@ -89,7 +90,7 @@ export const toolDefinition = z
   })
   .meta({ id: "ToolDefinition" });
 
-export const toolChange = z
+const toolChange = z
   .object({
     kind: z.enum(["added", "removed", "changed", "unchanged"]),
     name: z.string(),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorCodes } from "@/lib/errors";
 import { openApiDocument } from "./openapi";
 
 describe("OpenAPI document", () => {
@@ -17,5 +18,13 @@ describe("OpenAPI document", () => {
     );
     const limit = document.paths?.["/v0.1/servers"]?.get?.parameters?.find((parameter) => "name" in parameter && parameter.name === "limit");
     expect(limit).toMatchObject({ in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } });
+  });
+
+  it("lists the machine-readable code of every error body", () => {
+    const schemas = openApiDocument().components?.schemas ?? {};
+    expect(schemas.ErrorCode).toMatchObject({ type: "string", enum: Object.values(errorCodes) });
+    for (const id of ["Error", "RegistryError"]) {
+      expect(schemas[id], id).toMatchObject({ required: ["error", "code"], properties: { code: { $ref: "#/components/schemas/ErrorCode" } } });
+    }
   });
 });

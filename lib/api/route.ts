@@ -10,7 +10,7 @@ type Params = Promise<Record<string, string | string[]>>;
 /**
  * A JSON API route handler for a signed-in person: the actor is resolved first, then the `permission` the
  * route declares is checked (an audited 403, like dub's `requiredPermissions`); domain errors become
- * `{error}` with their status, anything else a logged 500. Writes declare none: their service checks
+ * `{ error, code }` with their status (lib/errors.ts), anything else a logged 500. Writes declare none: their service checks
  * role and team itself, after the body is read.
  */
 export function apiRoute(

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { db, type Tx } from "@/lib/db/prisma";
+import type { AuditAction } from "./actions";
 import { type ChainReport, verifyAuditChain } from "./chain";
 import { recordAudit, recordAuditBatch } from "./record";
 
-const event = (action: string) => ({ actor: { id: "u1", label: "ada@example.com" }, action, target: { type: "x", id: "t1" }, outcome: "success" as const, correlationId: `c-${action}` });
+const event = (action: string) => ({ actor: { id: "u1", label: "ada@example.com" }, action: action as AuditAction, target: { type: "x", id: "t1" }, outcome: "success" as const, correlationId: `c-${action}` });
 
 class Rollback extends Error {}
 

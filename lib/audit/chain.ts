@@ -8,7 +8,7 @@ import { db, type Tx } from "@/lib/db/prisma";
 const genesisHash = "0".repeat(64);
 const pageSize = 5_000;
 /** A report names at most this many findings (a rewritten table would otherwise list every row). */
-export const maxFindings = 100;
+const maxFindings = 100;
 
 /**
  * edited: an event's fields no longer match its hash. relinked: an event's prev_hash is not its

@@ -3,6 +3,7 @@ import { makeUser } from "@/test/factories";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
 import type { AuditEvent } from "@/lib/generated/prisma/client";
+import type { AuditAction } from "./actions";
 import { csvField, csvHeader, csvLine, exportAuditTrail, exportColumns, exportStream, jsonLine } from "./export";
 import { recordAudit } from "./record";
 
@@ -81,12 +82,12 @@ describe("exporting the audit trail", () => {
 
   beforeAll(async () => {
     admin = await makeUser(["admin"]);
-    await recordAudit(db(), { actor: { label: "system" }, action: "x.first", target: { type: "x" }, outcome: "success", reason: "=cmd|' /C calc'!A0", correlationId: "c1" });
-    await recordAudit(db(), { actor: { label: "system" }, action: "x.second", target: { type: "x" }, outcome: "denied", correlationId: "c2" });
+    await recordAudit(db(), { actor: { label: "system" }, action: "x.first" as AuditAction, target: { type: "x" }, outcome: "success", reason: "=cmd|' /C calc'!A0", correlationId: "c1" });
+    await recordAudit(db(), { actor: { label: "system" }, action: "x.second" as AuditAction, target: { type: "x" }, outcome: "denied", correlationId: "c2" });
   });
 
   it("streams matching events as an attachment and records who exported what", async () => {
-    const exported = await exportAuditTrail(admin, { format: "csv", action: "x.first", cursor: "" });
+    const exported = await exportAuditTrail(admin, { format: "csv", action: "x.first" as AuditAction, cursor: "" });
     expect(exported.headers).toMatchObject({
       "Content-Type": "text/csv; charset=utf-8",
       "X-Content-Type-Options": "nosniff",

@@ -13,7 +13,7 @@ import { personActor, recordAudit } from "./record";
 // scripts. Both carry each event's chain position and hashes, so an export can be checked against the
 // chain. Exports stream page by page (lib/audit/query.ts), however long the trail.
 
-export const exportFormats = ["csv", "jsonl"] as const;
+const exportFormats = ["csv", "jsonl"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 const formatQuery = z.object({
@@ -37,7 +37,7 @@ export const exportColumns = [
 ] as const;
 
 /** An event as exported: JSON-safe (BigInt as a decimal string, times in ISO 8601 UTC), in column order. */
-export function exportRecord(event: AuditEvent) {
+function exportRecord(event: AuditEvent) {
   return {
     chainSeq: event.chainSeq.toString(),
     occurredAt: event.occurredAt.toISOString(),

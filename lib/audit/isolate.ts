@@ -7,7 +7,7 @@ import { sqlState } from "@/lib/db/sql-state";
 // down, a broken trigger) fails every event alike and is left to the caller's retry.
 
 /** Whether the failure is about the events written rather than about the database. */
-export function isDataError(error: unknown): boolean {
+function isDataError(error: unknown): boolean {
   const state = sqlState(error);
   if (state) return state.startsWith("22") || state.startsWith("23");
   return error instanceof RangeError || error instanceof TypeError;

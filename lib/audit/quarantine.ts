@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { db } from "@/lib/db/prisma";
+import type { AuditAction } from "./actions";
 import { type AuditInput, systemActor } from "./record";
 import { dataFile } from "@/lib/config/env";
 import { singleton } from "@/lib/runtime/singleton";
@@ -11,7 +12,7 @@ import { singleton } from "@/lib/runtime/singleton";
 // the original text exactly and cannot itself fail on it. Each one also leaves an audit event (with the
 // unsafe characters replaced), which the audit page counts for administrators.
 
-export const quarantineAction = "audit.event_quarantined";
+export const quarantineAction = "audit.event_quarantined" satisfies AuditAction;
 
 export type QuarantineSource = "queue" | "spool";
 

@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
+import type { AuditAction } from "./actions";
 import { type AuditFilters, parseAuditFilters } from "./filters";
 import { auditEventsForExport, searchAuditEvents } from "./query";
 import { type AuditInput, recordAuditBatch } from "./record";
 
 const event = (correlationId: string, fields: Partial<AuditInput> & { at: string }): AuditInput & { correlationId: string } => ({
   actor: { id: null, label: "system" },
-  action: "x.test",
+  action: "x.test" as AuditAction,
   target: { type: "x" },
   outcome: "success",
   ...fields,
@@ -21,7 +22,7 @@ beforeAll(async () => {
     event("e2", { at: "2026-01-31T08:00:00Z", actor: { label: "agent:scout" }, action: "gateway.tools/call", target: { type: "server", id: "s1" }, details: { decision: "allowed", tool: "echo" } }),
     event("e3", { at: "2026-01-31T09:30:00Z", actor: { label: "agent:scout" }, action: "gateway.tools/call", target: { type: "server", id: "s2" }, outcome: "denied", reason: "not granted" }),
     event("e4", { at: "2026-01-31T23:59:59Z", actor: { label: "ops_bot@example.com" }, action: "gateway.drift", target: { type: "server", id: "s1" }, outcome: "failure" }),
-    event("e5", { at: "2026-02-01T00:00:00Z", actor: { label: "opsXbot@example.com" }, action: "user.create_batch", target: { type: "user" }, reason: "100% done" }),
+    event("e5", { at: "2026-02-01T00:00:00Z", actor: { label: "opsXbot@example.com" }, action: "user.create_batch" as AuditAction, target: { type: "user" }, reason: "100% done" }),
     event("e6", { at: "2026-02-02T12:00:00Z", actor: { id: "u1", label: "ada@example.com" }, action: "user.create", target: { type: "user", id: "u3" }, reason: "Team growth" }),
   ]);
 });

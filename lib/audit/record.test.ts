@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
+import type { AuditAction } from "./actions";
 import { recordAudit } from "./record";
 
 describe("audit events", () => {
@@ -18,7 +19,7 @@ describe("audit events", () => {
   });
 
   it("get a fresh correlation id outside a request", async () => {
-    await recordAudit(db(), { actor: { label: "system" }, action: "x.test", target: { type: "x" }, outcome: "success" });
+    await recordAudit(db(), { actor: { label: "system" }, action: "x.test" as AuditAction, target: { type: "x" }, outcome: "success" });
     const event = await db().auditEvent.findFirstOrThrow({ where: { action: "x.test" } });
     expect(event.correlationId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -27,7 +28,7 @@ describe("audit events", () => {
     const bad = "a\u0000b\u202ec\ud800d\u0007";
     await recordAudit(db(), {
       actor: { id: bad, label: bad },
-      action: `x.${bad}`,
+      action: `x.${bad}` as AuditAction,
       target: { type: bad, id: bad },
       outcome: "success",
       reason: `${bad}\nsecond line`,
@@ -41,7 +42,7 @@ describe("audit events", () => {
   });
 
   it("cannot be updated, deleted or truncated: the database refuses", async () => {
-    await recordAudit(db(), { actor: { label: "system" }, action: "x.keep", target: { type: "x" }, outcome: "success" });
+    await recordAudit(db(), { actor: { label: "system" }, action: "x.keep" as AuditAction, target: { type: "x" }, outcome: "success" });
     await expect(db().$executeRaw`UPDATE audit_events SET reason = 'edited'`).rejects.toThrow(/append-only/);
     await expect(db().$executeRaw`DELETE FROM audit_events`).rejects.toThrow(/append-only/);
     await expect(db().$executeRaw`TRUNCATE audit_events`).rejects.toThrow(/append-only/);

@@ -2,6 +2,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db/prisma";
 import { correlationId } from "@/lib/request-context";
 import { hasUnsafeCharacters, replaceUnsafeInJson } from "@/lib/text/unsafe-text";
+import type { AuditAction } from "./actions";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 
@@ -13,7 +14,7 @@ export interface AuditActor {
 
 export interface AuditInput {
   actor: AuditActor;
-  action: string;
+  action: AuditAction;
   target: { type: string; id?: string | null };
   outcome: AuditOutcome;
   reason?: string | null;

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import { makeUser } from "@/test/factories";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
+import type { AuditAction } from "./actions";
 import { recordAudit } from "./record";
 import { chainReportMessage, verifyAuditChainAs } from "./verify";
 
 describe("verifying the chain on request", () => {
   it("reports an intact chain and records the check with its result", async () => {
     const reviewer = await makeUser(["reviewer"]);
-    await recordAudit(db(), { actor: { label: "system" }, action: "x.one", target: { type: "x" }, outcome: "success" });
+    await recordAudit(db(), { actor: { label: "system" }, action: "x.one" as AuditAction, target: { type: "x" }, outcome: "success" });
     const report = await verifyAuditChainAs(reviewer);
     expect(report).toEqual({ intact: true, checked: 1 });
     expect(chainReportMessage(report)).toBe("Chain intact: 1 events checked.");

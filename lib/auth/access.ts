@@ -1,3 +1,4 @@
+import type { RefusalAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db/prisma";
 import { teamIdsOf } from "@/lib/teams/manage";
 import { type Action, can } from "./authorize";
@@ -112,12 +113,12 @@ export async function ownsServer(personId: string, serverId: string): Promise<bo
 }
 
 /** Audits a separation-of-duties refusal, then throws it as a ForbiddenError with the message. */
-export async function refuseForSeparationOfDuties(actor: Actor, action: string, target: { type: string; id: string }, reason: string, message: string): Promise<never> {
+export async function refuseForSeparationOfDuties(actor: Actor, action: RefusalAction, target: { type: string; id: string }, reason: string, message: string): Promise<never> {
   return refuse(actor, action, target, `separation of duties: ${reason}`, message);
 }
 
 /** Refuses (audited) when the actor owns the server they are about to review, certify or approve. */
-export async function assertNotOwner(actor: Actor, serverId: string, action: string): Promise<void> {
+export async function assertNotOwner(actor: Actor, serverId: string, action: RefusalAction): Promise<void> {
   if (!(await ownsServer(actor.id, serverId))) return;
   await refuseForSeparationOfDuties(
     actor,

@@ -1,3 +1,4 @@
+import type { RefusalAction } from "@/lib/audit/actions";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
@@ -14,12 +15,12 @@ export interface AuditTarget {
 }
 
 /** The "denied" audit event of a refusal; `reason` is for the audit trail. */
-export async function auditRefusal(actor: Actor, action: string, target: AuditTarget, reason: string): Promise<void> {
+export async function auditRefusal(actor: Actor, action: RefusalAction, target: AuditTarget, reason: string): Promise<void> {
   await recordAudit(db(), { actor: personActor(actor), action, target, outcome: "denied", reason });
 }
 
 /** Audits the refusal, then throws it as a ForbiddenError with the message. */
-export async function refuse(actor: Actor, action: string, target: AuditTarget, reason: string, message: string): Promise<never> {
+export async function refuse(actor: Actor, action: RefusalAction, target: AuditTarget, reason: string, message: string): Promise<never> {
   await auditRefusal(actor, action, target, reason);
   throw new ForbiddenError(message);
 }

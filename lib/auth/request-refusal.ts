@@ -1,3 +1,4 @@
+import type { AuditAction } from "@/lib/audit/actions";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 
@@ -12,7 +13,7 @@ export interface RefusedRequest {
 }
 
 /** The audit event for a request the proxy refuses before any route sees it (cross-site, oversized). */
-export async function auditRefusedRequest(action: string, refused: RefusedRequest): Promise<void> {
+export async function auditRefusedRequest(action: AuditAction, refused: RefusedRequest): Promise<void> {
   const { person } = refused;
   await recordAudit(db(), {
     actor: person?.uid ? { id: person.uid, label: person.email ?? "unknown" } : { label: "anonymous" },

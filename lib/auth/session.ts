@@ -1,5 +1,6 @@
 import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
+import type { RefusalAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db/prisma";
 import { UnauthenticatedError } from "@/lib/errors";
 import { type Action, can } from "./authorize";
@@ -29,7 +30,7 @@ export async function requireUser(): Promise<CurrentUser> {
 }
 
 /** For pages: audits the refusal, then renders the 403 page. */
-export async function forbidPage(user: CurrentUser, action: string, target: AuditTarget, reason: string): Promise<never> {
+export async function forbidPage(user: CurrentUser, action: RefusalAction, target: AuditTarget, reason: string): Promise<never> {
   await auditRefusal(user, action, target, reason);
   forbidden();
 }

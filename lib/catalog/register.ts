@@ -3,8 +3,8 @@ import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { encryptSecret, secretHint } from "@/lib/crypto/secret-box";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
@@ -14,7 +14,7 @@ import { type CredentialInput, importTargetSchema, registerServerSchema } from "
 import { refreshSearchDocument } from "./search";
 import { versionContents } from "./snapshot";
 
-export function credentialHeaders(credential?: CredentialInput): Record<string, string> | undefined {
+function credentialHeaders(credential?: CredentialInput): Record<string, string> | undefined {
   return credential ? { [credential.header]: credential.value } : undefined;
 }
 
@@ -68,7 +68,7 @@ export async function registerServer(actor: Actor, input: unknown) {
       return server;
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(`A server named ${data.name} is already registered.`);
     }
     throw error;

@@ -17,7 +17,7 @@ export function grantNeedsApprover(tier: RiskTier | null): boolean {
 }
 
 /** The strictest of these tiers; null when none is set. */
-export function strictestTier(tiers: readonly (RiskTier | null | undefined)[]): RiskTier | null {
+function strictestTier(tiers: readonly (RiskTier | null | undefined)[]): RiskTier | null {
   let strictest: RiskTier | null = null;
   for (const tier of tiers) {
     if (tier && (strictest === null || riskTiers.indexOf(tier) > riskTiers.indexOf(strictest))) strictest = tier;

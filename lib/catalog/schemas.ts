@@ -22,20 +22,20 @@ const requiredName = (label: string, max: number) =>
   z.string({ error: `${label} must be text.` }).trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`).pipe(safeName(label));
 
 // The official MCP registry's server name pattern: reverse-DNS namespace, slash, name.
-export const serverNameSchema = z
+const serverNameSchema = z
   .string({ error: "Name is required." })
   .trim()
   .min(3, "Name is required, e.g. com.example/crm.")
   .max(200, "Name must be at most 200 characters.")
   .regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, "Name must look like com.example/crm: a reverse-DNS namespace, a slash, and a name.");
 
-export const semverSchema = z
+const semverSchema = z
   .string({ error: "Version is required." })
   .trim()
   .max(64, "Version must be at most 64 characters.")
   .refine((value) => semver.valid(value) === value, "Version must be a semantic version such as 1.0.0 or 2.1.0-beta.1.");
 
-export const endpointUrlSchema = z
+const endpointUrlSchema = z
   .string({ error: "URL is required." })
   .trim()
   .min(1, "URL is required.")
@@ -43,7 +43,7 @@ export const endpointUrlSchema = z
   .refine((value) => URL.canParse(value), "Enter a full URL such as https://mcp.example.com/mcp.");
 
 // Header names per RFC 9110 token rules; values must not smuggle line breaks.
-export const credentialSchema = z.object({
+const credentialSchema = z.object({
   header: z
     .string()
     .trim()
@@ -58,14 +58,14 @@ export const credentialSchema = z.object({
 });
 export type CredentialInput = z.output<typeof credentialSchema>;
 
-export const dependencySchema = z.object({
+const dependencySchema = z.object({
   name: requiredName("Dependency name", 200),
   version: requiredName("Dependency version", 100),
 });
 
 const environmentSchema = z.enum(environments, { error: "Environment must be dev, staging or prod." });
 
-export const registrationSchema = z.object({
+const registrationSchema = z.object({
   title: requiredName("Title", 200),
   purpose: requiredText("Purpose", 5000),
   teamId: z.uuid({ error: "Choose an owning team." }),
@@ -73,7 +73,7 @@ export const registrationSchema = z.object({
   classification: z.enum(classifications, { error: "Classification must be public, internal, confidential or restricted." }),
 });
 
-export const dataHandlingSchema = z.object({
+const dataHandlingSchema = z.object({
   dataMinimisation: text("Minimisation", 5000).default(""),
   dataMasking: text("Masking", 5000).default(""),
   sensitiveFields: z
@@ -84,7 +84,7 @@ export const dataHandlingSchema = z.object({
   dataConsent: text("Consent", 5000).default(""),
 });
 
-export const riskPostureSchema = z.object({
+const riskPostureSchema = z.object({
   threatModel: text("Threat model", 20000).default(""),
   riskAppetite: text("Risk appetite", 5000).default(""),
   riskTier: z.enum(riskTiers, { error: "Risk tier must be low, medium, high or critical." }).nullable().default(null),
@@ -100,14 +100,12 @@ export const serverDetailsSchema = registrationSchema
   .extend(dataHandlingSchema.shape)
   .extend(riskPostureSchema.shape)
   .extend({ approvalTools: approvalToolsSchema });
-export type ServerDetails = z.output<typeof serverDetailsSchema>;
 
 export const versionInputSchema = z.object({
   version: semverSchema,
   dependencies: z.array(dependencySchema).max(500).default([]),
   mitigations: text("Mitigations", 20000).default(""),
 });
-export type VersionInput = z.output<typeof versionInputSchema>;
 
 export const registerServerSchema = serverDetailsSchema.extend({
   name: serverNameSchema,
@@ -115,7 +113,6 @@ export const registerServerSchema = serverDetailsSchema.extend({
   credential: credentialSchema.optional(),
   version: versionInputSchema,
 });
-export type RegisterServerInput = z.output<typeof registerServerSchema>;
 
 export const importTargetSchema = z.object({ endpointUrl: endpointUrlSchema, credential: credentialSchema.optional() });
 

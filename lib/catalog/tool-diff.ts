@@ -1,7 +1,7 @@
 import canonicalize from "canonicalize";
 import type { ToolDefinition } from "./definition-hash";
 
-export const definitionFields = ["title", "description", "inputSchema", "outputSchema", "annotations"] as const;
+const definitionFields = ["title", "description", "inputSchema", "outputSchema", "annotations"] as const;
 export type DefinitionField = (typeof definitionFields)[number];
 
 export type ToolChange =

@@ -5,8 +5,8 @@ import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
 import { versionDiff } from "./read";
@@ -63,7 +63,7 @@ export async function importVersion(actor: Actor, serverId: string, input: unkno
       });
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(`Version ${data.version} already exists.`);
     }
     throw error;

@@ -5,8 +5,8 @@ import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { environments } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput, reasonText } from "@/lib/validation";
 import { applyTransition } from "./lifecycle";
@@ -65,7 +65,7 @@ export async function requestPromotion(actor: Actor, input: unknown) {
       return { id: promotion.id, pending: approvalNeeded.has(data.environment) };
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(`A promotion of ${version.version} to ${data.environment} is already waiting for a decision.`);
     }
     throw error;

@@ -30,5 +30,3 @@ export async function reviewQueue() {
     })),
   );
 }
-
-export type QueueItem = Awaited<ReturnType<typeof reviewQueue>>[number];

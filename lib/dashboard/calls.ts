@@ -1,3 +1,4 @@
+import type { AuditAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
 
@@ -6,7 +7,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 // read from the outcome column (allowed → success, refused → denied, failed → failure): an enum the
 // database compares without parsing JSON.
 
-const toolCallAction = "gateway.tools/call";
+const toolCallAction = "gateway.tools/call" satisfies AuditAction;
 // Buckets start at whole multiples of their width since this UTC midnight, so "1 hour" starts on the hour.
 const bucketOrigin = Prisma.sql`TIMESTAMPTZ '2000-01-01 00:00:00+00'`;
 

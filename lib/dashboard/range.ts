@@ -16,7 +16,7 @@ export const rangeSpecs: Record<DashboardRange, { label: string; durationMs: num
   week: { label: "Last week", durationMs: 7 * 24 * hour, bucket: "6 hours", bucketLabel: "6-hour" },
 };
 
-export const defaultRange: DashboardRange = "day";
+const defaultRange: DashboardRange = "day";
 
 const rangeParam = z.enum(dashboardRanges);
 

@@ -8,7 +8,7 @@ import type { SbomRecord } from "./records";
 // SBOMs are checked against the official CycloneDX JSON schemas, which the CycloneDX library ships
 // and validates with ajv offline (docs/decisions/004-cyclonedx-validation.md).
 
-export const supportedSpecVersions = {
+const supportedSpecVersions = {
   "1.2": Version.v1dot2,
   "1.3": Version.v1dot3,
   "1.4": Version.v1dot4,

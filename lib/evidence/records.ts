@@ -31,7 +31,7 @@ const count = z.number().int().min(0);
 export const severities = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof severities)[number];
 
-export const recordSchemas = {
+const recordSchemas = {
   eval_result: z.object({
     metric: z.string(),
     score: z.number(),
@@ -68,7 +68,6 @@ export const recordSchemas = {
 } as const satisfies Record<EvidenceKind, z.ZodType>;
 
 export type EvidenceRecord<K extends EvidenceKind = EvidenceKind> = z.output<(typeof recordSchemas)[K]>;
-export type EvalRecord = EvidenceRecord<"eval_result">;
 export type SecurityScanRecord = EvidenceRecord<"security_scan">;
 export type SbomRecord = EvidenceRecord<"sbom">;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { GatewayMethod } from "@/lib/audit/actions";
 import type { QueuedAudit } from "./audit-spool";
 
 // A gateway decision as the call path reports it, and how it becomes an audit event. The journal keeps
@@ -24,7 +25,7 @@ export interface GatewayAuditEvent {
   /** The runtime approval request the call waited for or used. */
   approvalId?: string | null;
   /** The MCP method, e.g. "tools/call"; the audit action is `gateway.<method>`. */
-  method: string;
+  method: GatewayMethod;
   /** Further facts for the event's details, e.g. how many refusals an aggregated event stands for. */
   details?: Record<string, string | number>;
   /** The key `beginGatewayForward` gave the call when it was forwarded: this event is its outcome. */
@@ -96,9 +97,11 @@ export const journalLine = z.object({
 export function auditOfJournalLine(line: z.infer<typeof journalLine>): { audit: QueuedAudit; forwarding: boolean } {
   const { key, at, stage, decision, latencyMs, reason, ...rest } = line;
   const forwarding = stage === "forwarding" || decision === undefined;
+  // The method is replayed as the journal has it, even one a later version no longer audits.
+  const replayed = { ...rest, method: rest.method as GatewayMethod };
   const event: GatewayAuditEvent = forwarding
-    ? { ...rest, decision: "failed", reason: interruptedReason, latencyMs: 0 }
-    : { ...rest, decision, reason, latencyMs: latencyMs ?? 0 };
+    ? { ...replayed, decision: "failed", reason: interruptedReason, latencyMs: 0 }
+    : { ...replayed, decision, reason, latencyMs: latencyMs ?? 0 };
   const audit = auditOf(event, key, new Date(at));
   if (forwarding) (audit.details as Record<string, string | number>).decision = "interrupted";
   return { audit, forwarding };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { appendFile, readdir, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import type { AuditAction } from "@/lib/audit/actions";
 import { writeIsolating } from "@/lib/audit/isolate";
 import { errorText, quarantine, type QuarantinedItem } from "@/lib/audit/quarantine";
 import type { AuditInput } from "@/lib/audit/record";
@@ -46,7 +47,8 @@ function parseLine(line: string): { audit: QueuedAudit; forwarding: boolean } | 
     return { error: "not valid JSON" }; // e.g. a line cut short by a crash mid-append
   }
   const spooled = spooledAudit.safeParse(json);
-  if (spooled.success) return { audit: { ...spooled.data, details: spooled.data.details as Prisma.InputJsonObject | undefined }, forwarding: false };
+  // Its action is replayed as spooled, even one a later version no longer writes.
+  if (spooled.success) return { audit: { ...spooled.data, action: spooled.data.action as AuditAction, details: spooled.data.details as Prisma.InputJsonObject | undefined }, forwarding: false };
   const journaled = journalLine.safeParse(json);
   if (journaled.success) return auditOfJournalLine(journaled.data);
   return { error: `not an audit event: ${spooled.error.issues[0]?.message}` };

@@ -12,7 +12,7 @@ export const maxArgumentDepth = 64;
 /** Values (objects, arrays, scalars) in `arguments` or `_meta`; the 4 MB body limit allows millions. */
 export const maxArgumentNodes = 100_000;
 /** Far longer than any cursor the gateway hands out (a base64url offset). */
-export const maxCursorLength = 1024;
+const maxCursorLength = 1024;
 
 export type ScreenedMethod = "tools/call" | "tools/list";
 
@@ -79,7 +79,7 @@ const listParams = z
  * Why `value` cannot be served, walking it without recursion: too deep, too large, or holding text that
  * is not Unicode (an unpaired surrogate, which the argument hash's canonical JSON refuses); null when fine.
  */
-export function unservableValue(value: unknown, field: string): string | null {
+function unservableValue(value: unknown, field: string): string | null {
   const stack: [unknown, number][] = [[value, 1]];
   // Counted as they are found, so a very wide object is refused before its values are all stacked.
   let found = 1;

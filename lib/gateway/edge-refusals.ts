@@ -51,7 +51,7 @@ interface Aggregate {
 
 const maxTextLength = 200;
 /** Header-derived text, cut short and with control and bidi characters replaced, before it is kept. */
-export const cleanHeaderText = (text: string) => replaceUnsafeCharacters(text.slice(0, maxTextLength));
+const cleanHeaderText = (text: string) => replaceUnsafeCharacters(text.slice(0, maxTextLength));
 
 const keyOf = (refusal: EdgeRefusal) => `${refusal.status} ${refusal.reason} ${refusal.clientAddress} ${refusal.agent?.agentId ?? ""}`;
 

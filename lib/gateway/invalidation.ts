@@ -9,7 +9,7 @@ import { singleton } from "@/lib/runtime/singleton";
 // notifications, so the cache is dropped again when it goes and when it comes back. While nothing
 // listens, cached entries live only for `unlistenedTtlMs` (see docs/decisions/008-gateway-resolution.md).
 
-export const resolutionChannel = "toolgate_resolution";
+const resolutionChannel = "toolgate_resolution";
 /** How a listener shows in pg_stat_activity. */
 export const listenerApplicationName = "toolgate-resolution-listener";
 /** How long a cached resolution may be used while no listener keeps it fresh. */

@@ -17,7 +17,7 @@
 // person reading the tool list which tool it is.
 
 export const maxToolNameLength = 128;
-export const namespaceSeparator = "__";
+const namespaceSeparator = "__";
 
 const allowed = /^[A-Za-z0-9_.-]+$/;
 const serverNamePattern = /^[A-Za-z0-9_./-]+$/;

@@ -306,11 +306,6 @@ export function resolveAgentView(agentId: string): Promise<AgentView> {
   return entry.view;
 }
 
-/** The tool the agent may call under this exposed name, or undefined. */
-export async function resolveTool(agentId: string, exposedName: string): Promise<ResolvedTool | undefined> {
-  return (await resolveAgentView(agentId)).toolsByName.get(exposedName);
-}
-
 // ---- Refusals ----
 
 /**
@@ -360,7 +355,7 @@ export async function refusalFor(agentId: string, exposedName: string): Promise<
 }
 
 /** The one answer for every tool an agent may not see, whether or not it exists. */
-export function unknownToolMessage(exposedName: string): string {
+function unknownToolMessage(exposedName: string): string {
   return `no such tool: ${exposedName}`;
 }
 

@@ -3,6 +3,7 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { type KillSwitch, Prisma } from "@/lib/generated/prisma/client";
 import { safeName } from "@/lib/text/unsafe-text";
@@ -57,8 +58,6 @@ const engageInput = z
 
 const clearInput = z.object({ id: z.uuid({ error: "Unknown kill switch." }), reason: reasonSchema });
 
-export type EngageKillSwitchInput = z.input<typeof engageInput>;
-
 
 function auditTarget(serverId: string | null | undefined): { type: string; id?: string } {
   return serverId ? { type: "server", id: serverId } : { type: "global" };
@@ -112,10 +111,6 @@ async function assertTargetExists(tx: Tx, target: { serverId?: string; versionId
       throw new NotFoundError(`${server.name} declares no tool named ${target.toolName} in ${where}.`);
     }
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /** Stops calls to a target at once. */

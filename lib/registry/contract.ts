@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { errorBodyNamed } from "@/lib/api/error-body";
 import { classifications, environments, riskTiers } from "@/lib/catalog/schemas";
 import { evidenceKinds } from "@/lib/evidence/records";
 import { killScopes } from "@/lib/killswitch/types";
@@ -16,7 +17,7 @@ export const governanceMetaKey = "io.toolgate/governance";
 /** The official schema's limits: server.json `description` and `title` are 1–100 characters. */
 export const descriptionMaxLength = 100;
 export const defaultPageSize = 30;
-export const maxPageSize = 100;
+const maxPageSize = 100;
 
 // The official server name pattern: reverse-DNS namespace, one slash, name.
 export const officialNamePattern = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
@@ -24,7 +25,7 @@ export const officialNamePattern = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
 const timestamp = z.iso.datetime();
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const errorBody = z.object({ error: z.string() }).meta({ id: "RegistryError" });
+export const errorBody = errorBodyNamed("RegistryError");
 
 const remote = z.object({
   type: z.literal("streamable-http"),
@@ -46,7 +47,7 @@ export const serverJson = z
   })
   .meta({ id: "RegistryServerJson" });
 
-export const officialMeta = z
+const officialMeta = z
   .object({
     status: z.enum(["active", "deprecated"]).describe("deprecated: certified once, now deprecated and not yet retired."),
     publishedAt: timestamp.describe("When the version was certified."),
@@ -55,7 +56,7 @@ export const officialMeta = z
   })
   .meta({ id: "RegistryOfficialMeta" });
 
-export const governanceMeta = z
+const governanceMeta = z
   .object({
     riskTier: z.enum(riskTiers).nullable(),
     classification: z.enum(classifications),

@@ -27,7 +27,7 @@ export function registryPreflight(): NextResponse {
   return withRegistryHeaders(new NextResponse(null, { status: 204 }));
 }
 
-/** A registry GET handler: JSON body or `{error}` with its status, CORS on either. */
+/** A registry GET handler: JSON body or `{ error, code }` with its status, CORS on either. */
 export function registryRoute<P extends Record<string, string | string[]>>(handle: (request: Request, params: Partial<P>) => Promise<unknown>) {
   return async (request: Request, context: { params: Promise<P> }) => {
     try {

@@ -58,7 +58,7 @@ function decodeOnce(field: string, raw: string): string {
 }
 
 /** A server name from the path, decoded: refused (400) when it could reach anything but a name lookup. */
-export function checkServerName(name: string): string {
+function checkServerName(name: string): string {
   if (hasUnsafeCharacters(name, { singleLine: true })) refuse("serverName", "The server name must not contain control characters.");
   if (name.includes("%")) refuse("serverName", `The server name is encoded more than once. ${nameExample}`);
   if (name.includes("..") || name.includes("\\")) refuse("serverName", `The server name must not contain "..". ${nameExample}`);

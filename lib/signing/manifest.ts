@@ -8,7 +8,7 @@ import { activeSigningKey, publicKey, type SigningKeyPair, signingAlgorithm } fr
 // What the catalog vouches for when it certifies a version, signed with Ed25519 over the RFC 8785
 // canonical JSON so any host can check it with the published key and a JCS library.
 
-export const manifestSchemaId = "toolgate.manifest/v1";
+const manifestSchemaId = "toolgate.manifest/v1";
 
 export interface VersionManifest {
   schema: typeof manifestSchemaId;
@@ -93,7 +93,7 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SH
 const text = z.string().max(10_000);
 
 // Strict: a field the schema does not name makes it a different document, not a v1 manifest.
-export const versionManifestSchema = z.strictObject({
+const versionManifestSchema = z.strictObject({
   schema: z.literal(manifestSchemaId),
   server: text,
   version: text,

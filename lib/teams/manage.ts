@@ -3,8 +3,8 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 
@@ -49,7 +49,7 @@ export async function createTeam(actor: Actor, input: unknown) {
       return team;
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new ConflictError(`A team named ${name} already exists.`);
+    if (isUniqueViolation(error)) throw new ConflictError(`A team named ${name} already exists.`);
     throw error;
   }
 }

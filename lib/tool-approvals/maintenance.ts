@@ -1,3 +1,4 @@
+import type { AuditAction } from "@/lib/audit/actions";
 import { recordAuditBatch, systemActor } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
 import { getPolicy } from "@/lib/settings/policy";
@@ -17,7 +18,7 @@ export async function expireAndEscalateApprovals(now = new Date()): Promise<{ ex
       UPDATE "tool_call_approvals" SET "escalated_at" = ${now}
       WHERE "status" = 'pending' AND "escalated_at" IS NULL AND "created_at" <= ${new Date(now.getTime() - escalateAfter * 60_000)}
       RETURNING "id"`;
-    const audit = (action: string, id: string, reason: string) => ({
+    const audit = (action: AuditAction, id: string, reason: string) => ({
       actor: systemActor,
       action,
       target: { type: "tool_call_approval", id },

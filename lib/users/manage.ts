@@ -3,12 +3,12 @@ import { guard, refuse } from "@/lib/auth/guard";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
 import { type Actor, hasRole, type Role } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { parseInput } from "@/lib/validation";
 import { createUserInput, setDisabledInput, updateRolesInput } from "./schemas";
 
-export const publicUserFields = {
+const publicUserFields = {
   id: true,
   email: true,
   name: true,
@@ -45,7 +45,7 @@ export async function createUser(actor: Actor, input: unknown) {
     });
     return { user, generatedPassword };
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(`A user with the email ${data.email} already exists.`);
     }
     throw error;

@@ -14,7 +14,7 @@ export const emailSchema = z
   .max(254, "Email must be at most 254 characters.")
   .pipe(z.email({ error: "Enter a valid email address, such as ada@example.com." }));
 
-export const nameSchema = z
+const nameSchema = z
   .string({ error: "Name is required." })
   .trim()
   .min(1, "Name is required.")
@@ -32,7 +32,7 @@ const rolesSchema = z
   .min(1, "Choose at least one role.")
   .transform((roles) => [...new Set(roles)]);
 
-export const userIdSchema = z.uuid({ error: "Unknown user." });
+const userIdSchema = z.uuid({ error: "Unknown user." });
 
 export const createUserInput = z.object({
   email: emailSchema,
@@ -41,7 +41,6 @@ export const createUserInput = z.object({
   password: z.union([z.literal("").transform(() => undefined), passwordSchema]).optional(),
   roles: rolesSchema,
 });
-export type CreateUserInput = z.input<typeof createUserInput>;
 
 export const updateRolesInput = z.object({ userId: userIdSchema, roles: rolesSchema });
 export const setDisabledInput = z.object({ userId: userIdSchema, disabled: z.boolean() });

@@ -1,12 +1,11 @@
 "use server";
 
-import { type ActionState, toActionState } from "@/lib/action-state";
-import { requireActor } from "@/lib/auth/session";
+import type { ActionState } from "@/lib/action-state";
+import { actorAction } from "@/lib/actor-action";
 import { changeOwnPassword } from "@/lib/users/credentials";
 
 export async function changePasswordAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
-    const actor = await requireActor();
+  return actorAction(async (actor) => {
     await changeOwnPassword(actor, {
       currentPassword: form.get("currentPassword"),
       newPassword: form.get("newPassword"),

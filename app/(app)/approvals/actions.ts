@@ -1,39 +1,33 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { type ActionState, formValues, toActionState } from "@/lib/action-state";
+import { type ActionState, formValues } from "@/lib/action-state";
+import { actorAction } from "@/lib/actor-action";
 import { decideGrant } from "@/lib/agents/grants";
-import { requireActor } from "@/lib/auth/session";
 import { decidePromotion } from "@/lib/certification/promotion";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
 
 // The approvals inbox's decisions; decidePromotion, decideGrant and decideToolCall check the role and separation of duties.
 
 export async function decidePromotionAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
+  return actorAction(async (actor) => {
     const decision = form.get("decision");
-    await decidePromotion(await requireActor(), { promotionId: form.get("promotionId"), decision, reason: form.get("reason") });
-    revalidatePath("/approvals");
-    revalidatePath("/catalog", "layout");
+    await decidePromotion(actor, { promotionId: form.get("promotionId"), decision, reason: form.get("reason") });
     return { message: decision === "approve" ? "Approved: the version is promoted." : "Denied." };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate: ["/approvals", ["/catalog", "layout"]] });
 }
 
 export async function decideGrantAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
+  return actorAction(async (actor) => {
     const decision = form.get("decision");
-    await decideGrant(await requireActor(), { grantId: form.get("grantId"), decision, reason: form.get("reason") });
-    revalidatePath("/approvals");
-    revalidatePath("/agents");
+    await decideGrant(actor, { grantId: form.get("grantId"), decision, reason: form.get("reason") });
     return { message: decision === "approve" ? "Approved: the agent has access." : "Denied." };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate: ["/approvals", "/agents"] });
 }
 
 export async function decideToolCallAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
+  return actorAction(async (actor) => {
     const decision = form.get("decision");
-    await decideToolCall(await requireActor(), { requestId: form.get("requestId"), decision, reason: form.get("reason") });
-    revalidatePath("/approvals");
+    await decideToolCall(actor, { requestId: form.get("requestId"), decision, reason: form.get("reason") });
     return { message: decision === "approve" ? "Approved: the waiting call goes ahead." : "Denied: the agent is told why." };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate: ["/approvals"] });
 }

@@ -1,16 +1,17 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { type ActionState, toActionState } from "@/lib/action-state";
+import type { ActionState } from "@/lib/action-state";
+import { actorAction } from "@/lib/actor-action";
 import { chainReportMessage, verifyAuditChainAs } from "@/lib/audit/verify";
-import { requireActor } from "@/lib/auth/session";
 import { ConflictError } from "@/lib/errors";
 
 /** Checks the audit hash chain and says whether it holds. */
 export async function verifyChainAction(): Promise<ActionState> {
-  return toActionState(async () => {
-    const report = await verifyAuditChainAs(await requireActor());
-    // The check leaves an audit event, which the table should show.
+  return actorAction(async (actor) => {
+    const report = await verifyAuditChainAs(actor);
+    // The check leaves an audit event, which the table should show, whatever its result (so not through
+    // actorAction's revalidate, which runs after a success only).
     revalidatePath("/audit");
     // A broken chain is an alarm, not a success: it is shown the way refusals are.
     if (!report.intact) throw new ConflictError(chainReportMessage(report));

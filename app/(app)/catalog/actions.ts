@@ -1,9 +1,8 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { type ActionState, formValues, toActionState } from "@/lib/action-state";
-import { requireActor } from "@/lib/auth/session";
+import { type ActionState, formValues } from "@/lib/action-state";
+import { actorAction } from "@/lib/actor-action";
 import { updateServerDetails } from "@/lib/catalog/edit";
 import { previewImport, registerServer } from "@/lib/catalog/register";
 import { importVersion } from "@/lib/catalog/versions";
@@ -12,38 +11,35 @@ import type { VersionImport } from "@/components/import-version-form";
 import { importTargetFrom, registrationFrom, serverDetailsFrom, versionInputFrom } from "./form-data";
 
 export async function previewImportAction(_: ActionState<ImportPreview>, form: FormData): Promise<ActionState<ImportPreview>> {
-  return toActionState(async () => {
-    const preview = await previewImport(await requireActor(), importTargetFrom(form));
+  return actorAction(async (actor) => {
+    const preview = await previewImport(actor, importTargetFrom(form));
     return { message: `Imported ${preview.tools.length} tools from ${preview.serverInfo.name} ${preview.serverInfo.version}.`, data: preview };
   });
 }
 
 export async function registerServerAction(_: ActionState, form: FormData): Promise<ActionState> {
-  const state = await toActionState(async () => {
-    const server = await registerServer(await requireActor(), registrationFrom(form));
-    revalidatePath("/catalog");
+  const state = await actorAction(async (actor) => {
+    const server = await registerServer(actor, registrationFrom(form));
     return { message: `Registered ${server.name}.`, data: server.id };
-  }, formValues(form, ["credentialValue"]));
+  }, { values: formValues(form, ["credentialValue"]), revalidate: ["/catalog"] });
   if (state.status === "ok") redirect(`/catalog/${state.data}`);
   return state;
 }
 
 export async function importVersionAction(serverId: string, _: ActionState<VersionImport>, form: FormData): Promise<ActionState<VersionImport>> {
-  return toActionState(async () => {
+  return actorAction(async (actor) => {
     const input = versionInputFrom(form);
-    const diff = await importVersion(await requireActor(), serverId, input);
-    revalidatePath(`/catalog/${serverId}`);
+    const diff = await importVersion(actor, serverId, input);
     const version = String(input.version).trim();
     return { message: `Imported version ${version} as a draft.`, data: { ...diff, version } };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate: [`/catalog/${serverId}`] });
 }
 
 export async function updateServerAction(serverId: string, _: ActionState, form: FormData): Promise<ActionState> {
-  const state = await toActionState(async () => {
-    await updateServerDetails(await requireActor(), serverId, serverDetailsFrom(form));
-    revalidatePath(`/catalog/${serverId}`);
+  const state = await actorAction(async (actor) => {
+    await updateServerDetails(actor, serverId, serverDetailsFrom(form));
     return { message: "Saved." };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate: [`/catalog/${serverId}`] });
   if (state.status === "ok") redirect(`/catalog/${serverId}`);
   return state;
 }

@@ -8,7 +8,7 @@ const field = (form: FormData, name: string) => form.get(name) ?? undefined;
 const lines = (value: FormDataEntryValue | null) => String(value ?? "").split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
 
 /** "name@version" lines; the last @ splits, so scoped packages such as @acme/sdk@1.2.0 work. */
-export function dependenciesFrom(value: FormDataEntryValue | null) {
+function dependenciesFrom(value: FormDataEntryValue | null) {
   return lines(value).map((line) => {
     const at = line.lastIndexOf("@");
     return at > 0 ? { name: line.slice(0, at), version: line.slice(at + 1) } : { name: line, version: "" };

@@ -1,15 +1,12 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { type ActionState, toActionState } from "@/lib/action-state";
-import { requireActor } from "@/lib/auth/session";
+import type { ActionState } from "@/lib/action-state";
+import { actorAction } from "@/lib/actor-action";
 import { claimReview } from "@/lib/certification/lifecycle";
 
 export async function claimAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
-    await claimReview(await requireActor(), { versionId: form.get("versionId") });
-    revalidatePath("/reviews");
-    revalidatePath("/catalog", "layout");
+  return actorAction(async (actor) => {
+    await claimReview(actor, { versionId: form.get("versionId") });
     return { message: "Claimed: it is yours to review." };
-  });
+  }, { revalidate: ["/reviews", ["/catalog", "layout"]] });
 }

@@ -30,7 +30,7 @@ describe("GET /api/metrics", () => {
     ] as const;
     for (const [response, message] of refusals) {
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: expect.stringMatching(message) });
+      expect(await response.json()).toEqual({ error: expect.stringMatching(message), code: "unauthorized" });
     }
     const allowed = await scrape("Bearer scrape-token-1234");
     expect(allowed.status).toBe(200);

@@ -29,7 +29,7 @@ describe("GET /v0.1/servers: who may read", () => {
   it("answers 401 with a Bearer challenge (and CORS) without a key while anonymous read is off", async () => {
     const response = await list("");
     expect(response.status).toBe(401);
-    expect(response.body).toEqual({ error: expect.stringMatching(/agent key/) });
+    expect(response.body).toEqual({ error: expect.stringMatching(/agent key/), code: "unauthorized" });
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer realm="toolgate-registry"/);
     expect(expectCors(response.headers)).toEqual(corsExpected);
   });
@@ -44,7 +44,7 @@ describe("GET /v0.1/servers: who may read", () => {
       for (const key of [revoked.key, expired.key, disabled.key, unknown, "not-a-key"]) {
         const response = await list("", { key });
         expect(response.status, key).toBe(401);
-        expect(response.body).toEqual({ error: expect.stringMatching(/not valid/) });
+        expect(response.body).toEqual({ error: expect.stringMatching(/not valid/), code: "unauthorized" });
         expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
       }
       const basic = await list("", { authorization: "Basic dXNlcjpwYXNz" });
@@ -244,7 +244,7 @@ describe("GET /v0.1/servers: pagination", () => {
   ])("refuses %s with a clear 400 (and CORS)", async (query, message) => {
     const response = await list(`?${query}`);
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: expect.stringMatching(message) });
+    expect(response.body).toEqual({ error: expect.stringMatching(message), code: "bad_request" });
     expect(expectCors(response.headers)).toEqual(corsExpected);
   });
 });

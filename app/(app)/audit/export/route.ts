@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 // Downloads the audit trail, filtered like the page (/audit/export?action=gateway.&format=csv). It sits
 // beside the page rather than under /api/v1: it is the page's download link, behind the same session,
-// not part of the versioned JSON API. Errors are the usual JSON `{ error }` (400, 401, 403).
+// not part of the versioned JSON API. Errors are the usual JSON `{ error, code }` (400, 401, 403).
 export async function GET(request: Request) {
   try {
     const exported = await exportAuditTrail(await requireActor(), searchParamsOf(request));

@@ -1,8 +1,7 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { type ActionState, formValues, toActionState } from "@/lib/action-state";
-import { requireActor } from "@/lib/auth/session";
+import { type ActionState, formValues } from "@/lib/action-state";
+import { actorAction } from "@/lib/actor-action";
 import { ValidationError } from "@/lib/errors";
 import { fileTooLarge } from "@/lib/evidence/file-size";
 import { addEvidence } from "@/lib/evidence/store";
@@ -36,11 +35,8 @@ async function evidenceInput(form: FormData) {
 }
 
 export async function addEvidenceAction(serverId: string, _: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
-    const actor = await requireActor();
+  return actorAction(async (actor) => {
     const evidence = await addEvidence(actor, String(form.get("versionId") ?? ""), await evidenceInput(form));
-    revalidatePath(`/catalog/${serverId}`);
-    revalidatePath("/reviews");
     return { message: `Added “${evidence.title}”.` };
-  }, formValues(form, ["file"]));
+  }, { values: formValues(form, ["file"]), revalidate: [`/catalog/${serverId}`, "/reviews"] });
 }

@@ -1,25 +1,19 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { type ActionState, formValues, toActionState } from "@/lib/action-state";
-import { requireActor } from "@/lib/auth/session";
+import { type ActionState, formValues } from "@/lib/action-state";
+import { actorAction, type Revalidated } from "@/lib/actor-action";
 import { certifyVersion, rejectVersion, submitVersion } from "@/lib/certification/lifecycle";
 import { requestPromotion } from "@/lib/certification/promotion";
 
 // Lifecycle steps from the entry page's Review tab; the domain functions check who may take them.
 
-function refresh() {
-  revalidatePath("/catalog", "layout");
-  revalidatePath("/reviews");
-  revalidatePath("/approvals");
-}
+const revalidate: Revalidated[] = [["/catalog", "layout"], "/reviews", "/approvals"];
 
 export async function submitVersionAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
-    await submitVersion(await requireActor(), { versionId: form.get("versionId") });
-    refresh();
+  return actorAction(async (actor) => {
+    await submitVersion(actor, { versionId: form.get("versionId") });
     return { message: "Submitted for review." };
-  });
+  }, { revalidate });
 }
 
 function waiversFrom(form: FormData) {
@@ -27,12 +21,10 @@ function waiversFrom(form: FormData) {
 }
 
 export async function decideReviewAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
-    const actor = await requireActor();
+  return actorAction(async (actor) => {
     const versionId = form.get("versionId");
     if (form.get("decision") === "reject") {
       await rejectVersion(actor, { versionId, reason: form.get("reason") });
-      refresh();
       return { message: "Rejected." };
     }
     await certifyVersion(actor, {
@@ -42,14 +34,13 @@ export async function decideReviewAction(_: ActionState, form: FormData): Promis
       approvalTools: form.getAll("approvalTools"),
       waivers: waiversFrom(form),
     });
-    refresh();
     return { message: "Certified; the manifest is signed." };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate });
 }
 
 export async function requestPromotionAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return toActionState(async () => {
-    const request = await requestPromotion(await requireActor(), {
+  return actorAction(async (actor) => {
+    const request = await requestPromotion(actor, {
       versionId: form.get("versionId"),
       environment: form.get("environment"),
       rolloutPlan: form.get("rolloutPlan"),
@@ -57,7 +48,6 @@ export async function requestPromotionAction(_: ActionState, form: FormData): Pr
       killSwitchPlan: form.get("killSwitchPlan"),
       sunsetDays: form.get("sunsetDays"),
     });
-    refresh();
     return { message: request.pending ? "Requested: waiting for an approver." : "Promoted." };
-  }, formValues(form));
+  }, { values: formValues(form), revalidate });
 }

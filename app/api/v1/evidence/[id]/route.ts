@@ -8,7 +8,7 @@ import { parseInput } from "@/lib/validation";
 export const dynamic = "force-dynamic";
 
 // Downloads an evidence item's file. Not apiRoute: the answer is the file itself, not JSON, though
-// errors are the usual JSON `{ error }` (400 for a malformed id, 401, 403, 404).
+// errors are the usual JSON `{ error, code }` (400 for a malformed id, 401, 403, 404).
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
   try {
     const actor = await requireActor();

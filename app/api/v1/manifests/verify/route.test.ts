@@ -41,7 +41,7 @@ describe("POST /api/v1/manifests/verify", () => {
     ];
     for (const response of refusals) {
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ error: expect.any(String) });
+      expect(await response.json()).toEqual({ error: expect.any(String), code: "bad_request" });
     }
   });
 });

@@ -66,7 +66,7 @@ describe("GET /v0.1/servers/{serverName}/versions", () => {
       const response = await versions(name, { key: agent.key });
       expect(response.status, name).toBe(404);
       expect(official404(response.body), problems(official404)).toBe(true);
-      expect(response.body).toEqual({ error: `No server named ${name} is in the registry.` });
+      expect(response.body).toEqual({ error: `No server named ${name} is in the registry.`, code: "not_found" });
       expect(expectCors(response.headers)).toEqual(corsExpected);
     }
     // granted=true narrows to granted servers here too.
@@ -99,7 +99,7 @@ describe("GET /v0.1/servers/{serverName}/versions", () => {
     const agent = await agentWithKey("prod");
     const response = await call(listVersions, `/v0.1/servers/${raw}/versions`, { key: agent.key, params: { serverName: decoded } });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: expect.stringMatching(message) });
+    expect(response.body).toEqual({ error: expect.stringMatching(message), code: "bad_request" });
     expect(expectCors(response.headers)).toEqual(corsExpected);
   });
 
@@ -142,7 +142,7 @@ describe("GET /v0.1/servers/{serverName}/versions/{version}", () => {
       const response = await version(`${ns}/crm`, wanted, prod.key);
       expect(response.status, wanted).toBe(404);
       expect(official404(response.body), problems(official404)).toBe(true);
-      expect(response.body).toEqual({ error: `Version ${wanted} of ${ns}/crm is not in the registry.` });
+      expect(response.body).toEqual({ error: `Version ${wanted} of ${ns}/crm is not in the registry.`, code: "not_found" });
     }
     await setAnonymousRead(true);
     expect((await version(`${ns}/crm`, "1.0.0")).status).toBe(200);
@@ -168,7 +168,7 @@ describe("GET /v0.1/servers/{serverName}/versions/{version}", () => {
     const prod = await agentWithKey("prod");
     const response = await call(getVersion, `/v0.1/servers/${ns}%2Fcrm/versions/${raw}`, { key: prod.key, params: { serverName: `${ns}/crm`, version: decoded } });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: expect.stringMatching(message) });
+    expect(response.body).toEqual({ error: expect.stringMatching(message), code: "bad_request" });
   });
 });
 
@@ -176,7 +176,7 @@ describe("anything else under /v0.1", () => {
   it("answers a JSON 404 with CORS, hinting at the encoded slash", async () => {
     const response = await call(catchAll, `/v0.1/servers/com.example/crm/versions`, { params: { path: ["servers", "com.example", "crm", "versions"] } });
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ error: expect.stringContaining("com.example%2Fcrm") });
+    expect(response.body).toEqual({ error: expect.stringContaining("com.example%2Fcrm"), code: "not_found" });
     expect(expectCors(response.headers)).toEqual(corsExpected);
   });
 });

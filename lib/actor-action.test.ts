@@ -1,0 +1,47 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { ConflictError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+
+const { revalidatePath, requireActor } = vi.hoisted(() => ({ revalidatePath: vi.fn(), requireActor: vi.fn() }));
+vi.mock("next/cache", () => ({ revalidatePath }));
+vi.mock("@/lib/auth/session", () => ({ requireActor }));
+
+const { actorAction } = await import("./actor-action");
+
+const ada = { id: "u1", email: "ada@example.com", name: "Ada", roles: ["admin"] };
+
+beforeEach(() => {
+  revalidatePath.mockReset();
+  requireActor.mockReset().mockResolvedValue(ada);
+});
+
+describe("actorAction", () => {
+  it("gives the work the signed-in actor, then revalidates the pages it names", async () => {
+    const state = await actorAction(async (actor) => ({ message: `Hello ${actor.email}.`, data: 42 }), { revalidate: ["/admin", ["/catalog", "layout"]] });
+    expect(state).toEqual({ status: "ok", message: "Hello ada@example.com.", data: 42 });
+    expect(revalidatePath.mock.calls).toEqual([["/admin"], ["/catalog", "layout"]]);
+  });
+
+  it("turns a domain error into the form's error state, with field errors and what was typed, and revalidates nothing", async () => {
+    const values = { name: "crm" };
+    const refused = await actorAction(async () => {
+      throw new ValidationError("Name is taken.", { name: ["Name is taken."] });
+    }, { values, revalidate: ["/admin"] });
+    expect(refused).toEqual({ status: "error", message: "Name is taken.", fieldErrors: { name: ["Name is taken."] }, values });
+    const conflict = await actorAction(async () => {
+      throw new ConflictError("Already decided.");
+    });
+    expect(conflict).toEqual({ status: "error", message: "Already decided.", fieldErrors: {}, values: undefined });
+    expect(revalidatePath).not.toHaveBeenCalled();
+  });
+
+  it("asks a signed-out person to sign in without running the work", async () => {
+    requireActor.mockRejectedValue(new UnauthenticatedError());
+    const work = vi.fn();
+    expect(await actorAction(work)).toMatchObject({ status: "error", message: "Sign in first." });
+    expect(work).not.toHaveBeenCalled();
+  });
+
+  it("lets an unexpected error through to the error page", async () => {
+    await expect(actorAction(async () => Promise.reject(new Error("database down")))).rejects.toThrow("database down");
+  });
+});

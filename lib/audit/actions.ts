@@ -1,0 +1,86 @@
+import type { Action as Permission } from "@/lib/auth/authorize";
+
+// Every action the audit trail records, in one place. The strings are stored in audit_events.action and
+// are what people filter and export on, so an existing one is never renamed: a new event adds a string
+// here. They grew in several styles (dots, dashes, underscores); a new one is `domain.verb`, with
+// underscores inside a word as in toolcall.approval_request.
+
+/**
+ * What the gateway audits as `gateway.<method>` (lib/gateway/audit-event.ts): the MCP methods whose
+ * calls and refusals it records, and "edge" for the HTTP edge's aggregated refusals.
+ */
+export type GatewayMethod = "tools/call" | "tools/list" | "edge";
+
+export const auditActions = [
+  // Sign-in, sign-out and lockout (lib/auth).
+  "auth.sign-in",
+  "auth.sign-out",
+  "auth.lockout",
+  // A request the proxy refuses before any route sees it (proxy.ts).
+  "request.cross-site",
+  "request.too-large",
+  // People and teams (lib/users, lib/teams).
+  "user.create",
+  "user.roles.update",
+  "user.disable",
+  "user.enable",
+  "user.password.change",
+  "user.seed-admin",
+  "user.teams.update",
+  "team.create",
+  // Catalog entries, their versions and evidence (lib/catalog, lib/evidence).
+  "server.register",
+  "server.update",
+  "server.version.import",
+  "evidence.add",
+  // The review lifecycle, `version.<transition>` (lib/certification/lifecycle.ts), and promotions.
+  "version.submit",
+  "version.claim",
+  "version.certify",
+  "version.reject",
+  "version.deprecate",
+  "version.retire",
+  "version.promote",
+  "promotion.request",
+  "promotion.approve",
+  "promotion.deny",
+  // Agents, their keys and their grants (lib/agents).
+  "agent.create",
+  "agent.enable",
+  "agent.disable",
+  "agent.key.create",
+  "agent.key.revoke",
+  "grant.request",
+  "grant.approve",
+  "grant.deny",
+  "grant.revoke",
+  "grant.await-approval",
+  // Runtime approvals of high-risk tool calls (lib/tool-approvals).
+  "toolcall.approval_request",
+  "toolcall.approve",
+  "toolcall.deny",
+  "toolcall.approval_expire",
+  "toolcall.approval_escalate",
+  // Kill switches and policy settings (lib/killswitch, lib/settings).
+  "killswitch.engage",
+  "killswitch.clear",
+  "settings.update",
+  // The audit trail's own events (lib/audit).
+  "audit.export",
+  "audit.verify_chain",
+  "audit.event_quarantined",
+  // The gateway: calls and refusals per method, drift found and resolved (lib/gateway).
+  "gateway.tools/call",
+  "gateway.tools/list",
+  "gateway.edge",
+  "gateway.drift",
+  "gateway.drift.resolve",
+] as const;
+
+/**
+ * A refusal is audited under the permission that was checked (lib/auth/authorize.ts), e.g. "catalog.edit";
+ * a separation-of-duties refusal of a tool-call decision has its own older name.
+ */
+export type RefusalAction = Permission | "toolcall.decide";
+
+export type AuditAction = (typeof auditActions)[number] | RefusalAction;
