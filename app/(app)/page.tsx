@@ -1,5 +1,5 @@
 import { Dashboard } from "@/components/dashboard/dashboard";
-import { PageHeader } from "@/components/empty-state";
+import { PageHeader } from "@/components/ui/empty-state";
 import { can } from "@/lib/auth/authorize";
 import { requireUser } from "@/lib/auth/session";
 import { parseRange } from "@/lib/dashboard/range";

@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import type { VerifyFormValues, VerifyState } from "@/components/verify-manifest-form";
+import type { VerifyFormValues, VerifyState } from "@/components/signing/verify-manifest-form";
 import { ValidationError } from "@/lib/errors";
 import { verifyManifest } from "@/lib/signing/manifest";
 import { parseInput } from "@/lib/validation";

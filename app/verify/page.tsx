@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
-import { PageHeader } from "@/components/empty-state";
-import { VerificationOutcome, VerifyManifestForm } from "@/components/verify-manifest-form";
+import { VerificationOutcome, VerifyManifestForm } from "@/components/signing/verify-manifest-form";
+import { PageHeader } from "@/components/ui/empty-state";
 import { NotFoundError } from "@/lib/errors";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
 import { queryText } from "@/lib/validation";

@@ -1,5 +1,5 @@
-import { EmptyState } from "@/components/empty-state";
-import { TabLinks } from "@/components/tab-links";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TabLinks } from "@/components/ui/tab-links";
 import { dashboardRanges, rangeSpecs } from "@/lib/dashboard/range";
 import type { DashboardStats } from "@/lib/dashboard/stats";
 import { CallsOverTimeChart } from "./calls-over-time-chart";

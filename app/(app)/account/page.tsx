@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { ChangePasswordForm } from "@/components/change-password-form";
-import { PageHeader } from "@/components/empty-state";
+import { ChangePasswordForm } from "@/components/auth/change-password-form";
+import { PageHeader } from "@/components/ui/empty-state";
 import { roleLabels } from "@/lib/auth/roles";
 import { requireUser } from "@/lib/auth/session";
 import { changePasswordAction } from "./actions";

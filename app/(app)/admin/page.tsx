@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { CreateTeamForm } from "@/components/create-team-form";
-import { CreateUserForm } from "@/components/create-user-form";
-import { PageHeader } from "@/components/empty-state";
-import { PolicyForms } from "@/components/policy-form";
-import { UserRow } from "@/components/user-row";
+import { CreateTeamForm } from "@/components/admin/create-team-form";
+import { CreateUserForm } from "@/components/admin/create-user-form";
+import { PolicyForms } from "@/components/admin/policy-form";
+import { UserRow } from "@/components/admin/user-row";
+import { PageHeader } from "@/components/ui/empty-state";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getPolicies } from "@/lib/settings/policy";

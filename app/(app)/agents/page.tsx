@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { type AgentActions, AgentCard } from "@/components/agent-card";
-import { CreateAgentForm } from "@/components/agent-create-form";
-import { EmptyState, PageHeader } from "@/components/empty-state";
+import { type AgentActions, AgentCard } from "@/components/agents/agent-card";
+import { CreateAgentForm } from "@/components/agents/agent-create-form";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { listAgents } from "@/lib/agents/agents";
 import { grantableServers } from "@/lib/agents/grants";
 import { teamsInScope } from "@/lib/auth/access";

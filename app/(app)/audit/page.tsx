@@ -1,17 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ActionButton } from "@/components/action-button";
-import { AuditFilters } from "@/components/audit-filters";
-import { AuditQuarantineAlert } from "@/components/audit-quarantine-alert";
-import { AuditTable } from "@/components/audit-table";
-import { EmptyState, PageHeader } from "@/components/empty-state";
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { AuditQuarantineAlert } from "@/components/audit/audit-quarantine-alert";
+import { AuditTable } from "@/components/audit/audit-table";
+import { ActionButton } from "@/components/ui/action-button";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
+import { UnusableFilters } from "@/components/ui/unusable-filters";
 import { auditFilterKeys, auditFilterQuery, auditFiltersSchema } from "@/lib/audit/filters";
 import { quarantineSummary } from "@/lib/audit/quarantine";
 import { type AuditPage, searchAuditEvents } from "@/lib/audit/query";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { verifyChainAction } from "./actions";
-import { UnusableFilters } from "@/components/unusable-filters";
 
 export const metadata: Metadata = { title: "Audit" };
 

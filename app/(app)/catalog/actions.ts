@@ -1,13 +1,13 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import type { VersionImport } from "@/components/catalog/import-version-form";
+import type { ImportPreview } from "@/components/catalog/register-wizard";
 import { type ActionState, formValues } from "@/lib/action-state";
 import { actorAction } from "@/lib/actor-action";
 import { updateServerDetails } from "@/lib/catalog/edit";
 import { previewImport, registerServer } from "@/lib/catalog/register";
 import { importVersion } from "@/lib/catalog/versions";
-import type { ImportPreview } from "@/components/register-wizard";
-import type { VersionImport } from "@/components/import-version-form";
 import { importTargetFrom, registrationFrom, serverDetailsFrom, versionInputFrom } from "./form-data";
 
 export async function previewImportAction(_: ActionState<ImportPreview>, form: FormData): Promise<ActionState<ImportPreview>> {

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { RiskBadge, StatusBadge } from "@/components/badges";
-import { KillSwitchBadge } from "@/components/kill-switch-badge";
+import { KillSwitchBadge } from "@/components/killswitch/kill-switch-badge";
+import { RiskBadge, StatusBadge } from "@/components/ui/badges";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
+import { Button, plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
+import { Table } from "@/components/ui/table";
 import { activeKillSwitches } from "@/lib/killswitch/switches";
 import type { KillSwitchView } from "@/lib/killswitch/types";
-import { EmptyState, PageHeader } from "@/components/empty-state";
-import { Table } from "@/components/table";
-import { Button, plainOptions, SelectField, TextField } from "@/components/form-fields";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { catalogQuerySchema, classifications, environments, riskTiers, versionStatuses } from "@/lib/catalog/schemas";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { DriftTable } from "@/components/drift-table";
-import { EmptyState, PageHeader } from "@/components/empty-state";
+import { DriftTable } from "@/components/catalog/drift-table";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { requirePagePermission } from "@/lib/auth/session";
 import { openDriftIncidents } from "@/lib/gateway/drift";
 

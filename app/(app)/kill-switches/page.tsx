@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/empty-state";
-import { KillSwitchPanel } from "@/components/kill-switch-panel";
+import { KillSwitchPanel } from "@/components/killswitch/kill-switch-panel";
+import { PageHeader } from "@/components/ui/empty-state";
 import { requirePagePermission } from "@/lib/auth/session";
 import { activeKillSwitches } from "@/lib/killswitch/switches";
 import { clearKillSwitchAction, engageKillSwitchAction } from "./actions";

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ActionButton } from "@/components/action-button";
-import { StatusBadge } from "@/components/badges";
-import { CheckBadges } from "@/components/check-list";
-import { EmptyState, PageHeader } from "@/components/empty-state";
+import { CheckBadges } from "@/components/certification/check-list";
+import { ActionButton } from "@/components/ui/action-button";
+import { StatusBadge } from "@/components/ui/badges";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { reviewQueue } from "@/lib/certification/queue";

@@ -1,10 +1,10 @@
 import { notFound } from "next/navigation";
-import { AddEvidenceForm } from "@/components/add-evidence-form";
-import { Badge } from "@/components/badges";
-import { VersionChecks } from "@/components/version-checks";
-import { EmptyState } from "@/components/empty-state";
-import { TabLinks } from "@/components/tab-links";
-import { Table } from "@/components/table";
+import { AddEvidenceForm } from "@/components/certification/add-evidence-form";
+import { VersionChecks } from "@/components/certification/version-checks";
+import { Badge } from "@/components/ui/badges";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TabLinks } from "@/components/ui/tab-links";
+import { Table } from "@/components/ui/table";
 import { may } from "@/lib/auth/access";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";

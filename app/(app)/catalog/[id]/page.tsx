@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { RiskBadge, StatusBadge } from "@/components/badges";
-import { PageHeader } from "@/components/empty-state";
-import { DriftTable } from "@/components/drift-table";
-import { KillSwitchBadge } from "@/components/kill-switch-badge";
-import { TabLinks } from "@/components/tab-links";
+import { DriftTable } from "@/components/catalog/drift-table";
+import { KillSwitchBadge } from "@/components/killswitch/kill-switch-badge";
+import { RiskBadge, StatusBadge } from "@/components/ui/badges";
+import { PageHeader } from "@/components/ui/empty-state";
+import { TabLinks } from "@/components/ui/tab-links";
 import { may } from "@/lib/auth/access";
 import { requirePagePermission } from "@/lib/auth/session";
 import { governingRiskTier } from "@/lib/catalog/risk";

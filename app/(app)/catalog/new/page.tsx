@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/empty-state";
-import { RegisterWizard } from "@/components/register-wizard";
+import { RegisterWizard } from "@/components/catalog/register-wizard";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { requirePagePermission } from "@/lib/auth/session";
 import { teamsInScope } from "@/lib/auth/access";
 import { listTeams } from "@/lib/teams/manage";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { EditServerForm } from "@/components/edit-server-form";
-import { EmptyState, PageHeader } from "@/components/empty-state";
+import { EditServerForm } from "@/components/catalog/edit-server-form";
+import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { may, teamRefusal, teamsInScope } from "@/lib/auth/access";
 import { forbidPage, requirePagePermission } from "@/lib/auth/session";
 import { listTeams } from "@/lib/teams/manage";

@@ -1,0 +1,155 @@
+import Link from "next/link";
+import { ActionButton } from "@/components/ui/action-button";
+import { Badge, RiskBadge, type Tone } from "@/components/ui/badges";
+import { DescriptionList } from "@/components/ui/description-list";
+import { ReasonForm } from "@/components/ui/reason-form";
+import { Table } from "@/components/ui/table";
+import type { ActionState } from "@/lib/action-state";
+import type { AgentView } from "@/lib/agents/agents";
+import { CreateKeyForm } from "./agent-key-form";
+import { GrantAccessForm } from "./agent-grant-form";
+
+type Act<T = undefined> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
+
+export interface AgentActions {
+  setDisabled: Act;
+  createKey: Act<string>;
+  revokeKey: Act;
+  grant: Act;
+  revokeGrant: Act;
+}
+
+interface Props {
+  agent: AgentView;
+  servers: { id: string; name: string; riskTier: string | null }[];
+  /** Without actions the card only shows the agent. */
+  actions?: AgentActions;
+  now: Date;
+}
+
+const utc = (date: Date | null, none: string) => (date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : none);
+const cell = "px-3 py-2 align-top";
+
+function keyState(key: AgentView["keys"][number], now: Date): [string, Tone] {
+  if (key.revokedAt) return ["revoked", "bad"];
+  if (key.expiresAt && key.expiresAt <= now) return ["expired", "neutral"];
+  return ["active", "good"];
+}
+
+function grantState(grant: AgentView["grants"][number], now: Date): [string, Tone] {
+  if (grant.status === "active" && grant.expiresAt && grant.expiresAt <= now) return ["expired", "neutral"];
+  const tones: Record<string, Tone> = { active: "good", pending: "warn", denied: "bad", revoked: "neutral" };
+  return [grant.status, tones[grant.status] ?? "neutral"];
+}
+
+function Keys({ agent, actions, now }: Omit<Props, "servers">) {
+  if (agent.keys.length === 0) return <p className="text-sm text-slate-600">No API keys yet.</p>;
+  return (
+    <Table label={`API keys of ${agent.name}`} headings={["Key", "Label", "Expires", "Last used", "Status", ...(actions ? [""] : [])]}>
+      {agent.keys.map((key) => {
+        const [state, tone] = keyState(key, now);
+        return (
+          <tr key={key.id} className="border-b border-slate-100">
+            <td className={`${cell} font-mono`}>tgk_{key.prefix}_…</td>
+            <td className={cell}>{key.label}</td>
+            <td className={cell}>{utc(key.expiresAt, "never")}</td>
+            <td className={cell}>{utc(key.lastUsedAt, "never")}</td>
+            <td className={cell}>
+              <Badge tone={tone}>{state}</Badge>
+              {key.revokedAt && <span className="ml-2 text-slate-600">{utc(key.revokedAt, "")}</span>}
+            </td>
+            {actions && (
+              <td className={cell}>
+                {!key.revokedAt && (
+                  <ReasonForm action={actions.revokeKey} fields={{ keyId: key.id }} label={`Revoke key ${key.prefix}`} reasonLabel="Reason for revoking" buttons={[{ label: "Revoke key", variant: "danger" }]} />
+                )}
+              </td>
+            )}
+          </tr>
+        );
+      })}
+    </Table>
+  );
+}
+
+function Grants({ agent, actions, now }: Omit<Props, "servers">) {
+  if (agent.grants.length === 0) return <p className="text-sm text-slate-600">No grants yet: this agent can use no server.</p>;
+  return (
+    <Table label={`Grants of ${agent.name}`} headings={["Server", "Risk", "Tools", "Until", "Status", ...(actions ? [""] : [])]}>
+      {agent.grants.map((grant) => {
+        const [state, tone] = grantState(grant, now);
+        const open = grant.status === "pending" || grant.status === "active";
+        return (
+          <tr key={grant.id} className="border-b border-slate-100">
+            <td className={cell}>
+              <Link href={`/catalog/${grant.server.id}`} className="text-indigo-700 hover:underline">
+                {grant.server.name}
+              </Link>
+            </td>
+            <td className={cell}>
+              <RiskBadge tier={grant.server.riskTier} />
+            </td>
+            <td className={`${cell} font-mono`}>{grant.tools.length ? grant.tools.join(", ") : "all tools"}</td>
+            <td className={cell}>{utc(grant.expiresAt, "no end")}</td>
+            <td className={cell}>
+              <Badge tone={tone}>{state}</Badge>
+              {grant.decisionReason && <p className="mt-1 text-slate-600">{grant.decisionReason}</p>}
+            </td>
+            {actions && (
+              <td className={cell}>
+                {open && (
+                  <ReasonForm
+                    action={actions.revokeGrant}
+                    fields={{ grantId: grant.id }}
+                    label={`Revoke access to ${grant.server.name}`}
+                    reasonLabel="Reason for revoking"
+                    buttons={[{ label: "Revoke access", variant: "danger" }]}
+                  />
+                )}
+              </td>
+            )}
+          </tr>
+        );
+      })}
+    </Table>
+  );
+}
+
+/** One agent: who owns it, where it runs, its keys and its grants, with the forms to change them. */
+export function AgentCard({ agent, servers, actions, now }: Props) {
+  return (
+    <article aria-label={`Agent ${agent.name}`} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6">
+      <h2 className="flex flex-wrap items-baseline gap-2 text-lg font-semibold">
+        <span className="font-mono">{agent.name}</span>
+        <Badge tone="info">{agent.environment}</Badge>
+        {agent.disabled && <Badge tone="bad">disabled</Badge>}
+      </h2>
+      <DescriptionList
+        items={[
+          ["Team", agent.teamName],
+          ["Environment", agent.environment],
+          ["Description", agent.description],
+          ["Created", utc(agent.createdAt, "")],
+        ]}
+      />
+      {actions && (
+        <ActionButton
+          action={actions.setDisabled}
+          fields={{ agentId: agent.id, disabled: String(!agent.disabled) }}
+          label={agent.disabled ? "Enable agent" : "Disable agent"}
+          variant={agent.disabled ? "secondary" : "danger"}
+        />
+      )}
+      <section className="space-y-3">
+        <h3 className="font-semibold">API keys</h3>
+        <Keys agent={agent} actions={actions} now={now} />
+        {actions && <CreateKeyForm action={actions.createKey} agentId={agent.id} />}
+      </section>
+      <section className="space-y-3">
+        <h3 className="font-semibold">Grants</h3>
+        <Grants agent={agent} actions={actions} now={now} />
+        {actions && <GrantAccessForm action={actions.grant} agentId={agent.id} servers={servers} />}
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,85 @@
+import { Table } from "@/components/ui/table";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+interface AuditRow {
+  id: bigint;
+  chainSeq: bigint;
+  occurredAt: Date;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  outcome: string;
+  reason: string | null;
+  correlationId: string;
+  details: JsonValue | null;
+}
+
+type JsonValue = Prisma.JsonValue;
+
+const outcomeTone: Record<string, string> = {
+  success: "text-emerald-700",
+  denied: "text-amber-700",
+  failure: "text-red-700",
+};
+
+const maxSummary = 160;
+
+function scalar(value: JsonValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * A line of the event's details a reader can scan: for gateway calls the tool, its version, the
+ * decision and how long it took; otherwise the details' fields, cut short. The export has them whole.
+ */
+function detailSummary(details: JsonValue | null): string {
+  if (details === null || typeof details !== "object" || Array.isArray(details)) return details === null ? "" : scalar(details);
+  const { tool, version, decision, latencyMs, ...rest } = details;
+  const parts: string[] = [];
+  if (typeof tool === "string") parts.push(typeof version === "string" ? `${tool}@${version}` : tool);
+  if (typeof decision === "string") parts.push(decision);
+  if (typeof latencyMs === "number") parts.push(`${Math.round(latencyMs)} ms`);
+  // Gateway events also carry the server's name (shown with the target) and an arguments hash (noise here).
+  const shown = parts.length ? Object.entries(rest).filter(([key]) => key !== "serverName" && key !== "argumentsHash") : Object.entries(details);
+  for (const [key, value] of shown) if (value !== null && value !== undefined) parts.push(`${key}=${scalar(value)}`);
+  const summary = parts.join(" · ");
+  return summary.length > maxSummary ? `${summary.slice(0, maxSummary - 1)}…` : summary;
+}
+
+function serverName(details: JsonValue | null): string | null {
+  const name = details !== null && typeof details === "object" && !Array.isArray(details) ? details.serverName : undefined;
+  return typeof name === "string" ? name : null;
+}
+
+export function AuditTable({ events }: { events: AuditRow[] }) {
+  if (events.length === 0) return <p className="text-slate-600">No audit events yet.</p>;
+  return (
+    <Table label="Audit events" headings={["#", "Time (UTC)", "Actor", "Action", "Target", "Outcome", "Reason", "Details"]}>
+      {events.map((e) => (
+        <tr key={e.id.toString()} data-testid="audit-row" className="border-b border-slate-100 align-top">
+          <td className="px-3 py-2 font-mono text-xs text-slate-500">{e.chainSeq.toString()}</td>
+          <td className="whitespace-nowrap px-3 py-2">{e.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</td>
+          <td className="px-3 py-2">{e.actorLabel}</td>
+          <td className="px-3 py-2 font-mono">{e.action}</td>
+          <td className="px-3 py-2">
+            {e.targetType}
+            {e.targetId && (
+              <span className="block font-mono text-xs text-slate-500" title={e.targetId}>
+                {serverName(e.details) ?? e.targetId}
+              </span>
+            )}
+          </td>
+          <td className={`px-3 py-2 ${outcomeTone[e.outcome] ?? ""}`}>{e.outcome}</td>
+          <td className="px-3 py-2">{e.reason}</td>
+          <td className="px-3 py-2 text-xs">
+            <span className="block break-all">{detailSummary(e.details)}</span>
+            <span className="block font-mono text-slate-500" title="Correlation id">
+              {e.correlationId}
+            </span>
+          </td>
+        </tr>
+      ))}
+    </Table>
+  );
+}

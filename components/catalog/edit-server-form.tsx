@@ -1,0 +1,31 @@
+"use client";
+
+import { useActionState } from "react";
+import { Button, FormMessage } from "@/components/ui/form-fields";
+import { type ActionState, type FormValues, idle } from "@/lib/action-state";
+import { ServerDetailsFields } from "./server-details-fields";
+
+interface Props {
+  action: (state: ActionState, form: FormData) => Promise<ActionState>;
+  values: FormValues;
+  teams: { id: string; name: string }[];
+  tools: { name: string }[];
+}
+
+export function EditServerForm({ action, values, teams, tools }: Props) {
+  const [state, formAction, saving] = useActionState(action, idle);
+  return (
+    <form action={formAction} noValidate aria-label="Edit server" className="space-y-6">
+      <ServerDetailsFields
+        values={state.status === "error" ? (state.values ?? {}) : values}
+        errors={state.status === "error" ? state.fieldErrors : {}}
+        teams={teams}
+        tools={tools}
+      />
+      <FormMessage state={state} />
+      <Button type="submit" disabled={saving}>
+        {saving ? "Saving…" : "Save changes"}
+      </Button>
+    </form>
+  );
+}

@@ -1,8 +1,0 @@
-import { roleLabels, roles, type Role } from "@/lib/auth/roles";
-import { CheckboxGroup } from "./checkbox-group";
-
-const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
-
-export function RoleCheckboxes({ checked = [], errors }: { checked?: readonly Role[]; errors?: string[] }) {
-  return <CheckboxGroup legend="Roles" name="roles" options={roleOptions} checked={checked} errors={errors} />;
-}
