@@ -1,4 +1,5 @@
 import type http from "node:http";
+import type { Socket } from "node:net";
 import { rememberClientAddress } from "./edge-refusals";
 import { internalErrorResponse, maxBodyBytes } from "./http";
 
@@ -64,13 +65,29 @@ async function send(response: Response, outgoing: http.ServerResponse) {
   outgoing.end();
 }
 
+/** How long a connection whose client is still sending stays half-closed after its answer. */
+const lingerMs = 2_000;
+
+// Closing a connection while its client is still sending resets it, and a reset client drops the answer
+// it has not read yet (here, the 413). So, as web servers do, the connection is half-closed after the
+// answer (the client reads it and the end of stream) and closed a moment later, still without reading.
+function closeAfterClientReads(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), lingerMs).unref();
+  };
+}
+
 /** Answers one HTTP request with a Fetch API handler; `origin` is this server's own, for the Request URL. */
 export function serveWith(handler: FetchHandler, incoming: http.IncomingMessage, outgoing: http.ServerResponse, origin: string): void {
   const reading = incoming.method === "GET" || incoming.method === "HEAD" ? Promise.resolve(undefined) : readBody(incoming);
   reading
     .then(async (body) => {
       // What is left of a cut body is never read: the connection closes once the answer is out.
-      if (body && !body.complete) outgoing.shouldKeepAlive = false;
+      if (body && !body.complete) {
+        outgoing.shouldKeepAlive = false;
+        closeAfterClientReads(incoming.socket);
+      }
       await send(await handler(toRequest(incoming, origin, body?.bytes)), outgoing);
     })
     .catch((error: unknown) => {
