@@ -38,8 +38,26 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found.map((cycle) => cycle.map((file) => relative(root, file)));
 }
 
+const graph = importGraph(sourceFiles(join(root, "lib")));
+
+/** Every run-time import from a module under `from` of a module under one of `to`, as "importer -> imported". */
+function importsBetween(from: string, to: string[]): string[] {
+  return [...graph].flatMap(([file, targets]) =>
+    relative(root, file).startsWith(from) ? targets.map((target) => relative(root, target)).filter((target) => to.some((prefix) => target.startsWith(prefix))).map((target) => `${relative(root, file)} -> ${target}`) : [],
+  );
+}
+
 describe("lib/ architecture", () => {
   it("has no import cycles", () => {
-    expect(cycles(importGraph(sourceFiles(join(root, "lib"))))).toEqual([]);
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  // The directions lib/runtime/gateway-wiring.ts keeps (docs/decisions/020-explicit-wiring.md).
+  it("keeps metrics from importing the gateway, which imports metrics", () => {
+    expect(importsBetween("lib/observability/", ["lib/gateway/"])).toEqual([]);
+  });
+
+  it("keeps the gateway off the catalog's write modules", () => {
+    expect(importsBetween("lib/gateway/", ["lib/catalog/versions", "lib/catalog/register", "lib/catalog/edit"])).toEqual([]);
   });
 });
