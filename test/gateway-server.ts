@@ -4,8 +4,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { serveGatewayRequest } from "@/lib/gateway/http";
 import { serveWith } from "@/lib/gateway/node-server";
+import { wireGateway } from "@/lib/runtime/gateway-wiring";
 
 export async function startGatewayServer(): Promise<{ url: string; origin: string; close(): Promise<void> }> {
+  wireGateway();
   let origin = "";
   const server = http.createServer((incoming, outgoing) => serveWith(serveGatewayRequest, incoming, outgoing, origin));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -3,12 +3,12 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { decryptSecret } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db/prisma";
 import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
+import { storedHeaders } from "./credentials";
 import { versionDiff } from "./read";
 import { versionInputSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
@@ -28,12 +28,6 @@ async function serverForImport(serverId: string) {
   });
   if (!server) throw new NotFoundError("That catalog entry does not exist.");
   return server;
-}
-
-/** The server-side credential stored for a server, decrypted, as the header to send it in. */
-export function storedHeaders(server: { credentialHeader: string | null; credentialCiphertext: string | null }) {
-  if (!server.credentialHeader || !server.credentialCiphertext) return undefined;
-  return { [server.credentialHeader]: decryptSecret(server.credentialCiphertext) };
 }
 
 /**

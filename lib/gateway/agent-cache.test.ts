@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { agentWithKey } from "@/test/registry";
+import { wireGateway } from "@/lib/runtime/gateway-wiring";
 import { agentForKey } from "./agent-cache";
 import { clearResolutionCache } from "./invalidation";
+
+wireGateway();
 
 describe("the gateway's agent key cache", () => {
   it("answers from memory until keys or agents change, then asks the database again", async () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type AgentIdentity, authenticateAgentKey } from "@/lib/agents/keys";
-import { onResolutionChange } from "./invalidation";
+import { singleton } from "@/lib/runtime/singleton";
 
 // Agent keys are checked on every gateway request; the database is asked once per key and ttl, and
 // again at once after any change to keys or agents (the same LISTEN/NOTIFY signal as resolution).
@@ -15,8 +15,13 @@ interface CachedKey {
   until: number;
 }
 
-const cache = new Map<string, CachedKey>();
-onResolutionChange(() => cache.clear());
+// A singleton, so every copy of this module Next.js loads shares the cache that the wiring clears.
+const cache = singleton("agentKeys", () => new Map<string, CachedKey>());
+
+/** Drops every cached key; lib/runtime/gateway-wiring.ts calls it whenever keys or agents may have changed. */
+export function forgetAgentKeys(): void {
+  cache.clear();
+}
 
 /** The agent a key belongs to, or null when the key is unknown, revoked, expired or its agent disabled. */
 export function agentForKey(token: string): Promise<AgentIdentity | null> {

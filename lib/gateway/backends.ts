@@ -452,7 +452,7 @@ export function backendPool(): BackendPool {
   return singleton("backendPool", () => new BackendPool({ watcher: watching.watcher, recheckAfterMs: driftRecheckMsFrom() }));
 }
 
-/** Sets the check every new session and every tools/list_changed runs (./drift.ts registers it). */
+/** Sets the check every new session and every tools/list_changed runs (lib/runtime/gateway-wiring.ts sets ./drift.ts's). */
 export function watchBackendTools(watcher: ToolsWatcher): void {
   watching.watcher = watcher;
   existingSingleton<BackendPool>("backendPool")?.watchTools(watcher);

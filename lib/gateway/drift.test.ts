@@ -3,10 +3,14 @@ import { definitionHash } from "@/lib/catalog/definition-hash";
 import { versionContents } from "@/lib/catalog/snapshot";
 import { db } from "@/lib/db/prisma";
 import { readEnv } from "@/lib/config/env";
+import { wireGateway } from "@/lib/runtime/gateway-wiring";
 import { makeServer } from "@/test/factories";
 import { defaultFixtureTools, type FixtureOptions, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
 import { type Backend, BackendPool, callTool, closeAllBackends, driftRecheckMsFrom, ToolDriftError } from "./backends";
 import { checkDrift, compareWithPinned, openDriftIncidents, startDriftSchedule } from "./drift";
+
+// The pool checks drift as the app wires it (lib/runtime/gateway-wiring.ts).
+wireGateway();
 
 const fixtures: FixtureServer[] = [];
 

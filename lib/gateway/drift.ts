@@ -7,7 +7,7 @@
 import { type AuditInput, recordAudit, systemActor } from "@/lib/audit/record";
 import { definitionHash } from "@/lib/catalog/definition-hash";
 import { db, type Tx } from "@/lib/db/prisma";
-import { type Backend, backendPool, type LiveTool, watchBackendTools } from "./backends";
+import { type Backend, backendPool, type LiveTool } from "./backends";
 
 export interface DriftIncidentView {
   id: string;
@@ -34,7 +34,7 @@ interface OpenIncident {
   pinnedHash: string;
 }
 
-/** Compares live tools with the pinned hashes of the backend's version; opens and resolves incidents to match. */
+/** Compares live tools with the pinned hashes (lib/runtime/gateway-wiring.ts sets it as the pool's watcher) of the backend's version; opens and resolves incidents to match. */
 export async function compareWithPinned(backend: Backend, liveTools: LiveTool[]): Promise<{ drifted: string[] }> {
   const [pinned, open] = await Promise.all([
     db().versionTool.findMany({ where: { versionId: backend.versionId }, select: { name: true, definitionHash: true } }),
@@ -50,9 +50,6 @@ export async function compareWithPinned(backend: Backend, liveTools: LiveTool[])
   for (const incident of open) if (!drifted.has(incident.toolName)) await resolveIncident(backend, incident);
   return { drifted: [...drifted] };
 }
-
-// Every session the pool opens, and every tools/list_changed, goes through the comparison.
-watchBackendTools(compareWithPinned);
 
 type DriftEvent = Pick<AuditInput, "action" | "outcome" | "reason" | "details">;
 

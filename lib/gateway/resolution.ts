@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { environments } from "@/lib/catalog/schemas";
-import { storedHeaders } from "@/lib/catalog/versions";
+import { storedHeaders } from "@/lib/catalog/credentials";
 import { db } from "@/lib/db/prisma";
 import type { Environment, KillScope, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
 import { byBreadth } from "@/lib/killswitch/types";

@@ -6,7 +6,6 @@ import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
 // Loading the drift module registers its check with the backend pool (session open, list_changed).
-import "./drift";
 import { consumeCallBudget } from "./limits";
 import { explainRefusal, type ResolvedTool, resolveAgentView } from "./resolution";
 import { jsonRpcErrorAnswer } from "./rpc-errors";

@@ -7,12 +7,11 @@ import type { BackendState } from "@/lib/gateway/backends";
 import { quarantine } from "@/lib/audit/quarantine";
 import { db } from "@/lib/db/prisma";
 import { makeServer, makeTeam } from "@/test/factories";
-import { metricsText, observeGatewayCall } from "./metrics";
+import { metricsText, observeGatewayCall, readGatewayGaugesFrom } from "./metrics";
 
 // The gauges read live process state; these stand in for a gateway with pooled backends and queued audit.
 const live = vi.hoisted(() => ({ states: [] as BackendState[], depth: 0 }));
-vi.mock("@/lib/gateway/backends", () => ({ backendStates: () => live.states }));
-vi.mock("@/lib/gateway/audit-queue", () => ({ auditQueueDepth: () => live.depth }));
+readGatewayGaugesFrom({ backendStates: () => live.states, auditQueueDepth: () => live.depth });
 const countApprovals = vi.hoisted(() => vi.fn());
 vi.mock("@/lib/tool-approvals/inbox", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/tool-approvals/inbox")>();

@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { pendingToolCallCounts } from "@/lib/tool-approvals/inbox";
 import { auditQuarantinedCount } from "@/lib/audit/quarantine";
-import { auditQueueDepth, type GatewayDecision } from "@/lib/gateway/audit-queue";
-import { backendStates, type BreakerState } from "@/lib/gateway/backends";
+import type { GatewayDecision } from "@/lib/gateway/audit-queue";
+import type { BackendState, BreakerState } from "@/lib/gateway/backends";
 import { singleton } from "@/lib/runtime/singleton";
 
 // Prometheus metrics of this process, served by app/api/metrics. The gateway counts calls as they
@@ -69,7 +69,7 @@ function createMetrics(): Metrics {
     collect() {
       // Rebuilt each scrape so a backend whose session was closed drops out.
       this.reset();
-      for (const backend of backendStates()) this.set({ server: backend.serverName, version: backend.versionId }, breakerValues[backend.state]);
+      for (const backend of gatewaySources.backendStates()) this.set({ server: backend.serverName, version: backend.versionId }, breakerValues[backend.state]);
     },
   });
   new Gauge({
@@ -77,7 +77,7 @@ function createMetrics(): Metrics {
     help: "Gateway audit events queued in memory and not yet written to the database.",
     registers: [registry],
     collect() {
-      this.set(auditQueueDepth());
+      this.set(gatewaySources.auditQueueDepth());
     },
   });
   new Counter({
@@ -91,6 +91,21 @@ function createMetrics(): Metrics {
     },
   });
   return { registry, calls, duration, edgeRefusals };
+}
+
+/** The gateway's live state the gauges read at each scrape; lib/runtime/gateway-wiring.ts supplies it. */
+export interface GatewayGaugeSources {
+  backendStates(): BackendState[];
+  auditQueueDepth(): number;
+}
+
+// Registered by the wiring rather than imported, so that metrics does not import the gateway that
+// imports metrics. Until then the process has no pooled backend and no queued audit to report.
+const gatewaySources = singleton<GatewayGaugeSources>("gatewayGaugeSources", () => ({ backendStates: () => [], auditQueueDepth: () => 0 }));
+
+/** Sets where the backend-breaker and audit-queue gauges read from. */
+export function readGatewayGaugesFrom(sources: GatewayGaugeSources): void {
+  Object.assign(gatewaySources, sources);
 }
 
 // One registry per process (a singleton): Next.js may load this module more than once (route handlers,

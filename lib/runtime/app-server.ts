@@ -6,6 +6,7 @@ import { serveGatewayRequest } from "@/lib/gateway/http";
 import { type FetchHandler, serveWith } from "@/lib/gateway/node-server";
 import { serveMetricsRequest } from "@/lib/observability/endpoint";
 import { startBackgroundDuties } from "@/lib/runtime/background";
+import { wireGateway } from "@/lib/runtime/gateway-wiring";
 
 // The app's front server (docs/decisions/012-gateway-front-server.md). It answers the gateway endpoint
 // itself and hands everything else to Next.js, which runs as a child process on a loopback port. Next.js's
@@ -79,6 +80,7 @@ export function createFrontServer(nextOrigin: string): http.Server {
 /** Starts Next.js behind the front server and serves on `host:port` once it answers. */
 export async function startAppServer({ port, host, nextPort }: AppServerOptions): Promise<http.Server> {
   const nextOrigin = `http://127.0.0.1:${nextPort}`;
+  wireGateway();
   const next = startNext(nextPort, process.env);
   await startBackgroundDuties();
   await waitUntilServing(nextOrigin, next, "Next.js");

@@ -4,6 +4,7 @@ import { backendPool } from "@/lib/gateway/backends";
 import { startDriftSchedule } from "@/lib/gateway/drift";
 import { startResolutionInvalidation } from "@/lib/gateway/invalidation";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
+import { wireGateway } from "./gateway-wiring";
 
 const everyMinute = 60_000;
 const driftCheckMs = 5 * everyMinute;
@@ -18,6 +19,7 @@ function every(ms: number, what: string, duty: () => Promise<unknown>): void {
 
 /** What the app process does besides answering requests. */
 export async function startBackgroundDuties(): Promise<void> {
+  wireGateway();
   installAuditShutdownHooks();
   await replayAuditSpool().catch(logFailure("replaying the audit spool"));
   await startResolutionInvalidation();

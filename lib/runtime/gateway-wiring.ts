@@ -1,0 +1,24 @@
+import { forgetAgentKeys } from "@/lib/gateway/agent-cache";
+import { auditQueueDepth } from "@/lib/gateway/audit-queue";
+import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
+import { compareWithPinned } from "@/lib/gateway/drift";
+import { onResolutionChange } from "@/lib/gateway/invalidation";
+import { readGatewayGaugesFrom } from "@/lib/observability/metrics";
+import { singleton } from "./singleton";
+
+// What connects the gateway's parts, stated in one place instead of done by importing a module
+// (see docs/decisions/020-explicit-wiring.md). Every process that serves the gateway calls it before
+// the first request: the front server and `next dev` through startBackgroundDuties, the bench
+// gateway, and the tests' gateway server. Nothing here runs per request.
+
+/** Wires drift checking, cache invalidation and the gateway's gauges; once per process, however often called. */
+export function wireGateway(): void {
+  singleton("gatewayWiring", () => {
+    // Every session the pool opens, and every tools/list_changed, goes through the drift comparison.
+    watchBackendTools(compareWithPinned);
+    // Keys and agents change under the same signal as resolution (the resolution cache subscribes itself).
+    onResolutionChange(forgetAgentKeys);
+    readGatewayGaugesFrom({ backendStates, auditQueueDepth });
+    return true;
+  });
+}
