@@ -4,15 +4,12 @@
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { registerServer } from "@/lib/catalog/register";
-import { db } from "@/lib/db/prisma";
 import { closeAllBackends } from "@/lib/gateway/backends";
 import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { namespacedToolName } from "@/lib/gateway/namespacing";
-import { makeTeam, makeUser } from "./factories";
 import { startGatewayServer } from "./gateway-server";
+import { governFixtureServer } from "./governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "./mcp-fixture-server";
-import { agentWithKey, grant } from "./registry";
 
 export type Era = "legacy" | "modern";
 export const eras: Era[] = ["legacy", "modern"];
@@ -56,23 +53,7 @@ async function answerOf(response: Response): Promise<RpcAnswer> {
 
 export async function startGovernedGateway(name = "com.example/records", tools: FixtureTool[] = defaultFixtureTools): Promise<GovernedGateway> {
   const fixture = await startFixtureServer({ tools });
-  const owner = await makeUser(["owner"]);
-  const team = await makeTeam([owner]);
-  const { id: serverId } = await registerServer(owner, {
-    name,
-    title: "Records",
-    purpose: "Records for agents.",
-    teamId: team.id,
-    environments: ["prod"],
-    classification: "internal",
-    endpointUrl: fixture.url,
-    version: { version: "1.0.0" },
-  });
-  const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
-  await db().serverVersion.update({ where: { id: version.id }, data: { status: "certified", certifiedAt: new Date(), riskTier: "low" } });
-  await db().pin.create({ data: { serverId, environment: "prod", versionId: version.id } });
-  const { agentId, key } = await agentWithKey("prod");
-  await grant(agentId, serverId);
+  const { serverId, agentId, key } = await governFixtureServer(fixture.url, { name });
   const gateway = await startGatewayServer();
   const auth = { Authorization: `Bearer ${key}` };
   let nextId = 1;

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
 import { exportAuditTrail } from "@/lib/audit/export";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
 import { pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { maskedValue } from "@/lib/tool-approvals/masking";
-import { makeTeam, makeUser } from "@/test/factories";
+import { makeUser } from "@/test/factories";
 import { connectLegacy, connectModern, type GatewayClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
 import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
@@ -14,6 +13,7 @@ import { agentWithKey, grant } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
 import { closeAllBackends } from "./backends";
 import { closeLegacySessions } from "./legacy";
+import { governFixtureServer } from "@/test/governed-server";
 
 // Runtime approvals through the real gateway and the fixture backend: a call to delete_record (marked
 // by the reviewer as needing approval) waits for a person.
@@ -38,27 +38,16 @@ async function setWait(seconds: number) {
 
 beforeAll(async () => {
   fixture = await startFixtureServer({ tools: defaultFixtureTools });
-  owner = await makeUser(["owner", "approver"]);
-  const team = await makeTeam([owner]);
-  ({ id: serverId } = await registerServer(owner, {
+  ({ serverId, agentId, key, owner } = await governFixtureServer(fixture.url, {
     name: "com.example/ledger",
-    title: "Ledger",
-    purpose: "Ledger records.",
-    teamId: team.id,
-    environments: ["prod"],
-    classification: "internal",
-    endpointUrl: fixture.url,
+    ownerRoles: ["owner", "approver"],
     // The owner's own sensitive fields for this server, on top of the policy's.
     sensitiveFields: ["accountNumber", "customer.email"],
-    version: { version: "1.0.0" },
+    riskTier: "high",
+    approvalTools: ["delete_record"],
   }));
-  const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
-  await db().serverVersion.update({ where: { id: version.id }, data: { status: "certified", certifiedAt: new Date(), riskTier: "high", approvalTools: ["delete_record"] } });
-  await db().pin.create({ data: { serverId, environment: "prod", versionId: version.id } });
-  ({ agentId, key } = await agentWithKey("prod"));
   agentCreator = await makeUser(["approver"]);
   await db().agent.update({ where: { id: agentId }, data: { createdById: agentCreator.id } });
-  await grant(agentId, serverId);
   approver = await makeUser(["approver"]);
   gateway = await startGatewayServer();
 });

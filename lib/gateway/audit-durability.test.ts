@@ -4,13 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { registerServer } from "@/lib/catalog/register";
 import { recordAuditBatch } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
-import { makeTeam, makeUser } from "@/test/factories";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
-import { agentWithKey, grant } from "@/test/registry";
 import { argumentsHash, interruptedReason, replayAuditSpool } from "./audit-queue";
+import { governFixtureServer } from "@/test/governed-server";
 
 // "Nothing lost" for calls that reached a backend, checked the hard way: a real gateway process serving
 // real MCP clients, a backend that logs every call it runs, and the process ended mid-load by a real
@@ -38,24 +36,10 @@ beforeAll(async () => {
       return undefined;
     },
   });
-  const owner = await makeUser(["owner"]);
-  const team = await makeTeam([owner]);
-  const { id: serverId } = await registerServer(owner, {
+  ({ agentId, key } = await governFixtureServer(fixture.url, {
     name: "com.example/durable",
-    title: "Durable",
-    purpose: "Logs every call.",
-    teamId: team.id,
-    environments: ["prod"],
-    classification: "internal",
-    endpointUrl: fixture.url,
     credential: { header: backendSecret.name, value: backendSecret.value },
-    version: { version: "1.0.0" },
-  });
-  const version = await db().serverVersion.findFirstOrThrow({ where: { serverId } });
-  await db().serverVersion.update({ where: { id: version.id }, data: { status: "certified", certifiedAt: new Date(), riskTier: "low" } });
-  await db().pin.create({ data: { serverId, environment: "prod", versionId: version.id } });
-  ({ agentId, key } = await agentWithKey("prod"));
-  await grant(agentId, serverId);
+  }));
 });
 
 afterAll(async () => {

@@ -5,13 +5,14 @@ import { makeTeam, makeUser } from "@/test/factories";
 import { connectLegacy, connectModern, negotiatedVersion } from "@/test/gateway-clients";
 import { startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
-import { agentWithKey, grant } from "@/test/registry";
+import { grant } from "@/test/registry";
 import { startServerEverything } from "@/test/server-everything";
 import { metricsText } from "@/lib/observability/metrics";
 import { flushGatewayAudit } from "./audit-queue";
 import { closeAllBackends } from "./backends";
 import { closeLegacySessions } from "./legacy";
 import { clearResolutionCache } from "./invalidation";
+import { governFixtureServer } from "@/test/governed-server";
 
 // Calls to tools that are not read-only re-list the backend's tools when the last listing is older than this.
 process.env.TOOLGATE_DRIFT_RECHECK_SECONDS = "1";
@@ -25,34 +26,13 @@ let serverId: string;
 const serverName = "com.example/records";
 const exposed = (tool: string) => `com.example_srecords__${tool}`;
 
-async function certifyAndPin(id: string, environment: "prod") {
-  const version = await db().serverVersion.findFirstOrThrow({ where: { serverId: id } });
-  await db().serverVersion.update({
-    where: { id: version.id },
-    data: { status: "certified", certifiedAt: new Date(), riskTier: "low", approvalTools: ["delete_record"] },
-  });
-  await db().pin.create({ data: { serverId: id, environment, versionId: version.id } });
-  return version.id;
-}
-
 beforeAll(async () => {
   fixture = await startFixtureServer({ tools: defaultFixtureTools, requireHeader: backendSecret });
-  const owner = await makeUser(["owner"]);
-  const team = await makeTeam([owner]);
-  ({ id: serverId } = await registerServer(owner, {
+  ({ serverId, agentId, key } = await governFixtureServer(fixture.url, {
     name: serverName,
-    title: "Records",
-    purpose: "Records for agents.",
-    teamId: team.id,
-    environments: ["prod"],
-    classification: "internal",
-    endpointUrl: fixture.url,
     credential: { header: backendSecret.name, value: backendSecret.value },
-    version: { version: "1.0.0" },
+    approvalTools: ["delete_record"],
   }));
-  await certifyAndPin(serverId, "prod");
-  ({ agentId, key } = await agentWithKey("prod"));
-  await grant(agentId, serverId);
   // Calls needing approval answer "still waiting" after a second rather than the default wait.
   await db().setting.create({ data: { key: "approvals.waitSeconds", value: 1 } });
   gateway = await startGatewayServer();
