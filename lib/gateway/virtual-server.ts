@@ -5,7 +5,6 @@ import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
-// Loading the drift module registers its check with the backend pool (session open, list_changed).
 import { consumeCallBudget } from "./limits";
 import { explainRefusal, type ResolvedTool, resolveAgentView } from "./resolution";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
