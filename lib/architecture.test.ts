@@ -47,6 +47,16 @@ function importsBetween(from: string, to: string[]): string[] {
   );
 }
 
+/** The top-level folders of lib/ that import each other at run time, as "a <-> b". */
+function twoWayFolders(): string[] {
+  const folderOf = (file: string) => relative(join(root, "lib"), file).split("/")[0] ?? "";
+  const edges = new Set([...graph].flatMap(([file, targets]) => targets.map((target) => `${folderOf(file)} -> ${folderOf(target)}`)));
+  return [...edges].flatMap((edge) => {
+    const [from, to] = edge.split(" -> ");
+    return from && to && from < to && edges.has(`${to} -> ${from}`) ? [`${from} <-> ${to}`] : [];
+  });
+}
+
 describe("lib/ architecture", () => {
   it("has no import cycles", () => {
     expect(cycles(graph)).toEqual([]);
@@ -59,5 +69,17 @@ describe("lib/ architecture", () => {
 
   it("keeps the gateway off the catalog's write modules", () => {
     expect(importsBetween("lib/gateway/", ["lib/catalog/versions", "lib/catalog/register", "lib/catalog/edit"])).toEqual([]);
+  });
+
+  // The audit recorder (lib/audit) sits below access checks, which record refusals through it; the
+  // people's operations on the trail (search, export, verify) check access, so they live above both, in
+  // lib/audit-trail.
+  it("keeps the audit recorder from importing access checks, which record through it", () => {
+    expect(importsBetween("lib/audit/", ["lib/auth/"])).toEqual([]);
+  });
+
+  // Folders that still import each other; the list may only shrink; a new pair fails here.
+  it("adds no two-way dependency between lib/ folders", () => {
+    expect(twoWayFolders().sort()).toEqual(["agents <-> certification", "api <-> registry", "auth <-> teams", "auth <-> users", "db <-> runtime", "gateway <-> runtime", "observability <-> runtime"]);
   });
 });

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { Button, plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
-import { auditOutcomes } from "@/lib/audit/filters";
+import { auditOutcomes } from "@/lib/audit-trail/filters";
 
 /**
  * The audit trail's filters as a GET form, so a filtered view lives in its URL and can be shared or

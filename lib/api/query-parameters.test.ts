@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { catalogQuery, versionParams } from "@/lib/api/catalog-contract";
-import { exportAuditTrail } from "@/lib/audit/export";
-import { parseAuditFilters } from "@/lib/audit/filters";
-import { searchAuditEvents } from "@/lib/audit/query";
+import { exportAuditTrail } from "@/lib/audit-trail/export";
+import { parseAuditFilters } from "@/lib/audit-trail/filters";
+import { searchAuditEvents } from "@/lib/audit-trail/query";
 import { searchCatalog } from "@/lib/catalog/search";
 import { likeLiteral } from "@/lib/db/like";
 import { ValidationError } from "@/lib/errors";

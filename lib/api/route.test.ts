@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { ValidationError } from "@/lib/errors";
-import { apiRoute, isJsonMediaType, jsonBody } from "./route";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { apiRoute, isJsonMediaType, jsonBody, personRoute } from "./route";
 
 // The signed-in person, without a session cookie: a reviewer.
 vi.mock("@/lib/auth/session", () => ({
@@ -51,5 +51,32 @@ describe("a route's declared permission", () => {
     const response = await apiRoute(async () => ({ ok: true }), { permission: "catalog.view", status: 202 })(get(), context);
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ ok: true });
+  });
+});
+
+describe("a route that answers with a file or a stream", () => {
+  const context = { params: Promise.resolve({ id: "e1" }) };
+  const get = () => new Request("http://localhost/api/v1/evidence/e1");
+
+  it("answers with the handler's own response, given the signed-in actor and the route's params", async () => {
+    const route = personRoute(async (actor, _request, params) => new Response(`${actor.email} ${String(params.id)}`, { headers: { "content-type": "text/plain" } }));
+    const response = await route(get(), context);
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(await response.text()).toBe("reviewer@example.com e1");
+  });
+
+  it("turns a domain error into the usual JSON body with its status and code", async () => {
+    const response = await personRoute(async () => {
+      throw new NotFoundError("Evidence not found.");
+    })(get(), context);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: "Evidence not found." });
+  });
+
+  it("refuses, before the handler runs, a person without the declared permission", async () => {
+    let ran = false;
+    const response = await personRoute(async () => ((ran = true), new Response("file")), { permission: "users.create" })(get(), context);
+    expect(response.status).toBe(403);
+    expect(ran).toBe(false);
   });
 });

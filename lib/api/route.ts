@@ -7,26 +7,30 @@ import { errorResponse } from "@/lib/http";
 
 type Params = Promise<Record<string, string | string[]>>;
 
+type Handler<T> = (actor: CurrentUser, request: Request, params: Record<string, string | string[]>) => Promise<T>;
+
 /**
- * A JSON API route handler for a signed-in person: the actor is resolved first, then the `permission` the
- * route declares is checked (an audited 403, like dub's `requiredPermissions`); domain errors become
- * `{ error, code }` with their status (lib/errors.ts), anything else a logged 500. Writes declare none: their service checks
- * role and team itself, after the body is read.
+ * A route handler for a signed-in person: the actor is resolved first, then the `permission` the route
+ * declares is checked (an audited 403, like dub's `requiredPermissions`); domain errors become
+ * `{ error, code }` with their status (lib/errors.ts), anything else a logged 500. Writes declare none:
+ * their service checks role and team itself, after the body is read. For answers that are not JSON
+ * (a file, a stream); JSON routes use apiRoute.
  */
-export function apiRoute(
-  handle: (actor: CurrentUser, request: Request, params: Record<string, string | string[]>) => Promise<unknown>,
-  { status = 200, permission }: { status?: number; permission?: Action } = {},
-) {
+export function personRoute(handle: Handler<Response>, { permission }: { permission?: Action } = {}) {
   return async (request: Request, context: { params: Params }) => {
     try {
       const actor = await requireActor();
       if (permission) await guard(actor, permission, { type: "route", id: new URL(request.url).pathname });
-      const body = await handle(actor, request, await context.params);
-      return NextResponse.json(body, { status });
+      return await handle(actor, request, await context.params);
     } catch (error) {
       return errorResponse(error);
     }
   };
+}
+
+/** A JSON API route handler for a signed-in person (personRoute), answering with what `handle` returns. */
+export function apiRoute(handle: Handler<unknown>, { status = 200, permission }: { status?: number; permission?: Action } = {}) {
+  return personRoute(async (actor, request, params) => NextResponse.json(await handle(actor, request, params), { status }), { permission });
 }
 
 const maxBodyBytes = 1024 * 1024;

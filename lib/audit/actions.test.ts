@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { permissions } from "@/lib/auth/authorize";
 import { transitions } from "@/lib/certification/lifecycle";
 import { auditActions } from "./actions";
-import { parseAuditFilters } from "./filters";
+import { parseAuditFilters } from "@/lib/audit-trail/filters";
 
 describe("audit actions", () => {
   it("are listed once each", () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import { exportAuditTrail } from "@/lib/audit/export";
+import { exportAuditTrail } from "@/lib/audit-trail/export";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
 import { pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";

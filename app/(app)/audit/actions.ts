@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
 import { actorAction } from "@/lib/actor-action";
-import { chainReportMessage, verifyAuditChainAs } from "@/lib/audit/verify";
+import { chainReportMessage, verifyAuditChainAs } from "@/lib/audit-trail/verify";
 import { ConflictError } from "@/lib/errors";
 
 /** Checks the audit hash chain and says whether it holds. */

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { makeUser } from "@/test/factories";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
-import type { AuditAction } from "./actions";
-import { recordAudit } from "./record";
+import type { AuditAction } from "@/lib/audit/actions";
+import { recordAudit } from "@/lib/audit/record";
 import { chainReportMessage, verifyAuditChainAs } from "./verify";
 
 describe("verifying the chain on request", () => {

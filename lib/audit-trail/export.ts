@@ -7,11 +7,11 @@ import type { AuditEvent } from "@/lib/generated/prisma/client";
 import { parseInput } from "@/lib/validation";
 import { auditFilterKeys, parseAuditFilters } from "./filters";
 import { auditEventsForExport } from "./query";
-import { personActor, recordAudit } from "./record";
+import { personActor, recordAudit } from "@/lib/audit/record";
 
 // Exports of the audit trail for auditors and their tools: CSV for spreadsheets, JSON Lines for
 // scripts. Both carry each event's chain position and hashes, so an export can be checked against the
-// chain. Exports stream page by page (lib/audit/query.ts), however long the trail.
+// chain. Exports stream page by page (lib/audit-trail/query.ts), however long the trail.
 
 const exportFormats = ["csv", "jsonl"] as const;
 export type ExportFormat = (typeof exportFormats)[number];

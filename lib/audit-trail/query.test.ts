@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import type { AuditAction } from "./actions";
+import type { AuditAction } from "@/lib/audit/actions";
 import { type AuditFilters, parseAuditFilters } from "./filters";
 import { auditEventsForExport, searchAuditEvents } from "./query";
-import { type AuditInput, recordAuditBatch } from "./record";
+import { type AuditInput, recordAuditBatch } from "@/lib/audit/record";
 
 const event = (correlationId: string, fields: Partial<AuditInput> & { at: string }): AuditInput & { correlationId: string } => ({
   actor: { id: null, label: "system" },

@@ -3,9 +3,9 @@ import { makeUser } from "@/test/factories";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
 import type { AuditEvent } from "@/lib/generated/prisma/client";
-import type { AuditAction } from "./actions";
+import type { AuditAction } from "@/lib/audit/actions";
 import { csvField, csvHeader, csvLine, exportAuditTrail, exportColumns, exportStream, jsonLine } from "./export";
-import { recordAudit } from "./record";
+import { recordAudit } from "@/lib/audit/record";
 
 const sample: AuditEvent = {
   id: 7n,

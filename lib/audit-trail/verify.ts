@@ -1,8 +1,8 @@
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { type ChainReport, verifyAuditChain } from "./chain";
-import { personActor, recordAudit } from "./record";
+import { type ChainReport, verifyAuditChain } from "@/lib/audit/chain";
+import { personActor, recordAudit } from "@/lib/audit/record";
 
 /** The findings named in the message and in the audit event that records the check. */
 const findingsShown = 20;
