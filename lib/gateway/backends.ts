@@ -1,15 +1,13 @@
 // The gateway's side of talking to backend MCP servers: one reused client session per pinned version,
 // a circuit breaker per backend, a retry only where it is safe, and results passed back exactly as the
-// backend sent them. The client's token never comes here: a backend gets the server-side credential
-// headers kept in the catalog.
+// backend sent them (each call is plain HTTP on the session: ./backend-exchange.ts). The client's token
+// never comes here: a backend gets the server-side credential headers kept in the catalog.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import CircuitBreaker from "opossum";
-import { z } from "zod";
 import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
-import { assertOutboundUrl, guardedFetch, type OutboundFetch, type OutboundPolicy, outboundPolicyFromEnv } from "@/lib/net/outbound";
+import { assertOutboundUrl, guardedFetch, guardedRequest, type GuardedRequest, type OutboundFetch, type OutboundPolicy, outboundPolicyFromEnv } from "@/lib/net/outbound";
 import { env, type RawEnv } from "@/lib/config/env";
 import { existingSingleton, singleton } from "@/lib/runtime/singleton";
 import {
@@ -23,6 +21,7 @@ import {
   rpcErrorOf,
   ToolDriftError,
 } from "./backend-errors";
+import { type CallResult, exchangeToolCall } from "./backend-exchange";
 
 export { BackendCallError, BackendUnavailableError, DriftCheckError, ToolDriftError } from "./backend-errors";
 
@@ -77,13 +76,6 @@ export interface BackendPoolOptions {
   recheckAfterMs?: number;
 }
 
-// Content blocks and unknown fields pass through untouched; the SDK's own schema would rebuild them.
-const CallResult = z.looseObject({
-  content: z.array(z.looseObject({ type: z.string() })).default([]),
-  structuredContent: z.record(z.string(), z.unknown()).optional(),
-  isError: z.boolean().optional(),
-});
-
 const maxToolPages = 50;
 const dayMs = 24 * 60 * 60 * 1000;
 const closeGraceMs = 2_000;
@@ -91,6 +83,9 @@ const closeGraceMs = 2_000;
 interface Session {
   client: Client;
   transport: StreamableHTTPClientTransport;
+  url: URL;
+  /** What every call on the session sends: the catalog's credential, the session id, the negotiated version. */
+  callHeaders: Record<string, string>;
   inFlight: number;
   /** No new calls; closed once the calls under way have settled. */
   retired: boolean;
@@ -123,6 +118,9 @@ export class BackendPool {
   private readonly breakerOptions: CircuitBreaker.Options<[() => Promise<unknown>]>;
   private readonly requestFetch: OutboundFetch;
   private readonly streamFetch: OutboundFetch;
+  private readonly callPost: GuardedRequest;
+  private readonly maxResponseBytes: number;
+  private nextCallId = 1;
   private watcher?: ToolsWatcher;
   private readonly recheckAfterMs: number;
 
@@ -144,6 +142,8 @@ export class BackendPool {
     };
     // The SDK's per-call timeout fires first and names the real limit; this one only ends abandoned exchanges.
     this.requestFetch = guardedFetch(policy, { maxResponseBytes, timeoutMs: maxTimeoutMs + 1_000 });
+    this.callPost = guardedRequest(policy);
+    this.maxResponseBytes = maxResponseBytes;
     // The notification stream (GET) stays open as long as the session; a per-request limit would cut it.
     this.streamFetch = guardedFetch(policy, { maxResponseBytes: 64 * 1024 * 1024, timeoutMs: dayMs });
   }
@@ -152,23 +152,25 @@ export class BackendPool {
     this.watcher = watcher;
   }
 
-  /** Forwards tools/call; the result comes back unchanged (content, structuredContent, isError). */
-  async callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+  /** Forwards tools/call; the result comes back as the backend sent it (./backend-exchange.ts). */
+  async callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
     const entry = this.entryFor(backend);
-    const timeout = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
-    const requestOptions: RequestOptions = { timeout, signal: options.signal };
+    const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
     const attempt = () =>
       this.guarded(entry, async (session) => {
         if (options.freshDefinition && Date.now() - entry.checkedAt >= this.recheckAfterMs) await this.refresh(entry, session);
         await entry.recheck;
         if (entry.drifted.has(toolName)) throw new ToolDriftError(toolName, backend.serverName);
-        const params = { name: toolName, arguments: args };
-        return (await session.client.request({ method: "tools/call", params }, CallResult, requestOptions)) as CallToolResult;
+        const call = { url: session.url, headers: session.callHeaders, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal };
+        return exchangeToolCall(this.callPost, call).catch((error: unknown) => {
+          if (options.signal?.aborted || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, error);
+          throw error;
+        });
       });
     try {
       return await withRetry(attempt, () => options.readOnly && !options.signal?.aborted);
     } catch (error) {
-      throw this.explain(error, entry, timeout);
+      throw this.explain(error, entry, timeoutMs);
     }
   }
 
@@ -280,7 +282,7 @@ export class BackendPool {
       requestInit: { headers: entry.backend.headers },
     });
     const client = new Client({ name: "toolgate-gateway", version: "1.0.0" });
-    const session: Session = { client, transport, inFlight: 0, retired: false, closed: false };
+    const session: Session = { client, transport, url, callHeaders: {}, inFlight: 0, retired: false, closed: false };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
     // A backend that forgot the session (restarted) refuses the notification stream with 404 before any call fails.
     client.onerror = (error) => {
@@ -288,6 +290,7 @@ export class BackendPool {
     };
     try {
       await client.connect(transport, { timeout: this.timeoutMs });
+      session.callHeaders = sessionHeaders(entry.backend, transport);
       if (this.watcher) await this.checkTools(entry, session);
       return session;
     } catch (error) {
@@ -374,6 +377,20 @@ export class BackendPool {
   }
 }
 
+function sessionHeaders(backend: Backend, transport: StreamableHTTPClientTransport): Record<string, string> {
+  return {
+    ...backend.headers,
+    ...(transport.sessionId ? { "mcp-session-id": transport.sessionId } : {}),
+    ...(transport.protocolVersion ? { "mcp-protocol-version": transport.protocolVersion } : {}),
+  };
+}
+
+/** Tells the backend a call it is still working on is abandoned (timed out, or its client went away), as the SDK client did. */
+function cancelOnBackend(session: Session, requestId: number, error: unknown): void {
+  const reason = errorMessage(error);
+  session.client.notification({ method: "notifications/cancelled", params: { requestId, reason } }).catch(() => {});
+}
+
 /** A second attempt, on a new session, for failures in transport and only where `mayRetry` says it is safe. */
 async function withRetry<T>(attempt: () => Promise<T>, mayRetry: () => boolean): Promise<T> {
   try {
@@ -458,7 +475,7 @@ export function watchBackendTools(watcher: ToolsWatcher): void {
   existingSingleton<BackendPool>("backendPool")?.watchTools(watcher);
 }
 
-export function callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+export function callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
   return backendPool().callTool(backend, toolName, args, options);
 }
 

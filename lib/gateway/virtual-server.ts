@@ -3,6 +3,7 @@ import { observeGatewayCall } from "@/lib/observability/metrics";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
+import type { CallResult } from "./backend-exchange";
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
 import { consumeCallBudget } from "./limits";
@@ -22,13 +23,6 @@ export class GatewayRefusal extends Error {
   ) {
     super(message);
   }
-}
-
-export interface CallResult {
-  content: unknown[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-  [key: string]: unknown;
 }
 
 function listedTool(tool: ResolvedTool) {
@@ -191,7 +185,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   outcome.decision = "allowed";
   // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
   const freshDefinition = tool.requiresApproval || !tool.readOnly;
-  const result = (await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition })) as CallResult;
+  const result = await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition });
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
     const output = validateStructuredContent(tool, result.structuredContent);
     if (!output.ok) {
