@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Button, FormMessage } from "@/components/ui/form-fields";
+import { FormMessage, SubmitButton } from "@/components/ui/form-fields";
 import { type ActionState, idle } from "@/lib/action-state";
 import type { importVersion } from "@/lib/catalog/versions";
 import { VersionFields } from "./server-details-fields";
@@ -24,9 +24,9 @@ export function ImportVersionForm({ action, latest }: { action: ImportVersion; l
         </p>
         <VersionFields values={state.status === "error" ? (state.values ?? {}) : {}} errors={errors} />
         <FormMessage state={state} />
-        <Button type="submit" disabled={importing}>
-          {importing ? "Importing…" : "Import version"}
-        </Button>
+        <SubmitButton pending={importing} pendingLabel="Importing…">
+          Import version
+        </SubmitButton>
       </form>
       {state.status === "ok" && state.data && <ToolChanges {...state.data} />}
     </div>

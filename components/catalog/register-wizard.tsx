@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { Button, FormMessage, TextField } from "@/components/ui/form-fields";
+import { Button, FormMessage, SubmitButton, TextField } from "@/components/ui/form-fields";
 import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
 import type { previewImport } from "@/lib/catalog/register";
 import { DeclaredCapabilities, needsApprovalByDefault } from "./declared-capabilities";
@@ -98,9 +98,9 @@ export function RegisterWizard({ teams, previewImport, register }: { teams: Team
           />
         </div>
         <FormMessage state={previewState.status === "error" ? previewState : idle} />
-        <Button type="submit" disabled={importing}>
-          {importing ? "Importing…" : "Import"}
-        </Button>
+        <SubmitButton pending={importing} pendingLabel="Importing…">
+          Import
+        </SubmitButton>
       </form>
     </>
   );
@@ -127,9 +127,9 @@ function RegistrationForm({ preview, target, teams, register }: { preview: Impor
         <VersionFields values={values} errors={errors} errorPrefix="version." />
       </fieldset>
       <FormMessage state={state} />
-      <Button type="submit" disabled={saving}>
-        {saving ? "Saving…" : "Save draft"}
-      </Button>
+      <SubmitButton pending={saving} pendingLabel="Saving…">
+        Save draft
+      </SubmitButton>
     </form>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { type ChangeEvent, type FormEvent, useActionState, useState } from "react";
-import { Button, FormMessage, type Option, SelectField, TextArea, TextField } from "@/components/ui/form-fields";
+import { FormMessage, type Option, SelectField, SubmitButton, TextArea, TextField } from "@/components/ui/form-fields";
 import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
 import { fileTooLarge, formatBytes } from "@/lib/evidence/file-size";
 import type { EvidenceKind as Kind } from "@/lib/generated/prisma/client";
@@ -157,9 +157,9 @@ export function AddEvidenceForm({ action, versionId, version, kinds, maxUploadBy
         <KindFields kind={kind} values={values} errors={errors} />
       </div>
       <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Adding…" : "Add evidence"}
-      </Button>
+      <SubmitButton pending={pending} pendingLabel="Adding…">
+        Add evidence
+      </SubmitButton>
     </form>
   );
 }
