@@ -23,6 +23,15 @@ async function openEntry(page: Page, tab: string) {
   await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
 }
 
+/** A test of one person's steps: they sign in first and sign out at the end. */
+function testAs(person: Person, title: string, steps: (page: Page) => Promise<void>) {
+  test(title, async ({ page }) => {
+    await signIn(page, person.email, person.password);
+    await steps(page);
+    await signOut(page);
+  });
+}
+
 type Form = ReturnType<Page["getByRole"]>;
 
 async function addEvidence(page: Page, kind: string, fill: (form: Form) => Promise<void>, title = `${kind} ${Date.now()}`) {
@@ -38,8 +47,7 @@ test("the administrator sets up a team, an owner, a reviewer and an approver", a
   await setUpTeam(page, team, [owner, reviewer, approver], [owner]);
 });
 
-test("the owner registers a server through the API, uploads evidence and submits it", async ({ page }) => {
-  await signIn(page, owner.email, owner.password);
+testAs(owner, "the owner registers a server through the API, uploads evidence and submits it", async (page) => {
   await registerServerByApi(page, {
     name: serverName,
     title: "Certified everything",
@@ -87,11 +95,9 @@ test("the owner registers a server through the API, uploads evidence and submits
   await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: "Review & promotion" }).click();
   await page.getByRole("button", { name: "Submit for review" }).click();
   await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
-  await signOut(page);
 });
 
-test("the reviewer claims it from the queue and certifies it", async ({ page }) => {
-  await signIn(page, reviewer.email, reviewer.password);
+testAs(reviewer, "the reviewer claims it from the queue and certifies it", async (page) => {
   await page.goto("/reviews");
   const row = page.getByTestId(`review-${serverName}`);
   await expect(row).toContainText("submitted");
@@ -106,11 +112,9 @@ test("the reviewer claims it from the queue and certifies it", async ({ page }) 
   await decision.getByLabel("Risk tier").selectOption("high");
   await decision.getByRole("button", { name: "Certify" }).click();
   await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
-  await signOut(page);
 });
 
-test("the owner asks to promote it to prod", async ({ page }) => {
-  await signIn(page, owner.email, owner.password);
+testAs(owner, "the owner asks to promote it to prod", async (page) => {
   await openEntry(page, "Review & promotion");
   const request = page.getByRole("form", { name: "Request promotion" });
   await request.getByLabel("Environment").selectOption("prod");
@@ -119,11 +123,9 @@ test("the owner asks to promote it to prod", async ({ page }) => {
   await request.getByLabel("Kill-switch plan").fill("Reviewer on call engages the server switch.");
   await request.getByRole("button", { name: "Request promotion" }).click();
   await expect(request.getByRole("status")).toHaveText("Requested: waiting for an approver.");
-  await signOut(page);
 });
 
-test("the approver approves the promotion in the inbox; the entry shows certified, promoted and verified", async ({ page }) => {
-  await signIn(page, approver.email, approver.password);
+testAs(approver, "the approver approves the promotion in the inbox; the entry shows certified, promoted and verified", async (page) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
   const request = page.getByRole("article", { name: `Promotion of ${serverName} 1.0.0 to prod` });
   await request.getByRole("button", { name: "Approve" }).click();
@@ -139,7 +141,6 @@ test("the approver approves the promotion in the inbox; the entry shows certifie
   await page.getByTestId("manifest-signature").getByRole("link", { name: "Verify" }).click();
   await expect(page.getByText(/Signature valid/)).toBeVisible();
   await page.goto("/catalog");
-  await signOut(page);
 });
 
 test("an agent granted the certified server finds it in the registry with its key, after an approver allows the grant", async ({ page, request }) => {

@@ -16,6 +16,11 @@ export function formValues(form: FormData, omit: string[] = []): FormValues {
   return values;
 }
 
+/** The named fields of a form as form.get gives them (null when absent), for a lib/ function to parse. */
+export function formFields<Name extends string>(form: FormData, ...names: Name[]): Record<Name, FormDataEntryValue | null> {
+  return Object.fromEntries(names.map((name) => [name, form.get(name)])) as Record<Name, FormDataEntryValue | null>;
+}
+
 /** A multi-valued field (checkboxes) of echoed values: one ticked box comes back as a plain string. */
 export function valueList(values: FormValues, key: string): string[] {
   const value = values[key];

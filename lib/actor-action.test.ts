@@ -5,7 +5,7 @@ const { revalidatePath, requireActor } = vi.hoisted(() => ({ revalidatePath: vi.
 vi.mock("next/cache", () => ({ revalidatePath }));
 vi.mock("@/lib/auth/session", () => ({ requireActor }));
 
-const { actorAction } = await import("./actor-action");
+const { actorAction, formAction } = await import("./actor-action");
 
 const ada = { id: "u1", email: "ada@example.com", name: "Ada", roles: ["admin"] };
 
@@ -43,5 +43,30 @@ describe("actorAction", () => {
 
   it("lets an unexpected error through to the error page", async () => {
     await expect(actorAction(async () => Promise.reject(new Error("database down")))).rejects.toThrow("database down");
+  });
+});
+
+describe("formAction", () => {
+  const form = () => {
+    const data = new FormData();
+    data.set("name", "crm");
+    data.set("password", "secret");
+    return data;
+  };
+  const refuse = async () => {
+    throw new ValidationError("Name is taken.", { name: ["Name is taken."] });
+  };
+
+  it("gives the work the actor and the form, then revalidates", async () => {
+    const action = formAction(async (actor, data) => ({ message: `${actor.email} named ${String(data.get("name"))}.` }), { revalidate: ["/admin"] });
+    expect(await action({ status: "idle" }, form())).toEqual({ status: "ok", message: "ada@example.com named crm." });
+    expect(revalidatePath.mock.calls).toEqual([["/admin"]]);
+  });
+
+  it("echoes what was typed after a refusal only when asked, leaving out the fields it omits", async () => {
+    expect(await formAction(refuse)({ status: "idle" }, form())).toMatchObject({ status: "error", values: undefined });
+    expect(await formAction(refuse, { echo: true })({ status: "idle" }, form())).toMatchObject({ values: { name: "crm", password: "secret" } });
+    const omitted = await formAction(refuse, { echo: { omit: ["password"] } })({ status: "idle" }, form());
+    expect(omitted).toEqual({ status: "error", message: "Name is taken.", fieldErrors: { name: ["Name is taken."] }, values: { name: "crm" } });
   });
 });

@@ -1,5 +1,5 @@
 import { revalidatePath } from "next/cache";
-import { type ActionState, type FormValues } from "@/lib/action-state";
+import { type ActionState, type FormValues, formValues } from "@/lib/action-state";
 import { type CurrentUser, requireActor } from "@/lib/auth/session";
 import { DomainError, ValidationError } from "@/lib/errors";
 
@@ -33,4 +33,21 @@ export async function actorAction<T>(
     const fieldErrors = error instanceof ValidationError ? error.fieldErrors : {};
     return { status: "error", message: error.message, fieldErrors, values: options.values };
   }
+}
+
+export interface FormActionOptions {
+  /** Echo what was typed after a refusal; `{ omit }` leaves out fields never sent back, such as a password. */
+  echo?: boolean | { omit: string[] };
+  revalidate?: Revalidated[];
+}
+
+/** A form's server action, in useActionState's (state, form) shape, doing `work` as the signed-in actor. */
+export function formAction<T = undefined>(
+  work: (actor: CurrentUser, form: FormData) => Promise<{ message: string; data?: T }>,
+  { echo = false, revalidate }: FormActionOptions = {},
+): (state: ActionState<T>, form: FormData) => Promise<ActionState<T>> {
+  return async (_, form) => {
+    const values = echo ? formValues(form, echo === true ? [] : echo.omit) : undefined;
+    return actorAction((actor) => work(actor, form), { values, revalidate });
+  };
 }

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { NavLinks } from "@/components/ui/nav-links";
+import { SiteFrame } from "@/components/ui/site-frame";
 import { type Action, can } from "@/lib/auth/authorize";
 import { roleLabels } from "@/lib/auth/roles";
 import { requireUser } from "@/lib/auth/session";
@@ -20,24 +21,21 @@ const sections: { href: string; label: string; action: Action }[] = [
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const links = sections.filter((s) => can(user, s.action)).map(({ href, label }) => ({ href, label }));
-  return (
+  const account = (
     <>
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
-          <Link href="/" className="text-lg font-bold text-indigo-800">
-            Toolgate
-          </Link>
-          <NavLinks links={links} />
-          <div className="ml-auto flex items-center gap-4">
-            <Link href="/account" className="text-right text-sm" data-testid="current-user">
-              <span className="block font-medium">{user.email}</span>
-              <span className="block text-slate-500">{user.roles.map((r) => roleLabels[r]).join(", ")}</span>
-            </Link>
-            <SignOutButton />
-          </div>
-        </div>
-      </header>
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+      <NavLinks links={links} />
+      <div className="ml-auto flex items-center gap-4">
+        <Link href="/account" className="text-right text-sm" data-testid="current-user">
+          <span className="block font-medium">{user.email}</span>
+          <span className="block text-slate-500">{user.roles.map((r) => roleLabels[r]).join(", ")}</span>
+        </Link>
+        <SignOutButton />
+      </div>
     </>
+  );
+  return (
+    <SiteFrame width="wide" header={account}>
+      {children}
+    </SiteFrame>
   );
 }

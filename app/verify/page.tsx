@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { z } from "zod";
 import { VerificationOutcome, VerifyManifestForm } from "@/components/signing/verify-manifest-form";
 import { PageHeader } from "@/components/ui/empty-state";
+import { SiteFrame } from "@/components/ui/site-frame";
 import { NotFoundError } from "@/lib/errors";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
 import { queryText } from "@/lib/validation";
@@ -61,36 +61,26 @@ function StoredManifest({ found }: { found: NonNullable<Awaited<ReturnType<typeo
 export default async function VerifyPage({ searchParams }: { searchParams: SearchParams }) {
   const found = await storedVersion(await searchParams);
   return (
-    <>
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-4xl items-center gap-6 px-6 py-3">
-          <Link href="/" className="text-lg font-bold text-indigo-800">
-            Toolgate
-          </Link>
-          <span className="text-sm text-slate-600">Manifest verification</span>
-        </div>
-      </header>
-      <main className="mx-auto max-w-4xl px-6 py-8">
-        <PageHeader title="Verify a manifest">
-          Check that a certified version&apos;s manifest was signed by this catalog and has not changed since.
-        </PageHeader>
-        {found && <StoredManifest found={found} />}
-        <VerifyManifestForm action={verifyManifestAction} />
-        <section aria-labelledby="how-heading" className="mt-8 space-y-2 text-sm text-slate-700">
-          <h2 id="how-heading" className="text-base font-semibold">
-            Verifying without this page
-          </h2>
-          <p>
-            The signature is Ed25519 over the manifest&apos;s canonical JSON (RFC 8785). The public keys are published as a JSON Web Key
-            Set at{" "}
-            <a href="/.well-known/toolgate-signing-keys" className="font-mono text-indigo-700 underline">
-              /.well-known/toolgate-signing-keys
-            </a>
-            ; pick the key whose <code>kid</code> is the key id. The same check is available as{" "}
-            <code className="font-mono">POST /api/v1/manifests/verify</code> with <code>{"{ manifest, signature, keyId }"}</code>.
-          </p>
-        </section>
-      </main>
-    </>
+    <SiteFrame width="narrow" header={<span className="text-sm text-slate-600">Manifest verification</span>}>
+      <PageHeader title="Verify a manifest">
+        Check that a certified version&apos;s manifest was signed by this catalog and has not changed since.
+      </PageHeader>
+      {found && <StoredManifest found={found} />}
+      <VerifyManifestForm action={verifyManifestAction} />
+      <section aria-labelledby="how-heading" className="mt-8 space-y-2 text-sm text-slate-700">
+        <h2 id="how-heading" className="text-base font-semibold">
+          Verifying without this page
+        </h2>
+        <p>
+          The signature is Ed25519 over the manifest&apos;s canonical JSON (RFC 8785). The public keys are published as a JSON Web Key
+          Set at{" "}
+          <a href="/.well-known/toolgate-signing-keys" className="font-mono text-indigo-700 underline">
+            /.well-known/toolgate-signing-keys
+          </a>
+          ; pick the key whose <code>kid</code> is the key id. The same check is available as{" "}
+          <code className="font-mono">POST /api/v1/manifests/verify</code> with <code>{"{ manifest, signature, keyId }"}</code>.
+        </p>
+      </section>
+    </SiteFrame>
   );
 }

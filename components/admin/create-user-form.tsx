@@ -1,7 +1,7 @@
 "use client";
 
-import { useActionState } from "react";
 import { Button, FormMessage, TextField } from "@/components/ui/form-fields";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { type ActionState, valueList } from "@/lib/action-state";
 import type { Role } from "@/lib/auth/roles";
 import { RoleCheckboxes } from "./role-checkboxes";
@@ -9,9 +9,7 @@ import { RoleCheckboxes } from "./role-checkboxes";
 type CreateUser = (state: ActionState<string>, form: FormData) => Promise<ActionState<string>>;
 
 export function CreateUserForm({ action }: { action: CreateUser }) {
-  const [state, formAction, pending] = useActionState(action, { status: "idle" });
-  const errors = state.status === "error" ? state.fieldErrors : {};
-  const typed = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values: typed } = useFormAction(action);
   return (
     <form action={formAction} noValidate className="space-y-4 rounded-lg border border-slate-200 bg-white p-6" aria-label="Create user">
       <h2 className="text-lg font-semibold">Create a user</h2>

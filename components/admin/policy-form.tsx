@@ -9,28 +9,33 @@ import type { Policies, PolicyKey } from "@/lib/settings/policy";
 
 type SetPolicy = (state: ActionState, form: FormData) => Promise<ActionState>;
 
-const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
+/** A policy's fields, given the messages for this policy, what was typed after a refusal, and the values in force. */
+type Fields = (errors: string[] | undefined, echoed: FormValues | null, policies: Policies) => ReactNode;
+
+interface PolicyView {
+  key: PolicyKey;
+  title: string;
+  description: string;
+  fields: Fields;
+}
 
 interface FrameProps {
   action: SetPolicy;
-  policyKey: PolicyKey;
-  title: string;
-  description: string;
-  /** The fields, given the messages for this policy and, after a refusal, what was typed. */
-  children: (errors: string[] | undefined, echoed: FormValues | null) => ReactNode;
+  view: PolicyView;
+  policies: Policies;
 }
 
 /** One policy's own small form, so a mistake in one never holds back another. */
-function PolicyFrame({ action, policyKey, title, description, children }: FrameProps) {
+function PolicyFrame({ action, view: { key, title, description, fields }, policies }: FrameProps) {
   const [state, formAction, pending] = useActionState(action, idle);
-  const errors = state.status === "error" ? (state.fieldErrors[policyKey] ?? state.fieldErrors.key) : undefined;
+  const errors = state.status === "error" ? (state.fieldErrors[key] ?? state.fieldErrors.key) : undefined;
   const echoed = state.status === "error" ? (state.values ?? {}) : null;
   return (
     <form action={formAction} noValidate aria-label={title} className="space-y-3 rounded border border-slate-200 p-4">
       <h3 className="font-medium">{title}</h3>
       <p className="text-sm text-slate-600">{description}</p>
-      <input type="hidden" name="key" value={policyKey} />
-      {children(errors, echoed)}
+      <input type="hidden" name="key" value={key} />
+      {fields(errors, echoed, policies)}
       <div className="flex flex-wrap items-center gap-3">
         <Button type="submit" variant="secondary" disabled={pending}>
           Save
@@ -41,137 +46,93 @@ function PolicyFrame({ action, policyKey, title, description, children }: FrameP
   );
 }
 
-const shown = (echoed: FormValues | null, name: string, current: string) => (echoed ? valueText(echoed, name) : current);
-
 /** The administrator's policy settings, each prefilled with the value in force. */
 export function PolicyForms({ action, policies }: { action: SetPolicy; policies: Policies }) {
-  const compliance = policies["certification.complianceByClassification"];
-  const classifications = Object.keys(compliance) as (keyof typeof compliance)[];
   return (
     <div className="space-y-4">
-      <PolicyFrame
-        action={action}
-        policyKey="certification.requiredEvalMetrics"
-        title="Required eval metrics"
-        description="Comma-separated metric names every version needs a passing eval result for. Empty: at least one eval, and every eval passes."
-      >
-        {(errors, echoed) => (
-          <TextField
-            label="Metrics"
-            name="metrics"
-            placeholder="accuracy, toxicity"
-            defaultValue={shown(echoed, "metrics", policies["certification.requiredEvalMetrics"].join(", "))}
-            errors={errors}
-          />
-        )}
-      </PolicyFrame>
-      <PolicyFrame
-        action={action}
-        policyKey="certification.complianceByClassification"
-        title="Compliance attestations by data classification"
-        description="Comma-separated framework names whose attestation a server of each classification must have attached. Empty: none required."
-      >
-        {(errors, echoed) => (
-          <fieldset aria-describedby={errors ? "compliance-error" : undefined} className="space-y-3">
-            <legend className="sr-only">Frameworks per classification</legend>
-            <div className="grid gap-3 sm:grid-cols-2">
-              {classifications.map((classification) => (
-                <TextField
-                  key={classification}
-                  label={capitalized(classification)}
-                  name={classification}
-                  defaultValue={shown(echoed, classification, compliance[classification].join(", "))}
-                />
-              ))}
-            </div>
-            <FieldErrors id="compliance-error" errors={errors} />
-          </fieldset>
-        )}
-      </PolicyFrame>
-      <PolicyFrame
-        action={action}
-        policyKey="evidence.maxUploadBytes"
-        title="Evidence upload limit"
-        description="The largest evidence file accepted, in megabytes (1 MB = 1,048,576 bytes); at most 50."
-      >
-        {(errors, echoed) => (
-          <div className="w-48">
-            <TextField
-              label="Limit (MB)"
-              name="maxUploadMegabytes"
-              inputMode="decimal"
-              defaultValue={shown(echoed, "maxUploadMegabytes", String(Math.round((policies["evidence.maxUploadBytes"] / MiB) * 100) / 100))}
-              errors={errors}
-            />
-          </div>
-        )}
-      </PolicyFrame>
-      <PolicyFrame
-        action={action}
-        policyKey="registry.anonymousRead"
-        title="Anonymous registry read"
-        description="Off: hosts need an agent key to read the registry API. On: anyone who can reach Toolgate may list its certified servers."
-      >
-        {(errors, echoed) => (
-          <div className="text-sm">
-            <label className="flex items-center gap-2">
-              <input
-                type="checkbox"
-                name="anonymousRead"
-                defaultChecked={echoed ? valueText(echoed, "anonymousRead") === "on" : policies["registry.anonymousRead"]}
-                aria-invalid={errors ? true : undefined}
-                aria-describedby={errors ? "anonymous-read-error" : undefined}
-              />
-              Anyone may read the registry API without an agent key
-            </label>
-            <FieldErrors id="anonymous-read-error" errors={errors} />
-          </div>
-        )}
-      </PolicyFrame>
-      {wholeNumberPolicies.map(({ key, title, description, unit }) => (
-        <PolicyFrame key={key} action={action} policyKey={key} title={title} description={description}>
-          {(errors, echoed) => (
-            <div className="w-48">
-              <TextField label={`${title} (${unit})`} name="value" inputMode="numeric" defaultValue={shown(echoed, "value", String(policies[key]))} errors={errors} />
-            </div>
-          )}
-        </PolicyFrame>
+      {policyViews.map((view) => (
+        <PolicyFrame key={view.key} action={action} view={view} policies={policies} />
       ))}
-      <PolicyFrame
-        action={action}
-        policyKey="approvals.requiredForRiskTiers"
-        title="Risk tiers where every change needs approval"
-        description="At these certified risk tiers, every call to a tool that is not read-only waits for an approver, whatever the reviewer marked."
-      >
-        {(errors, echoed) => {
-          const checked = echoed ? valueList(echoed, "tiers") : policies["approvals.requiredForRiskTiers"];
-          return (
-            <fieldset className="flex gap-4 text-sm" aria-describedby={errors ? "risk-tiers-error" : undefined}>
-              <legend className="sr-only">Risk tiers</legend>
-              {riskTiers.map((tier) => (
-                <label key={tier} className="flex items-center gap-2">
-                  <input type="checkbox" name="tiers" value={tier} defaultChecked={checked.includes(tier)} />
-                  {tier}
-                </label>
-              ))}
-              <FieldErrors id="risk-tiers-error" errors={errors} />
-            </fieldset>
-          );
-        }}
-      </PolicyFrame>
-      <PolicyFrame
-        action={action}
-        policyKey="dataHandling.sensitiveArgumentFields"
-        title="Sensitive argument fields"
-        description="Comma-separated field names whose values approvers never see, for every server (each server's owner adds more for their server under data handling): they show masked, at any depth, in any letter case."
-      >
-        {(errors, echoed) => (
-          <TextField label="Fields" name="fields" defaultValue={shown(echoed, "fields", policies["dataHandling.sensitiveArgumentFields"].join(", "))} errors={errors} />
-        )}
-      </PolicyFrame>
     </div>
   );
 }
+
+const shown = (echoed: FormValues | null, name: string, current: string) => (echoed ? valueText(echoed, name) : current);
+
+const capitalized = (word: string) => word[0]!.toUpperCase() + word.slice(1);
+
+interface TextBox {
+  label: string;
+  name: string;
+  placeholder?: string;
+  /** Set for a number, whose box is narrow. */
+  inputMode?: "decimal" | "numeric";
+  /** The value in force, as it is typed. */
+  current: (policies: Policies) => string;
+}
+
+/** A policy typed into one text box. */
+function textBox({ label, name, placeholder, inputMode, current }: TextBox): Fields {
+  return function textBoxFields(errors, echoed, policies) {
+    const box = (
+      <TextField label={label} name={name} placeholder={placeholder} inputMode={inputMode} defaultValue={shown(echoed, name, current(policies))} errors={errors} />
+    );
+    return inputMode ? <div className="w-48">{box}</div> : box;
+  };
+}
+
+const complianceFields: Fields = (errors, echoed, policies) => {
+  const compliance = policies["certification.complianceByClassification"];
+  const classifications = Object.keys(compliance) as (keyof typeof compliance)[];
+  return (
+    <fieldset aria-describedby={errors ? "compliance-error" : undefined} className="space-y-3">
+      <legend className="sr-only">Frameworks per classification</legend>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {classifications.map((classification) => (
+          <TextField
+            key={classification}
+            label={capitalized(classification)}
+            name={classification}
+            defaultValue={shown(echoed, classification, compliance[classification].join(", "))}
+          />
+        ))}
+      </div>
+      <FieldErrors id="compliance-error" errors={errors} />
+    </fieldset>
+  );
+};
+
+const anonymousReadField: Fields = (errors, echoed, policies) => (
+  <div className="text-sm">
+    <label className="flex items-center gap-2">
+      <input
+        type="checkbox"
+        name="anonymousRead"
+        defaultChecked={echoed ? valueText(echoed, "anonymousRead") === "on" : policies["registry.anonymousRead"]}
+        aria-invalid={errors ? true : undefined}
+        aria-describedby={errors ? "anonymous-read-error" : undefined}
+      />
+      Anyone may read the registry API without an agent key
+    </label>
+    <FieldErrors id="anonymous-read-error" errors={errors} />
+  </div>
+);
+
+const riskTierFields: Fields = (errors, echoed, policies) => {
+  const checked = echoed ? valueList(echoed, "tiers") : policies["approvals.requiredForRiskTiers"];
+  return (
+    <fieldset className="flex gap-4 text-sm" aria-describedby={errors ? "risk-tiers-error" : undefined}>
+      <legend className="sr-only">Risk tiers</legend>
+      {riskTiers.map((tier) => (
+        <label key={tier} className="flex items-center gap-2">
+          <input type="checkbox" name="tiers" value={tier} defaultChecked={checked.includes(tier)} />
+          {tier}
+        </label>
+      ))}
+      <FieldErrors id="risk-tiers-error" errors={errors} />
+    </fieldset>
+  );
+};
 
 const wholeNumberPolicies = [
   { key: "approvals.waitSeconds", title: "Approval wait", unit: "seconds", description: "How long a call that needs approval waits for a decision before it answers that the request is still pending." },
@@ -180,3 +141,55 @@ const wholeNumberPolicies = [
   { key: "approvals.maxPendingPerAgent", title: "Waiting requests per agent", unit: "requests", description: "How many approval requests one agent may have waiting at once; further calls that need approval are refused, and audited, until some are decided or expire." },
   { key: "approvals.escalateAfterMinutes", title: "Escalation delay", unit: "minutes", description: "A request undecided for this long is flagged as escalated and shown to administrators." },
 ] as const satisfies readonly { key: PolicyKey; title: string; unit: string; description: string }[];
+
+// In the order the admin page shows them.
+const policyViews: PolicyView[] = [
+  {
+    key: "certification.requiredEvalMetrics",
+    title: "Required eval metrics",
+    description: "Comma-separated metric names every version needs a passing eval result for. Empty: at least one eval, and every eval passes.",
+    fields: textBox({ label: "Metrics", name: "metrics", placeholder: "accuracy, toxicity", current: (policies) => policies["certification.requiredEvalMetrics"].join(", ") }),
+  },
+  {
+    key: "certification.complianceByClassification",
+    title: "Compliance attestations by data classification",
+    description: "Comma-separated framework names whose attestation a server of each classification must have attached. Empty: none required.",
+    fields: complianceFields,
+  },
+  {
+    key: "evidence.maxUploadBytes",
+    title: "Evidence upload limit",
+    description: "The largest evidence file accepted, in megabytes (1 MB = 1,048,576 bytes); at most 50.",
+    fields: textBox({
+      label: "Limit (MB)",
+      name: "maxUploadMegabytes",
+      inputMode: "decimal",
+      current: (policies) => String(Math.round((policies["evidence.maxUploadBytes"] / MiB) * 100) / 100),
+    }),
+  },
+  {
+    key: "registry.anonymousRead",
+    title: "Anonymous registry read",
+    description: "Off: hosts need an agent key to read the registry API. On: anyone who can reach Toolgate may list its certified servers.",
+    fields: anonymousReadField,
+  },
+  ...wholeNumberPolicies.map(({ key, title, unit, description }) => ({
+    key,
+    title,
+    description,
+    fields: textBox({ label: `${title} (${unit})`, name: "value", inputMode: "numeric", current: (policies) => String(policies[key]) }),
+  })),
+  {
+    key: "approvals.requiredForRiskTiers",
+    title: "Risk tiers where every change needs approval",
+    description: "At these certified risk tiers, every call to a tool that is not read-only waits for an approver, whatever the reviewer marked.",
+    fields: riskTierFields,
+  },
+  {
+    key: "dataHandling.sensitiveArgumentFields",
+    title: "Sensitive argument fields",
+    description:
+      "Comma-separated field names whose values approvers never see, for every server (each server's owner adds more for their server under data handling): they show masked, at any depth, in any letter case.",
+    fields: textBox({ label: "Fields", name: "fields", current: (policies) => policies["dataHandling.sensitiveArgumentFields"].join(", ") }),
+  },
+];

@@ -1,17 +1,15 @@
 "use client";
 
-import { useActionState } from "react";
 import { Button, FormMessage, plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
-import { type ActionState, idle, valueText } from "@/lib/action-state";
+import { useFormAction } from "@/components/ui/use-form-action";
+import { type ActionState, valueText } from "@/lib/action-state";
 import { environments } from "@/lib/catalog/schemas";
 
 type CreateAgent = (state: ActionState, form: FormData) => Promise<ActionState>;
 
 /** Registers an agent (one AI application) for a team and an environment. */
 export function CreateAgentForm({ action, teams }: { action: CreateAgent; teams: { id: string; name: string }[] }) {
-  const [state, formAction, pending] = useActionState(action, idle);
-  const errors = state.status === "error" ? state.fieldErrors : {};
-  const values = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values } = useFormAction(action);
   return (
     <form action={formAction} noValidate aria-label="Create agent" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">Create an agent</h2>

@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
 import { Button, FormMessage, SelectField, TextField } from "@/components/ui/form-fields";
-import { type ActionState, errorsUnder, idle, valueText } from "@/lib/action-state";
+import { useFormAction } from "@/components/ui/use-form-action";
+import { type ActionState, errorsUnder, valueText } from "@/lib/action-state";
 
 type Grant = (state: ActionState, form: FormData) => Promise<ActionState>;
 
@@ -14,9 +14,7 @@ interface Props {
 
 /** Grants the agent a catalog server, optionally only some tools and only until a time. */
 export function GrantAccessForm({ action, agentId, servers }: Props) {
-  const [state, formAction, pending] = useActionState(action, idle);
-  const errors = state.status === "error" ? state.fieldErrors : {};
-  const values = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values } = useFormAction(action);
   const options = servers.map((server) => ({ value: server.id, label: server.riskTier ? `${server.name} (${server.riskTier} risk)` : server.name }));
   return (
     <form action={formAction} noValidate aria-label="Grant access" className="space-y-3">

@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { Button, FormMessage, TextField } from "@/components/ui/form-fields";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { type ActionState, valueText } from "@/lib/action-state";
 
 type CreateKey = (state: ActionState<string>, form: FormData) => Promise<ActionState<string>>;
@@ -29,9 +30,7 @@ function NewKey({ apiKey }: { apiKey: string }) {
 
 /** Creates an API key for the agent and shows it once. */
 export function CreateKeyForm({ action, agentId }: { action: CreateKey; agentId: string }) {
-  const [state, formAction, pending] = useActionState(action, { status: "idle" });
-  const errors = state.status === "error" ? state.fieldErrors : {};
-  const values = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values } = useFormAction(action);
   return (
     <form action={formAction} noValidate aria-label="Create API key" className="space-y-3">
       <input type="hidden" name="agentId" value={agentId} />

@@ -1,14 +1,13 @@
 "use client";
 
-import { useActionState } from "react";
 import { Button, FormMessage, TextField } from "@/components/ui/form-fields";
+import { useFormAction } from "@/components/ui/use-form-action";
 import type { ActionState } from "@/lib/action-state";
 
 type ChangePassword = (state: ActionState, form: FormData) => Promise<ActionState>;
 
 export function ChangePasswordForm({ action }: { action: ChangePassword }) {
-  const [state, formAction, pending] = useActionState(action, { status: "idle" });
-  const errors = state.status === "error" ? state.fieldErrors : {};
+  const { state, formAction, pending, errors } = useFormAction(action);
   return (
     <form action={formAction} noValidate className="max-w-md space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">Change password</h2>

@@ -2,7 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
-import { Button, TextField } from "@/components/ui/form-fields";
+import { Button, SubmitButton, TextField } from "@/components/ui/form-fields";
 
 interface Props {
   callbackUrl: string;
@@ -38,9 +38,9 @@ export function SignInForm({ callbackUrl, oidcName, ssoError }: Props) {
           {error}
         </p>
       )}
-      <Button type="submit" disabled={pending} className="w-full">
-        {pending ? "Signing in…" : "Sign in"}
-      </Button>
+      <SubmitButton pending={pending} pendingLabel="Signing in…" className="w-full">
+        Sign in
+      </SubmitButton>
       {oidcName && (
         <Button type="button" variant="secondary" className="w-full" onClick={() => signIn("oidc", { callbackUrl })}>
           Sign in with {oidcName}

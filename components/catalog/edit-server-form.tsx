@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Button, FormMessage } from "@/components/ui/form-fields";
+import { FormMessage, SubmitButton } from "@/components/ui/form-fields";
 import { type ActionState, type FormValues, idle } from "@/lib/action-state";
 import { ServerDetailsFields } from "./server-details-fields";
 
@@ -23,9 +23,9 @@ export function EditServerForm({ action, values, teams, tools }: Props) {
         tools={tools}
       />
       <FormMessage state={state} />
-      <Button type="submit" disabled={saving}>
-        {saving ? "Saving…" : "Save changes"}
-      </Button>
+      <SubmitButton pending={saving} pendingLabel="Saving…">
+        Save changes
+      </SubmitButton>
     </form>
   );
 }

@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
-import { Button, FormMessage } from "@/components/ui/form-fields";
-import { type ActionState, idle } from "@/lib/action-state";
+import { FormMessage, SubmitButton } from "@/components/ui/form-fields";
+import { useFormAction } from "@/components/ui/use-form-action";
+import type { ActionState } from "@/lib/action-state";
 import type { importVersion } from "@/lib/catalog/versions";
 import { VersionFields } from "./server-details-fields";
 import { ToolChanges } from "./tool-changes";
@@ -12,8 +12,7 @@ type ImportVersion = (state: ActionState<VersionImport>, form: FormData) => Prom
 
 /** Imports what the live server declares now as a new draft version, then shows what changed. */
 export function ImportVersionForm({ action, latest }: { action: ImportVersion; latest: string | null }) {
-  const [state, formAction, importing] = useActionState(action, idle as ActionState<VersionImport>);
-  const errors = state.status === "error" ? state.fieldErrors : {};
+  const { state, formAction, pending: importing, errors, values } = useFormAction(action);
   return (
     <div className="space-y-4">
       <form action={formAction} noValidate aria-label="Import new version" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
@@ -22,11 +21,11 @@ export function ImportVersionForm({ action, latest }: { action: ImportVersion; l
           Toolgate reads the live server again and stores what it declares as a new draft
           {latest ? `; the version must be greater than ${latest}` : ""}.
         </p>
-        <VersionFields values={state.status === "error" ? (state.values ?? {}) : {}} errors={errors} />
+        <VersionFields values={values} errors={errors} />
         <FormMessage state={state} />
-        <Button type="submit" disabled={importing}>
-          {importing ? "Importing…" : "Import version"}
-        </Button>
+        <SubmitButton pending={importing} pendingLabel="Importing…">
+          Import version
+        </SubmitButton>
       </form>
       {state.status === "ok" && state.data && <ToolChanges {...state.data} />}
     </div>

@@ -1,11 +1,11 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { Button, FormMessage, TextField } from "@/components/ui/form-fields";
+import { Button, FormMessage, SubmitButton, TextField } from "@/components/ui/form-fields";
 import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
 import type { previewImport } from "@/lib/catalog/register";
 import { DeclaredCapabilities, needsApprovalByDefault } from "./declared-capabilities";
-import { ServerDetailsFields, VersionFields } from "./server-details-fields";
+import { Section, ServerDetailsFields, VersionFields } from "./server-details-fields";
 
 export type ImportPreview = Awaited<ReturnType<typeof previewImport>>;
 type Action<T = undefined> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
@@ -98,9 +98,9 @@ export function RegisterWizard({ teams, previewImport, register }: { teams: Team
           />
         </div>
         <FormMessage state={previewState.status === "error" ? previewState : idle} />
-        <Button type="submit" disabled={importing}>
-          {importing ? "Importing…" : "Import"}
-        </Button>
+        <SubmitButton pending={importing} pendingLabel="Importing…">
+          Import
+        </SubmitButton>
       </form>
     </>
   );
@@ -122,14 +122,13 @@ function RegistrationForm({ preview, target, teams, register }: { preview: Impor
         tools={preview.tools}
         registrationExtra={<TextField label="Name" name="name" placeholder="com.example/crm" defaultValue={valueText(values, "name")} errors={errors.name} />}
       />
-      <fieldset className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
-        <legend className="px-1 text-lg font-semibold">First version</legend>
+      <Section title="First version">
         <VersionFields values={values} errors={errors} errorPrefix="version." />
-      </fieldset>
+      </Section>
       <FormMessage state={state} />
-      <Button type="submit" disabled={saving}>
-        {saving ? "Saving…" : "Save draft"}
-      </Button>
+      <SubmitButton pending={saving} pendingLabel="Saving…">
+        Save draft
+      </SubmitButton>
     </form>
   );
 }

@@ -17,7 +17,8 @@ interface Props {
   registrationExtra?: ReactNode;
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+/** A titled group of a catalog form's fields. */
+export function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <fieldset className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <legend className="px-1 text-lg font-semibold">{title}</legend>

@@ -1,8 +1,9 @@
 "use client";
 
-import { type ChangeEvent, type FormEvent, useActionState, useState } from "react";
-import { Button, FormMessage, type Option, SelectField, TextArea, TextField } from "@/components/ui/form-fields";
-import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
+import { type ChangeEvent, type FormEvent, useState } from "react";
+import { FormMessage, type Option, SelectField, SubmitButton, TextArea, TextField } from "@/components/ui/form-fields";
+import { useFormAction } from "@/components/ui/use-form-action";
+import { type ActionState, type FormValues, valueText } from "@/lib/action-state";
 import { fileTooLarge, formatBytes } from "@/lib/evidence/file-size";
 import type { EvidenceKind as Kind } from "@/lib/generated/prisma/client";
 
@@ -103,13 +104,11 @@ function KindFields({ kind, values, errors }: { kind: Kind; values: FormValues; 
 
 /** Adds one item of evidence to a version: the chosen kind's fields only, and a file where the kind takes one. */
 export function AddEvidenceForm({ action, versionId, version, kinds, maxUploadBytes }: Props) {
-  const [state, formAction, pending] = useActionState(action, idle);
-  const values = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values } = useFormAction(action);
   // Held in state rather than echoed: it decides which fields exist, and survives React's form reset.
   const [kind, setKind] = useState<Kind>("eval_result");
   // The browser's own size check: an oversized file is never sent.
   const [fileError, setFileError] = useState<string | null>(null);
-  const errors: Errors = state.status === "error" ? state.fieldErrors : {};
   const fileErrors = fileError ? [fileError] : errors.file;
   const file = fileHints[kind];
 
@@ -157,9 +156,9 @@ export function AddEvidenceForm({ action, versionId, version, kinds, maxUploadBy
         <KindFields kind={kind} values={values} errors={errors} />
       </div>
       <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Adding…" : "Add evidence"}
-      </Button>
+      <SubmitButton pending={pending} pendingLabel="Adding…">
+        Add evidence
+      </SubmitButton>
     </form>
   );
 }

@@ -1,16 +1,14 @@
 "use client";
 
-import { useActionState } from "react";
 import { Button, FormMessage, plainOptions, SelectField, TextArea, TextField } from "@/components/ui/form-fields";
-import { type ActionState, idle, valueText } from "@/lib/action-state";
+import { useFormAction } from "@/components/ui/use-form-action";
+import { type ActionState, valueText } from "@/lib/action-state";
 
 type RequestPromotion = (state: ActionState, form: FormData) => Promise<ActionState>;
 
 /** Asks to pin a certified version in an environment, with the promotion gates filled in. */
 export function PromotionRequestForm({ action, versionId, environments }: { action: RequestPromotion; versionId: string; environments: string[] }) {
-  const [state, formAction, pending] = useActionState(action, idle);
-  const errors = state.status === "error" ? state.fieldErrors : {};
-  const values = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values } = useFormAction(action);
   return (
     <form action={formAction} noValidate aria-label="Request promotion" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">Request promotion</h2>

@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
 import { Button, FormMessage, plainOptions, SelectField, TextArea } from "@/components/ui/form-fields";
-import { type ActionState, idle, valueList, valueText } from "@/lib/action-state";
+import { useFormAction } from "@/components/ui/use-form-action";
+import { type ActionState, valueList, valueText } from "@/lib/action-state";
 import { riskTiers } from "@/lib/catalog/schemas";
 
 type Decide = (state: ActionState, form: FormData) => Promise<ActionState>;
@@ -20,9 +20,7 @@ interface Props {
 
 /** The claiming reviewer's decision: certify (risk tier, approval marks, waivers) or reject, always with a reason. */
 export function ReviewDecisionForm({ action, versionId, tools, suggestedApprovalTools, failingChecks }: Props) {
-  const [state, formAction, pending] = useActionState(action, idle);
-  const errors = state.status === "error" ? state.fieldErrors : {};
-  const values = state.status === "error" ? (state.values ?? {}) : {};
+  const { state, formAction, pending, errors, values } = useFormAction(action);
   return (
     <form action={formAction} noValidate aria-label="Review decision" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">Your decision</h2>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Button, TextArea, TextField } from "@/components/ui/form-fields";
+import { SubmitButton, TextArea, TextField } from "@/components/ui/form-fields";
 
 export interface VerifyFormValues {
   manifest: string;
@@ -48,9 +48,9 @@ export function VerifyManifestForm({ action }: { action: (state: VerifyState, fo
       />
       <TextField label="Signature (base64url)" name="signature" spellCheck={false} autoComplete="off" defaultValue={values.signature} errors={errors.signature} />
       <TextField label="Key id" name="keyId" spellCheck={false} autoComplete="off" defaultValue={values.keyId} errors={errors.keyId} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Checking…" : "Verify signature"}
-      </Button>
+      <SubmitButton pending={pending} pendingLabel="Checking…">
+        Verify signature
+      </SubmitButton>
       {state.status === "checked" && <VerificationOutcome valid={state.valid} reason={state.reason} />}
       {state.status === "error" && (
         <p role="alert" className="text-sm text-red-700">

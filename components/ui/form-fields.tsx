@@ -107,6 +107,15 @@ export function Button({ variant = "primary", className = "", ...button }: Butto
   );
 }
 
+/** A form's submit button, disabled while the form is pending and then saying what it is doing. */
+export function SubmitButton({ pending, pendingLabel, children, ...button }: ButtonProps & { pending: boolean; pendingLabel: string }) {
+  return (
+    <Button type="submit" disabled={pending} {...button}>
+      {pending ? pendingLabel : children}
+    </Button>
+  );
+}
+
 export function FormMessage({ state }: { state: { status: string; message?: string } }) {
   if (state.status === "idle" || !state.message) return null;
   const tone = state.status === "ok" ? "text-emerald-700" : "text-red-700";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { createDocument } from "zod-openapi";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { evidenceIdParams } from "@/lib/evidence/download";
 import {
   catalogQuery,
@@ -23,6 +23,27 @@ const errors = {
   "403": json(errorBody, "Signed in, but not allowed."),
 };
 
+interface Operation {
+  summary: string;
+  requestParams?: ZodOpenApiOperationObject["requestParams"];
+  /** A required JSON request body. */
+  body?: z.ZodType;
+  /** The answers other than the refusals every operation has. */
+  responses: ZodOpenApiResponsesObject;
+  /** Further refusals, by status: what each means here. */
+  refusals?: Record<string, string>;
+}
+
+/** A catalog API operation; every one may answer with the 400, 401 and 403 refusals. */
+function operation({ summary, requestParams, body, responses, refusals = {} }: Operation): ZodOpenApiOperationObject {
+  return {
+    summary,
+    ...(requestParams && { requestParams }),
+    ...(body && { requestBody: { required: true, content: { "application/json": { schema: body } } } }),
+    responses: { ...responses, ...errors, ...Object.fromEntries(Object.entries(refusals).map(([status, meaning]) => [status, json(errorBody, meaning)])) },
+  };
+}
+
 /** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the handlers use. */
 export function openApiDocument() {
   return createDocument({
@@ -38,52 +59,49 @@ export function openApiDocument() {
     security: [{ session: [] }],
     paths: {
       "/api/v1/servers": {
-        get: {
+        get: operation({
           summary: "Search and filter catalog entries",
           requestParams: { query: catalogQuery },
-          responses: { "200": json(serverList, "Matching entries, best match first."), ...errors },
-        },
-        post: {
+          responses: { "200": json(serverList, "Matching entries, best match first.") },
+        }),
+        post: operation({
           summary: "Register a server: imports its tools from the live server as draft version",
-          requestBody: { required: true, content: { "application/json": { schema: registerServerBody } } },
-          responses: {
-            "201": json(serverEntry.pick({ id: true, name: true }), "Registered."),
-            ...errors,
-            "409": json(errorBody, "The name is taken."),
-            "422": json(errorBody, "The live server could not be imported."),
-          },
-        },
+          body: registerServerBody,
+          responses: { "201": json(serverEntry.pick({ id: true, name: true }), "Registered.") },
+          refusals: { "409": "The name is taken.", "422": "The live server could not be imported." },
+        }),
       },
       "/api/v1/servers/{id}": {
-        get: {
+        get: operation({
           summary: "One catalog entry with its versions",
           requestParams: { path: serverIdParams },
-          responses: { "200": json(serverEntry, "The entry."), ...errors, "404": json(errorBody, "No such entry.") },
-        },
+          responses: { "200": json(serverEntry, "The entry.") },
+          refusals: { "404": "No such entry." },
+        }),
       },
       "/api/v1/servers/{id}/versions": {
-        post: {
+        post: operation({
           summary: "Import a new draft version from the live server",
           requestParams: { path: serverIdParams },
-          requestBody: { required: true, content: { "application/json": { schema: importVersionBody } } },
-          responses: {
-            "201": json(versionDiffBody, "Imported; the per-tool diff against the previous version."),
-            ...errors,
-            "404": json(errorBody, "No such entry."),
-            "409": json(errorBody, "The version exists or is not greater than the latest."),
-            "422": json(errorBody, "The live server could not be imported."),
+          body: importVersionBody,
+          responses: { "201": json(versionDiffBody, "Imported; the per-tool diff against the previous version.") },
+          refusals: {
+            "404": "No such entry.",
+            "409": "The version exists or is not greater than the latest.",
+            "422": "The live server could not be imported.",
           },
-        },
+        }),
       },
       "/api/v1/servers/{id}/versions/{version}": {
-        get: {
+        get: operation({
           summary: "One version: tools, resources, prompts as declared, and the diff against the previous version",
           requestParams: { path: versionParams },
-          responses: { "200": json(versionDetail, "The version."), ...errors, "404": json(errorBody, "No such version.") },
-        },
+          responses: { "200": json(versionDetail, "The version.") },
+          refusals: { "404": "No such version." },
+        }),
       },
       "/api/v1/evidence/{id}": {
-        get: {
+        get: operation({
           summary: "Download an evidence item's file, exactly as uploaded",
           requestParams: { path: evidenceIdParams },
           responses: {
@@ -97,10 +115,9 @@ export function openApiDocument() {
               content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
             },
             "304": { description: "Not modified: If-None-Match named the file's ETag." },
-            ...errors,
-            "404": json(errorBody, "No such evidence, or it has no file."),
           },
-        },
+          refusals: { "404": "No such evidence, or it has no file." },
+        }),
       },
       ...registryPaths,
     },

@@ -1,15 +1,10 @@
 "use server";
 
-import type { ActionState } from "@/lib/action-state";
-import { actorAction } from "@/lib/actor-action";
+import { formFields } from "@/lib/action-state";
+import { formAction } from "@/lib/actor-action";
 import { changeOwnPassword } from "@/lib/users/credentials";
 
-export async function changePasswordAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    await changeOwnPassword(actor, {
-      currentPassword: form.get("currentPassword"),
-      newPassword: form.get("newPassword"),
-    });
-    return { message: "Your password was changed." };
-  });
-}
+export const changePasswordAction = formAction(async (actor, form) => {
+  await changeOwnPassword(actor, formFields(form, "currentPassword", "newPassword"));
+  return { message: "Your password was changed." };
+});

@@ -1,7 +1,7 @@
 "use server";
 
-import { type ActionState, formValues } from "@/lib/action-state";
-import { actorAction } from "@/lib/actor-action";
+import { formFields } from "@/lib/action-state";
+import { formAction } from "@/lib/actor-action";
 import { setPolicy } from "@/lib/settings/policy";
 import { createTeam, setUserTeams } from "@/lib/teams/manage";
 import { createUser, setUserDisabled, updateUserRoles } from "@/lib/users/manage";
@@ -9,51 +9,38 @@ import { policyValueFrom } from "./policy-input";
 
 const revalidate = ["/admin"];
 
-export async function createUserAction(_: ActionState<string>, form: FormData): Promise<ActionState<string>> {
-  return actorAction(async (actor) => {
-    const { user, generatedPassword } = await createUser(actor, {
-      email: form.get("email"),
-      name: form.get("name"),
-      password: form.get("password") ?? "",
-      roles: form.getAll("roles"),
-    });
-    return { message: `Created ${user.email}.`, data: generatedPassword };
-  }, { values: formValues(form, ["password"]), revalidate });
-}
+export const createUserAction = formAction(async (actor, form) => {
+  const { user, generatedPassword } = await createUser(actor, {
+    ...formFields(form, "email", "name"),
+    password: form.get("password") ?? "",
+    roles: form.getAll("roles"),
+  });
+  return { message: `Created ${user.email}.`, data: generatedPassword };
+}, { echo: { omit: ["password"] }, revalidate });
 
-export async function updateRolesAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const user = await updateUserRoles(actor, { userId: form.get("userId"), roles: form.getAll("roles") });
-    return { message: `Saved roles of ${user.email}.` };
-  }, { revalidate });
-}
+export const updateRolesAction = formAction(async (actor, form) => {
+  const user = await updateUserRoles(actor, { userId: form.get("userId"), roles: form.getAll("roles") });
+  return { message: `Saved roles of ${user.email}.` };
+}, { revalidate });
 
-export async function setDisabledAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const disabled = form.get("disabled") === "true";
-    const user = await setUserDisabled(actor, { userId: form.get("userId"), disabled });
-    return { message: `${user.email} is now ${disabled ? "disabled" : "enabled"}.` };
-  }, { revalidate });
-}
+export const setDisabledAction = formAction(async (actor, form) => {
+  const disabled = form.get("disabled") === "true";
+  const user = await setUserDisabled(actor, { userId: form.get("userId"), disabled });
+  return { message: `${user.email} is now ${disabled ? "disabled" : "enabled"}.` };
+}, { revalidate });
 
-export async function createTeamAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const team = await createTeam(actor, { name: form.get("name") });
-    return { message: `Created team ${team.name}.` };
-  }, { values: formValues(form), revalidate });
-}
+export const createTeamAction = formAction(async (actor, form) => {
+  const team = await createTeam(actor, formFields(form, "name"));
+  return { message: `Created team ${team.name}.` };
+}, { echo: true, revalidate });
 
-export async function setTeamsAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const user = await setUserTeams(actor, { userId: form.get("userId"), teamIds: form.getAll("teamIds") });
-    return { message: `Saved teams of ${user.email}.` };
-  }, { revalidate });
-}
+export const setTeamsAction = formAction(async (actor, form) => {
+  const user = await setUserTeams(actor, { userId: form.get("userId"), teamIds: form.getAll("teamIds") });
+  return { message: `Saved teams of ${user.email}.` };
+}, { revalidate });
 
-export async function setPolicyAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const key = String(form.get("key") ?? "");
-    await setPolicy(actor, key, policyValueFrom(key, form));
-    return { message: "Saved." };
-  }, { values: formValues(form), revalidate });
-}
+export const setPolicyAction = formAction(async (actor, form) => {
+  const key = String(form.get("key") ?? "");
+  await setPolicy(actor, key, policyValueFrom(key, form));
+  return { message: "Saved." };
+}, { echo: true, revalidate });

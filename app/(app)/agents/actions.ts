@@ -1,7 +1,7 @@
 "use server";
 
-import { type ActionState, formValues } from "@/lib/action-state";
-import { actorAction } from "@/lib/actor-action";
+import { formFields } from "@/lib/action-state";
+import { formAction } from "@/lib/actor-action";
 import { createAgent, setAgentDisabled } from "@/lib/agents/agents";
 import { grantAccess, revokeGrant } from "@/lib/agents/grants";
 import { createApiKey, revokeApiKey } from "@/lib/agents/keys";
@@ -9,56 +9,34 @@ import { commaList } from "../admin/policy-input";
 
 // The agents page's changes; lib/agents checks the role and the agent's team, and audits.
 
-export async function createAgentAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const agent = await createAgent(actor, {
-      name: form.get("name"),
-      description: form.get("description"),
-      teamId: form.get("teamId"),
-      environment: form.get("environment"),
-    });
-    return { message: `Created agent ${agent.name}.` };
-  }, { values: formValues(form), revalidate: ["/agents"] });
-}
+export const createAgentAction = formAction(async (actor, form) => {
+  const agent = await createAgent(actor, formFields(form, "name", "description", "teamId", "environment"));
+  return { message: `Created agent ${agent.name}.` };
+}, { echo: true, revalidate: ["/agents"] });
 
-export async function setAgentDisabledAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const disabled = form.get("disabled") === "true";
-    const agent = await setAgentDisabled(actor, { agentId: form.get("agentId"), disabled });
-    return { message: `${agent.name} is now ${disabled ? "disabled: its keys no longer work" : "enabled"}.` };
-  }, { revalidate: ["/agents"] });
-}
+export const setAgentDisabledAction = formAction(async (actor, form) => {
+  const disabled = form.get("disabled") === "true";
+  const agent = await setAgentDisabled(actor, { agentId: form.get("agentId"), disabled });
+  return { message: `${agent.name} is now ${disabled ? "disabled: its keys no longer work" : "enabled"}.` };
+}, { revalidate: ["/agents"] });
 
 /** The new key travels back once, in the state's data; it is never stored or shown again. */
-export async function createApiKeyAction(_: ActionState<string>, form: FormData): Promise<ActionState<string>> {
-  return actorAction(async (actor) => {
-    const created = await createApiKey(actor, { agentId: form.get("agentId"), label: form.get("label"), expiresAt: form.get("expiresAt") });
-    return { message: `Created key ${created.prefix}.`, data: created.key };
-  }, { values: formValues(form), revalidate: ["/agents"] });
-}
+export const createApiKeyAction = formAction(async (actor, form) => {
+  const created = await createApiKey(actor, formFields(form, "agentId", "label", "expiresAt"));
+  return { message: `Created key ${created.prefix}.`, data: created.key };
+}, { echo: true, revalidate: ["/agents"] });
 
-export async function revokeApiKeyAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const key = await revokeApiKey(actor, { keyId: form.get("keyId"), reason: form.get("reason") });
-    return { message: `Revoked key ${key.prefix}.` };
-  }, { values: formValues(form), revalidate: ["/agents"] });
-}
+export const revokeApiKeyAction = formAction(async (actor, form) => {
+  const key = await revokeApiKey(actor, formFields(form, "keyId", "reason"));
+  return { message: `Revoked key ${key.prefix}.` };
+}, { echo: true, revalidate: ["/agents"] });
 
-export async function grantAccessAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const grant = await grantAccess(actor, {
-      agentId: form.get("agentId"),
-      serverId: form.get("serverId"),
-      tools: commaList(String(form.get("tools") ?? "")),
-      expiresAt: form.get("expiresAt"),
-    });
-    return { message: grant.status === "pending" ? "Requested: this server's risk tier needs an approver's decision." : "Granted." };
-  }, { values: formValues(form), revalidate: ["/agents", "/approvals"] });
-}
+export const grantAccessAction = formAction(async (actor, form) => {
+  const grant = await grantAccess(actor, { ...formFields(form, "agentId", "serverId", "expiresAt"), tools: commaList(String(form.get("tools") ?? "")) });
+  return { message: grant.status === "pending" ? "Requested: this server's risk tier needs an approver's decision." : "Granted." };
+}, { echo: true, revalidate: ["/agents", "/approvals"] });
 
-export async function revokeGrantAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    await revokeGrant(actor, { grantId: form.get("grantId"), reason: form.get("reason") });
-    return { message: "Revoked." };
-  }, { values: formValues(form), revalidate: ["/agents", "/approvals"] });
-}
+export const revokeGrantAction = formAction(async (actor, form) => {
+  await revokeGrant(actor, formFields(form, "grantId", "reason"));
+  return { message: "Revoked." };
+}, { echo: true, revalidate: ["/agents", "/approvals"] });

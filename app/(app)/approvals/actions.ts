@@ -1,33 +1,26 @@
 "use server";
 
-import { type ActionState, formValues } from "@/lib/action-state";
-import { actorAction } from "@/lib/actor-action";
+import { formFields } from "@/lib/action-state";
+import { formAction } from "@/lib/actor-action";
 import { decideGrant } from "@/lib/agents/grants";
 import { decidePromotion } from "@/lib/certification/promotion";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
 
 // The approvals inbox's decisions; decidePromotion, decideGrant and decideToolCall check the role and separation of duties.
 
-export async function decidePromotionAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const decision = form.get("decision");
-    await decidePromotion(actor, { promotionId: form.get("promotionId"), decision, reason: form.get("reason") });
-    return { message: decision === "approve" ? "Approved: the version is promoted." : "Denied." };
-  }, { values: formValues(form), revalidate: ["/approvals", ["/catalog", "layout"]] });
-}
+const approved = (form: FormData) => form.get("decision") === "approve";
 
-export async function decideGrantAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const decision = form.get("decision");
-    await decideGrant(actor, { grantId: form.get("grantId"), decision, reason: form.get("reason") });
-    return { message: decision === "approve" ? "Approved: the agent has access." : "Denied." };
-  }, { values: formValues(form), revalidate: ["/approvals", "/agents"] });
-}
+export const decidePromotionAction = formAction(async (actor, form) => {
+  await decidePromotion(actor, formFields(form, "promotionId", "decision", "reason"));
+  return { message: approved(form) ? "Approved: the version is promoted." : "Denied." };
+}, { echo: true, revalidate: ["/approvals", ["/catalog", "layout"]] });
 
-export async function decideToolCallAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const decision = form.get("decision");
-    await decideToolCall(actor, { requestId: form.get("requestId"), decision, reason: form.get("reason") });
-    return { message: decision === "approve" ? "Approved: the waiting call goes ahead." : "Denied: the agent is told why." };
-  }, { values: formValues(form), revalidate: ["/approvals"] });
-}
+export const decideGrantAction = formAction(async (actor, form) => {
+  await decideGrant(actor, formFields(form, "grantId", "decision", "reason"));
+  return { message: approved(form) ? "Approved: the agent has access." : "Denied." };
+}, { echo: true, revalidate: ["/approvals", "/agents"] });
+
+export const decideToolCallAction = formAction(async (actor, form) => {
+  await decideToolCall(actor, formFields(form, "requestId", "decision", "reason"));
+  return { message: approved(form) ? "Approved: the waiting call goes ahead." : "Denied: the agent is told why." };
+}, { echo: true, revalidate: ["/approvals"] });

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { KillSwitchBadge } from "@/components/killswitch/kill-switch-badge";
 import { RiskBadge, StatusBadge } from "@/components/ui/badges";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
-import { Button, plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
+import { FilterForm } from "@/components/ui/filter-form";
+import { plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
 import { Table } from "@/components/ui/table";
 import { activeKillSwitches } from "@/lib/killswitch/switches";
 import type { KillSwitchView } from "@/lib/killswitch/types";
@@ -37,7 +38,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Sear
           </Link>
         )}
       </div>
-      <form method="get" role="search" aria-label="Search the catalog" className="mb-6 space-y-4 rounded-lg border border-slate-200 bg-white p-4">
+      <FilterForm label="Search the catalog" submitLabel="Search" clearHref="/catalog">
         <TextField label="Search" name="q" type="search" placeholder="Name, title, purpose or tool" defaultValue={typeof params.q === "string" ? params.q : ""} />
         <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-5">
           <SelectField label="Status" placeholder="Any status" options={plainOptions(versionStatuses)} {...filter("status")} />
@@ -46,13 +47,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Sear
           <SelectField label="Owning team" placeholder="Any team" options={teams.map((team) => ({ value: team.id, label: team.name }))} {...filter("teamId")} />
           <SelectField label="Environment" placeholder="Any environment" options={plainOptions(environments)} {...filter("environment")} />
         </div>
-        <div className="flex gap-3">
-          <Button type="submit">Search</Button>
-          <Link href="/catalog" className="rounded border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100">
-            Clear
-          </Link>
-        </div>
-      </form>
+      </FilterForm>
       {query.success ? <Results rows={rows} filtered={Object.values(query.data).some(Boolean)} switches={switches} /> : <BadQuery issues={query.error.issues} />}
     </>
   );

@@ -1,7 +1,7 @@
 "use server";
 
-import { type ActionState, formValues } from "@/lib/action-state";
-import { actorAction, type Revalidated } from "@/lib/actor-action";
+import { formFields } from "@/lib/action-state";
+import { formAction, type Revalidated } from "@/lib/actor-action";
 import { clearKillSwitch, engageKillSwitch } from "@/lib/killswitch/switches";
 import { killSwitchTarget } from "@/lib/killswitch/types";
 
@@ -9,23 +9,13 @@ import { killSwitchTarget } from "@/lib/killswitch/types";
 const revalidate: Revalidated[] = [["/", "layout"]];
 
 /** Engages a switch for the target in the form's scope, serverId, versionId and toolName fields. */
-export async function engageKillSwitchAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const engaged = await engageKillSwitch(actor, {
-      scope: form.get("scope"),
-      serverId: form.get("serverId"),
-      versionId: form.get("versionId"),
-      toolName: form.get("toolName"),
-      reason: form.get("reason"),
-    });
-    return { message: `Kill switch engaged: ${killSwitchTarget(engaged)} is stopped.` };
-  }, { values: formValues(form), revalidate });
-}
+export const engageKillSwitchAction = formAction(async (actor, form) => {
+  const engaged = await engageKillSwitch(actor, formFields(form, "scope", "serverId", "versionId", "toolName", "reason"));
+  return { message: `Kill switch engaged: ${killSwitchTarget(engaged)} is stopped.` };
+}, { echo: true, revalidate });
 
 /** Clears the switch in the form's id field. */
-export async function clearKillSwitchAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    const cleared = await clearKillSwitch(actor, { id: form.get("id"), reason: form.get("reason") });
-    return { message: `Kill switch cleared: ${killSwitchTarget(cleared)} runs again.` };
-  }, { values: formValues(form), revalidate });
-}
+export const clearKillSwitchAction = formAction(async (actor, form) => {
+  const cleared = await clearKillSwitch(actor, formFields(form, "id", "reason"));
+  return { message: `Kill switch cleared: ${killSwitchTarget(cleared)} runs again.` };
+}, { echo: true, revalidate });

@@ -1,12 +1,10 @@
 "use server";
 
-import type { ActionState } from "@/lib/action-state";
-import { actorAction } from "@/lib/actor-action";
+import { formFields } from "@/lib/action-state";
+import { formAction } from "@/lib/actor-action";
 import { claimReview } from "@/lib/certification/lifecycle";
 
-export async function claimAction(_: ActionState, form: FormData): Promise<ActionState> {
-  return actorAction(async (actor) => {
-    await claimReview(actor, { versionId: form.get("versionId") });
-    return { message: "Claimed: it is yours to review." };
-  }, { revalidate: ["/reviews", ["/catalog", "layout"]] });
-}
+export const claimAction = formAction(async (actor, form) => {
+  await claimReview(actor, formFields(form, "versionId"));
+  return { message: "Claimed: it is yours to review." };
+}, { revalidate: ["/reviews", ["/catalog", "layout"]] });
