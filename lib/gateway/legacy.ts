@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
+import { answerLeanCall, leanCallOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
+import { textResponse } from "./text-response";
 import { callGatewayTool, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
@@ -56,6 +58,20 @@ async function openSession(agent: AgentIdentity, request: Request, body: unknown
   return transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 
+// What the SDK transport checks before it serves a POST; a request it would refuse takes its path, so the
+// refusal is the SDK's own.
+function servesLean(request: Request): boolean {
+  const accept = request.headers.get("accept");
+  const version = request.headers.get("mcp-protocol-version");
+  return request.method === "POST" && !!accept?.includes("application/json") && accept.includes("text/event-stream") && (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version));
+}
+
+/** One answer as the SDK transport streams it: a single `message` event, with the same headers. */
+function eventStreamAnswer(message: string, sessionId: string): Response {
+  const headers = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", "mcp-session-id": sessionId };
+  return textResponse(`event: message\ndata: ${message}\n\n`, { status: 200, headers });
+}
+
 /** Serves one 2025-era request: initialize opens a session; later requests must name it. */
 export async function handleLegacyRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
   const sessionId = request.headers.get("mcp-session-id");
@@ -70,6 +86,9 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: Request
   session.lastUsed = Date.now();
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
+  const lean = leanCallOf(body);
+  const answer = lean && servesLean(request) ? await answerLeanCall(agent, lean, correlationId) : null;
+  if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 

@@ -2,6 +2,7 @@ import type http from "node:http";
 import type { Socket } from "node:net";
 import { rememberClientAddress } from "./edge-refusals";
 import { internalErrorResponse, maxBodyBytes } from "./http";
+import { textOf } from "./text-response";
 
 // Route handlers (Fetch API in, Fetch API out) served straight from Node's HTTP server, as the app's
 // front server does for the gateway (lib/runtime/app-server.ts) and the tests' harness does too.
@@ -60,6 +61,8 @@ async function send(response: Response, outgoing: http.ServerResponse) {
     if (!hopByHop.has(name)) headers[name] = value;
   });
   outgoing.writeHead(response.status, headers);
+  const text = textOf(response);
+  if (text !== undefined) return outgoing.end(text);
   if (!response.body) return outgoing.end();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
   outgoing.end();

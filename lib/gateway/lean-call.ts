@@ -1,0 +1,55 @@
+import type { AgentIdentity } from "@/lib/agents/keys";
+import { resolveAgentView } from "./resolution";
+import { callGatewayTool } from "./virtual-server";
+
+// The common tools/call without the SDK server in between: the edge has parsed the body and screened its
+// params (./call-input.ts), the governance is the same callGatewayTool, and the answer is serialised once,
+// as the message the SDK server would have sent (its key order, its error mapping), so a client cannot
+// tell the two paths apart (lib/gateway/lean-call.test.ts compares their bytes). Anything less common —
+// a progress token, a tool that waits for a person's approval — takes the SDK path, which relays
+// notifications while the call runs.
+
+export interface LeanCall {
+  id: string | number;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The tools/call request in a parsed body that the lean path may serve, or null. */
+export function leanCallOf(body: unknown): LeanCall | null {
+  if (!isPlainObject(body) || body.method !== "tools/call" || body.jsonrpc !== "2.0") return null;
+  const { id, params } = body;
+  if ((typeof id !== "string" && typeof id !== "number") || !isPlainObject(params) || typeof params.name !== "string") return null;
+  if (params.task !== undefined || (isPlainObject(params._meta) && params._meta.progressToken !== undefined)) return null;
+  const args = params.arguments ?? {};
+  return isPlainObject(args) ? { id, name: params.name, args } : null;
+}
+
+/**
+ * The JSON-RPC answer to the call, serialised, or null when the tool needs the SDK path (it waits for
+ * an approval). Errors map as the SDK server maps a handler's: an integer `code` is kept, anything
+ * else is -32603, and `data` goes along when there is some.
+ */
+export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string): Promise<string | null> {
+  const { toolsByName } = await resolveAgentView(agent.agentId);
+  if (toolsByName.get(call.name)?.requiresApproval) return null;
+  try {
+    const result = await callGatewayTool(agent, call.name, call.args, correlationId);
+    return JSON.stringify({ result, jsonrpc: "2.0", id: call.id });
+  } catch (error) {
+    return JSON.stringify({ jsonrpc: "2.0", id: call.id, error: handlerError(error) });
+  }
+}
+
+function handlerError(error: unknown): { code: number; message: string; data?: unknown } {
+  const { code, message, data } = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
+  return {
+    code: Number.isSafeInteger(code) ? (code as number) : -32603,
+    message: typeof message === "string" ? message : "Internal error",
+    ...(data !== undefined && { data }),
+  };
+}
