@@ -4,7 +4,7 @@ import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
@@ -44,8 +44,8 @@ export async function importVersion(actor: Actor, serverId: string, input: unkno
     throw new ConflictError(`Version ${data.version} must be greater than the latest version, ${latest}.`);
   }
   const declared = await introspect({ url: server.endpointUrl, headers: storedHeaders(server) });
-  try {
-    await db().$transaction(async (tx) => {
+  await conflictIfTaken(
+    db().$transaction(async (tx) => {
       await tx.serverVersion.create({ data: { serverId, ...data, ...versionContents(declared), createdById: actor.id } });
       await refreshSearchDocument(tx, serverId);
       await recordAudit(tx, {
@@ -55,12 +55,8 @@ export async function importVersion(actor: Actor, serverId: string, input: unkno
         outcome: "success",
         details: { version: data.version, tools: declared.tools.map((tool) => tool.name) },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`Version ${data.version} already exists.`);
-    }
-    throw error;
-  }
+    }),
+    `Version ${data.version} already exists.`,
+  );
   return versionDiff(serverId, data.version);
 }
