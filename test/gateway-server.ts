@@ -2,7 +2,9 @@
 // official MCP SDK clients exactly as a host would, through the same Node adapter the app serves it with.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeAllBackends } from "@/lib/gateway/backends";
 import { serveGatewayRequest } from "@/lib/gateway/http";
+import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { serveWith } from "@/lib/gateway/node-server";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
 
@@ -22,4 +24,12 @@ export async function startGatewayServer(): Promise<{ url: string; origin: strin
         server.close(() => resolve());
       }),
   };
+}
+
+/** Ends a gateway test: the gateway's sessions with clients and with backends, the gateway, then the backend it fronted. */
+export async function closeGatewayTest(gateway: { close(): Promise<void> }, backend: { close(): Promise<void> }): Promise<void> {
+  await closeLegacySessions();
+  await closeAllBackends();
+  await gateway.close();
+  await backend.close();
 }
