@@ -1,25 +1,30 @@
 // The gateway's request handler behind a real HTTP server on loopback, so tests can drive it with the
 // official MCP SDK clients exactly as a host would, through the same Node adapter the app serves it with.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeAllBackends } from "@/lib/gateway/backends";
 import { serveGatewayRequest } from "@/lib/gateway/http";
+import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { serveWith } from "@/lib/gateway/node-server";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
+import { closeServer, listenOnLoopback } from "./loopback";
 
 export async function startGatewayServer(): Promise<{ url: string; origin: string; close(): Promise<void> }> {
   wireGateway();
   let origin = "";
   const server = http.createServer((incoming, outgoing) => serveWith(serveGatewayRequest, incoming, outgoing, origin));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listenOnLoopback(server);
   process.env.NEXTAUTH_URL = origin;
   return {
     url: `${origin}/mcp`,
     origin,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
+}
+
+/** Ends a gateway test: the gateway's sessions with clients and with backends, the gateway, then the backend it fronted. */
+export async function closeGatewayTest(gateway: { close(): Promise<void> }, backend: { close(): Promise<void> }): Promise<void> {
+  await closeLegacySessions();
+  await closeAllBackends();
+  await gateway.close();
+  await backend.close();
 }

@@ -4,10 +4,8 @@
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { closeAllBackends } from "@/lib/gateway/backends";
-import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { namespacedToolName } from "@/lib/gateway/namespacing";
-import { startGatewayServer } from "./gateway-server";
+import { closeGatewayTest, startGatewayServer } from "./gateway-server";
 import { governFixtureServer } from "./governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "./mcp-fixture-server";
 
@@ -118,11 +116,6 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
       const eraHeaders = { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...nameHeader };
       return answerOf(await post(message(id, method, withMeta), { ...eraHeaders, ...headers }));
     },
-    async close() {
-      await closeLegacySessions();
-      await closeAllBackends();
-      await gateway.close();
-      await fixture.close();
-    },
+    close: () => closeGatewayTest(gateway, fixture),
   };
 }

@@ -2,7 +2,6 @@
 // that misbehave in ways a real endpoint might.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import {
@@ -15,6 +14,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { DeclaredTool } from "@/lib/mcp/introspect";
+import { closeServer, listenOnLoopback } from "./loopback";
 
 /** A tool as the fixture declares it: the same shape Toolgate records from a live server. */
 export type FixtureTool = DeclaredTool;
@@ -156,7 +156,7 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     sessions.clear();
     for (const session of open) void session.mcp.close();
   };
-  const url = await listen(server, options.port);
+  const url = `${await listenOnLoopback(server, options.port)}/mcp`;
   return {
     url,
     requiredHeader: requireHeader,
@@ -258,7 +258,7 @@ export async function startGarbageServer(kind: GarbageKind): Promise<{ url: stri
     else if (kind === "not-mcp-404") res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
     else streamHugeJson(res);
   });
-  const url = await listen(server);
+  const url = `${await listenOnLoopback(server)}/mcp`;
   return { url, close: () => closeServer(server) };
 }
 
@@ -280,21 +280,4 @@ function streamHugeJson(res: http.ServerResponse) {
 
 function isEndpoint(req: http.IncomingMessage): boolean {
   return new URL(req.url ?? "/", "http://localhost").pathname === "/mcp";
-}
-
-async function listen(server: http.Server, requestedPort = 0): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(requestedPort, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}/mcp`;
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // Keep-alive connections from clients would otherwise hold close() open.
-    server.closeAllConnections();
-  });
 }

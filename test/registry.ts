@@ -39,15 +39,21 @@ export async function grant(agentId: string, serverId: string, status: "pending"
   return db().grant.create({ data: { agentId, serverId, status, expiresAt } });
 }
 
+type RegistryVersion = { version: string; status: VersionStatus; certifiedAt?: Date; approvalTools?: string[]; sunsetAt?: Date; tools?: VersionSpec["tools"] };
+
 /**
- * A server with versions in the given statuses; certified and deprecated ones get a certification
+ * A server with versions in the given statuses, created in the order given: full rows, or where only
+ * the status matters a map from version to status. Certified and deprecated ones get a certification
  * date, and `pins` promotes versions (by version string) to environments.
  */
 export async function registryServer(
   name: string,
-  versions: { version: string; status: VersionStatus; certifiedAt?: Date; approvalTools?: string[]; sunsetAt?: Date; tools?: VersionSpec["tools"] }[],
+  versionsOrStatuses: RegistryVersion[] | Readonly<Record<string, VersionStatus>>,
   pins: Partial<Record<Environment, string>> = {},
 ) {
+  const versions = Array.isArray(versionsOrStatuses)
+    ? versionsOrStatuses
+    : Object.entries(versionsOrStatuses).map(([version, status]): RegistryVersion => ({ version, status }));
   const server = await makeServer({ name, versions: versions.map(({ version, status, tools }) => ({ version, status, tools })) });
   // The certification is written once, as certifying does: the database refuses to change it afterwards.
   for (const [index, id] of server.versionIds.entries()) {

@@ -6,8 +6,8 @@ import type { Actor } from "@/lib/auth/roles";
 import { governingRiskTiers } from "@/lib/catalog/risk";
 import { environments } from "@/lib/catalog/schemas";
 import { db } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
+import { NotFoundError } from "@/lib/errors";
 import { teamNamesById } from "@/lib/teams/manage";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
@@ -34,8 +34,8 @@ export async function createAgent(actor: Actor, input: unknown) {
   const data = parseInput(createAgentInput, input);
   await authorizeOwned(actor, "agent.manage", { teamId: data.teamId }, { type: "agent" });
   if (!(await db().team.count({ where: { id: data.teamId } }))) throw new NotFoundError("That team does not exist.");
-  try {
-    return await db().$transaction(async (tx) => {
+  return conflictIfTaken(
+    db().$transaction(async (tx) => {
       const agent = await tx.agent.create({ data: { ...data, createdById: actor.id }, select: { id: true, name: true } });
       await recordAudit(tx, {
         actor: personActor(actor),
@@ -45,11 +45,9 @@ export async function createAgent(actor: Actor, input: unknown) {
         details: { name: data.name, teamId: data.teamId, environment: data.environment },
       });
       return agent;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`An agent named ${data.name} already exists.`);
-    throw error;
-  }
+    }),
+    `An agent named ${data.name} already exists.`,
+  );
 }
 
 /** Disables an agent (its keys stop working at once) or enables it again. */

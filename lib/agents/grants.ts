@@ -5,7 +5,7 @@ import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { peopleById } from "@/lib/certification/approvals-history";
 import { db } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { governingRiskTier, governingRiskTiers, grantNeedsApprover } from "@/lib/catalog/risk";
 import { teamNamesById } from "@/lib/teams/manage";
@@ -62,8 +62,8 @@ export async function grantAccess(actor: Actor, input: unknown) {
     throw new ValidationError(message, { tools: [message] });
   }
   const status = grantNeedsApprover(server.riskTier) ? "pending" : "active";
-  try {
-    return await db().$transaction(async (tx) => {
+  return conflictIfTaken(
+    db().$transaction(async (tx) => {
       const grant = await tx.grant.create({
         data: { agentId: agent.id, serverId: server.id, tools: data.tools, expiresAt: data.expiresAt ?? null, status, requestedById: actor.id },
         select: { id: true, status: true },
@@ -76,13 +76,9 @@ export async function grantAccess(actor: Actor, input: unknown) {
         details: { grantId: grant.id, serverId: server.id, server: server.name, tools: data.tools, expiresAt: data.expiresAt?.toISOString() ?? null, status, riskTier: server.riskTier },
       });
       return grant;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`${agent.name} already has an open grant for ${server.name}; revoke it first to change it.`);
-    }
-    throw error;
-  }
+    }),
+    `${agent.name} already has an open grant for ${server.name}; revoke it first to change it.`,
+  );
 }
 
 /** An approver decides a pending grant. Nobody decides a grant they requested or for a server they own. */

@@ -3,9 +3,10 @@ import { authorizeOwned } from "@/lib/auth/access";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { assertKnownApprovalTools } from "./authority";
+import { ownedEntry } from "./owned";
 import { approvalToolsSchema, serverDetailsSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
 import { weakeningOf } from "./weakening";
@@ -18,19 +19,14 @@ import { weakeningOf } from "./weakening";
 export async function updateServerDetails(actor: Actor, serverId: string, input: unknown) {
   await guard(actor, "catalog.edit", { type: "server", id: serverId });
   const details = parseInput(serverDetailsSchema, input);
-  const server = await db().server.findUnique({
-    where: { id: serverId },
-    select: {
-      teamId: true,
-      classification: true,
-      approvalTools: true,
-      sensitiveFields: true,
-      versions: { select: { version: true, status: true, tools: { select: { name: true } } }, orderBy: { createdAt: "desc" } },
-    },
+  const server = await ownedEntry(actor, serverId, {
+    teamId: true,
+    classification: true,
+    approvalTools: true,
+    sensitiveFields: true,
+    versions: { select: { version: true, status: true, tools: { select: { name: true } } }, orderBy: { createdAt: "desc" } },
   });
-  if (!server) throw new NotFoundError("That catalog entry does not exist.");
   const target = { type: "server", id: serverId };
-  await authorizeOwned(actor, "server.edit", { teamId: server.teamId }, target);
   if (details.teamId !== server.teamId) await authorizeOwned(actor, "server.edit", { teamId: details.teamId }, target);
   const latest = server.versions[0];
   if (latest && latest.status !== "draft") {

@@ -3,7 +3,7 @@ import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError } from "@/lib/errors";
 import { encryptSecret, secretHint } from "@/lib/crypto/secret-box";
 import { introspect } from "@/lib/mcp/introspect";
@@ -43,8 +43,8 @@ export async function registerServer(actor: Actor, input: unknown) {
   const declared = await introspect({ url: data.endpointUrl, headers: credentialHeaders(data.credential) });
   assertKnownApprovalTools(data.approvalTools, declared.tools.map((tool) => tool.name));
   const { credential, version, ...details } = data;
-  try {
-    return await db().$transaction(async (tx) => {
+  return conflictIfTaken(
+    db().$transaction(async (tx) => {
       const server = await tx.server.create({
         data: {
           ...details,
@@ -66,11 +66,7 @@ export async function registerServer(actor: Actor, input: unknown) {
         details: { name: server.name, version: version.version, tools: declared.tools.map((tool) => tool.name) },
       });
       return server;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`A server named ${data.name} is already registered.`);
-    }
-    throw error;
-  }
+    }),
+    `A server named ${data.name} is already registered.`,
+  );
 }

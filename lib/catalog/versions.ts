@@ -1,34 +1,18 @@
 import semver from "semver";
 import { personActor, recordAudit } from "@/lib/audit/record";
-import { authorizeOwned } from "@/lib/auth/access";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
+import { ConflictError } from "@/lib/errors";
 import { introspect } from "@/lib/mcp/introspect";
 import { parseInput } from "@/lib/validation";
 import { storedHeaders } from "./credentials";
+import { ownedEntry } from "./owned";
 import { versionDiff } from "./read";
 import { versionInputSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
 import { versionContents } from "./snapshot";
-
-async function serverForImport(serverId: string) {
-  const server = await db().server.findUnique({
-    where: { id: serverId },
-    select: {
-      id: true,
-      teamId: true,
-      endpointUrl: true,
-      credentialHeader: true,
-      credentialCiphertext: true,
-      versions: { select: { version: true }, orderBy: { createdAt: "desc" }, take: 1 },
-    },
-  });
-  if (!server) throw new NotFoundError("That catalog entry does not exist.");
-  return server;
-}
 
 /**
  * Imports what the live server declares now as a new draft version. Versions only go up, so the
@@ -37,15 +21,20 @@ async function serverForImport(serverId: string) {
 export async function importVersion(actor: Actor, serverId: string, input: unknown) {
   await guard(actor, "catalog.edit", { type: "server", id: serverId });
   const data = parseInput(versionInputSchema, input);
-  const server = await serverForImport(serverId);
-  await authorizeOwned(actor, "server.edit", { teamId: server.teamId }, { type: "server", id: serverId });
+  const server = await ownedEntry(actor, serverId, {
+    teamId: true,
+    endpointUrl: true,
+    credentialHeader: true,
+    credentialCiphertext: true,
+    versions: { select: { version: true }, orderBy: { createdAt: "desc" }, take: 1 },
+  });
   const latest = server.versions[0]?.version;
   if (latest && !semver.gt(data.version, latest)) {
     throw new ConflictError(`Version ${data.version} must be greater than the latest version, ${latest}.`);
   }
   const declared = await introspect({ url: server.endpointUrl, headers: storedHeaders(server) });
-  try {
-    await db().$transaction(async (tx) => {
+  await conflictIfTaken(
+    db().$transaction(async (tx) => {
       await tx.serverVersion.create({ data: { serverId, ...data, ...versionContents(declared), createdById: actor.id } });
       await refreshSearchDocument(tx, serverId);
       await recordAudit(tx, {
@@ -55,12 +44,8 @@ export async function importVersion(actor: Actor, serverId: string, input: unkno
         outcome: "success",
         details: { version: data.version, tools: declared.tools.map((tool) => tool.name) },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`Version ${data.version} already exists.`);
-    }
-    throw error;
-  }
+    }),
+    `Version ${data.version} already exists.`,
+  );
   return versionDiff(serverId, data.version);
 }

@@ -5,7 +5,7 @@ import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { environments } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput, reasonText } from "@/lib/validation";
@@ -51,8 +51,8 @@ export async function requestPromotion(actor: Actor, input: unknown) {
     throw new ValidationError(`This server is not registered to run in ${data.environment}.`);
   }
   const { versionId, ...fields } = data;
-  try {
-    return await db().$transaction(async (tx) => {
+  return conflictIfTaken(
+    db().$transaction(async (tx) => {
       const promotion = await tx.promotion.create({ data: { versionId, ...fields, requestedById: actor.id }, select: { id: true } });
       await recordAudit(tx, {
         actor: personActor(actor),
@@ -63,13 +63,9 @@ export async function requestPromotion(actor: Actor, input: unknown) {
       });
       if (!approvalNeeded.has(data.environment)) await promote(tx, actor, promotion.id);
       return { id: promotion.id, pending: approvalNeeded.has(data.environment) };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`A promotion of ${version.version} to ${data.environment} is already waiting for a decision.`);
-    }
-    throw error;
-  }
+    }),
+    `A promotion of ${version.version} to ${data.environment} is already waiting for a decision.`,
+  );
 }
 
 /** An approver decides a pending promotion. Nobody decides a request they made or for a server they own. */

@@ -56,20 +56,38 @@ describe("eval results", () => {
   });
 });
 
-describe("security scans", () => {
-  it("counts a SARIF file's findings by severity and sees the unresolved critical", async () => {
-    const parsed = await parseEvidence({ kind: "security_scan", file: { name: "codeql.sarif", mediaType: "application/sarif+json", bytes: fixture("sarif-critical.json") } }, limits);
-    expect(parsed.record).toEqual({
-      format: "sarif",
-      tool: "CodeQL",
-      findings: { critical: 1, high: 0, medium: 1, low: 0 },
-      resolved: 0,
-      unresolvedCritical: 1,
-    });
-    expect(parsed.title).toBe("Security scan (CodeQL)");
-    expect(parsed.file).toMatchObject({ name: "codeql.sarif", mediaType: "application/sarif+json" });
+describe("documents read from the test fixtures", () => {
+  it.each([
+    {
+      does: "counts a SARIF file's findings by severity and sees the unresolved critical",
+      input: { kind: "security_scan", file: { name: "codeql.sarif", mediaType: "application/sarif+json", bytes: fixture("sarif-critical.json") } },
+      record: { format: "sarif", tool: "CodeQL", findings: { critical: 1, high: 0, medium: 1, low: 0 }, resolved: 0, unresolvedCritical: 1 },
+      title: "Security scan (CodeQL)",
+    },
+    {
+      does: "reads a CycloneDX document's components",
+      input: { kind: "sbom", file: { name: "bom.json", mediaType: "application/vnd.cyclonedx+json", bytes: fixture("sbom-cyclonedx.json") } },
+      record: {
+        format: "CycloneDX",
+        specVersion: "1.5",
+        components: [
+          { name: "sdk", version: "1.32.2", purl: "pkg:npm/%40modelcontextprotocol/sdk@1.32.2" },
+          { name: "zod", version: "4.6.7", purl: "pkg:npm/zod@4.6.7" },
+          { name: "pg", version: "8.23.1", purl: "pkg:npm/pg@8.23.1" },
+        ],
+        componentCount: 3,
+      },
+      title: "SBOM (CycloneDX 1.5, 3 components)",
+    },
+  ])("$does", async ({ input, record, title }) => {
+    const parsed = await parseEvidence(input, limits);
+    expect(parsed.record).toEqual(record);
+    expect(parsed.title).toBe(title);
+    expect(parsed.file).toMatchObject({ name: input.file.name, mediaType: input.file.mediaType });
   });
+});
 
+describe("security scans", () => {
   it("reads a clean scan as clean", async () => {
     const parsed = await parseEvidence({ kind: "security_scan", file: { name: "semgrep.sarif", bytes: fixture("sarif-clean.json") } }, limits);
     expect(parsed.record).toMatchObject({ tool: "Semgrep OSS", findings: { critical: 0, high: 0, medium: 0, low: 0 }, unresolvedCritical: 0 });
@@ -126,21 +144,6 @@ describe("security scans", () => {
 });
 
 describe("SBOMs", () => {
-  it("reads a CycloneDX document's components", async () => {
-    const parsed = await parseEvidence({ kind: "sbom", file: { name: "bom.json", mediaType: "application/vnd.cyclonedx+json", bytes: fixture("sbom-cyclonedx.json") } }, limits);
-    expect(parsed.record).toEqual({
-      format: "CycloneDX",
-      specVersion: "1.5",
-      components: [
-        { name: "sdk", version: "1.32.2", purl: "pkg:npm/%40modelcontextprotocol/sdk@1.32.2" },
-        { name: "zod", version: "4.6.7", purl: "pkg:npm/zod@4.6.7" },
-        { name: "pg", version: "8.23.1", purl: "pkg:npm/pg@8.23.1" },
-      ],
-      componentCount: 3,
-    });
-    expect(parsed.title).toBe("SBOM (CycloneDX 1.5, 3 components)");
-  });
-
   it("accepts every spec version from 1.2 to 1.6 and includes nested components", async () => {
     for (const specVersion of ["1.2", "1.3", "1.4", "1.5", "1.6"]) {
       const bom = {

@@ -7,12 +7,10 @@ import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { maskedValue } from "@/lib/tool-approvals/masking";
 import { makeUser } from "@/test/factories";
 import { connectLegacy, connectModern, type GatewayClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
-import { startGatewayServer } from "@/test/gateway-server";
+import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
-import { closeAllBackends } from "./backends";
-import { closeLegacySessions } from "./legacy";
 import { governFixtureServer } from "@/test/governed-server";
 
 // Runtime approvals through the real gateway and the fixture backend: a call to delete_record (marked
@@ -54,12 +52,7 @@ beforeAll(async () => {
 
 beforeEach(() => setWait(20));
 
-afterAll(async () => {
-  await closeLegacySessions();
-  await closeAllBackends();
-  await gateway.close();
-  await fixture.close();
-});
+afterAll(() => closeGatewayTest(gateway, fixture));
 
 const headers = () => ({ Authorization: `Bearer ${key}` });
 
@@ -81,6 +74,14 @@ async function pendingRequest(id: string): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`No pending approval request for id ${id}.`);
+}
+
+/** With a one-second wait, a legacy client's delete_record call for this id, answered "still waiting", and the request it opened. */
+async function waitingCall(id: string) {
+  await setWait(1);
+  const client = await legacyClient();
+  await callDelete(client, id);
+  return { client, requestId: await pendingRequest(id) };
 }
 
 const textOf = (result: object) => JSON.stringify((result as { content?: unknown }).content);
@@ -174,10 +175,8 @@ describe.each([
 
 describe("approvals bound to one call", () => {
   it("an approval for other arguments does not apply", async () => {
-    await setWait(1);
-    const client = await legacyClient();
-    await callDelete(client, "only-this");
-    await decideToolCall(approver, { requestId: await pendingRequest("only-this"), decision: "approve" });
+    const { client, requestId } = await waitingCall("only-this");
+    await decideToolCall(approver, { requestId, decision: "approve" });
     const other = await callDelete(client, "another");
     expect(other.isError).toBe(true);
     expect(textOf(other)).toMatch(/still waiting/);
@@ -197,10 +196,7 @@ describe("approvals bound to one call", () => {
   }, 30_000);
 
   it("an approval not used in time expires, and so does a request nobody decides", async () => {
-    await setWait(1);
-    const client = await legacyClient();
-    await callDelete(client, "stale");
-    const requestId = await pendingRequest("stale");
+    const { client, requestId } = await waitingCall("stale");
     await decideToolCall(approver, { requestId, decision: "approve" });
     await db().toolCallApproval.update({ where: { id: requestId }, data: { validUntil: new Date(Date.now() - 1000) } });
     const late = await callDelete(client, "stale");
@@ -256,10 +252,7 @@ describe("approvals bound to one call", () => {
   }, 30_000);
 
   it("escalates a request undecided for longer than the policy's delay", async () => {
-    await setWait(1);
-    const client = await legacyClient();
-    await callDelete(client, "slow");
-    const requestId = await pendingRequest("slow");
+    const { client, requestId } = await waitingCall("slow");
     await db().toolCallApproval.update({ where: { id: requestId }, data: { createdAt: new Date(Date.now() - 11 * 60_000) } });
     await expireAndEscalateApprovals();
     expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).escalatedAt).not.toBeNull();
@@ -270,11 +263,9 @@ describe("approvals bound to one call", () => {
 describe("deciding: separation of duties and bad input", () => {
   let requestId: string;
   beforeAll(async () => {
-    await setWait(1);
-    const client = await legacyClient();
-    await callDelete(client, "sod");
-    requestId = await pendingRequest("sod");
-    await client.close();
+    const waiting = await waitingCall("sod");
+    requestId = waiting.requestId;
+    await waiting.client.close();
   });
 
   it("nobody decides a call their own agent raised or a call to a server they own; other roles may not decide", async () => {

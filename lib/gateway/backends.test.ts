@@ -29,6 +29,12 @@ function backendAt(url: string, extra: Partial<Backend> = {}): Backend {
   return { serverId: randomUUID(), serverName: "com.example/records", versionId: randomUUID(), version: "1.0.0", endpointUrl: url, ...extra };
 }
 
+/** A fresh fixture backend, the Backend that names it and a pool of its own. */
+async function fixtureBackend(extra: Partial<Backend> = {}) {
+  const fixture = await newFixture();
+  return { fixture, pool: newPool(), backend: backendAt(fixture.url, extra) };
+}
+
 const toolCalls = (fixture: FixtureServer, name?: string) => fixture.received.filter((request) => request.toolCall && (!name || request.toolCall.name === name));
 
 afterEach(async () => {
@@ -123,9 +129,7 @@ describe("against the reference server-everything", () => {
 
 describe("sessions", () => {
   it("reuses one session, and concurrent first calls share one connect", async () => {
-    const fixture = await newFixture();
-    const pool = newPool();
-    const backend = backendAt(fixture.url);
+    const { fixture, pool, backend } = await fixtureBackend();
     await Promise.all(Array.from({ length: 10 }, (_, i) => pool.callTool(backend, "read_record", { id: String(i) }, { readOnly: true })));
     for (let i = 0; i < 5; i++) await pool.callTool(backend, "search_records", { query: "x" }, { readOnly: false });
     expect(fixture.sessionsStarted()).toBe(1);
@@ -154,9 +158,7 @@ describe("sessions", () => {
   });
 
   it("opens a new session when the catalog's credential for the backend changes", async () => {
-    const fixture = await newFixture();
-    const pool = newPool();
-    const backend = backendAt(fixture.url, { headers: { "X-Api-Key": "old" } });
+    const { fixture, pool, backend } = await fixtureBackend({ headers: { "X-Api-Key": "old" } });
     await pool.callTool(backend, "read_record", { id: "1" }, { readOnly: true });
     await pool.callTool({ ...backend, headers: { "X-Api-Key": "new" } }, "read_record", { id: "2" }, { readOnly: true });
     expect(fixture.sessionsStarted()).toBe(2);
@@ -164,9 +166,7 @@ describe("sessions", () => {
   });
 
   it("reconnects when the backend forgot the session (404), retrying a read-only call on the new one", async () => {
-    const fixture = await newFixture();
-    const pool = newPool();
-    const backend = backendAt(fixture.url);
+    const { fixture, pool, backend } = await fixtureBackend();
     await pool.callTool(backend, "read_record", { id: "1" }, { readOnly: true });
     fixture.expireSessions();
     const result = await pool.callTool(backend, "read_record", { id: "2" }, { readOnly: true });
@@ -175,9 +175,7 @@ describe("sessions", () => {
   });
 
   it("does not retry a tool that is not read-only after a lost session, but the next call reconnects", async () => {
-    const fixture = await newFixture();
-    const pool = newPool();
-    const backend = backendAt(fixture.url);
+    const { fixture, pool, backend } = await fixtureBackend();
     await pool.callTool(backend, "delete_record", { id: "1" }, { readOnly: false });
     fixture.expireSessions();
     await expect(pool.callTool(backend, "delete_record", { id: "2" }, { readOnly: false })).rejects.toThrow(
@@ -191,9 +189,7 @@ describe("sessions", () => {
 
 describe("retries", () => {
   it("retries a read-only call once, on a new session, when the connection broke", async () => {
-    const fixture = await newFixture();
-    const pool = newPool();
-    const backend = backendAt(fixture.url);
+    const { fixture, pool, backend } = await fixtureBackend();
     fixture.dropToolCalls(1);
     const result = await pool.callTool(backend, "read_record", { id: "1" }, { readOnly: true });
     expect(result.structuredContent).toEqual({ id: "1" });
@@ -210,9 +206,7 @@ describe("retries", () => {
   });
 
   it("never retries a tool that is not read-only: it may have run", async () => {
-    const fixture = await newFixture();
-    const pool = newPool();
-    const backend = backendAt(fixture.url);
+    const { fixture, pool, backend } = await fixtureBackend();
     fixture.dropToolCalls(1);
     await expect(pool.callTool(backend, "delete_record", { id: "1" }, { readOnly: false })).rejects.toBeInstanceOf(BackendCallError);
     expect(toolCalls(fixture, "delete_record")).toHaveLength(1);

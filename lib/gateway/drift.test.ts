@@ -169,49 +169,49 @@ describe("re-checking before a call that changes things or needs a person", () =
     await Promise.all(pools.splice(0).map((created) => created.close()));
   });
 
-  it("blocks a drifted tool that is not read-only on its first call after the age passes, with no notification and no sweep", async () => {
-    // Stateless: the backend sends no tools/list_changed, as many do not.
+  type CallOptions = Parameters<BackendPool["callTool"]>[3];
+  /**
+   * A stateless pinned backend (it sends no tools/list_changed, as many do not), a pool re-checking after
+   * recheckAfterMs, and one call of the tool with id "1" made: `listed` counts the listings so far.
+   */
+  async function afterFirstCall(recheckAfterMs: number, tool: string, options: CallOptions) {
     const { fixture, backend } = await pinnedBackend({ stateless: true });
-    const gateway = pool(1_000);
-    const changes = { readOnly: false, freshDefinition: true };
-    await gateway.callTool(backend, "delete_record", { id: "1" }, changes);
-    const listed = listings(fixture);
+    const gateway = pool(recheckAfterMs);
+    const call = (id: string, callOptions = options) => gateway.callTool(backend, tool, { id }, callOptions);
+    await call("1");
+    return { fixture, backend, call, listed: listings(fixture) };
+  }
+
+  it("blocks a drifted tool that is not read-only on its first call after the age passes, with no notification and no sweep", async () => {
+    const { fixture, backend, call, listed } = await afterFirstCall(1_000, "delete_record", { readOnly: false, freshDefinition: true });
     fixture.setTools(withChangedDeleteRecord);
 
     // Inside the age the last check stands: no listing per call.
-    await gateway.callTool(backend, "delete_record", { id: "2" }, changes);
+    await call("2");
     expect(listings(fixture)).toBe(listed);
 
     await sleep(1_100);
-    await expect(gateway.callTool(backend, "delete_record", { id: "3" }, changes)).rejects.toThrow(new ToolDriftError("delete_record", backend.serverName));
+    await expect(call("3")).rejects.toThrow(new ToolDriftError("delete_record", backend.serverName));
     expect(reached(fixture, "3")).toBe(false);
     expect(listings(fixture)).toBe(listed + 1);
     expect(await openIncidents(backend.versionId)).toEqual([expect.objectContaining({ toolName: "delete_record" })]);
   });
 
   it("does not re-list for a read-only tool that needs no approval, however old the last check; one that needs approval is re-listed", async () => {
-    const { fixture, backend } = await pinnedBackend({ stateless: true });
-    const gateway = pool(0);
-    const readOnly = { readOnly: true, freshDefinition: false };
-    await gateway.callTool(backend, "read_record", { id: "1" }, readOnly);
-    const listed = listings(fixture);
+    const { fixture, call, listed } = await afterFirstCall(0, "read_record", { readOnly: true, freshDefinition: false });
     fixture.setTools(withChangedReadRecord);
-    await gateway.callTool(backend, "read_record", { id: "2" }, readOnly);
-    await gateway.callTool(backend, "read_record", { id: "3" }, readOnly);
+    await call("2");
+    await call("3");
     expect(listings(fixture)).toBe(listed);
     expect(reached(fixture, "3")).toBe(true);
 
-    await expect(gateway.callTool(backend, "read_record", { id: "4" }, { readOnly: true, freshDefinition: true })).rejects.toBeInstanceOf(ToolDriftError);
+    await expect(call("4", { readOnly: true, freshDefinition: true })).rejects.toBeInstanceOf(ToolDriftError);
     expect(reached(fixture, "4")).toBe(false);
   });
 
   it("calls arriving together share one listing", async () => {
-    const { fixture, backend } = await pinnedBackend({ stateless: true });
-    const gateway = pool(0);
-    const changes = { readOnly: false, freshDefinition: true };
-    await gateway.callTool(backend, "delete_record", { id: "1" }, changes);
-    const listed = listings(fixture);
-    await Promise.all(["2", "3", "4", "5", "6"].map((id) => gateway.callTool(backend, "delete_record", { id }, changes)));
+    const { fixture, call, listed } = await afterFirstCall(0, "delete_record", { readOnly: false, freshDefinition: true });
+    await Promise.all(["2", "3", "4", "5", "6"].map((id) => call(id)));
     expect(listings(fixture)).toBe(listed + 1);
   });
 

@@ -3,14 +3,13 @@ import { registerServer } from "@/lib/catalog/register";
 import { db } from "@/lib/db/prisma";
 import { makeTeam, makeUser } from "@/test/factories";
 import { connectLegacy, connectModern, negotiatedVersion } from "@/test/gateway-clients";
-import { startGatewayServer } from "@/test/gateway-server";
+import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { grant } from "@/test/registry";
 import { startServerEverything } from "@/test/server-everything";
 import { metricsText } from "@/lib/observability/metrics";
 import { flushGatewayAudit } from "./audit-queue";
 import { closeAllBackends } from "./backends";
-import { closeLegacySessions } from "./legacy";
 import { clearResolutionCache } from "./invalidation";
 import { governFixtureServer } from "@/test/governed-server";
 
@@ -38,12 +37,7 @@ beforeAll(async () => {
   gateway = await startGatewayServer();
 });
 
-afterAll(async () => {
-  await closeLegacySessions();
-  await closeAllBackends();
-  await gateway.close();
-  await fixture.close();
-});
+afterAll(() => closeGatewayTest(gateway, fixture));
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 

@@ -243,22 +243,28 @@ describe("resolveAgentView", () => {
 
 describe("explainRefusal", () => {
   // Refusals of tools the agent may not see ("hidden") answer it exactly as for a tool that does not
-  // exist; a switch or drift stopping a tool it would otherwise see is "told".
-  it.each([
-    ["drafts", "draft_tool", "tool draft_tool of server com.example/drafts is not certified", "hidden"],
-    ["crm", "purge_contacts", "tool purge_contacts of server com.example/crm is not certified", "hidden"],
-    ["sunset", "t", "tool t of server com.example/sunset is not certified", "hidden"],
-    ["prodonly", "prod_tool", "tool prod_tool of server com.example/prodonly is not promoted to staging", "hidden"],
-    ["crm", "merge_contacts", "tool merge_contacts of server com.example/crm is not promoted to staging", "hidden"],
-    ["nogrant", "t", "tool t of server com.example/nogrant is not granted to this agent", "hidden"],
-    ["pending", "t", "tool t of server com.example/pending is not granted to this agent", "hidden"],
-    ["expired", "t", "tool t of server com.example/expired is not granted to this agent", "hidden"],
-    ["partial", "withheld", "tool withheld of server com.example/partial is not granted to this agent", "hidden"],
-    ["switches", "one", "tool one of server com.example/switches was stopped by a kill switch: One leaks secrets", "told"],
-    ["stoppedversion", "t", "tool t of server com.example/stoppedversion was stopped by a kill switch: Version 1.0.0 misbehaves", "told"],
-    ["stoppedserver", "t", "tool t of server com.example/stoppedserver was stopped by a kill switch: Backend compromised", "told"],
-    ["drifting", "changed", "tool changed of server com.example/drifting is blocked: definition drift since certification", "told"],
-  ])("%s %s: %s (%s)", async (server, tool, reason, agentHears) => {
+  // exist; a switch or drift stopping a tool it would otherwise see is "told". Each cause lists the
+  // tools (server/tool) it stops; the reason audited reads "tool T of server com.example/S <cause>".
+  const hidden = {
+    "is not certified": ["drafts/draft_tool", "crm/purge_contacts", "sunset/t"],
+    "is not promoted to staging": ["prodonly/prod_tool", "crm/merge_contacts"],
+    "is not granted to this agent": ["nogrant/t", "pending/t", "expired/t", "partial/withheld"],
+  };
+  const told = {
+    "was stopped by a kill switch: One leaks secrets": ["switches/one"],
+    "was stopped by a kill switch: Version 1.0.0 misbehaves": ["stoppedversion/t"],
+    "was stopped by a kill switch: Backend compromised": ["stoppedserver/t"],
+    "is blocked: definition drift since certification": ["drifting/changed"],
+  };
+  const refusals = Object.entries({ hidden, told }).flatMap(([agentHears, causes]) =>
+    Object.entries(causes).flatMap(([cause, tools]) =>
+      tools.map((path) => {
+        const [server = "", tool = ""] = path.split("/");
+        return [server, tool, `tool ${tool} of server com.example/${server} ${cause}`, agentHears] as const;
+      }),
+    ),
+  );
+  it.each(refusals)("%s %s: %s (%s)", async (server, tool, reason, agentHears) => {
     expect(await visible()).not.toContain(name(server, tool));
     const toAgent = agentHears === "hidden" ? `no such tool: ${name(server, tool)}` : reason;
     expect(await explainRefusal(agentId, name(server, tool))).toEqual({ toAgent, toAudit: reason });

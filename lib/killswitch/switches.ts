@@ -3,7 +3,7 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { type KillSwitch, Prisma } from "@/lib/generated/prisma/client";
 import { safeName } from "@/lib/text/unsafe-text";
@@ -118,8 +118,8 @@ export async function engageKillSwitch(actor: Actor, input: unknown): Promise<Ki
   await guard(actor, "killswitch.manage", auditTarget(looseServerId(input)));
   const { scope, serverId, versionId, toolName, reason } = parseInput(engageInput, input);
   const target = { serverId: serverId ?? null, versionId: versionId ?? null, toolName: toolName ?? null };
-  try {
-    return await db().$transaction(async (tx) => {
+  return conflictIfTaken(
+    db().$transaction(async (tx) => {
       await assertTargetExists(tx, { serverId, versionId, toolName });
       const engaged = await tx.killSwitch.findFirst({ where: { scope, ...target, clearedAt: null } });
       if (engaged) throw new ConflictError(alreadyEngaged(scope));
@@ -134,12 +134,10 @@ export async function engageKillSwitch(actor: Actor, input: unknown): Promise<Ki
         details: { killSwitchId: row.id, scope, ...target, stops: killSwitchTarget(view!) },
       });
       return view!;
-    });
-  } catch (error) {
+    }),
     // Someone engaged the same target between our check and our insert.
-    if (isUniqueViolation(error)) throw new ConflictError(alreadyEngaged(scope));
-    throw error;
-  }
+    alreadyEngaged(scope),
+  );
 }
 
 function alreadyEngaged(scope: KillScopeName): string {

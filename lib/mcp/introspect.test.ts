@@ -1,9 +1,9 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
 import { freePort } from "@/lib/net/free-port";
 import { defaultFixtureTools, type FixtureTool, type GarbageKind, startFixtureServer, startGarbageServer } from "@/test/mcp-fixture-server";
+import { closeServer, listenOnLoopback } from "@/test/loopback";
 import { startServerEverything } from "@/test/server-everything";
 import { introspect, IntrospectionError } from "./introspect";
 
@@ -150,13 +150,9 @@ describe("introspection failures", () => {
       // Anything else never answers.
     });
     beforeAll(async () => {
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      base = await listenOnLoopback(server);
     });
-    afterAll(() => {
-      server.closeAllConnections();
-      server.close();
-    });
+    afterAll(() => closeServer(server));
 
     it("gives up on a silent server after the timeout", async () => {
       await expect(introspect({ url: `${base}/silent` }, { policy, timeoutMs: 500 })).rejects.toThrow(

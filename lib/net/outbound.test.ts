@@ -1,7 +1,7 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
+import { closeServer, listenOnLoopback } from "@/test/loopback";
 import { assertOutboundUrl, guardedFetch, OutboundResponseError, outboundPolicyFromEnv } from "./outbound";
 
 const production = { allow: [] };
@@ -100,13 +100,9 @@ describe("guardedFetch", () => {
   });
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(server);
   });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  afterAll(() => closeServer(server));
 
   const limits = { maxResponseBytes: 1024, timeoutMs: 500 };
 

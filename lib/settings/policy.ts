@@ -37,14 +37,13 @@ function dedupeCaseInsensitive(names: string[]): string[] {
 
 const frameworks = nameList("framework name");
 
-const minutes = (what: string, max: number) =>
+/** A whole number from 1 to max of a unit (named in the singular), with messages that name both. */
+const count = (what: string, unit: string, max: number) =>
   z
-    .number({ error: `${what} must be a number of minutes.` })
-    .int(`${what} must be a whole number of minutes.`)
-    .min(1, `${what} must be at least 1 minute.`)
-    .max(max, `${what} must be at most ${max} minutes.`);
-
-
+    .number({ error: `${what} must be a number of ${unit}s.` })
+    .int(`${what} must be a whole number of ${unit}s.`)
+    .min(1, `${what} must be at least 1 ${unit}.`)
+    .max(max, `${what} must be at most ${max} ${unit}s.`);
 
 export const policySchemas = {
   /** Eval metrics every version needs a passing result for; empty means "at least one eval, and all pass". */
@@ -63,23 +62,15 @@ export const policySchemas = {
   /** Whether the registry API answers without an agent key. */
   "registry.anonymousRead": z.boolean({ error: "Anonymous registry read must be on or off." }),
   /** How long a tools/call that needs approval waits for a decision before it answers "still pending". */
-  "approvals.waitSeconds": z
-    .number({ error: "The wait must be a number of seconds." })
-    .int("The wait must be a whole number of seconds.")
-    .min(1, "The wait must be at least 1 second.")
-    .max(600, "The wait must be at most 600 seconds."),
+  "approvals.waitSeconds": count("The wait", "second", 600),
   /** How long an approval request can be decided before it expires. */
-  "approvals.requestTtlMinutes": minutes("The request lifetime", 7 * 24 * 60),
+  "approvals.requestTtlMinutes": count("The request lifetime", "minute", 7 * 24 * 60),
   /** How long an approval, once given, can be used (once) by a repeat of the call. */
-  "approvals.validMinutes": minutes("The approval lifetime", 7 * 24 * 60),
+  "approvals.validMinutes": count("The approval lifetime", "minute", 7 * 24 * 60),
   /** How many approval requests one agent may have waiting at once; a call past it is refused instead of opening another. */
-  "approvals.maxPendingPerAgent": z
-    .number({ error: "The cap must be a number of requests." })
-    .int("The cap must be a whole number of requests.")
-    .min(1, "The cap must be at least 1 request.")
-    .max(1000, "The cap must be at most 1000 requests."),
+  "approvals.maxPendingPerAgent": count("The cap", "request", 1000),
   /** A request undecided this long is flagged and shown to administrators. */
-  "approvals.escalateAfterMinutes": minutes("The escalation delay", 7 * 24 * 60),
+  "approvals.escalateAfterMinutes": count("The escalation delay", "minute", 7 * 24 * 60),
   /** Certified risk tiers at which every tool that is not read-only needs an approval, whatever the reviewer chose. */
   "approvals.requiredForRiskTiers": z
     .array(z.enum(riskTiers, { error: `Risk tiers are ${riskTiers.join(", ")}.` }), { error: "Expected a list of risk tiers." })

@@ -3,8 +3,8 @@ import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
+import { NotFoundError } from "@/lib/errors";
 import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 
@@ -42,16 +42,14 @@ export async function teamIdsOf(userId: string): Promise<string[]> {
 export async function createTeam(actor: Actor, input: unknown) {
   await guard(actor, "teams.manage", { type: "team" });
   const { name } = parseInput(createTeamInput, input);
-  try {
-    return await db().$transaction(async (tx) => {
+  return conflictIfTaken(
+    db().$transaction(async (tx) => {
       const team = await tx.team.create({ data: { name }, select: { id: true, name: true } });
       await recordAudit(tx, { actor: personActor(actor), action: "team.create", target: { type: "team", id: team.id }, outcome: "success", details: { name } });
       return team;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`A team named ${name} already exists.`);
-    throw error;
-  }
+    }),
+    `A team named ${name} already exists.`,
+  );
 }
 
 /** Replaces the teams a person belongs to. */

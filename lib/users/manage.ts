@@ -3,8 +3,8 @@ import { guard, refuse } from "@/lib/auth/guard";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
 import { type Actor, hasRole, type Role } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
-import { isUniqueViolation } from "@/lib/db/unique-violation";
-import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { conflictIfTaken } from "@/lib/db/unique-violation";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { createUserInput, setDisabledInput, updateRolesInput } from "./schemas";
 
@@ -28,8 +28,8 @@ export async function createUser(actor: Actor, input: unknown) {
   const data = parseInput(createUserInput, input);
   const generatedPassword = data.password ? undefined : generatePassword();
   const passwordHash = await hashPassword(data.password ?? generatedPassword!);
-  try {
-    const user = await db().$transaction(async (tx) => {
+  const user = await conflictIfTaken(
+    db().$transaction(async (tx) => {
       const created = await tx.user.create({
         data: { email: data.email, name: data.name, roles: data.roles, passwordHash },
         select: publicUserFields,
@@ -42,14 +42,10 @@ export async function createUser(actor: Actor, input: unknown) {
         details: { email: created.email, roles: created.roles },
       });
       return created;
-    });
-    return { user, generatedPassword };
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`A user with the email ${data.email} already exists.`);
-    }
-    throw error;
-  }
+    }),
+    `A user with the email ${data.email} already exists.`,
+  );
+  return { user, generatedPassword };
 }
 
 async function findUser(tx: Tx, userId: string) {

@@ -55,21 +55,11 @@ describe("GET /v0.1/servers: who may read", () => {
 
   it("shows an agent the versions certified and promoted to its environment, and never anything uncertified", async () => {
     const ns = namespace();
-    const crm = await registryServer(`${ns}/crm`, [
-      { version: "1.0.0", status: "certified" },
-      { version: "1.1.0", status: "certified" },
-      { version: "1.2.0", status: "draft" },
-    ], { prod: "1.0.0", staging: "1.1.0" });
-    await registryServer(`${ns}/legacy`, [{ version: "1.0.0", status: "deprecated" }], { prod: "1.0.0" });
+    const crm = await registryServer(`${ns}/crm`, { "1.0.0": "certified", "1.1.0": "certified", "1.2.0": "draft" }, { prod: "1.0.0", staging: "1.1.0" });
+    await registryServer(`${ns}/legacy`, { "1.0.0": "deprecated" }, { prod: "1.0.0" });
     // Pinned but never certified (or no longer listed): must not show even where pinned.
-    await registryServer(`${ns}/unfinished`, [
-      { version: "1.0.0", status: "draft" },
-      { version: "2.0.0", status: "submitted" },
-      { version: "3.0.0", status: "in_review" },
-      { version: "4.0.0", status: "rejected" },
-      { version: "5.0.0", status: "retired" },
-    ], { prod: "5.0.0", staging: "4.0.0", dev: "3.0.0" });
-    await registryServer(`${ns}/unpinned`, [{ version: "1.0.0", status: "certified" }]);
+    await registryServer(`${ns}/unfinished`, { "1.0.0": "draft", "2.0.0": "submitted", "3.0.0": "in_review", "4.0.0": "rejected", "5.0.0": "retired" }, { prod: "5.0.0", staging: "4.0.0", dev: "3.0.0" });
+    await registryServer(`${ns}/unpinned`, { "1.0.0": "certified" });
 
     const prod = await agentWithKey("prod");
     const body = await listing(`?search=${ns}`, prod.key);
@@ -90,7 +80,7 @@ describe("GET /v0.1/servers: who may read", () => {
   it("with granted=true shows an agent only the servers it holds an active, unexpired grant for", async () => {
     const ns = namespace();
     const pinned = { prod: "1.0.0" };
-    const certified = [{ version: "1.0.0", status: "certified" as const }];
+    const certified = { "1.0.0": "certified" } as const;
     const granted = await registryServer(`${ns}/granted`, certified, pinned);
     const pending = await registryServer(`${ns}/pending`, certified, pinned);
     const expired = await registryServer(`${ns}/expired`, certified, pinned);
@@ -111,16 +101,7 @@ describe("GET /v0.1/servers: who may read", () => {
 
   it("with anonymous read on shows every certified or deprecated version in any environment, and nothing else", async () => {
     const ns = namespace();
-    await registryServer(`${ns}/all`, [
-      { version: "0.1.0", status: "draft" },
-      { version: "0.2.0", status: "submitted" },
-      { version: "0.3.0", status: "in_review" },
-      { version: "0.4.0", status: "rejected" },
-      { version: "0.5.0", status: "retired" },
-      { version: "1.0.0", status: "deprecated" },
-      { version: "1.1.0", status: "certified" },
-      { version: "1.2.0", status: "certified" },
-    ], { dev: "1.2.0" });
+    await registryServer(`${ns}/all`, { "0.1.0": "draft", "0.2.0": "submitted", "0.3.0": "in_review", "0.4.0": "rejected", "0.5.0": "retired", "1.0.0": "deprecated", "1.1.0": "certified", "1.2.0": "certified" }, { dev: "1.2.0" });
     await setAnonymousRead(true);
     const body = await listing(`?search=${ns}`);
     expect(versionsOf(body)).toEqual([`${ns}/all@1.0.0`, `${ns}/all@1.1.0`, `${ns}/all@1.2.0`]);
@@ -134,16 +115,10 @@ describe("GET /v0.1/servers: filters", () => {
 
   it("version=latest gives each server's newest certified version (a deprecated one only when nothing else is left), a page at a time", async () => {
     const ns = namespace();
-    await registryServer(`${ns}/a`, [
-      { version: "1.0.0", status: "certified" },
-      { version: "1.10.0", status: "certified" },
-      { version: "1.9.0", status: "certified" },
-      { version: "2.0.0", status: "deprecated" },
-      { version: "3.0.0", status: "rejected" },
-    ]);
-    await registryServer(`${ns}/b`, [{ version: "0.9.0", status: "deprecated" }]);
-    await registryServer(`${ns}/c`, [{ version: "1.0.0", status: "draft" }]);
-    await registryServer(`${ns}/d`, [{ version: "4.0.0", status: "certified" }]);
+    await registryServer(`${ns}/a`, { "1.0.0": "certified", "1.10.0": "certified", "1.9.0": "certified", "2.0.0": "deprecated", "3.0.0": "rejected" });
+    await registryServer(`${ns}/b`, { "0.9.0": "deprecated" });
+    await registryServer(`${ns}/c`, { "1.0.0": "draft" });
+    await registryServer(`${ns}/d`, { "4.0.0": "certified" });
 
     const first = await listing(`?search=${ns}&version=latest&limit=2`);
     expect(versionsOf(first)).toEqual([`${ns}/a@1.10.0`, `${ns}/b@0.9.0`]);
@@ -158,8 +133,8 @@ describe("GET /v0.1/servers: filters", () => {
 
   it("search matches a substring of the name, case-insensitively", async () => {
     const ns = namespace();
-    await registryServer(`${ns}/Weather-Forecast`, [{ version: "1.0.0", status: "certified" }]);
-    await registryServer(`${ns}/maps`, [{ version: "1.0.0", status: "certified" }]);
+    await registryServer(`${ns}/Weather-Forecast`, { "1.0.0": "certified" });
+    await registryServer(`${ns}/maps`, { "1.0.0": "certified" });
     expect(versionsOf(await listing(`?search=${encodeURIComponent(`${ns}/weather`)}`))).toEqual([`${ns}/Weather-Forecast@1.0.0`]);
     expect(versionsOf(await listing(`?search=${ns}-nothing`))).toEqual([]);
   });
@@ -175,7 +150,7 @@ describe("GET /v0.1/servers: filters", () => {
     await db().$executeRaw`UPDATE server_versions SET created_at = ${past} WHERE server_id IN (SELECT id FROM servers WHERE name LIKE ${`${ns}/%`})`;
     const since = new Date(Date.now() - 1000);
 
-    await registryServer(`${ns}/new`, [{ version: "1.0.0", status: "certified" }]);
+    await registryServer(`${ns}/new`, { "1.0.0": "certified" });
     await db().pin.create({ data: { serverId: promoted.id, environment: "prod", versionId: promoted.versionIds[0]! } });
     await db().serverVersion.update({ where: { id: old.versionIds[0]! }, data: { status: "deprecated", deprecatedAt: new Date() } });
 
@@ -193,7 +168,7 @@ describe("GET /v0.1/servers: pagination", () => {
     const ns = namespace();
     const names = ["b", "d", "f", "h", "j", "l", "n"].map((letter) => `${ns}/srv-${letter}`);
     for (const name of names) {
-      await registryServer(name, [{ version: "1.0.0", status: "certified" }, { version: "1.1.0", status: "certified" }, { version: "2.0.0", status: "draft" }]);
+      await registryServer(name, { "1.0.0": "certified", "1.1.0": "certified", "2.0.0": "draft" });
     }
     const expected = names.flatMap((name) => [`${name}@1.0.0`, `${name}@1.1.0`]);
 
@@ -211,7 +186,7 @@ describe("GET /v0.1/servers: pagination", () => {
       // Between fetches: a server sorting before the cursor, one after it, and a new version of one already seen.
       const letter = String.fromCharCode(97 + pages * 2);
       for (const name of [`${ns}/aa-${pages}`, `${ns}/srv-${letter}${letter}`]) {
-        await registryServer(name, [{ version: "1.0.0", status: "certified" }]);
+        await registryServer(name, { "1.0.0": "certified" });
         added.push(`${name}@1.0.0`);
       }
       await db().serverVersion.updateMany({ where: { server: { name: names[0] }, version: "2.0.0" }, data: { status: "certified" } });
@@ -225,7 +200,7 @@ describe("GET /v0.1/servers: pagination", () => {
 
   it("bounds the page size: 30 by default, at most 100", async () => {
     const ns = namespace();
-    for (let i = 0; i < 32; i++) await registryServer(`${ns}/s${String(i).padStart(2, "0")}`, [{ version: "1.0.0", status: "certified" }]);
+    for (let i = 0; i < 32; i++) await registryServer(`${ns}/s${String(i).padStart(2, "0")}`, { "1.0.0": "certified" });
     const first = await listing(`?search=${ns}`);
     expect(first.metadata.count).toBe(30);
     expect(first.metadata.nextCursor).toEqual(expect.any(String));
@@ -258,7 +233,7 @@ describe("GET /v0.1/servers: entries", () => {
 
   it("points remotes at Toolgate's gateway (NEXTAUTH_URL, else the request's origin), never at the backend", async () => {
     const ns = namespace();
-    await registryServer(`${ns}/crm`, [{ version: "1.0.0", status: "certified" }], { prod: "1.0.0" });
+    await registryServer(`${ns}/crm`, { "1.0.0": "certified" }, { prod: "1.0.0" });
     const agent = await agentWithKey("prod");
     process.env.NEXTAUTH_URL = "https://toolgate.example.com/";
     const configured = await listing(`?search=${ns}`, agent.key);

@@ -23,14 +23,7 @@ let ns: string;
 beforeEach(async () => {
   ns = namespace();
   await setAnonymousRead(false);
-  await registryServer(`${ns}/crm`, [
-    { version: "1.0.0", status: "deprecated" },
-    { version: "1.1.0", status: "certified" },
-    { version: "1.2.0", status: "certified" },
-    { version: "1.3.0", status: "rejected" },
-    { version: "1.4.0", status: "in_review" },
-    { version: "2.0.0", status: "retired" },
-  ], { prod: "1.1.0", staging: "1.2.0", dev: "2.0.0" });
+  await registryServer(`${ns}/crm`, { "1.0.0": "deprecated", "1.1.0": "certified", "1.2.0": "certified", "1.3.0": "rejected", "1.4.0": "in_review", "2.0.0": "retired" }, { prod: "1.1.0", staging: "1.2.0", dev: "2.0.0" });
 });
 
 describe("GET /v0.1/servers/{serverName}/versions", () => {
@@ -60,8 +53,8 @@ describe("GET /v0.1/servers/{serverName}/versions", () => {
 
   it("answers 404 {error} for unknown servers and for servers with nothing the caller may see", async () => {
     const agent = await agentWithKey("prod");
-    await registryServer(`${ns}/drafty`, [{ version: "1.0.0", status: "draft" }], { prod: "1.0.0" });
-    const devOnly = await registryServer(`${ns}/dev-only`, [{ version: "1.0.0", status: "certified" }], { dev: "1.0.0" });
+    await registryServer(`${ns}/drafty`, { "1.0.0": "draft" }, { prod: "1.0.0" });
+    const devOnly = await registryServer(`${ns}/dev-only`, { "1.0.0": "certified" }, { dev: "1.0.0" });
     for (const name of [`${ns}/nothing`, `${ns}/drafty`, `${ns}/dev-only`]) {
       const response = await versions(name, { key: agent.key });
       expect(response.status, name).toBe(404);
@@ -150,7 +143,7 @@ describe("GET /v0.1/servers/{serverName}/versions/{version}", () => {
   });
 
   it("decodes a version with build metadata (%2B) once", async () => {
-    await registryServer(`${ns}/built`, [{ version: "1.0.0+20130313144700", status: "certified" }], { prod: "1.0.0+20130313144700" });
+    await registryServer(`${ns}/built`, { "1.0.0+20130313144700": "certified" }, { prod: "1.0.0+20130313144700" });
     const prod = await agentWithKey("prod");
     const response = await call(getVersion, `/v0.1/servers/${ns}%2Fbuilt/versions/1.0.0%2B20130313144700`, {
       key: prod.key,
