@@ -1,6 +1,8 @@
-// `npm run bench:gateway`: tools/call throughput and latency through the gateway and directly against
-// the same backend, with the same load generator and concurrency; prints the gateway's added latency.
-// Backend, gateway and load each run in their own process on a throw-away embedded PostgreSQL.
+// `npm run bench:gateway`: tools/call throughput and latency directly against a backend, through a plain
+// passthrough peer with no governance (@civic/passthrough-mcp-server) and through the gateway, all to the
+// same backend with the same load generator and concurrency; prints the gateway's added latency and its
+// calls/s against the peer's and direct. Backend, peer, gateway and load each run in their own process,
+// on a throw-away embedded PostgreSQL. BENCH_PEER=0 leaves the peer out.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -17,6 +19,7 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const levels = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number);
 // The paced runs' total rate, the issue's 1,000 calls/s target by default; 0 leaves them out.
 const rate = Number(process.env.BENCH_RATE ?? 1000);
+const withPeer = process.env.BENCH_PEER !== "0";
 const backendKey = randomBytes(16).toString("hex");
 
 function startChild(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -100,6 +103,7 @@ const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, 
 
 /** A path to drive: its URL, the headers that authenticate, the tool's name there, the process serving it. */
 interface Target {
+  label: string;
   url: string;
   headers: Record<string, string>;
   tool: string;
@@ -110,7 +114,8 @@ interface Target {
  * Each of `concurrency` clients sends one call after another for `seconds`. Unpaced, a client sends as
  * soon as its last call returned (the most the path can do). Paced, the clients share `pace` calls/s on
  * a fixed schedule, and a call's latency counts from when it was due, so a stall also counts against
- * the calls it delayed.
+ * the calls it delayed. Throughput is the calls measured over the time until the last one returned, so
+ * a paced path that falls behind shows the rate it sustained rather than the rate it was asked for.
  */
 async function drive({ url, headers, tool, server }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => openSession(url, headers)));
@@ -137,15 +142,35 @@ async function drive({ url, headers, tool, server }: Target, { concurrency, pace
       }
     }),
   );
+  const measuredSeconds = (performance.now() - warmUntil) / 1000;
   const cpuMsPerCall = ((await cpuSeconds(server)) - (await cpuAtWarm)) * 1000 / latencies.length;
   await Promise.all(sessions.map(({ client }) => client.close()));
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => percentile(latencies, p);
-  return { throughput: latencies.length / seconds, p50: at(50), p95: at(95), p99: at(99), failures, cpuMsPerCall };
+  return { throughput: latencies.length / measuredSeconds, p50: at(50), p95: at(95), p99: at(99), failures, cpuMsPerCall };
+}
+
+/**
+ * Fails unless a call on this path returns the backend's echo of its arguments: a path that answers with
+ * errors (the peer unable to reach the backend, say) would look fast and be measured as a failure count.
+ */
+async function expectEcho({ label, url, headers, tool }: Target) {
+  const path = label.trim();
+  const { client } = await openSession(url, headers).catch((error: unknown) => {
+    throw new Error(`The ${path} path does not open a session: ${String(error)}`, { cause: error });
+  });
+  try {
+    const result = await client.callTool({ name: tool, arguments: { id: "echo-check" } });
+    const echoed = !result.isError && (result.structuredContent as { id?: unknown } | undefined)?.id === "echo-check";
+    if (!echoed) throw new Error(`The ${path} path does not return the backend's answer: ${JSON.stringify(result)}`);
+  } finally {
+    await client.close();
+  }
 }
 
 const fixed = (n: number) => n.toFixed(2).padStart(8);
+const signed = (n: number) => `${n < 0 ? "" : "+"}${n.toFixed(2)}`;
 
 async function main() {
   const database = await prepareDatabase();
@@ -164,6 +189,10 @@ async function main() {
   try {
     const backend = await startChild("scripts/bench/backend.ts", env);
     children.push(backend.child);
+    // The peer forwards the client's headers (all but hop-by-hop, cookie and MCP ones) from its initialize
+    // request to the backend for the whole session, so it reaches the same backend with the same X-Backend-Key.
+    const peer = withPeer ? await startChild("scripts/bench/peer.ts", { TARGET_SERVER_URL: new URL(backend.url).origin, HOOKS: "" }) : undefined;
+    if (peer) children.push(peer.child);
     const { certifiedAgentKey } = await import("./bench/setup");
     const { key, tool } = await certifiedAgentKey(backend.url, { header: "X-Backend-Key", value: backendKey });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
@@ -173,23 +202,37 @@ async function main() {
     children.push(gateway.child);
     console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
     console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}`);
+    if (peer) console.log(`peer: @civic/passthrough-mcp-server, a plain Streamable HTTP passthrough with no hooks (BENCH_PEER=0 leaves it out)`);
     console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
-    console.log(`"server CPU": CPU time of the process serving the calls (backend or gateway), per call\n`);
+    console.log(`"server CPU": CPU time of the process serving the calls (backend, peer or gateway, not the backend behind them), per call\n`);
+    const direct: Target = { label: "direct ", url: backend.url, headers: { "X-Backend-Key": backendKey }, tool: "read_record", server: backend.child };
+    const passthrough: Target | undefined = peer && { label: "peer   ", url: peer.url, headers: { "X-Backend-Key": backendKey }, tool: "read_record", server: peer.child };
+    const through: Target = { label: "gateway", url: gateway.url, headers: { Authorization: `Bearer ${key}` }, tool, server: gateway.child };
+    const targets = passthrough ? [direct, passthrough, through] : [direct, through];
+    for (const target of targets) await expectEcho(target);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
-    const direct: Target = { url: backend.url, headers: { "X-Backend-Key": backendKey }, tool: "read_record", server: backend.child };
-    const through: Target = { url: gateway.url, headers: { Authorization: `Bearer ${key}` }, tool, server: gateway.child };
-    if (warmupSeconds > 0) for (const target of [direct, through]) await drive(target, { concurrency: 16, seconds: warmupSeconds });
+    if (warmupSeconds > 0) for (const target of targets) await drive(target, { concurrency: 16, seconds: warmupSeconds });
     for (const concurrency of levels) {
       // One client has one call in flight at a time, so it cannot be held to a rate; it runs unpaced only.
       for (const pace of rate && concurrency > 1 ? [undefined, rate] : [undefined]) {
-        const runs = [["direct ", await drive(direct, { concurrency, pace, seconds })], ["gateway", await drive(through, { concurrency, pace, seconds })]] as const;
         const load = (pace ? `paced ${pace}/s` : "as fast as it goes").padEnd(18);
-        for (const [label, run] of runs) {
-          console.log(`${String(concurrency).padStart(7)}  ${load} ${label}  ${fixed(run.throughput)}  ${fixed(run.p50)} ${fixed(run.p95)} ${fixed(run.p99)}  ${fixed(run.cpuMsPerCall)} ms  ${run.failures}`);
+        const row = `${String(concurrency).padStart(7)}  ${load}`;
+        const runs = new Map<Target, Awaited<ReturnType<typeof drive>>>();
+        for (const target of targets) {
+          const run = await drive(target, { concurrency, pace, seconds });
+          console.log(`${row} ${target.label}  ${fixed(run.throughput)}  ${fixed(run.p50)} ${fixed(run.p95)} ${fixed(run.p99)}  ${fixed(run.cpuMsPerCall)} ms  ${run.failures}`);
+          // The peer is the yardstick: errors answered fast would make the gateway look slow beside it.
+          if (target === passthrough && run.failures > 0) throw new Error(`The peer answered ${run.failures} calls with errors: its numbers mean nothing.`);
+          runs.set(target, run);
         }
-        const [[, d], [, g]] = runs;
-        console.log(`${String(concurrency).padStart(7)}  ${load} added    p50 +${(g.p50 - d.p50).toFixed(2)} ms, p95 +${(g.p95 - d.p95).toFixed(2)} ms\n`);
+        const d = runs.get(direct)!;
+        const p = passthrough && runs.get(passthrough)!;
+        const g = runs.get(through)!;
+        const peerAdded = p ? `; peer p50 ${signed(p.p50 - d.p50)} ms, p95 ${signed(p.p95 - d.p95)} ms` : "";
+        console.log(`${row} added    gateway p50 ${signed(g.p50 - d.p50)} ms, p95 ${signed(g.p95 - d.p95)} ms${peerAdded}`);
+        const vsPeer = p ? `vs peer ${(g.throughput / p.throughput).toFixed(2)}x, ` : "";
+        console.log(`${row} calls/s  gateway ${vsPeer}vs direct ${Math.round((100 * g.throughput) / d.throughput)}%\n`);
       }
     }
   } finally {
