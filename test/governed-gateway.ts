@@ -23,6 +23,8 @@ export interface GovernedGateway {
   connect(era: Era, headers?: Record<string, string>): Promise<LegacyClient | ModernClient>;
   /** Sends one JSON-RPC request as the given era would carry it and returns the JSON-RPC answer. */
   rpc(era: Era, method: string, params: unknown | RawParams, headers?: Record<string, string>): Promise<RpcAnswer>;
+  /** Posts one JSON-RPC message on a 2025-era session and returns the HTTP response as it came. */
+  postLegacy(message: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,11 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
     return session;
   }
 
+  async function postOnSession(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    legacySession ??= await openLegacySession();
+    return post(body, { "mcp-session-id": legacySession, "mcp-protocol-version": "2025-11-25", ...headers });
+  }
+
   return {
     fixture,
     url: gateway.url,
@@ -99,11 +106,7 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
     },
     async rpc(era, method, params, headers = {}) {
       const id = nextId++;
-      if (era === "legacy") {
-        legacySession ??= await openLegacySession();
-        const session = { "mcp-session-id": legacySession, "mcp-protocol-version": "2025-11-25" };
-        return answerOf(await post(message(id, method, params), { ...session, ...headers }));
-      }
+      if (era === "legacy") return answerOf(await postOnSession(message(id, method, params), headers));
       const withMeta =
         params instanceof RawParams
           ? new RawParams(`{"_meta":${JSON.stringify(modernMeta)},${params.json.slice(1)}`)
@@ -116,6 +119,7 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
       const eraHeaders = { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...nameHeader };
       return answerOf(await post(message(id, method, withMeta), { ...eraHeaders, ...headers }));
     },
+    postLegacy: (body) => postOnSession(body),
     close: () => closeGatewayTest(gateway, fixture),
   };
 }

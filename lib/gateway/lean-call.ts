@@ -1,4 +1,5 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { countLeanCall } from "@/lib/observability/metrics";
 import { resolveAgentView } from "./resolution";
 import { callGatewayTool } from "./virtual-server";
 
@@ -37,6 +38,7 @@ export function leanCallOf(body: unknown): LeanCall | null {
 export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string): Promise<string | null> {
   const { toolsByName } = await resolveAgentView(agent.agentId);
   if (toolsByName.get(call.name)?.requiresApproval) return null;
+  countLeanCall();
   try {
     const result = await callGatewayTool(agent, call.name, call.args, correlationId);
     return JSON.stringify({ result, jsonrpc: "2.0", id: call.id });

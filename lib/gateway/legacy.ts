@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import { Protocol, type RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { type CallToolRequest, CallToolRequestSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
@@ -25,12 +26,17 @@ interface Session {
 const sessions = new Map<string, Session>();
 
 
+type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
 function virtualServer(agent: AgentIdentity): Server {
   const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+  // Registered past the v1 Server's own override, which re-validates a tools/call result with the SDK's
+  // schema: that drops fields it does not know and moves `_meta` first. The backend's result is relayed
+  // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
+  Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks);
   });

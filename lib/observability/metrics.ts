@@ -16,6 +16,7 @@ interface Metrics {
   calls: Counter<"decision">;
   duration: Histogram<"decision">;
   edgeRefusals: Counter<"status" | "reason">;
+  leanCalls: Counter;
 }
 
 function createMetrics(): Metrics {
@@ -44,6 +45,11 @@ function createMetrics(): Metrics {
     name: "toolgate_gateway_edge_refusals_total",
     help: "Requests the gateway's HTTP edge answered with an error before any MCP handling, by status and reason.",
     labelNames: ["status", "reason"],
+    registers: [registry],
+  });
+  const leanCalls = new Counter({
+    name: "toolgate_gateway_lean_calls_total",
+    help: "Gateway tools/call requests answered by the lean path (lib/gateway/lean-call.ts); the others took the SDK path.",
     registers: [registry],
   });
   new Gauge({
@@ -90,7 +96,7 @@ function createMetrics(): Metrics {
       this.inc(auditQuarantinedCount());
     },
   });
-  return { registry, calls, duration, edgeRefusals };
+  return { registry, calls, duration, edgeRefusals, leanCalls };
 }
 
 /** The gateway's live state the gauges read at each scrape; lib/runtime/gateway-wiring.ts supplies it. */
@@ -117,6 +123,11 @@ export function observeGatewayCall(decision: GatewayDecision, seconds: number): 
   const { calls, duration } = metrics();
   calls.inc({ decision });
   duration.observe({ decision }, seconds);
+}
+
+/** Counts one tools/call answered by the gateway's lean path. */
+export function countLeanCall(): void {
+  metrics().leanCalls.inc();
 }
 
 /** Counts one request refused at the gateway's HTTP edge (lib/gateway/edge-refusals.ts). */

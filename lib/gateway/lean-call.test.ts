@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/prisma";
+import { type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
+import { governFixtureServer } from "@/test/governed-server";
+import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
+import { connectLegacy } from "@/test/gateway-clients";
+import { startServerEverything } from "@/test/server-everything";
+import { metricsText } from "@/lib/observability/metrics";
+import { flushGatewayAudit } from "./audit-queue";
+import { leanCallOf } from "./lean-call";
+
+// The lean path and the SDK path must be indistinguishable to a client: the same bytes for the same
+// call, the same refusals, the same audit row. A call carrying a progress token takes the SDK path (it
+// may relay progress); the same call without one takes the lean path. Each case is sent both ways with
+// the same JSON-RPC id, and the raw HTTP answers are compared.
+
+let gateway: GovernedGateway;
+
+beforeAll(async () => {
+  gateway = await startGovernedGateway();
+});
+
+afterAll(() => gateway.close());
+
+type Outcome = { status: number; contentType: string | null; body: string };
+
+async function send(name: string, args: unknown, path: "lean" | "sdk"): Promise<Outcome> {
+  const params = { name, arguments: args, ...(path === "sdk" ? { _meta: { progressToken: "p-1" } } : {}) };
+  const response = await gateway.postLegacy({ jsonrpc: "2.0", id: 7, method: "tools/call", params });
+  return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+}
+
+/** The last gateway.tools/call audit row, without what differs between two calls by nature (time, latency, correlation). */
+async function lastCallAudit() {
+  await flushGatewayAudit();
+  const event = await db().auditEvent.findFirstOrThrow({ where: { action: "gateway.tools/call" }, orderBy: { chainSeq: "desc" } });
+  const details = { ...(event.details as Record<string, unknown>) };
+  delete details.latencyMs;
+  return { actor: event.actorLabel, outcome: event.outcome, reason: event.reason, target: [event.targetType, event.targetId], details };
+}
+
+/** How many calls the lean path has answered, from the gateway's metrics. */
+async function leanCalls(): Promise<number> {
+  const { body } = await metricsText();
+  return Number(/^toolgate_gateway_lean_calls_total (\d+)/m.exec(body)?.[1]);
+}
+
+async function bothPaths(name: string, args: unknown) {
+  const before = await leanCalls();
+  const lean = await send(name, args, "lean");
+  const leanAudit = await lastCallAudit();
+  const sdk = await send(name, args, "sdk");
+  const sdkAudit = await lastCallAudit();
+  // One of the two, and only one, was the lean path's.
+  expect(await leanCalls()).toBe(before + 1);
+  expect(lean).toEqual(sdk);
+  expect(leanAudit).toEqual(sdkAudit);
+  return { ...lean, message: JSON.parse(lean.body.replace(/^event: message\ndata: /, "")) as { result?: Record<string, unknown>; error?: { code: number; message: string } }, audit: leanAudit };
+}
+
+describe("the lean path and the SDK path", () => {
+  const results: [string, Record<string, unknown>][] = [
+    ["text", { content: [{ type: "text", text: "plain answer" }] }],
+    ["an image", { content: [{ type: "image", data: Buffer.from("not really a png").toString("base64"), mimeType: "image/png" }] }],
+    ["structured content", { content: [{ type: "text", text: "{\"id\":\"9\"}" }], structuredContent: { id: "9" } }],
+    ["an isError result", { content: [{ type: "text", text: "the record is locked" }], isError: true }],
+    ["unicode", { content: [{ type: "text", text: "Grüße, 你好, 👋🏽, \u2028 and a quote \" and a backslash \\" }] }],
+    ["a 1 MB result", { content: [{ type: "text", text: "x".repeat(1024 * 1024) }] }],
+  ];
+
+  it.each(results)("return the same bytes and audit row for %s", async (_kind, result) => {
+    gateway.fixture.setResponder(() => result as never);
+    try {
+      const { status, message, audit } = await bothPaths(gateway.exposed("search_records"), { query: "a" });
+      expect(status).toBe(200);
+      expect(message.result).toEqual(result);
+      expect(audit.outcome).toBe(result.isError ? "failure" : "success");
+    } finally {
+      gateway.fixture.setResponder(undefined);
+    }
+  });
+
+  it("return the same bytes for a backend's JSON-RPC error", async () => {
+    gateway.fixture.setResponder(() => {
+      throw new Error("the records database is down");
+    });
+    try {
+      const { message } = await bothPaths(gateway.exposed("search_records"), { query: "a" });
+      expect(message.error).toMatchObject({ code: -32603 });
+      expect(message.error?.message).toContain("the records database is down");
+    } finally {
+      gateway.fixture.setResponder(undefined);
+    }
+  });
+
+  it("refuse alike: a tool the agent may not call, and arguments against the pinned schema", async () => {
+    const unknown = await bothPaths(gateway.exposed("no_such_tool"), {});
+    expect(unknown.message.error?.code).toBe(-32602);
+    const badArguments = await bothPaths(gateway.exposed("search_records"), { limit: 0 });
+    expect(badArguments.message.result).toMatchObject({ isError: true });
+  });
+
+  it("refuse alike a killed tool", async () => {
+    const kill = await db().killSwitch.create({ data: { scope: "tool", serverId: gateway.serverId, toolName: "search_records", reason: "Leaks data" } });
+    try {
+      await expect.poll(async () => (await send(gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).toContain("error");
+      const { message } = await bothPaths(gateway.exposed("search_records"), {});
+      expect(message.error?.code).toBe(-32602);
+    } finally {
+      await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "test over" } });
+      await expect.poll(async () => (await send(gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).not.toContain('"error"');
+    }
+  });
+
+  it("give a clear error and an audit row when the backend breaks off the exchange", async () => {
+    // Not read-only, so the call is not retried: the one dropped exchange is the answer.
+    gateway.fixture.dropToolCalls(1);
+    const lean = await send(gateway.exposed("search_records"), { query: "a" }, "lean");
+    const leanAudit = await lastCallAudit();
+    gateway.fixture.dropToolCalls(1);
+    const sdk = await send(gateway.exposed("search_records"), { query: "a" }, "sdk");
+    expect(lean).toEqual(sdk);
+    expect(lean.body).toContain("backend com.example/records");
+    expect(leanAudit).toMatchObject({ outcome: "failure" });
+    expect(await lastCallAudit()).toEqual(leanAudit);
+  });
+});
+
+describe("a backend that answers with an event stream", () => {
+  it("is relayed alike by both paths", async () => {
+    const everything = await startServerEverything();
+    const { key } = await governFixtureServer(everything.url, { name: "com.example/everything" });
+    const server = await startGatewayServer();
+    const client = await connectLegacy(server.url, { Authorization: `Bearer ${key}` });
+    try {
+      const echo = "com.example_severything__echo";
+      const lean = await client.callTool({ name: echo, arguments: { message: "über" } });
+      const sdk = await client.callTool({ name: echo, arguments: { message: "über" }, _meta: { progressToken: 1 } });
+      expect(lean).toEqual(sdk);
+      expect(lean.content).toEqual([{ type: "text", text: "Echo: über" }]);
+    } finally {
+      await client.close();
+      await closeGatewayTest(server, everything);
+    }
+  });
+});
+
+describe("leanCallOf", () => {
+  const call = (params: unknown, extra: Record<string, unknown> = {}) => leanCallOf({ jsonrpc: "2.0", id: 1, method: "tools/call", params, ...extra });
+
+  it("takes a plain tools/call, arguments defaulting to none", () => {
+    expect(call({ name: "a", arguments: { x: 1 } })).toEqual({ id: 1, name: "a", args: { x: 1 } });
+    expect(call({ name: "a" })).toEqual({ id: 1, name: "a", args: {} });
+  });
+
+  it("leaves to the SDK path what it does not serve", () => {
+    expect(call({ name: "a", _meta: { progressToken: 3 } })).toBeNull();
+    expect(call({ name: "a", task: {} })).toBeNull();
+    expect(call({ name: "a" }, { id: null })).toBeNull();
+    expect(call({ name: "a" }, { method: "tools/list" })).toBeNull();
+    expect(call({ name: "a" }, { jsonrpc: "1.0" })).toBeNull();
+    expect(call({ name: 3 })).toBeNull();
+    expect(call({ name: "a", arguments: [1] })).toBeNull();
+    expect(leanCallOf([{ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "a" } }])).toBeNull();
+  });
+});
