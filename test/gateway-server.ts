@@ -2,7 +2,7 @@
 // official MCP SDK clients exactly as a host would, through the same Node adapter the app serves it with.
 import http from "node:http";
 import { closeAllBackends } from "@/lib/gateway/backends";
-import { serveGatewayRequest } from "@/lib/gateway/http";
+import { serveGateway } from "@/lib/gateway/http";
 import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { serveWith } from "@/lib/gateway/node-server";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
@@ -11,7 +11,7 @@ import { closeServer, listenOnLoopback } from "./loopback";
 export async function startGatewayServer(): Promise<{ url: string; origin: string; close(): Promise<void> }> {
   wireGateway();
   let origin = "";
-  const server = http.createServer((incoming, outgoing) => serveWith(serveGatewayRequest, incoming, outgoing, origin));
+  const server = http.createServer((incoming, outgoing) => serveWith(serveGateway, incoming, outgoing, origin));
   origin = await listenOnLoopback(server);
   process.env.NEXTAUTH_URL = origin;
   return {

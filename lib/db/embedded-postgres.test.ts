@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET as readyRoute } from "@/app/api/ready/route";
-import { serveGatewayRequest } from "@/lib/gateway/http";
+import { serveGateway } from "@/lib/gateway/http";
 import { serveWith } from "@/lib/gateway/node-server";
 import { freePort } from "@/lib/net/free-port";
 import { existingSingleton, forgetSingleton } from "@/lib/runtime/singleton";
@@ -30,7 +30,7 @@ beforeAll(async () => {
   await migrate(database.url);
   // This file's app talks to the embedded server from here on, before anything opened a connection.
   process.env.DATABASE_URL = database.url;
-  gateway = http.createServer((incoming, outgoing) => serveWith(serveGatewayRequest, incoming, outgoing, origin));
+  gateway = http.createServer((incoming, outgoing) => serveWith(serveGateway, incoming, outgoing, origin));
   await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
   process.env.NEXTAUTH_URL = origin;

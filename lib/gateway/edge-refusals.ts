@@ -3,6 +3,7 @@ import { countEdgeRefusal } from "@/lib/observability/metrics";
 import { replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import { enqueueGatewayAudit, type GatewayAuditEvent } from "./audit-queue";
 import { singleton } from "@/lib/runtime/singleton";
+import type { EdgeRequest } from "./edge-request";
 
 // Requests the gateway's HTTP edge answers with an error before any MCP handling: a Host or Origin it
 // does not serve, no or a bad key, a body that is too big or not JSON, the database down, a failure.
@@ -141,15 +142,8 @@ export function flushEdgeRefusals(): number {
   return edgeRefusalLog().flush();
 }
 
-// The client's address, as the server that built the Request saw it: Fetch API requests carry none.
-const addresses = new WeakMap<Request, string>();
-
-export function rememberClientAddress(request: Request, address: string | undefined): void {
-  if (address) addresses.set(request, address);
-}
-
-/** The socket's address when the front server built the request, else the first X-Forwarded-For hop. */
-export function clientAddressOf(request: Request): string {
+/** The socket's address when the front server took the request, else the first X-Forwarded-For hop. */
+export function clientAddressOf(request: EdgeRequest): string {
   const forwarded = request.headers.get("x-forwarded-for")?.split(",", 1)[0]?.trim();
-  return addresses.get(request) ?? (forwarded ? `${forwarded} (forwarded)` : "unknown");
+  return request.clientAddress ?? (forwarded ? `${forwarded} (forwarded)` : "unknown");
 }

@@ -5,6 +5,7 @@ import { correlationIdFrom } from "@/lib/net/correlation-id";
 import { isOwnHost, isOwnOrigin, publicBase } from "@/lib/net/public-origin";
 import { agentForKey } from "./agent-cache";
 import { clientAddressOf, type EdgeRefusalReason, recordEdgeRefusal } from "./edge-refusals";
+import { asResponse, type EdgeRequest, fromFetch, type GatewayAnswer } from "./edge-request";
 import { handleLegacyRequest } from "./legacy";
 import { handleModernRequest } from "./modern";
 import { jsonRpcError } from "./rpc-errors";
@@ -19,14 +20,14 @@ export const maxBodyBytes = 4 * 1024 * 1024;
 export const databaseRetryAfterSeconds = 5;
 
 /** RFC 9728 Protected Resource Metadata for the endpoint. */
-export function protectedResourceMetadataUrl(request: Request): string {
+export function protectedResourceMetadataUrl(request: EdgeRequest): string {
   return new URL("/.well-known/oauth-protected-resource/mcp", publicBase(request.url)).toString();
 }
 
 // A browser page on another site must not reach the gateway through a name that resolves to it. Which
 // hosts and origins are this app's own is decided in one place (lib/net/public-origin.ts), for the
 // browser side too.
-function rebindingRefusal(request: Request): Response | null {
+function rebindingRefusal(request: EdgeRequest): Response | null {
   const host = request.headers.get("host");
   if (!isOwnHost(host, request.url)) {
     return jsonRpcError(421, -32000, `Host ${host || "(none)"} is not served by this gateway.`);
@@ -38,7 +39,7 @@ function rebindingRefusal(request: Request): Response | null {
   return null;
 }
 
-function unauthenticated(request: Request, presented: boolean): Response {
+function unauthenticated(request: EdgeRequest, presented: boolean): Response {
   const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(request)}"${presented ? ', error="invalid_token"' : ""}`;
   const message = presented ? "The agent key is invalid, revoked or expired." : "Send an agent API key: Authorization: Bearer <key>.";
   return jsonRpcError(401, -32001, message, { "WWW-Authenticate": challenge });
@@ -46,36 +47,12 @@ function unauthenticated(request: Request, presented: boolean): Response {
 
 type Parsed = { body: unknown } | { refusal: Response; reason: EdgeRefusalReason };
 
-// Reads the body up to the limit and no further: a chunked body has no length to check up front, and
-// reading it whole first would let one request fill the memory. Null when the limit is passed.
-async function readLimited(request: Request): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    size += read.value.byteLength;
-    if (size > maxBodyBytes) {
-      // Stop pulling rather than cancel: cancelling destroys the connection under Node's server, often
-      // before the 413 is written. Unpulled, the stream pauses; the server closes it after the answer.
-      reader.releaseLock();
-      return null;
-    }
-    chunks.push(read.value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function readJsonBody(request: Request): Promise<Parsed> {
+async function readJsonBody(request: EdgeRequest): Promise<Parsed> {
   if (request.method !== "POST") return { body: undefined };
   if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
     return { refusal: jsonRpcError(415, -32700, "Send JSON-RPC as Content-Type: application/json."), reason: "unsupported_media_type" };
   }
-  const length = request.headers.get("content-length");
-  const declared = Number(length ?? 0);
-  // A declared length within the limit bounds the body already (the HTTP parser stops there), so it is
-  // read in one go; only a body of unknown length is counted as it arrives.
-  const text = declared > maxBodyBytes ? null : length !== null ? await request.text() : await readLimited(request);
+  const text = await request.text(maxBodyBytes);
   if (text === null) {
     return { refusal: jsonRpcError(413, -32600, `The request body exceeds ${maxBodyBytes / 1024 / 1024} MB.`), reason: "body_too_large" };
   }
@@ -90,11 +67,11 @@ async function readJsonBody(request: Request): Promise<Parsed> {
   }
 }
 
-async function route(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
+async function route(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
   // The 2026-07-28 revision has no sessions, so a session header marks a 2025-era request at once; the
   // SDK's fuller check (given the body already parsed) is left for requests without one.
-  if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request, body))) return handleLegacyRequest(agent, request, body, correlationId);
-  return handleModernRequest(agent, request, body, correlationId);
+  if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request.fetchRequest(), body))) return handleLegacyRequest(agent, request, body, correlationId);
+  return handleModernRequest(agent, request.fetchRequest(), body, correlationId);
 }
 
 
@@ -103,18 +80,18 @@ export function internalErrorResponse(): Response {
   return jsonRpcError(500, -32603, "Internal error: the gateway could not answer this request.");
 }
 
-function refused(request: Request, response: Response, reason: EdgeRefusalReason, agent: AgentIdentity | null, sample?: string): Response {
+function refused(request: EdgeRequest, response: Response, reason: EdgeRefusalReason, agent: AgentIdentity | null, sample?: string): Response {
   recordEdgeRefusal({ status: response.status, reason, clientAddress: clientAddressOf(request), agent, sample });
   return response;
 }
 
-function rebindingReason(request: Request, response: Response): [EdgeRefusalReason, string] {
+function rebindingReason(request: EdgeRequest, response: Response): [EdgeRefusalReason, string] {
   return response.status === 421 ? ["host_not_served", `Host: ${request.headers.get("host") ?? ""}`] : ["origin_not_allowed", `Origin: ${request.headers.get("origin") ?? ""}`];
 }
 
 // A database that is down or restarting is worth retrying shortly, and the client is told so; any
 // other failure is ours, logged here and answered without its details.
-function failed(request: Request, error: unknown, agent: AgentIdentity | null): Response {
+function failed(request: EdgeRequest, error: unknown, agent: AgentIdentity | null): Response {
   if (isDatabaseUnavailable(error)) {
     const response = jsonRpcError(503, -32000, `The gateway's database is unavailable; retry in ${databaseRetryAfterSeconds} s.`, {
       "Retry-After": String(databaseRetryAfterSeconds),
@@ -127,6 +104,11 @@ function failed(request: Request, error: unknown, agent: AgentIdentity | null): 
 
 /** Serves one HTTP request to the gateway endpoint, as a route handler (Fetch API in and out). */
 export async function serveGatewayRequest(request: Request): Promise<Response> {
+  return asResponse(await serveGateway(fromFetch(request)));
+}
+
+/** Serves one HTTP request to the gateway endpoint (the front server calls this directly). */
+export async function serveGateway(request: EdgeRequest): Promise<GatewayAnswer> {
   let agent: AgentIdentity | null = null;
   try {
     const rebinding = rebindingRefusal(request);

@@ -6,9 +6,9 @@ import { type CallToolRequest, CallToolRequestSchema, ListToolsRequestSchema, ty
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
+import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
 import { answerLeanCall, leanCallOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
-import { textResponse } from "./text-response";
 import { callGatewayTool, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
@@ -52,7 +52,7 @@ function sweepIdleSessions(now: number) {
   }
 }
 
-async function openSession(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
+async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<Response> {
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
   const transport = new WebStandardStreamableHTTPServerTransport({
@@ -61,25 +61,25 @@ async function openSession(agent: AgentIdentity, request: Request, body: unknown
     onsessionclosed: (id) => void sessions.delete(id),
   });
   await virtualServer(agent).connect(transport);
-  return transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+  return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 
 // What the SDK transport checks before it serves a POST; a request it would refuse takes its path, so the
 // refusal is the SDK's own.
-function servesLean(request: Request): boolean {
+function servesLean(request: EdgeRequest): boolean {
   const accept = request.headers.get("accept");
   const version = request.headers.get("mcp-protocol-version");
   return request.method === "POST" && !!accept?.includes("application/json") && accept.includes("text/event-stream") && (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version));
 }
 
 /** One answer as the SDK transport streams it: a single `message` event, with the same headers. */
-function eventStreamAnswer(message: string, sessionId: string): Response {
+function eventStreamAnswer(message: string, sessionId: string): PlainAnswer {
   const headers = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", "mcp-session-id": sessionId };
-  return textResponse(`event: message\ndata: ${message}\n\n`, { status: 200, headers });
+  return plainAnswer(200, headers, `event: message\ndata: ${message}\n\n`);
 }
 
 /** Serves one 2025-era request: initialize opens a session; later requests must name it. */
-export async function handleLegacyRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
+export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
   const sessionId = request.headers.get("mcp-session-id");
   if (!sessionId) {
     if (request.method === "POST" && (body as { method?: unknown } | undefined)?.method === "initialize") {
@@ -95,7 +95,7 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: Request
   const lean = leanCallOf(body);
   const answer = lean && servesLean(request) ? await answerLeanCall(agent, lean, correlationId) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
-  return session.transport.handleRequest(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+  return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
 
 /** Closes every open session (shutdown, tests). */

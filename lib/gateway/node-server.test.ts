@@ -3,12 +3,12 @@ import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { countBytesRead, postOversized } from "@/test/oversized-body";
 import { agentWithKey } from "@/test/registry";
-import { maxBodyBytes, serveGatewayRequest } from "./http";
-import { type FetchHandler, serveWith } from "./node-server";
+import { maxBodyBytes, serveGateway } from "./http";
+import { type EdgeHandler, fetchHandler, type FetchHandler, serveWith } from "./node-server";
 
 const servers: http.Server[] = [];
 
-async function serve(handler: FetchHandler): Promise<{ origin: string; bytesRead: () => number }> {
+async function serveEdge(handler: EdgeHandler): Promise<{ origin: string; bytesRead: () => number }> {
   let origin = "";
   const server = http.createServer((incoming, outgoing) => serveWith(handler, incoming, outgoing, origin));
   const bytesRead = countBytesRead(server);
@@ -18,6 +18,8 @@ async function serve(handler: FetchHandler): Promise<{ origin: string; bytesRead
   process.env.NEXTAUTH_URL = origin;
   return { origin, bytesRead };
 }
+
+const serve = (handler: FetchHandler) => serveEdge(fetchHandler(handler));
 
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -110,7 +112,7 @@ describe("a body larger than the gateway's limit, to the front server", () => {
     ["with its length declared", true],
   ])("%s, is answered 413 as a JSON-RPC error after reading little more than the limit, and the connection is closed", async (_how, declared) => {
     const { key } = await agentWithKey("prod");
-    const { origin, bytesRead } = await serve(serveGatewayRequest);
+    const { origin, bytesRead } = await serveEdge(serveGateway);
     const answer = await postOversized(`${origin}/mcp`, { authorization: `Bearer ${key}`, "content-type": "application/json" }, { declared });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ jsonrpc: "2.0", error: { code: -32600 } });

@@ -1,24 +1,24 @@
 import type http from "node:http";
 import type { Socket } from "node:net";
-import { rememberClientAddress } from "./edge-refusals";
+import { type EdgeRequest, fromNode, type GatewayAnswer, type NodeBody } from "./edge-request";
 import { internalErrorResponse, maxBodyBytes } from "./http";
-import { textOf } from "./text-response";
 
-// Route handlers (Fetch API in, Fetch API out) served straight from Node's HTTP server, as the app's
-// front server does for the gateway (lib/runtime/app-server.ts) and the tests' harness does too.
+// Handlers served straight from Node's HTTP server, as the app's front server does for the gateway
+// (lib/runtime/app-server.ts) and the tests' harness does too. They see an EdgeRequest (a Fetch Request
+// only when they ask for one) and answer with a Response or a PlainAnswer.
 
+export type EdgeHandler = (request: EdgeRequest) => Promise<GatewayAnswer>;
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-interface ReadBody {
-  bytes: Buffer<ArrayBuffer>;
-  /** False when reading stopped at the limit: the rest is still on the wire. */
-  complete: boolean;
+/** A Fetch API handler served by the front server. */
+export function fetchHandler(handler: FetchHandler): EdgeHandler {
+  return (request) => handler(request.fetchRequest());
 }
 
 // Bodies are read whole before the handler sees them, as Next.js does for route handlers, but never
 // past the gateway's limit: a body that goes on (chunked, or declared too long) is cut there, so the
 // handler's own limit answers it and the connection is closed after the answer rather than read to its end.
-function readBody(incoming: http.IncomingMessage): Promise<ReadBody> {
+function readBody(incoming: http.IncomingMessage): Promise<NodeBody> {
   if (Number(incoming.headers["content-length"] ?? 0) > maxBodyBytes) return Promise.resolve({ bytes: Buffer.alloc(0), complete: false });
   return new Promise((resolve, reject) => {
     const chunks: Buffer<ArrayBuffer>[] = [];
@@ -41,31 +41,26 @@ function readBody(incoming: http.IncomingMessage): Promise<ReadBody> {
   });
 }
 
-function toRequest(incoming: http.IncomingMessage, origin: string, body: Buffer<ArrayBuffer> | undefined): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  const request = new Request(new URL(incoming.url ?? "/", origin), { method: incoming.method, headers, body });
-  rememberClientAddress(request, incoming.socket.remoteAddress);
-  return request;
-}
-
 // Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, which Node's server manages: a handler's
 // `Connection: keep-alive` (the SDKs put one on event streams) would otherwise overrule a client's `close`.
 const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
-async function send(response: Response, outgoing: http.ServerResponse) {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!hopByHop.has(name)) headers[name] = value;
-  });
-  outgoing.writeHead(response.status, headers);
-  const text = textOf(response);
-  if (text !== undefined) return outgoing.end(text);
+async function send(answer: GatewayAnswer, outgoing: http.ServerResponse) {
+  if (!(answer instanceof Response)) {
+    outgoing.writeHead(answer.status, withoutHopByHop(Object.entries(answer.headers)));
+    return outgoing.end(answer.body);
+  }
+  const response = answer;
+  outgoing.writeHead(response.status, withoutHopByHop(response.headers));
   if (!response.body) return outgoing.end();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
   outgoing.end();
+}
+
+function withoutHopByHop(headers: Iterable<[string, string]>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of headers) if (!hopByHop.has(name)) kept[name] = value;
+  return kept;
 }
 
 /** How long a connection whose client is still sending stays half-closed after its answer. */
@@ -81,8 +76,8 @@ function closeAfterClientReads(socket: Socket): void {
   };
 }
 
-/** Answers one HTTP request with a Fetch API handler; `origin` is this server's own, for the Request URL. */
-export function serveWith(handler: FetchHandler, incoming: http.IncomingMessage, outgoing: http.ServerResponse, origin: string): void {
+/** Answers one HTTP request with a handler; `origin` is this server's own, for the request's URL. */
+export function serveWith(handler: EdgeHandler, incoming: http.IncomingMessage, outgoing: http.ServerResponse, origin: string): void {
   const reading = incoming.method === "GET" || incoming.method === "HEAD" ? Promise.resolve(undefined) : readBody(incoming);
   reading
     .then(async (body) => {
@@ -91,7 +86,7 @@ export function serveWith(handler: FetchHandler, incoming: http.IncomingMessage,
         outgoing.shouldKeepAlive = false;
         closeAfterClientReads(incoming.socket);
       }
-      await send(await handler(toRequest(incoming, origin, body?.bytes)), outgoing);
+      await send(await handler(fromNode(incoming, origin, body)), outgoing);
     })
     .catch((error: unknown) => {
       console.error("[toolgate] request failed:", error);

@@ -7,7 +7,7 @@ export const correlationHeader = "x-correlation-id";
 const plainToken = /^[\w.:-]{1,100}$/;
 
 /** The caller's correlation id if it is a plain token (letters, digits, `_.:-`, at most 100), else a new UUID. */
-export function correlationIdFrom(headers: Headers): string {
+export function correlationIdFrom(headers: Pick<Headers, "get">): string {
   const given = headers.get(correlationHeader);
   return given !== null && plainToken.test(given) ? given : crypto.randomUUID();
 }

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { createProxyServer } from "http-proxy-3";
 import { shutdownGatewayAudit } from "@/lib/gateway/audit-queue";
-import { serveGatewayRequest } from "@/lib/gateway/http";
-import { type FetchHandler, serveWith } from "@/lib/gateway/node-server";
+import { serveGateway } from "@/lib/gateway/http";
+import { type EdgeHandler, fetchHandler, serveWith } from "@/lib/gateway/node-server";
 import { serveMetricsRequest } from "@/lib/observability/endpoint";
 import { startBackgroundDuties } from "@/lib/runtime/background";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
@@ -14,9 +14,9 @@ import { wireGateway } from "@/lib/runtime/gateway-wiring";
 // AsyncLocalStorage taxes every promise in its process, so the hot path stays out of that process.
 // The metrics are answered here too, because the gateway's counters live in this process.
 
-const directRoutes = new Map<string, FetchHandler>([
-  ["/mcp", serveGatewayRequest],
-  ["/api/metrics", serveMetricsRequest],
+const directRoutes = new Map<string, EdgeHandler>([
+  ["/mcp", serveGateway],
+  ["/api/metrics", fetchHandler(serveMetricsRequest)],
 ]);
 
 const readyTimeoutMs = 120_000;
