@@ -7,7 +7,7 @@ import { connectLegacy } from "@/test/gateway-clients";
 import { startServerEverything } from "@/test/server-everything";
 import { metricsText } from "@/lib/observability/metrics";
 import { flushGatewayAudit } from "./audit-queue";
-import { leanCallOf } from "./lean-call";
+import { leanCallOf, leanListOf } from "./lean-call";
 
 // The lean path and the SDK path must be indistinguishable to a client: the same bytes for the same
 // call, the same refusals, the same audit row. A call carrying a progress token takes the SDK path (it
@@ -126,6 +126,22 @@ describe("the lean path and the SDK path", () => {
   });
 });
 
+describe("tools/list on the lean path and the SDK path", () => {
+  async function list(params: Record<string, unknown>, path: "lean" | "sdk"): Promise<string> {
+    const meta = path === "sdk" ? { _meta: { progressToken: "p-2" } } : {};
+    return (await gateway.postLegacy({ jsonrpc: "2.0", id: "list-1", method: "tools/list", params: { ...params, ...meta } })).text();
+  }
+
+  it("return the same bytes for a page and for a cursor the gateway never handed out", async () => {
+    const page = await list({}, "lean");
+    expect(page).toBe(await list({}, "sdk"));
+    expect(page).toContain(gateway.exposed("read_record"));
+    const refused = await list({ cursor: "bm90LWEtY3Vyc29y" }, "lean");
+    expect(refused).toBe(await list({ cursor: "bm90LWEtY3Vyc29y" }, "sdk"));
+    expect(refused).toContain('"code":-32602');
+  });
+});
+
 describe("a backend that answers with an event stream", () => {
   it("is relayed alike by both paths", async () => {
     const everything = await startServerEverything();
@@ -162,5 +178,20 @@ describe("leanCallOf", () => {
     expect(call({ name: 3 })).toBeNull();
     expect(call({ name: "a", arguments: [1] })).toBeNull();
     expect(leanCallOf([{ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "a" } }])).toBeNull();
+  });
+});
+
+describe("leanListOf", () => {
+  const list = (params?: unknown) => leanListOf({ jsonrpc: "2.0", id: "l", method: "tools/list", ...(params === undefined ? {} : { params }) });
+
+  it("takes a listing with or without a cursor", () => {
+    expect(list()).toEqual({ id: "l" });
+    expect(list({ cursor: "MTAw" })).toEqual({ id: "l", cursor: "MTAw" });
+  });
+
+  it("leaves to the SDK path a cursor that is not text, a progress token, and params that are not an object", () => {
+    expect(list({ cursor: 100 })).toBeNull();
+    expect(list({ _meta: { progressToken: 1 } })).toBeNull();
+    expect(list([1])).toBeNull();
   });
 });

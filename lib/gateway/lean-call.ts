@@ -1,9 +1,9 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { countLeanCall } from "@/lib/observability/metrics";
 import { resolveAgentView } from "./resolution";
-import { callGatewayTool } from "./virtual-server";
+import { callGatewayTool, listGatewayTools } from "./virtual-server";
 
-// The common tools/call without the SDK server in between: the edge has parsed the body and screened its
+// The common tools/call and tools/list without the SDK server in between: the edge has parsed the body and screened its
 // params (./call-input.ts), the governance is the same callGatewayTool, and the answer is serialised once,
 // as the message the SDK server would have sent (its key order, its error mapping), so a client cannot
 // tell the two paths apart (lib/gateway/lean-call.test.ts compares their bytes). Anything less common —
@@ -20,14 +20,35 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+export interface LeanList {
+  id: string | number;
+  cursor?: string;
+}
+
+/** The id and params of a request for `method` the lean path may serve: no progress token, no task. */
+function leanRequestOf(body: unknown, method: string): { id: string | number; params: Record<string, unknown> } | null {
+  if (!isPlainObject(body) || body.method !== method || body.jsonrpc !== "2.0") return null;
+  const { id, params = {} } = body;
+  if ((typeof id !== "string" && typeof id !== "number") || !isPlainObject(params)) return null;
+  if (params.task !== undefined || (isPlainObject(params._meta) && params._meta.progressToken !== undefined)) return null;
+  return { id, params };
+}
+
 /** The tools/call request in a parsed body that the lean path may serve, or null. */
 export function leanCallOf(body: unknown): LeanCall | null {
-  if (!isPlainObject(body) || body.method !== "tools/call" || body.jsonrpc !== "2.0") return null;
-  const { id, params } = body;
-  if ((typeof id !== "string" && typeof id !== "number") || !isPlainObject(params) || typeof params.name !== "string") return null;
-  if (params.task !== undefined || (isPlainObject(params._meta) && params._meta.progressToken !== undefined)) return null;
-  const args = params.arguments ?? {};
-  return isPlainObject(args) ? { id, name: params.name, args } : null;
+  const request = leanRequestOf(body, "tools/call");
+  if (!request || typeof request.params.name !== "string") return null;
+  const args = request.params.arguments ?? {};
+  return isPlainObject(args) ? { id: request.id, name: request.params.name, args } : null;
+}
+
+/** The tools/list request in a parsed body that the lean path may serve, or null. */
+export function leanListOf(body: unknown): LeanList | null {
+  const request = leanRequestOf(body, "tools/list");
+  if (!request) return null;
+  const { cursor } = request.params;
+  if (cursor !== undefined && typeof cursor !== "string") return null;
+  return cursor === undefined ? { id: request.id } : { id: request.id, cursor };
 }
 
 /**
@@ -39,11 +60,19 @@ export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, corre
   const { toolsByName } = await resolveAgentView(agent.agentId);
   if (toolsByName.get(call.name)?.requiresApproval) return null;
   countLeanCall();
+  return answer(call.id, () => callGatewayTool(agent, call.name, call.args, correlationId));
+}
+
+/** The JSON-RPC answer to the listing, serialised. */
+export function answerLeanList(agent: AgentIdentity, list: LeanList): Promise<string> {
+  return answer(list.id, () => listGatewayTools(agent, list.cursor));
+}
+
+async function answer(id: string | number, handle: () => Promise<unknown>): Promise<string> {
   try {
-    const result = await callGatewayTool(agent, call.name, call.args, correlationId);
-    return JSON.stringify({ result, jsonrpc: "2.0", id: call.id });
+    return JSON.stringify({ result: await handle(), jsonrpc: "2.0", id });
   } catch (error) {
-    return JSON.stringify({ jsonrpc: "2.0", id: call.id, error: handlerError(error) });
+    return JSON.stringify({ jsonrpc: "2.0", id, error: handlerError(error) });
   }
 }
 

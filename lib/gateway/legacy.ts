@@ -7,7 +7,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
-import { answerLeanCall, leanCallOf } from "./lean-call";
+import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
 import { callGatewayTool, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
@@ -72,6 +72,14 @@ function servesLean(request: EdgeRequest): boolean {
   return request.method === "POST" && !!accept?.includes("application/json") && accept.includes("text/event-stream") && (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version));
 }
 
+/** The lean path's answer (./lean-call.ts), or null where the SDK path serves the message. */
+async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string): Promise<string | null> {
+  const call = leanCallOf(body);
+  if (call) return answerLeanCall(agent, call, correlationId);
+  const list = leanListOf(body);
+  return list ? answerLeanList(agent, list) : null;
+}
+
 /** One answer as the SDK transport streams it: a single `message` event, with the same headers. */
 function eventStreamAnswer(message: string, sessionId: string): PlainAnswer {
   const headers = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", "mcp-session-id": sessionId };
@@ -92,8 +100,7 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   session.lastUsed = Date.now();
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
-  const lean = leanCallOf(body);
-  const answer = lean && servesLean(request) ? await answerLeanCall(agent, lean, correlationId) : null;
+  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
 }
