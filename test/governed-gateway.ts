@@ -23,8 +23,8 @@ export interface GovernedGateway {
   connect(era: Era, headers?: Record<string, string>): Promise<LegacyClient | ModernClient>;
   /** Sends one JSON-RPC request as the given era would carry it and returns the JSON-RPC answer. */
   rpc(era: Era, method: string, params: unknown | RawParams, headers?: Record<string, string>): Promise<RpcAnswer>;
-  /** Posts one JSON-RPC message on a 2025-era session and returns the HTTP response as it came. */
-  postLegacy(message: unknown): Promise<Response>;
+  /** Sends one JSON-RPC request as the given era would carry it and returns the HTTP response as it came. */
+  send(era: Era, id: number | string, method: string, params: unknown | RawParams, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -51,6 +51,22 @@ async function answerOf(response: Response): Promise<RpcAnswer> {
   return { status: response.status, result: message.result, error: message.error };
 }
 
+/** The per-request `_meta` envelope of the 2026-07-28 revision, merged with the params' own `_meta`. */
+function withModernMeta(params: unknown): unknown {
+  if (params instanceof RawParams) return new RawParams(`{"_meta":${JSON.stringify(modernMeta)},${params.json.slice(1)}`);
+  if (!params || typeof params !== "object" || Array.isArray(params)) return params;
+  const own = (params as { _meta?: Record<string, unknown> })._meta;
+  return { ...params, _meta: { ...modernMeta, ...own } };
+}
+
+/** The headers the 2026-07-28 revision wants repeated from the body. */
+function modernHeaders(method: string, params: unknown): Record<string, string> {
+  // Mcp-Name repeats a tools/call's name; a header cannot carry every name.
+  const name = (params as { name?: unknown } | null)?.name;
+  const nameHeader: Record<string, string> = typeof name === "string" && /^[\x21-\x7e]{1,256}$/.test(name) ? { "mcp-name": name } : {};
+  return { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...nameHeader };
+}
+
 export async function startGovernedGateway(name = "com.example/records", tools: FixtureTool[] = defaultFixtureTools): Promise<GovernedGateway> {
   const fixture = await startFixtureServer({ tools });
   const { serverId, agentId, key } = await governFixtureServer(fixture.url, { name });
@@ -64,7 +80,7 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...auth, ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-  const message = (id: number, method: string, params: unknown) =>
+  const message = (id: number | string, method: string, params: unknown) =>
     params instanceof RawParams
       ? `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${params.json}}`
       : { jsonrpc: "2.0", id, method, params };
@@ -83,6 +99,11 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
   async function postOnSession(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     legacySession ??= await openLegacySession();
     return post(body, { "mcp-session-id": legacySession, "mcp-protocol-version": "2025-11-25", ...headers });
+  }
+
+  function send(era: Era, id: number | string, method: string, params: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    if (era === "legacy") return postOnSession(message(id, method, params), headers);
+    return post(message(id, method, withModernMeta(params)), { ...modernHeaders(method, params), ...headers });
   }
 
   return {
@@ -104,22 +125,8 @@ export async function startGovernedGateway(name = "com.example/records", tools: 
       await client.connect(new ModernTransport(new URL(gateway.url), { requestInit }));
       return client;
     },
-    async rpc(era, method, params, headers = {}) {
-      const id = nextId++;
-      if (era === "legacy") return answerOf(await postOnSession(message(id, method, params), headers));
-      const withMeta =
-        params instanceof RawParams
-          ? new RawParams(`{"_meta":${JSON.stringify(modernMeta)},${params.json.slice(1)}`)
-          : params && typeof params === "object" && !Array.isArray(params)
-            ? { _meta: modernMeta, ...params }
-            : params;
-      // The 2026-07-28 revision requires Mcp-Name to repeat a tools/call's name; a header cannot carry every name.
-      const name = (params as { name?: unknown } | null)?.name;
-      const nameHeader: Record<string, string> = typeof name === "string" && /^[\x21-\x7e]{1,256}$/.test(name) ? { "mcp-name": name } : {};
-      const eraHeaders = { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...nameHeader };
-      return answerOf(await post(message(id, method, withMeta), { ...eraHeaders, ...headers }));
-    },
-    postLegacy: (body) => postOnSession(body),
+    rpc: async (era, method, params, headers = {}) => answerOf(await send(era, nextId++, method, params, headers)),
+    send,
     close: () => closeGatewayTest(gateway, fixture),
   };
 }

@@ -71,7 +71,7 @@ async function route(agent: AgentIdentity, request: EdgeRequest, body: unknown, 
   // The 2026-07-28 revision has no sessions, so a session header marks a 2025-era request at once; the
   // SDK's fuller check (given the body already parsed) is left for requests without one.
   if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request.fetchRequest(), body))) return handleLegacyRequest(agent, request, body, correlationId);
-  return handleModernRequest(agent, request.fetchRequest(), body, correlationId);
+  return handleModernRequest(agent, request, body, correlationId);
 }
 
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import { type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
+import { type Era, eras, type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
 import { governFixtureServer } from "@/test/governed-server";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { connectLegacy } from "@/test/gateway-clients";
@@ -24,9 +24,9 @@ afterAll(() => gateway.close());
 
 type Outcome = { status: number; contentType: string | null; body: string };
 
-async function send(name: string, args: unknown, path: "lean" | "sdk"): Promise<Outcome> {
+async function send(era: Era, name: string, args: unknown, path: "lean" | "sdk"): Promise<Outcome> {
   const params = { name, arguments: args, ...(path === "sdk" ? { _meta: { progressToken: "p-1" } } : {}) };
-  const response = await gateway.postLegacy({ jsonrpc: "2.0", id: 7, method: "tools/call", params });
+  const response = await gateway.send(era, 7, "tools/call", params);
   return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
 }
 
@@ -45,11 +45,11 @@ async function leanCalls(): Promise<number> {
   return Number(/^toolgate_gateway_lean_calls_total (\d+)/m.exec(body)?.[1]);
 }
 
-async function bothPaths(name: string, args: unknown) {
+async function bothPaths(era: Era, name: string, args: unknown) {
   const before = await leanCalls();
-  const lean = await send(name, args, "lean");
+  const lean = await send(era, name, args, "lean");
   const leanAudit = await lastCallAudit();
-  const sdk = await send(name, args, "sdk");
+  const sdk = await send(era, name, args, "sdk");
   const sdkAudit = await lastCallAudit();
   // One of the two, and only one, was the lean path's.
   expect(await leanCalls()).toBe(before + 1);
@@ -58,7 +58,7 @@ async function bothPaths(name: string, args: unknown) {
   return { ...lean, message: JSON.parse(lean.body.replace(/^event: message\ndata: /, "")) as { result?: Record<string, unknown>; error?: { code: number; message: string } }, audit: leanAudit };
 }
 
-describe("the lean path and the SDK path", () => {
+describe.each(eras)("the lean path and the SDK path over the %s era", (era) => {
   const results: [string, Record<string, unknown>][] = [
     ["text", { content: [{ type: "text", text: "plain answer" }] }],
     ["an image", { content: [{ type: "image", data: Buffer.from("not really a png").toString("base64"), mimeType: "image/png" }] }],
@@ -71,9 +71,10 @@ describe("the lean path and the SDK path", () => {
   it.each(results)("return the same bytes and audit row for %s", async (_kind, result) => {
     gateway.fixture.setResponder(() => result as never);
     try {
-      const { status, message, audit } = await bothPaths(gateway.exposed("search_records"), { query: "a" });
+      const { status, message, audit } = await bothPaths(era, gateway.exposed("search_records"), { query: "a" });
       expect(status).toBe(200);
-      expect(message.result).toEqual(result);
+      // The 2026-07-28 revision adds its resultType and the server's identity in _meta, on both paths alike.
+      expect(message.result).toMatchObject(result);
       expect(audit.outcome).toBe(result.isError ? "failure" : "success");
     } finally {
       gateway.fixture.setResponder(undefined);
@@ -85,7 +86,7 @@ describe("the lean path and the SDK path", () => {
       throw new Error("the records database is down");
     });
     try {
-      const { message } = await bothPaths(gateway.exposed("search_records"), { query: "a" });
+      const { message } = await bothPaths(era, gateway.exposed("search_records"), { query: "a" });
       expect(message.error).toMatchObject({ code: -32603 });
       expect(message.error?.message).toContain("the records database is down");
     } finally {
@@ -94,31 +95,31 @@ describe("the lean path and the SDK path", () => {
   });
 
   it("refuse alike: a tool the agent may not call, and arguments against the pinned schema", async () => {
-    const unknown = await bothPaths(gateway.exposed("no_such_tool"), {});
+    const unknown = await bothPaths(era, gateway.exposed("no_such_tool"), {});
     expect(unknown.message.error?.code).toBe(-32602);
-    const badArguments = await bothPaths(gateway.exposed("search_records"), { limit: 0 });
+    const badArguments = await bothPaths(era, gateway.exposed("search_records"), { limit: 0 });
     expect(badArguments.message.result).toMatchObject({ isError: true });
   });
 
   it("refuse alike a killed tool", async () => {
     const kill = await db().killSwitch.create({ data: { scope: "tool", serverId: gateway.serverId, toolName: "search_records", reason: "Leaks data" } });
     try {
-      await expect.poll(async () => (await send(gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).toContain("error");
-      const { message } = await bothPaths(gateway.exposed("search_records"), {});
+      await expect.poll(async () => (await send(era, gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).toContain("error");
+      const { message } = await bothPaths(era, gateway.exposed("search_records"), {});
       expect(message.error?.code).toBe(-32602);
     } finally {
       await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "test over" } });
-      await expect.poll(async () => (await send(gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).not.toContain('"error"');
+      await expect.poll(async () => (await send(era, gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).not.toContain('"error"');
     }
   });
 
   it("give a clear error and an audit row when the backend breaks off the exchange", async () => {
     // Not read-only, so the call is not retried: the one dropped exchange is the answer.
     gateway.fixture.dropToolCalls(1);
-    const lean = await send(gateway.exposed("search_records"), { query: "a" }, "lean");
+    const lean = await send(era, gateway.exposed("search_records"), { query: "a" }, "lean");
     const leanAudit = await lastCallAudit();
     gateway.fixture.dropToolCalls(1);
-    const sdk = await send(gateway.exposed("search_records"), { query: "a" }, "sdk");
+    const sdk = await send(era, gateway.exposed("search_records"), { query: "a" }, "sdk");
     expect(lean).toEqual(sdk);
     expect(lean.body).toContain("backend com.example/records");
     expect(leanAudit).toMatchObject({ outcome: "failure" });
@@ -129,7 +130,7 @@ describe("the lean path and the SDK path", () => {
 describe("tools/list on the lean path and the SDK path", () => {
   async function list(params: Record<string, unknown>, path: "lean" | "sdk"): Promise<string> {
     const meta = path === "sdk" ? { _meta: { progressToken: "p-2" } } : {};
-    return (await gateway.postLegacy({ jsonrpc: "2.0", id: "list-1", method: "tools/list", params: { ...params, ...meta } })).text();
+    return (await gateway.send("legacy", "list-1", "tools/list", { ...params, ...meta })).text();
   }
 
   it("return the same bytes for a page and for a cursor the gateway never handed out", async () => {

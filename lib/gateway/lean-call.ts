@@ -1,7 +1,7 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { countLeanCall } from "@/lib/observability/metrics";
 import { resolveAgentView } from "./resolution";
-import { callGatewayTool, listGatewayTools } from "./virtual-server";
+import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-server";
 
 // The common tools/call and tools/list without the SDK server in between: the edge has parsed the body and screened its
 // params (./call-input.ts), the governance is the same callGatewayTool, and the answer is serialised once,
@@ -56,12 +56,28 @@ export function leanListOf(body: unknown): LeanList | null {
  * an approval). Errors map as the SDK server maps a handler's: an integer `code` is kept, anything
  * else is -32603, and `data` goes along when there is some.
  */
-export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string): Promise<string | null> {
+export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy"): Promise<string | null> {
   const { toolsByName } = await resolveAgentView(agent.agentId);
   if (toolsByName.get(call.name)?.requiresApproval) return null;
   countLeanCall();
-  return answer(call.id, () => callGatewayTool(agent, call.name, call.args, correlationId));
+  const result = () => callGatewayTool(agent, call.name, call.args, correlationId);
+  return answer(call.id, era === "legacy" ? result : async () => stampedResult(await result()));
 }
+
+/**
+ * A tools/call result as the 2026-07-28 SDK encodes it (its "encode contract"): a `resultType` of
+ * "complete" unless the result has one, and the server's identity in `_meta` unless the result names
+ * one there (a `_meta` that is not an object is left as it is).
+ */
+function stampedResult(result: Record<string, unknown>): Record<string, unknown> {
+  const typed = result.resultType === undefined ? { ...result, resultType: "complete" } : result;
+  const meta = typed._meta;
+  if (meta === undefined) return { ...typed, _meta: { [serverInfoKey]: gatewayServerInfo } };
+  if (!isPlainObject(meta) || meta[serverInfoKey] !== undefined) return typed;
+  return { ...typed, _meta: { ...meta, [serverInfoKey]: gatewayServerInfo } };
+}
+
+const serverInfoKey = "io.modelcontextprotocol/serverInfo";
 
 /** The JSON-RPC answer to the listing, serialised. */
 export function answerLeanList(agent: AgentIdentity, list: LeanList): Promise<string> {

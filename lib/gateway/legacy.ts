@@ -9,7 +9,7 @@ import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
-import { callGatewayTool, listGatewayTools, refuseMalformedParams } from "./virtual-server";
+import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
 // sessionful transport. A session belongs to the agent that opened it; another agent's key cannot use it.
@@ -29,7 +29,7 @@ const sessions = new Map<string, Session>();
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function virtualServer(agent: AgentIdentity): Server {
-  const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false } } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor));

@@ -2,7 +2,9 @@ import { type CallToolResult, createMcpHandler, type McpRequestContext, Protocol
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
-import { callGatewayTool, GatewayRefusal, listGatewayTools, refuseMalformedParams } from "./virtual-server";
+import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
+import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
+import { callGatewayTool, GatewayRefusal, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2026-07-28 clients (stateless: server/discover, per-request _meta, Mcp-Method / Mcp-Name headers)
 // are served by the v2 SDK's per-request handler, which also checks the headers against the body.
@@ -21,7 +23,7 @@ function agentOf(context: McpRequestContext): AgentIdentity {
 
 function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
-  const server = new Server({ name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" }, { capabilities: { tools: {} } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: {} } });
   server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor).catch(asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
     const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
@@ -33,6 +35,28 @@ function virtualServer(context: McpRequestContext): Server {
 
 const handler = createMcpHandler(virtualServer, { legacy: "reject", maxRequestBodySize: 4 * 1024 * 1024 });
 
-export async function handleModernRequest(agent: AgentIdentity, request: Request, body: unknown, correlationId: string): Promise<Response> {
-  return refuseMalformedParams(agent, body, correlationId) ?? handler.fetch(request, { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+export async function handleModernRequest(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
+  const malformed = refuseMalformedParams(agent, body, correlationId);
+  if (malformed) return malformed;
+  const call = leanCallOf(body);
+  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern") : null;
+  if (answer !== null) return plainAnswer(200, { "content-type": "application/json" }, answer);
+  return handler.fetch(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+}
+
+const modernRevision = "2026-07-28";
+const envelopeKeys = new Set(["io.modelcontextprotocol/protocolVersion", "io.modelcontextprotocol/clientCapabilities", "io.modelcontextprotocol/clientInfo"]);
+
+// The lean path takes a tools/call only where the SDK's checks would all pass: the revision claimed in the
+// header and the envelope, Mcp-Method and Mcp-Name repeating the body, an envelope with nothing else of the
+// protocol's in it. Anything else goes to the SDK, so its answer (or refusal) is the SDK's own.
+function servesLean(request: EdgeRequest, call: LeanCall, body: unknown): boolean {
+  const { headers } = request;
+  if (request.method !== "POST" || headers.get("mcp-protocol-version") !== modernRevision || headers.get("mcp-method") !== "tools/call") return false;
+  if (headers.get("mcp-name") !== call.name || !headers.get("accept")?.includes("application/json")) return false;
+  const meta = (body as { params: { _meta?: unknown } }).params._meta as Record<string, unknown> | undefined;
+  if (!meta || meta["io.modelcontextprotocol/protocolVersion"] !== modernRevision) return false;
+  const declared = [meta["io.modelcontextprotocol/clientCapabilities"], meta["io.modelcontextprotocol/clientInfo"]];
+  if (declared.some((value) => value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value)))) return false;
+  return Object.keys(meta).every((key) => !key.startsWith("io.modelcontextprotocol/") || envelopeKeys.has(key));
 }

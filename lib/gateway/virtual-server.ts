@@ -15,6 +15,9 @@ import { jsonRpcErrorAnswer } from "./rpc-errors";
 
 const pageSize = 100;
 
+/** Who the gateway is, to clients of both eras. */
+export const gatewayServerInfo = { name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" };
+
 /** A refusal answered as a JSON-RPC error: the call never reached a backend. */
 export class GatewayRefusal extends Error {
   constructor(
