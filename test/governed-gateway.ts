@@ -55,8 +55,10 @@ async function answerOf(response: Response): Promise<RpcAnswer> {
 function withModernMeta(params: unknown): unknown {
   if (params instanceof RawParams) return new RawParams(`{"_meta":${JSON.stringify(modernMeta)},${params.json.slice(1)}`);
   if (!params || typeof params !== "object" || Array.isArray(params)) return params;
-  const own = (params as { _meta?: Record<string, unknown> })._meta;
-  return { ...params, _meta: { ...modernMeta, ...own } };
+  const own = (params as { _meta?: unknown })._meta;
+  // A `_meta` that is not an object is sent as it is, for tests of what the gateway does with it.
+  if (own !== undefined && (typeof own !== "object" || own === null || Array.isArray(own))) return { _meta: modernMeta, ...params };
+  return { ...params, _meta: { ...modernMeta, ...(own as object | undefined) } };
 }
 
 /** The headers the 2026-07-28 revision wants repeated from the body. */
