@@ -102,11 +102,29 @@ function auditableName(params: unknown): string | undefined {
   return typeof name === "string" ? replaceUnsafeCharacters(name.slice(0, maxToolNameLength + 1)) : undefined;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// The common call — a good name and plain arguments, nothing else — is recognised by hand: the schema
+// would pass it too, and parsing it cost more than the rest of the screen. Anything else is parsed.
+function isPlainCall(params: unknown): params is { name: string; arguments?: Record<string, unknown> } {
+  if (!isPlainObject(params)) return false;
+  for (const key in params) if (key !== "name" && key !== "arguments") return false;
+  const { name, arguments: args } = params;
+  if (typeof name !== "string" || name.length < 1 || name.length > maxToolNameLength || hasUnsafeCharacters(name, { singleLine: true })) return false;
+  return args === undefined || isPlainObject(args);
+}
+
 /**
  * Why the params of this tools/call or tools/list cannot be served, or null when they can (and for every
- * other method). Cheap for a normal call: one shallow parse and one walk over the arguments.
+ * other method). Cheap for a normal call: one shallow check and one walk over the arguments.
  */
 export function screenParams(method: unknown, params: unknown): InputRefusal | null {
+  if (method === "tools/call" && isPlainCall(params)) {
+    const unservable = unservableValue(params.arguments, "params.arguments");
+    return unservable ? { method, message: `Invalid params: ${unservable}.`, tool: auditableName(params) } : null;
+  }
   if (method !== "tools/call" && method !== "tools/list") return null;
   const shape = (method === "tools/call" ? callParams : listParams).safeParse(params);
   const refuse = (message: string): InputRefusal => ({ method, message, ...(method === "tools/call" ? { tool: auditableName(params) } : {}) });
