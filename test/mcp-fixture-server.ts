@@ -52,6 +52,8 @@ export interface FixtureServer {
   expireSessions(): void;
   /** The next `count` tools/call requests are recorded, then their connection is closed without an answer. */
   dropToolCalls(count: number): void;
+  /** The next `count` tools/call requests get the start of an event-stream answer, then their connection is closed mid-event. */
+  breakToolCalls(count: number): void;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
   const sessions = new Map<string, FixtureSession>();
   let sessionsStarted = 0;
   let dropsLeft = 0;
+  let breaksLeft = 0;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!isEndpoint(req)) return void res.writeHead(404).end();
@@ -119,6 +122,12 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     if (requireHeader && req.headers[requireHeader.name.toLowerCase()] !== requireHeader.value) {
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized" }));
       return;
+    }
+    if (request.toolCall && breaksLeft > 0) {
+      breaksLeft--;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('event: message\ndata: {"jsonrpc":"2.0","id":');
+      return void setTimeout(() => req.socket.destroy(), 20);
     }
     if (request.toolCall && dropsLeft > 0) {
       dropsLeft--;
@@ -170,6 +179,9 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     },
     sessionsStarted: () => sessionsStarted,
     expireSessions: closeSessions,
+    breakToolCalls: (count) => {
+      breaksLeft = count;
+    },
     dropToolCalls: (count) => {
       dropsLeft = count;
     },

@@ -113,12 +113,15 @@ describe.each(eras)("the lean path and the SDK path over the %s era", (era) => {
     }
   });
 
-  it("give a clear error and an audit row when the backend breaks off the exchange", async () => {
-    // Not read-only, so the call is not retried: the one dropped exchange is the answer.
-    gateway.fixture.dropToolCalls(1);
+  it.each([
+    ["closes the connection before answering", (count: number) => gateway.fixture.dropToolCalls(count)],
+    ["closes the connection mid-answer", (count: number) => gateway.fixture.breakToolCalls(count)],
+  ])("give a clear error and an audit row when the backend %s", async (_how, breakNext) => {
+    // Not read-only, so the call is not retried: the one broken exchange is the answer.
+    breakNext(1);
     const lean = await send(era, gateway.exposed("search_records"), { query: "a" }, "lean");
     const leanAudit = await lastCallAudit();
-    gateway.fixture.dropToolCalls(1);
+    breakNext(1);
     const sdk = await send(era, gateway.exposed("search_records"), { query: "a" }, "sdk");
     expect(lean).toEqual(sdk);
     expect(lean.body).toContain("backend com.example/records");
