@@ -19,6 +19,8 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const levels = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number);
 // The paced runs' total rate, the issue's 1,000 calls/s target by default; 0 leaves them out.
 const rate = Number(process.env.BENCH_RATE ?? 1000);
+// More than one gateway process tries whether the second core helps (issue 15); 1 by default.
+const gatewayProcesses = Number(process.env.BENCH_GATEWAY_PROCESSES ?? 1);
 const withPeer = process.env.BENCH_PEER !== "0";
 const backendKey = randomBytes(16).toString("hex");
 
@@ -104,10 +106,15 @@ const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, 
 /** A path to drive: its URL, the headers that authenticate, the tool's name there, the process serving it. */
 interface Target {
   label: string;
-  url: string;
+  /** One per process serving the path; client i keeps to urls[i % n], as a load balancer with session affinity would. */
+  urls: string[];
   headers: Record<string, string>;
   tool: string;
-  server: ChildProcess;
+  servers: ChildProcess[];
+}
+
+async function cpuSecondsOf(servers: ChildProcess[]): Promise<number> {
+  return (await Promise.all(servers.map(cpuSeconds))).reduce((sum, seconds) => sum + seconds, 0);
 }
 
 /**
@@ -117,8 +124,8 @@ interface Target {
  * the calls it delayed. Throughput is the calls measured over the time until the last one returned, so
  * a paced path that falls behind shows the rate it sustained rather than the rate it was asked for.
  */
-async function drive({ url, headers, tool, server }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
-  const sessions = await Promise.all(Array.from({ length: concurrency }, () => openSession(url, headers)));
+async function drive({ urls, headers, tool, servers }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
+  const sessions = await Promise.all(Array.from({ length: concurrency }, async (_, index) => ({ url: urls[index % urls.length]!, ...(await openSession(urls[index % urls.length]!, headers)) })));
   const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let failures = 0;
@@ -126,9 +133,9 @@ async function drive({ url, headers, tool, server }: Target, { concurrency, pace
   const warmUntil = start + 500;
   const until = warmUntil + seconds * 1000;
   const interval = pace ? (1000 * concurrency) / pace : 0;
-  const cpuAtWarm = new Promise<number>((resolve) => setTimeout(() => resolve(cpuSeconds(server)), warmUntil - performance.now()));
+  const cpuAtWarm = new Promise<number>((resolve) => setTimeout(() => resolve(cpuSecondsOf(servers)), warmUntil - performance.now()));
   await Promise.all(
-    sessions.map(async ({ sessionHeaders }, index) => {
+    sessions.map(async ({ url, sessionHeaders }, index) => {
       const firstDue = start + (index * interval) / concurrency;
       for (let n = 0; ; n++) {
         const due = pace ? firstDue + n * interval : performance.now();
@@ -143,7 +150,7 @@ async function drive({ url, headers, tool, server }: Target, { concurrency, pace
     }),
   );
   const measuredSeconds = (performance.now() - warmUntil) / 1000;
-  const cpuMsPerCall = ((await cpuSeconds(server)) - (await cpuAtWarm)) * 1000 / latencies.length;
+  const cpuMsPerCall = ((await cpuSecondsOf(servers)) - (await cpuAtWarm)) * 1000 / latencies.length;
   await Promise.all(sessions.map(({ client }) => client.close()));
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
@@ -155,9 +162,9 @@ async function drive({ url, headers, tool, server }: Target, { concurrency, pace
  * Fails unless a call on this path returns the backend's echo of its arguments: a path that answers with
  * errors (the peer unable to reach the backend, say) would look fast and be measured as a failure count.
  */
-async function expectEcho({ label, url, headers, tool }: Target) {
+async function expectEcho({ label, urls, headers, tool }: Target) {
   const path = label.trim();
-  const { client } = await openSession(url, headers).catch((error: unknown) => {
+  const { client } = await openSession(urls[0]!, headers).catch((error: unknown) => {
     throw new Error(`The ${path} path does not open a session: ${String(error)}`, { cause: error });
   });
   try {
@@ -196,19 +203,23 @@ async function main() {
     const { certifiedAgentKey } = await import("./bench/setup");
     const { key, tool } = await certifiedAgentKey(backend.url, { header: "X-Backend-Key", value: backendKey });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
-    const gateway = bareHandler
-      ? await startChild("scripts/bench/gateway.ts", { ...env, BENCH_NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "" })
-      : await startAppGateway(env);
-    children.push(gateway.child);
+    const gateways = [];
+    for (let n = 0; n < gatewayProcesses; n++) {
+      const gateway = bareHandler
+        ? await startChild("scripts/bench/gateway.ts", { ...env, BENCH_NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS ?? "" })
+        : await startAppGateway(env);
+      children.push(gateway.child);
+      gateways.push(gateway);
+    }
     console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
-    console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}`);
+    console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}${gatewayProcesses > 1 ? `, ${gatewayProcesses} processes, each client kept to one (BENCH_GATEWAY_PROCESSES)` : ""}`);
     if (peer) console.log(`peer: @civic/passthrough-mcp-server, a plain Streamable HTTP passthrough with no hooks (BENCH_PEER=0 leaves it out)`);
     console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
     console.log(`"server CPU": CPU time of the process serving the calls (backend, peer or gateway, not the backend behind them), per call\n`);
-    const direct: Target = { label: "direct ", url: backend.url, headers: { "X-Backend-Key": backendKey }, tool: "read_record", server: backend.child };
-    const passthrough: Target | undefined = peer && { label: "peer   ", url: peer.url, headers: { "X-Backend-Key": backendKey }, tool: "read_record", server: peer.child };
-    const through: Target = { label: "gateway", url: gateway.url, headers: { Authorization: `Bearer ${key}` }, tool, server: gateway.child };
+    const direct: Target = { label: "direct ", urls: [backend.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [backend.child] };
+    const passthrough: Target | undefined = peer && { label: "peer   ", urls: [peer.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [peer.child] };
+    const through: Target = { label: "gateway", urls: gateways.map((gateway) => gateway.url), headers: { Authorization: `Bearer ${key}` }, tool, servers: gateways.map((gateway) => gateway.child) };
     const targets = passthrough ? [direct, passthrough, through] : [direct, through];
     for (const target of targets) await expectEcho(target);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
