@@ -176,6 +176,27 @@ async function expectEcho({ label, urls, headers, tool }: Target) {
   }
 }
 
+type Run = Awaited<ReturnType<typeof drive>>;
+interface TargetRuns {
+  single?: { direct: Run; gateway: Run };
+  saturated?: { direct: Run; peer?: Run; gateway: Run };
+  paced?: { direct: Run; gateway: Run };
+}
+
+/** Issue 15's four targets, from the runs that measure them (16 clients unpaced and paced, 1 client). */
+function printTargets({ single, saturated, paced }: TargetRuns) {
+  const line = (met: boolean, text: string) => console.log(`${met ? "met   " : "missed"}  ${text}`);
+  console.log("targets (issue 15):");
+  if (saturated) {
+    const { direct, peer, gateway } = saturated;
+    line(gateway.cpuMsPerCall <= 0.35, `gateway CPU per call at 16 clients ${gateway.cpuMsPerCall.toFixed(2)} ms (at most 0.35 ms)`);
+    if (peer) line(gateway.throughput >= 1.5 * peer.throughput, `calls/s at 16 clients ${(gateway.throughput / peer.throughput).toFixed(2)}x the peer's (at least 1.5x)`);
+    line(gateway.throughput >= 0.5 * direct.throughput, `calls/s at 16 clients ${Math.round((100 * gateway.throughput) / direct.throughput)}% of direct (at least 50%)`);
+  }
+  if (paced) line(paced.gateway.p95 - paced.direct.p95 < 5, `p95 added paced at ${rate}/s with 16 clients ${signed(paced.gateway.p95 - paced.direct.p95)} ms (under 5 ms)`);
+  if (single) line(single.gateway.p50 - single.direct.p50 < 0.5, `p50 added with 1 client ${signed(single.gateway.p50 - single.direct.p50)} ms (under 0.5 ms)`);
+}
+
 const fixed = (n: number) => n.toFixed(2).padStart(8);
 const signed = (n: number) => `${n < 0 ? "" : "+"}${n.toFixed(2)}`;
 
@@ -224,6 +245,7 @@ async function main() {
     for (const target of targets) await expectEcho(target);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
     if (warmupSeconds > 0) for (const target of targets) await drive(target, { concurrency: 16, seconds: warmupSeconds });
+    const summary: TargetRuns = {};
     for (const concurrency of levels) {
       // One client has one call in flight at a time, so it cannot be held to a rate; it runs unpaced only.
       for (const pace of rate && concurrency > 1 ? [undefined, rate] : [undefined]) {
@@ -244,8 +266,11 @@ async function main() {
         console.log(`${row} added    gateway p50 ${signed(g.p50 - d.p50)} ms, p95 ${signed(g.p95 - d.p95)} ms${peerAdded}`);
         const vsPeer = p ? `vs peer ${(g.throughput / p.throughput).toFixed(2)}x, ` : "";
         console.log(`${row} calls/s  gateway ${vsPeer}vs direct ${Math.round((100 * g.throughput) / d.throughput)}%\n`);
+        if (concurrency === 1 && !pace) summary.single = { direct: d, gateway: g };
+        if (concurrency === 16) summary[pace ? "paced" : "saturated"] = { direct: d, peer: p, gateway: g };
       }
     }
+    printTargets(summary);
   } finally {
     // The gateway flushes its audit queue as it stops, so the database waits for it.
     await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM"))))));
