@@ -41,7 +41,9 @@ test("the administrator sees the outbound rule and why it is in force, and chang
   // A malformed entry is refused by name and nothing changes.
   await allowed.fill("10.0.0/8");
   await form.getByRole("button", { name: "Save" }).click();
-  await expect(form.getByRole("alert").first()).toContainText('"10.0.0/8" is not a range');
+  await expect(form.getByText('"10.0.0/8" is not a range')).toHaveCount(1);
+  await expect(allowed).toBeFocused();
+  await expect(allowed).toHaveAttribute("aria-invalid", "true");
   await page.reload();
   await expect(section.getByLabel("Allowed private ranges")).toHaveValue("loopback");
 

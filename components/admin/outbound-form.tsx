@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect } from "react";
 import { Button, FormMessage, TextArea } from "@/components/ui/form-fields";
 import { type ActionState, idle, valueText } from "@/lib/action-state";
 
@@ -30,6 +30,10 @@ export function OutboundSection({ rule, action }: { rule: OutboundRuleView; acti
   const fixed = rule.source === "environment";
   const errors = state.status === "error" ? (state.fieldErrors.allow ?? state.fieldErrors.form) : undefined;
   const typed = state.status === "error" && state.values ? valueText(state.values, "allow") : rule.entries.join(", ");
+  // A refused list: the message shows once, under the field, which takes the focus so it is read out.
+  useEffect(() => {
+    if (errors) document.getElementById("outbound-allow")?.focus();
+  }, [errors]);
   return (
     <section className="mt-8 space-y-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="outbound-heading">
       <h2 id="outbound-heading" className="text-lg font-semibold">
@@ -84,6 +88,7 @@ export function OutboundSection({ rule, action }: { rule: OutboundRuleView; acti
         <TextArea
           label="Allowed private ranges"
           name="allow"
+          id="outbound-allow"
           rows={2}
           key={fixed ? "fixed" : typed}
           defaultValue={typed}
@@ -105,7 +110,7 @@ export function OutboundSection({ rule, action }: { rule: OutboundRuleView; acti
                 Use the default
               </Button>
             )}
-            <FormMessage state={state} />
+            {!errors && <FormMessage state={state} />}
           </div>
         )}
       </form>
