@@ -47,8 +47,9 @@ export default defineConfig({
       TOOLGATE_PG_PORT: process.env.E2E_PG_PORT ?? "54391",
       TOOLGATE_ADMIN_EMAIL: e2eAdmin.email,
       TOOLGATE_ADMIN_PASSWORD: e2eAdmin.password,
-      // The specs' MCP servers run on this machine, which production mode refuses by default.
-      TOOLGATE_OUTBOUND_ALLOW: "loopback",
+      // TOOLGATE_OUTBOUND_ALLOW is left unset, as on a first `npm start`: the specs' MCP servers run on
+      // loopback, which the default allows while Toolgate listens on loopback only (e2e/outbound.spec.ts).
+      HOST: "127.0.0.1",
     },
   },
 });

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readEnv } from "@/lib/config/env";
 import { encryptionKey, prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
+import { describeOutboundRule, outboundRule } from "@/lib/settings/outbound";
 import { ensureSigningKey } from "@/lib/signing/keys";
 import { ensureFirstAdmin } from "@/lib/users/credentials";
 
@@ -37,6 +38,10 @@ async function main() {
     log(`First administrator created: ${admin.email} / ${admin.generatedPassword}`);
     log("This password is shown only now; change it under Your account after signing in.");
   } else if (admin) log(`First administrator created: ${admin.email} (password from TOOLGATE_ADMIN_PASSWORD).`);
+
+  // Judged as the server will run: in production unless --dev, listening on HOST.
+  const serverEnv = { ...process.env, NODE_ENV: dev ? "development" : "production", HOST: settings.HOST };
+  log(describeOutboundRule(await outboundRule(undefined, serverEnv)));
 
   const children: ChildProcess[] = [];
   // The app flushes its audit queue when it stops, so the database stops only after the app has.

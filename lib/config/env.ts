@@ -62,8 +62,9 @@ export const envSchema = z.object({
   // The public URL of the app (lib/net/public-origin.ts).
   NEXTAUTH_URL: optional(z.url()),
   TOOLGATE_ENCRYPTION_KEY: optional(z.string().min(32, "TOOLGATE_ENCRYPTION_KEY must be at least 32 characters")),
-  // Private ranges importing and the gateway may reach; unset: loopback in development, none in
-  // production (lib/net/outbound.ts). The one variable where empty is not unset: it means none.
+  // Private ranges importing and the gateway may reach. Set, it wins over the rule on /admin; unset, an
+  // administrator's rule or the default: loopback in development, and in production while HOST is
+  // loopback (lib/settings/outbound.ts). The one variable where empty is not unset: it means none.
   TOOLGATE_OUTBOUND_ALLOW: outboundAllow.optional(),
   // The Ed25519 key as PKCS#8 PEM; lib/signing/keys.ts checks the key itself.
   TOOLGATE_SIGNING_KEY: optional(z.string().trim().transform((pem) => pem || undefined)),

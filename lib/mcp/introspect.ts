@@ -6,11 +6,11 @@ import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.j
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DomainError } from "@/lib/errors";
+import { currentOutboundPolicy } from "@/lib/settings/outbound";
 import {
   assertOutboundUrl,
   displayUrl,
   guardedFetch,
-  outboundPolicyFromEnv,
   type OutboundFetch,
   OutboundResponseError,
   type OutboundPolicy,
@@ -124,7 +124,9 @@ interface Session {
 }
 
 export async function introspect(target: IntrospectionTarget, options: IntrospectionOptions = {}): Promise<Introspection> {
-  const { policy = outboundPolicyFromEnv(), timeoutMs = 15_000, maxResponseBytes = 5 * 1024 * 1024, maxPages = 50 } = options;
+  const { timeoutMs = 15_000, maxResponseBytes = 5 * 1024 * 1024, maxPages = 50 } = options;
+  // The rule in force now (lib/settings/outbound.ts): an administrator's change applies to the next import.
+  const policy = options.policy ?? (await currentOutboundPolicy());
   const url = await assertOutboundUrl(target.url, policy);
   const endpoint = displayUrl(url);
   const failure = tripwire();

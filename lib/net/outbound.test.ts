@@ -2,16 +2,20 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
 import { closeServer, listenOnLoopback } from "@/test/loopback";
-import { assertOutboundUrl, guardedFetch, OutboundResponseError, outboundPolicyFromEnv } from "./outbound";
+import { assertOutboundUrl, guardedFetch, isLoopbackHost, liveOutboundPolicy, OutboundResponseError, outboundPolicyFromEnv, applyOutboundAllow } from "./outbound";
 
 const production = { allow: [] };
 const development = { allow: ["127.0.0.0/8", "::1/128"] };
 
 describe("outboundPolicyFromEnv", () => {
-  it("allows loopback by default outside production, and nothing in production", () => {
-    expect(outboundPolicyFromEnv({ NODE_ENV: "development" })).toEqual(development);
+  it("allows loopback by default outside production, and in production while Toolgate listens on loopback only", () => {
+    expect(outboundPolicyFromEnv({ NODE_ENV: "development", HOST: "0.0.0.0" })).toEqual(development);
     expect(outboundPolicyFromEnv({ NODE_ENV: "test" })).toEqual(development);
-    expect(outboundPolicyFromEnv({ NODE_ENV: "production" })).toEqual(production);
+    // HOST unset: 127.0.0.1, as `npm start` listens.
+    expect(outboundPolicyFromEnv({ NODE_ENV: "production" })).toEqual(development);
+    expect(outboundPolicyFromEnv({ NODE_ENV: "production", HOST: "localhost" })).toEqual(development);
+    expect(outboundPolicyFromEnv({ NODE_ENV: "production", HOST: "0.0.0.0" })).toEqual(production);
+    expect(outboundPolicyFromEnv({ NODE_ENV: "production", HOST: "::" })).toEqual(production);
   });
 
   it("reads comma-separated CIDRs and expands loopback", () => {
@@ -26,6 +30,39 @@ describe("outboundPolicyFromEnv", () => {
 
   it.each(["10.0.0.0/33", "intranet", "10.0.0.1"])("names the invalid entry %j", (entry) => {
     expect(() => outboundPolicyFromEnv({ NODE_ENV: "production", TOOLGATE_OUTBOUND_ALLOW: `10.0.0.0/8,${entry}` })).toThrow(`"${entry}"`);
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["localhost", true],
+    ["LOCALHOST", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["192.168.1.10", false],
+    ["toolgate.example.com", false],
+    ["localhost.example.com", false],
+  ])("%s: %s", (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
+  });
+});
+
+describe("liveOutboundPolicy", () => {
+  it("follows each change of the rule, for holders of the same object", async () => {
+    const policy = liveOutboundPolicy();
+    try {
+      applyOutboundAllow(["10.0.0.0/8"]);
+      expect((await assertOutboundUrl("http://10.1.2.3/mcp", policy)).hostname).toBe("10.1.2.3");
+      applyOutboundAllow([]);
+      await expect(assertOutboundUrl("http://10.1.2.3/mcp", policy)).rejects.toThrow("a private address (10.1.2.3)");
+      expect(liveOutboundPolicy()).toBe(policy);
+    } finally {
+      applyOutboundAllow(outboundPolicyFromEnv().allow);
+    }
   });
 });
 
@@ -44,7 +81,7 @@ describe("assertOutboundUrl", () => {
     await expect(assertOutboundUrl("http://169.254.169.254/latest/meta-data?token=x", development)).rejects.toThrow(
       new ValidationError(
         "http://169.254.169.254/latest/meta-data points at a link-local address (169.254.169.254), which Toolgate does not connect to. " +
-          "An administrator can allow private ranges with TOOLGATE_OUTBOUND_ALLOW.",
+          "An administrator can allow private ranges under Admin → Outbound connections.",
       ),
     );
   });

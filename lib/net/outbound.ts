@@ -8,6 +8,7 @@ import ipaddr from "ipaddr.js";
 import { Agent, type Dispatcher } from "undici";
 import { env, type RawEnv } from "@/lib/config/env";
 import { DomainError, ValidationError } from "@/lib/errors";
+import { singleton } from "@/lib/runtime/singleton";
 
 export interface OutboundPolicy {
   /** Private or special-purpose ranges (CIDR) that may be reached anyway, e.g. "10.0.0.0/8". */
@@ -27,14 +28,64 @@ export class OutboundResponseError extends DomainError {
   override readonly status = 502;
 }
 
-const LOOPBACK = ["127.0.0.0/8", "::1/128"];
-const ALLOW_HINT = "An administrator can allow private ranges with TOOLGATE_OUTBOUND_ALLOW.";
+/** The loopback ranges, which the word "loopback" stands for wherever a rule is written. */
+export const loopbackRanges: readonly string[] = ["127.0.0.0/8", "::1/128"];
+const ALLOW_HINT = "An administrator can allow private ranges under Admin → Outbound connections.";
 
-/** TOOLGATE_OUTBOUND_ALLOW (lib/config/env.ts); unset: loopback in development, nothing in production. */
+/** Whether a listen address (HOST) reaches only this machine: a loopback address or "localhost". */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (bare === "localhost") return true;
+  return ipaddr.isValid(bare) && ipaddr.process(bare).range() === "loopback";
+}
+
+/** The rule in force when neither TOOLGATE_OUTBOUND_ALLOW nor an administrator set one, and why. */
+export interface DefaultOutboundRule {
+  allow: string[];
+  why: string;
+}
+
+/**
+ * Outside production, loopback. In production, loopback while Toolgate itself listens on loopback only
+ * (HOST, 127.0.0.1 unless set): a local trial, where the servers being tried run on the same machine and
+ * nobody else can reach Toolgate to aim it at them. Listening on a network, nothing private.
+ */
+export function defaultOutboundRule(raw?: RawEnv): DefaultOutboundRule {
+  const host = env("HOST", raw);
+  if (env("NODE_ENV", raw) !== "production") return { allow: [...loopbackRanges], why: "Toolgate runs in development mode" };
+  if (isLoopbackHost(host)) return { allow: [...loopbackRanges], why: `Toolgate listens on ${host} only (HOST), so only this machine can reach it` };
+  return { allow: [], why: `Toolgate listens on ${host} (HOST), which other machines can reach` };
+}
+
+/** TOOLGATE_OUTBOUND_ALLOW (lib/config/env.ts) when set, else the default rule (defaultOutboundRule). */
 export function outboundPolicyFromEnv(raw?: RawEnv): OutboundPolicy {
   const allow = env("TOOLGATE_OUTBOUND_ALLOW", raw);
-  if (allow === undefined) return { allow: env("NODE_ENV", raw) === "production" ? [] : LOOPBACK };
+  if (allow === undefined) return { allow: defaultOutboundRule(raw).allow };
   return { allow: [...allow] };
+}
+
+// The policy the process checks against, changed in place when an administrator changes the rule
+// (lib/settings/outbound.ts): holders of the object, such as the gateway's backend pool, see each change.
+// Until the first change it holds the environment's rule.
+const live = () =>
+  singleton("liveOutboundPolicy", () => {
+    let allow: readonly string[] = outboundPolicyFromEnv().allow;
+    const policy: OutboundPolicy = {
+      get allow() {
+        return allow as string[];
+      },
+    };
+    return { policy, set: (next: readonly string[]) => void (allow = [...next]) };
+  });
+
+/** The process's policy, which follows every change to the rule in force; see applyOutboundAllow. */
+export function liveOutboundPolicy(): OutboundPolicy {
+  return live().policy;
+}
+
+/** Makes `allow` the rule liveOutboundPolicy checks against, from the next check on. */
+export function applyOutboundAllow(allow: readonly string[]): void {
+  live().set(allow);
 }
 
 /** Checks a user-supplied URL, including every address its host resolves to, and returns it parsed. */
@@ -99,12 +150,14 @@ function nonPublicKind(address: ipaddr.IPv4 | ipaddr.IPv6): string | undefined {
   return undefined;
 }
 
-// Parsed once per policy: the gateway checks the backend's address on every call.
-const parsedRanges = new WeakMap<OutboundPolicy, [ipaddr.IPv4 | ipaddr.IPv6, number][]>();
+// Parsed once per list: the gateway checks the backend's address on every call. Keyed by the list rather
+// than the policy, so a live policy whose list is replaced is parsed again, once.
+const parsedRanges = new WeakMap<readonly string[], [ipaddr.IPv4 | ipaddr.IPv6, number][]>();
 
 function isAllowed(address: ipaddr.IPv4 | ipaddr.IPv6, policy: OutboundPolicy): boolean {
-  let ranges = parsedRanges.get(policy);
-  if (!ranges) parsedRanges.set(policy, (ranges = policy.allow.map((cidr) => ipaddr.parseCIDR(cidr))));
+  const allow = policy.allow;
+  let ranges = parsedRanges.get(allow);
+  if (!ranges) parsedRanges.set(allow, (ranges = allow.map((cidr) => ipaddr.parseCIDR(cidr))));
   return ranges.some((range) => range[0].kind() === address.kind() && address.match(range));
 }
 

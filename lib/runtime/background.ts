@@ -3,6 +3,7 @@ import { installAuditShutdownHooks, replayAuditSpool } from "@/lib/gateway/audit
 import { backendPool } from "@/lib/gateway/backends";
 import { startDriftSchedule } from "@/lib/gateway/drift";
 import { startResolutionInvalidation } from "@/lib/gateway/invalidation";
+import { refreshOutboundPolicy } from "@/lib/settings/outbound";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { wireGateway } from "./gateway-wiring";
 
@@ -23,6 +24,8 @@ export async function startBackgroundDuties(): Promise<void> {
   installAuditShutdownHooks();
   await replayAuditSpool().catch(logFailure("replaying the audit spool"));
   await startResolutionInvalidation();
+  // The rule an administrator set, before the first call goes out; later changes arrive with the notifications.
+  await refreshOutboundPolicy().catch(logFailure("reading the outbound rule"));
   every(everyMinute, "retiring sunset versions", retireSunsetVersions);
   every(everyMinute / 2, "expiring and escalating tool-call approvals", () => expireAndEscalateApprovals());
   // Besides session opens and list_changed notifications, every pooled backend is re-checked on a schedule.

@@ -4,6 +4,7 @@ import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
 import { onResolutionChange } from "@/lib/gateway/invalidation";
 import { readGatewayGaugesFrom } from "@/lib/observability/metrics";
+import { refreshOutboundPolicy } from "@/lib/settings/outbound";
 import { singleton } from "./singleton";
 
 // What connects the gateway's parts, stated in one place instead of done by importing a module
@@ -11,13 +12,16 @@ import { singleton } from "./singleton";
 // the first request: the front server and `next dev` through startBackgroundDuties, the bench
 // gateway, and the tests' gateway server. Nothing here runs per request.
 
-/** Wires drift checking, cache invalidation and the gateway's gauges; once per process, however often called. */
+/** Wires drift checking, cache invalidation, the outbound rule and the gateway's gauges; once per process, however often called. */
 export function wireGateway(): void {
   singleton("gatewayWiring", () => {
     // Every session the pool opens, and every tools/list_changed, goes through the drift comparison.
     watchBackendTools(compareWithPinned);
     // Keys and agents change under the same signal as resolution (the resolution cache subscribes itself).
     onResolutionChange(forgetAgentKeys);
+    // Settings changes notify too (migration 20261125000000_approvals_audit_chain): the outbound rule is read again into the
+    // live policy the gateway's connections are checked against (lib/settings/outbound.ts).
+    onResolutionChange(() => void refreshOutboundPolicy().catch((error: unknown) => console.error("[toolgate] reading the outbound rule failed:", error)));
     readGatewayGaugesFrom({ backendStates, auditQueueDepth });
     return true;
   });

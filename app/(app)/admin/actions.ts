@@ -2,6 +2,7 @@
 
 import { formFields } from "@/lib/action-state";
 import { formAction } from "@/lib/actor-action";
+import { mayConnectTo, resetOutboundRule, setOutboundRule } from "@/lib/settings/outbound";
 import { setPolicy } from "@/lib/settings/policy";
 import { createTeam, setUserTeams } from "@/lib/teams/manage";
 import { createUser, setUserDisabled, updateUserRoles } from "@/lib/users/manage";
@@ -43,4 +44,13 @@ export const setPolicyAction = formAction(async (actor, form) => {
   const key = String(form.get("key") ?? "");
   await setPolicy(actor, key, policyValueFrom(key, form));
   return { message: "Saved." };
+}, { echo: true, revalidate });
+
+export const setOutboundAction = formAction(async (actor, form) => {
+  if (form.get("intent") === "reset") {
+    const rule = await resetOutboundRule(actor);
+    return { message: `Saved: back to the default. ${mayConnectTo(rule.allow)}.` };
+  }
+  const rule = await setOutboundRule(actor, { allow: form.get("allow") });
+  return { message: `Saved: ${mayConnectTo(rule.allow)}.` };
 }, { echo: true, revalidate });

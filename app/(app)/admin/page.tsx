@@ -1,21 +1,23 @@
 import type { Metadata } from "next";
 import { CreateTeamForm } from "@/components/admin/create-team-form";
 import { CreateUserForm } from "@/components/admin/create-user-form";
+import { OutboundSection } from "@/components/admin/outbound-form";
 import { PolicyForms } from "@/components/admin/policy-form";
 import { UserRow } from "@/components/admin/user-row";
 import { PageHeader } from "@/components/ui/empty-state";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { outboundEntries, outboundRule, outboundWarnings } from "@/lib/settings/outbound";
 import { getPolicies } from "@/lib/settings/policy";
 import { listTeams, teamIdsOf } from "@/lib/teams/manage";
 import { listUsers } from "@/lib/users/manage";
-import { createTeamAction, createUserAction, setDisabledAction, setPolicyAction, setTeamsAction, updateRolesAction } from "./actions";
+import { createTeamAction, createUserAction, setDisabledAction, setOutboundAction, setPolicyAction, setTeamsAction, updateRolesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Admin" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("users.view");
-  const [users, teams, policies] = await Promise.all([listUsers(actor), listTeams(), getPolicies()]);
+  const [users, teams, policies, outbound] = await Promise.all([listUsers(actor), listTeams(), getPolicies(), outboundRule()]);
   const teamIds = await Promise.all(users.map((user) => teamIdsOf(user.id)));
   return (
     <>
@@ -45,6 +47,18 @@ export default async function AdminPage() {
           <p className="text-sm text-slate-600">What certification requires, what evidence uploads may weigh and who may read the registry API. Changes apply at once and are audited.</p>
           <PolicyForms action={setPolicyAction} policies={policies} />
         </section>
+      )}
+      {can(actor, "settings.manage") && (
+        <OutboundSection
+          action={setOutboundAction}
+          rule={{
+            source: outbound.source,
+            entries: outboundEntries(outbound.allow),
+            why: outbound.why,
+            updatedAt: outbound.updatedAt?.toISOString(),
+            warnings: outboundWarnings(outbound.allow),
+          }}
+        />
       )}
       <h2 className="mb-3 mt-8 text-lg font-semibold">Users ({users.length})</h2>
       <ul className="space-y-3">
