@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import CircuitBreaker from "opossum";
 import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
-import { assertOutboundUrl, guardedFetch, guardedRequest, type GuardedRequest, type OutboundFetch, type OutboundPolicy, outboundPolicyFromEnv } from "@/lib/net/outbound";
+import { assertOutboundUrl, guardedFetch, guardedRequest, type GuardedRequest, liveOutboundPolicy, type OutboundFetch, type OutboundPolicy } from "@/lib/net/outbound";
 import { env, type RawEnv } from "@/lib/config/env";
 import { existingSingleton, singleton } from "@/lib/runtime/singleton";
 import {
@@ -116,16 +116,18 @@ export class BackendPool {
   private readonly timeoutMs: number;
   private readonly maxTimeoutMs: number;
   private readonly breakerOptions: CircuitBreaker.Options<[() => Promise<unknown>]>;
-  private readonly requestFetch: OutboundFetch;
-  private readonly streamFetch: OutboundFetch;
-  private readonly callPost: GuardedRequest;
+  private requestFetch!: OutboundFetch;
+  private streamFetch!: OutboundFetch;
+  private callPost!: GuardedRequest;
+  /** The allowed list the connections were checked against (see followPolicy). */
+  private allowInForce!: readonly string[];
   private readonly maxResponseBytes: number;
   private nextCallId = 1;
   private watcher?: ToolsWatcher;
   private readonly recheckAfterMs: number;
 
   constructor(options: BackendPoolOptions = {}) {
-    const { policy = outboundPolicyFromEnv(), timeoutMs = 10_000, maxTimeoutMs = 60_000, maxResponseBytes = 10 * 1024 * 1024, breaker = {} } = options;
+    const { policy = liveOutboundPolicy(), timeoutMs = 10_000, maxTimeoutMs = 60_000, maxResponseBytes = 10 * 1024 * 1024, breaker = {} } = options;
     this.policy = policy;
     this.timeoutMs = timeoutMs;
     this.maxTimeoutMs = maxTimeoutMs;
@@ -140,12 +142,29 @@ export class BackendPool {
       rollingCountTimeout: breaker.rollingWindowMs ?? 10_000,
       errorFilter: (error: unknown) => !isBackendFault(error),
     };
-    // The SDK's per-call timeout fires first and names the real limit; this one only ends abandoned exchanges.
-    this.requestFetch = guardedFetch(policy, { maxResponseBytes, timeoutMs: maxTimeoutMs + 1_000 });
-    this.callPost = guardedRequest(policy);
     this.maxResponseBytes = maxResponseBytes;
+    this.connectUnderPolicy();
+  }
+
+  // Addresses are checked when a connection is made: the HTTP clients, and the connections they keep,
+  // are made anew under each allowed list.
+  private connectUnderPolicy(): void {
+    this.allowInForce = this.policy.allow;
+    this.callPost = guardedRequest(this.policy);
+    // The SDK's per-call timeout fires first and names the real limit; this one only ends abandoned exchanges.
+    this.requestFetch = guardedFetch(this.policy, { maxResponseBytes: this.maxResponseBytes, timeoutMs: this.maxTimeoutMs + 1_000 });
     // The notification stream (GET) stays open as long as the session; a per-request limit would cut it.
-    this.streamFetch = guardedFetch(policy, { maxResponseBytes: 64 * 1024 * 1024, timeoutMs: dayMs });
+    this.streamFetch = guardedFetch(this.policy, { maxResponseBytes: 64 * 1024 * 1024, timeoutMs: dayMs });
+  }
+
+  /**
+   * When the outbound rule changed (an administrator narrowed it), sessions and connections made under
+   * the old one are dropped, so the new rule holds from the next call even for a backend reached by name.
+   */
+  private followPolicy(): void {
+    if (this.policy.allow === this.allowInForce) return;
+    this.connectUnderPolicy();
+    for (const entry of this.entries.values()) this.dropSession(entry);
   }
 
   watchTools(watcher: ToolsWatcher | undefined): void {
@@ -154,6 +173,7 @@ export class BackendPool {
 
   /** Forwards tools/call; the result comes back as the backend sent it (./backend-exchange.ts). */
   async callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
+    this.followPolicy();
     const entry = this.entryFor(backend);
     const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
     const attempt = () =>
@@ -176,6 +196,7 @@ export class BackendPool {
 
   /** Lists the backend's live tools now and runs the watcher over them (for the drift schedule). */
   async recheckTools(backend: Backend): Promise<{ drifted: string[] }> {
+    this.followPolicy();
     const entry = this.entryFor(backend);
     // A session opened by this very call was checked as it opened.
     const opening = entry.session === undefined;

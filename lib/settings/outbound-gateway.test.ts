@@ -19,18 +19,22 @@ function backendAt(url: string): Backend {
 }
 
 describe("a backend pool holding the live outbound policy", () => {
-  it("refuses the next call to a loopback backend once an administrator allows no private range", async () => {
+  it.each([
+    ["its address", (url: string) => url],
+    // A name is checked when a connection is made, so connections made under the old rule must go.
+    ["a name", (url: string) => url.replace("127.0.0.1", "localhost")],
+  ])("refuses the next call to a loopback backend reached by %s once an administrator allows no private range", async (_how, address) => {
     const admin = await makeUser(["admin"]);
     const fixture: FixtureServer = await startFixtureServer();
     const pool = new BackendPool({ policy: liveOutboundPolicy() });
     closing.push(fixture, pool);
-    const backend = backendAt(fixture.url);
+    const backend = backendAt(address(fixture.url));
     expect(new URL(fixture.url).hostname).toBe("127.0.0.1");
 
     await setOutboundRule(admin, { allow: "loopback" });
     expect((await pool.callTool(backend, "read_record", { id: "1" }, { readOnly: true })).isError).toBeFalsy();
     await setOutboundRule(admin, { allow: "" });
-    await expect(pool.callTool(backend, "read_record", { id: "2" }, { readOnly: true })).rejects.toThrow("a loopback address (127.0.0.1)");
+    await expect(pool.callTool(backend, "read_record", { id: "2" }, { readOnly: true })).rejects.toThrow(/a loopback address \((127\.0\.0\.1|::1)\)/);
     await resetOutboundRule(admin);
   });
 });

@@ -14,7 +14,7 @@ import { parseInput } from "@/lib/validation";
 // forwards a call (lib/net/outbound.ts checks every address against it). Three sources, first wins:
 // TOOLGATE_OUTBOUND_ALLOW (the operator's, fixed while set), what an administrator set on /admin (kept
 // in the settings table), the default (defaultOutboundRule: loopback when Toolgate listens on loopback only).
-// See docs/decisions/021-outbound-rule.md.
+// See docs/decisions/022-outbound-rule.md.
 
 export const outboundSettingKey = "outbound.allow";
 
