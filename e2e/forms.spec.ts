@@ -135,15 +135,15 @@ test("item 3: the review form starts from the owner's tier, keeps the chosen tie
     // Refused for the missing reason: the tier chosen is kept, as the rest of the form is.
     await tier.selectOption("high");
     await decision.getByRole("button", { name: "Certify" }).click();
-    await expect(decision.getByLabel("Reason")).toHaveAttribute("aria-invalid", "true");
+    await expect(decision.getByRole("textbox", { name: "Reason", exact: true })).toHaveAttribute("aria-invalid", "true");
     await expect(tier).toHaveValue("high");
 
     // Refused again, for the failing checks without waivers: still kept.
-    await decision.getByLabel("Reason").fill("Contacts only; deletion needs approval.");
+    await decision.getByRole("textbox", { name: "Reason", exact: true }).fill("Contacts only; deletion needs approval.");
     await decision.getByRole("button", { name: "Certify" }).click();
     await expect(decision.getByRole("alert")).toContainText("Certification needs every prerelease check to pass or a waiver");
     await expect(tier).toHaveValue("high");
-    await expect(decision.getByLabel("Reason")).toHaveValue("Contacts only; deletion needs approval.");
+    await expect(decision.getByRole("textbox", { name: "Reason", exact: true })).toHaveValue("Contacts only; deletion needs approval.");
 
     const waivers = decision.getByRole("checkbox", { name: /^Waive / });
     for (const waiver of await waivers.all()) {

@@ -4,7 +4,7 @@ import { CheckBadges } from "@/components/certification/check-list";
 import { ActionButton } from "@/components/ui/action-button";
 import { StatusBadge } from "@/components/ui/badges";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
-import { can } from "@/lib/auth/authorize";
+import { may } from "@/lib/auth/access";
 import { requirePagePermission } from "@/lib/auth/session";
 import { reviewQueue } from "@/lib/certification/queue";
 import { claimAction } from "./actions";
@@ -14,7 +14,8 @@ export const metadata: Metadata = { title: "Reviews" };
 export default async function ReviewsPage() {
   const user = await requirePagePermission("reviews.view");
   const queue = await reviewQueue();
-  const mayClaim = can(user, "reviews.decide");
+  // Claim is offered by the rule the entry page offers it by: the role, and not owning the server.
+  const mayReview = await Promise.all(queue.map((item) => may(user, "server.review", item.server)));
   return (
     <>
       <PageHeader title="Reviews">Versions waiting for a governance review, oldest first.</PageHeader>
@@ -33,7 +34,7 @@ export default async function ReviewsPage() {
             </tr>
           </thead>
           <tbody>
-            {queue.map((item) => (
+            {queue.map((item, index) => (
               <tr key={item.id} className="border-b border-slate-200 align-top" data-testid={`review-${item.server.name}`}>
                 <td className="py-2">
                   <Link href={`/catalog/${item.server.id}?tab=review&v=${item.version}`} className="font-medium text-indigo-700 hover:underline">
@@ -50,7 +51,7 @@ export default async function ReviewsPage() {
                   <CheckBadges checks={item.checks.checks} />
                 </td>
                 <td>
-                  {item.reviewer ?? (mayClaim && item.status === "submitted" ? <ActionButton action={claimAction} fields={{ versionId: item.id }} label="Claim" /> : "—")}
+                  {item.reviewer ?? (mayReview[index] && item.status === "submitted" ? <ActionButton action={claimAction} fields={{ versionId: item.id }} label="Claim" /> : "—")}
                 </td>
               </tr>
             ))}
