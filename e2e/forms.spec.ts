@@ -108,6 +108,7 @@ test("item 5: the reviews queue offers Claim only to reviewers who may claim, as
     const row = page.getByTestId(`review-${serverName}`);
     await expect(row).toContainText("submitted");
     await expect(row.getByRole("button", { name: "Claim" })).toHaveCount(0);
+    await expect(row).toContainText("You own this server: another reviewer claims it");
     await openEntry(page, "Review & promotion");
     await expect(page.getByRole("button", { name: "Claim review" })).toHaveCount(0);
   });

@@ -5,16 +5,28 @@ import { ActionButton } from "@/components/ui/action-button";
 import { StatusBadge } from "@/components/ui/badges";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { may } from "@/lib/auth/access";
+import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { reviewQueue } from "@/lib/certification/queue";
 import { claimAction } from "./actions";
 
 export const metadata: Metadata = { title: "Reviews" };
 
+type QueueItem = Awaited<ReturnType<typeof reviewQueue>>[number];
+
+/** Who reviews the version, or Claim for a reviewer who may take it, or why a reviewer may not. */
+function Reviewer({ item, mayClaim, reviewer }: { item: QueueItem; mayClaim: boolean; reviewer: boolean }) {
+  if (item.reviewer) return item.reviewer;
+  if (item.status !== "submitted") return "—";
+  if (mayClaim) return <ActionButton action={claimAction} fields={{ versionId: item.id }} label="Claim" />;
+  return reviewer ? <span className="text-slate-500">You own this server: another reviewer claims it</span> : "—";
+}
+
 export default async function ReviewsPage() {
   const user = await requirePagePermission("reviews.view");
   const queue = await reviewQueue();
   // Claim is offered by the rule the entry page offers it by: the role, and not owning the server.
+  const reviewer = can(user, "reviews.decide");
   const mayReview = await Promise.all(queue.map((item) => may(user, "server.review", item.server)));
   return (
     <>
@@ -51,7 +63,7 @@ export default async function ReviewsPage() {
                   <CheckBadges checks={item.checks.checks} />
                 </td>
                 <td>
-                  {item.reviewer ?? (mayReview[index] && item.status === "submitted" ? <ActionButton action={claimAction} fields={{ versionId: item.id }} label="Claim" /> : "—")}
+                  <Reviewer item={item} mayClaim={mayReview[index]!} reviewer={reviewer} />
                 </td>
               </tr>
             ))}
