@@ -1,8 +1,12 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { z } from "zod";
 import { VerificationOutcome, VerifyManifestForm } from "@/components/signing/verify-manifest-form";
 import { PageHeader } from "@/components/ui/empty-state";
 import { SiteFrame } from "@/components/ui/site-frame";
+import { can } from "@/lib/auth/authorize";
+import { currentUser } from "@/lib/auth/session";
+import { serverIdByName } from "@/lib/catalog/read";
 import { NotFoundError } from "@/lib/errors";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
 import { queryText } from "@/lib/validation";
@@ -30,7 +34,26 @@ async function storedVersion(params: Awaited<SearchParams>) {
   }
 }
 
-function StoredManifest({ found }: { found: NonNullable<Awaited<ReturnType<typeof storedVersion>>> }) {
+type Found = NonNullable<Awaited<ReturnType<typeof storedVersion>>>;
+
+/**
+ * The way back into the app, whose navigation this public page does not have: to the entry whose manifest
+ * is shown (where its Verify link is), else to the catalog; someone without a session may sign in.
+ */
+async function wayBack(params: Awaited<SearchParams>, found: Found | null): Promise<{ href: string; label: string; arrow: boolean }> {
+  const user = await currentUser();
+  if (!user) return { href: "/signin", label: "Sign in", arrow: false };
+  if (!can(user, "catalog.view")) return { href: "/", label: "Back to Toolgate", arrow: true };
+  const named = storedQuery.safeParse(params);
+  const serverId = named.success ? await serverIdByName(named.data.server) : null;
+  if (!named.success || !serverId) return { href: "/catalog", label: "Back to the catalog", arrow: true };
+  const { server, version } = named.data;
+  // Only a version that exists is named in the link: the entry's page refuses another as not found.
+  if (!found || "error" in found) return { href: `/catalog/${serverId}`, label: `Back to ${server}`, arrow: true };
+  return { href: `/catalog/${serverId}?tab=review&v=${encodeURIComponent(version)}`, label: `Back to ${server} ${version}`, arrow: true };
+}
+
+function StoredManifest({ found }: { found: Found }) {
   if ("error" in found) {
     return (
       <p role="alert" className="mb-8 rounded-lg border border-red-300 bg-red-50 p-4 text-red-900">
@@ -59,9 +82,20 @@ function StoredManifest({ found }: { found: NonNullable<Awaited<ReturnType<typeo
 }
 
 export default async function VerifyPage({ searchParams }: { searchParams: SearchParams }) {
-  const found = await storedVersion(await searchParams);
+  const params = await searchParams;
+  const found = await storedVersion(params);
+  const back = await wayBack(params, found);
+  const header = (
+    <>
+      <span className="text-sm text-slate-600">Manifest verification</span>
+      <Link href={back.href} className="ml-auto text-sm font-medium text-indigo-700 hover:underline">
+        {back.arrow && <span aria-hidden="true">← </span>}
+        {back.label}
+      </Link>
+    </>
+  );
   return (
-    <SiteFrame width="narrow" header={<span className="text-sm text-slate-600">Manifest verification</span>}>
+    <SiteFrame width="narrow" header={header}>
       <PageHeader title="Verify a manifest">
         Check that a certified version&apos;s manifest was signed by this catalog and has not changed since.
       </PageHeader>

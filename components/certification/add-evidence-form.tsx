@@ -105,8 +105,13 @@ function KindFields({ kind, values, errors }: { kind: Kind; values: FormValues; 
 /** Adds one item of evidence to a version: the chosen kind's fields only, and a file where the kind takes one. */
 export function AddEvidenceForm({ action, versionId, version, kinds, maxUploadBytes }: Props) {
   const { state, formAction, pending, errors, values } = useFormAction(action);
-  // Held in state rather than echoed: it decides which fields exist, and survives React's form reset.
-  const [kind, setKind] = useState<Kind>("eval_result");
+  // The kind the form starts from: the one a refused form sent (echoed back), else the first. After every
+  // answer the select is reset to it (React resets the form), so the fields shown follow it too.
+  const sent = valueText(values, "kind");
+  const start = (kinds.some((option) => option.value === sent) ? sent : "eval_result") as Kind;
+  // A kind chosen since the last answer; a newer answer starts over from `start`.
+  const [choice, setChoice] = useState<{ kind: Kind; after: ActionState } | null>(null);
+  const kind = choice?.after === state ? choice.kind : start;
   // The browser's own size check: an oversized file is never sent.
   const [fileError, setFileError] = useState<string | null>(null);
   const fileErrors = fileError ? [fileError] : errors.file;
@@ -135,9 +140,9 @@ export function AddEvidenceForm({ action, versionId, version, kinds, maxUploadBy
         label="Kind"
         name="kind"
         options={kinds}
-        value={kind}
+        defaultValue={start}
         onChange={(event) => {
-          setKind(event.currentTarget.value as Kind);
+          setChoice({ kind: event.currentTarget.value as Kind, after: state });
           setFileError(null);
         }}
         errors={errors.kind}

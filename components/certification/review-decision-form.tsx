@@ -1,37 +1,54 @@
 "use client";
 
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
-import { Button, FormMessage, plainOptions, SelectField, TextArea } from "@/components/ui/form-fields";
+import { Button, FormMessage, plainOptions, SelectField, TextArea, verbatimOptions } from "@/components/ui/form-fields";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { type ActionState, valueList, valueText } from "@/lib/action-state";
 import { riskTiers } from "@/lib/catalog/schemas";
+import type { RiskTier } from "@/lib/generated/prisma/client";
 
 type Decide = (state: ActionState, form: FormData) => Promise<ActionState>;
 
 interface Props {
   action: Decide;
   versionId: string;
+  /** The tool names, shown as they are. */
   tools: string[];
+  /** The owner's proposed tier (the entry's Risk tab), where the decision starts; null when none. */
+  proposedRiskTier: RiskTier | null;
   /** Pre-ticked: tools whose annotations say destructive or not read-only (hints, not trusted alone). */
   suggestedApprovalTools: string[];
   failingChecks: { name: string; reasons: string[] }[];
 }
 
-
 /** The claiming reviewer's decision: certify (risk tier, approval marks, waivers) or reject, always with a reason. */
-export function ReviewDecisionForm({ action, versionId, tools, suggestedApprovalTools, failingChecks }: Props) {
+export function ReviewDecisionForm({ action, versionId, tools, proposedRiskTier, suggestedApprovalTools, failingChecks }: Props) {
   const { state, formAction, pending, errors, values } = useFormAction(action);
+  // After a refusal the form shows what was sent (versionId is always sent); before, the starting points.
+  const refused = values.versionId !== undefined;
   return (
     <form action={formAction} noValidate aria-label="Review decision" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">Your decision</h2>
       <input type="hidden" name="versionId" value={versionId} />
       <TextArea label="Reason" name="reason" required defaultValue={valueText(values, "reason")} errors={errors.reason} />
-      <SelectField label="Risk tier" name="riskTier" options={plainOptions(riskTiers)} placeholder="Choose a tier" defaultValue={valueText(values, "riskTier")} errors={errors.riskTier} />
+      <div>
+        <SelectField
+          label="Risk tier"
+          name="riskTier"
+          options={plainOptions(riskTiers)}
+          placeholder="Choose a tier"
+          defaultValue={refused ? valueText(values, "riskTier") : (proposedRiskTier ?? "")}
+          errors={errors.riskTier}
+        />
+        <p className="mt-1 text-xs text-slate-600">
+          {proposedRiskTier ? `The owner proposed ${proposedRiskTier}.` : "The owner proposed no tier."}
+        </p>
+      </div>
       <CheckboxGroup
         legend="Tools that need a human approval before each call"
         name="approvalTools"
-        options={plainOptions(tools)}
-        checked={values.approvalTools ? valueList(values, "approvalTools") : suggestedApprovalTools}
+        options={verbatimOptions(tools)}
+        checked={refused ? valueList(values, "approvalTools") : suggestedApprovalTools}
         errors={errors.approvalTools}
       />
       {failingChecks.length > 0 && (

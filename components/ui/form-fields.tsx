@@ -68,11 +68,18 @@ type SelectFieldProps = FieldProps &
     placeholder?: string;
   };
 
+/**
+ * A select. Given a defaultValue, it is keyed by it: React applies a select's default only when the element
+ * is created, yet resets the form to that default after every action, so the choice a refused form sends
+ * back (a new defaultValue) needs a new element to survive the reset. A controlled select (value) does not
+ * survive a form action's reset at all: inside an action form, use defaultValue.
+ */
 export function SelectField({ label, name, errors, options, placeholder, ...select }: SelectFieldProps) {
   const choices = placeholder === undefined ? options : [{ value: "", label: placeholder }, ...options];
+  const key = select.defaultValue === undefined ? undefined : String(select.defaultValue);
   return (
     <Field label={label} name={name} errors={errors}>
-      <select name={name} {...errorAttributes(name, errors)} className={`${controlClass} bg-white`} {...select}>
+      <select key={key} name={name} {...errorAttributes(name, errors)} className={`${controlClass} bg-white`} {...select}>
         {choices.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -83,9 +90,14 @@ export function SelectField({ label, name, errors, options, placeholder, ...sele
   );
 }
 
-/** Options for a select or checkbox group whose values are also their labels. */
+/** Options for a select or checkbox group of a fixed vocabulary, labelled by value with spaces for "_" (in_review). */
 export function plainOptions(values: readonly string[]): Option[] {
-  return values.map((value) => ({ value, label: value.replace("_", " ") }));
+  return values.map((value) => ({ value, label: value.replaceAll("_", " ") }));
+}
+
+/** Options labelled exactly by their values: names people type and match, such as tool names (get_contact). */
+export function verbatimOptions(values: readonly string[]): Option[] {
+  return values.map((value) => ({ value, label: value }));
 }
 
 interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { ForbiddenError } from "@/lib/errors";
 import { makeServer, makeTeam, makeUser } from "@/test/factories";
-import { assertNotOwner, authorizeOwned, may, ownsServer, type Rule, rules, type Standing, standing, teamsInScope } from "./access";
+import { assertNotOwner, authorizeOwned, authorizeSeparated, may, ownsServer, type Rule, rules, type Standing, standing, teamsInScope } from "./access";
 import { type Role, roles } from "./roles";
 
 // Written out by hand on purpose, like lib/auth/authorize.test.ts: for each rule and role, how a person
@@ -92,5 +92,21 @@ describe("separation of duties", () => {
     const decided = assertNotOwner(person, server.id, "reviews.decide");
     if (owns) await expect(decided).rejects.toThrow("Separation of duties: you own this server, so you cannot review, certify or approve it.");
     else await expect(decided).resolves.toBeUndefined();
+  });
+
+  // server.review, by hand: only a reviewer who does not own the server may claim, certify or reject it.
+  const reviewCases = cases.map((c) => ({ ...c, allowed: c.role === "reviewer" && !c.owns }));
+
+  it.each(reviewCases)("server.review: $role, $relation → $allowed, the page (may) and the service (authorizeSeparated) alike", async ({ role, relation, allowed }) => {
+    const person = await makeUser([role]);
+    const team = await makeTeam(relation === "team member" ? [person] : []);
+    const server = await makeServer({ teamId: team.id });
+    if (relation === "named owner") await db().serverOwner.create({ data: { serverId: server.id, userId: person.id } });
+    expect(await may(person, "server.review", server)).toBe(allowed);
+    const service = authorizeSeparated(person, "server.review", server);
+    if (allowed) return void (await expect(service).resolves.toBeUndefined());
+    await expect(service).rejects.toThrow(ForbiddenError);
+    const refusal = await db().auditEvent.findFirstOrThrow({ where: { actorId: person.id, targetId: server.id } });
+    expect(refusal).toMatchObject({ action: "reviews.decide", outcome: "denied", reason: role === "reviewer" ? "separation of duties: owner of the server" : "missing role" });
   });
 });

@@ -68,10 +68,16 @@ export function standing(actor: Actor, memberOf: readonly string[], rule: Rule, 
   return anyTeam(actor) ? "any team" : null;
 }
 
-/** For pages deciding what to show: whether the actor may apply the rule to this thing. */
-export async function may(actor: Actor, rule: Rule, owned: Owned): Promise<boolean> {
+/**
+ * For pages deciding what to show: whether the actor may apply the rule to this thing. A scoped rule
+ * (above) takes what a team owns; a separated rule (below) takes the server.
+ */
+export async function may(actor: Actor, rule: Rule, owned: Owned): Promise<boolean>;
+export async function may(actor: Actor, rule: SeparatedRule, server: OwnedServer): Promise<boolean>;
+export async function may(actor: Actor, rule: Rule | SeparatedRule, thing: Owned | OwnedServer): Promise<boolean> {
+  if (isSeparatedRule(rule)) return can(actor, separatedRules[rule].action) && !(await ownsServer(actor.id, (thing as OwnedServer).id));
   if (!can(actor, scopedRules[rule].action)) return false;
-  return standing(actor, await teamIdsOf(actor.id), rule, owned) !== null;
+  return standing(actor, await teamIdsOf(actor.id), rule, thing as Owned) !== null;
 }
 
 /**
@@ -101,6 +107,33 @@ export function teamRefusal(rule: Rule): { action: Action; reason: string } {
 
 // Separation of duties: nobody reviews, certifies or approves a server they own, as a named owner or as a
 // member of its owning team.
+
+/** A server, for the separated rules: they ask who owns it. */
+export interface OwnedServer {
+  id: string;
+}
+
+/**
+ * Rules that bar a server's owners: the role the action needs AND not owning the server. Services refuse
+ * through `authorizeSeparated`, pages ask `may` (the reviews queue and the entry page both offer Claim by it).
+ */
+export const separatedRules = {
+  /** Claim, certify or reject a server's versions: reviewers who do not own it. */
+  "server.review": { action: "reviews.decide" },
+} as const satisfies Record<string, { action: Action & RefusalAction }>;
+
+export type SeparatedRule = keyof typeof separatedRules;
+
+function isSeparatedRule(rule: Rule | SeparatedRule): rule is SeparatedRule {
+  return Object.hasOwn(separatedRules, rule);
+}
+
+/** For services: refuses (audited, 403) without the rule's role ("missing role"), then when the actor owns the server. */
+export async function authorizeSeparated(actor: Actor, rule: SeparatedRule, server: OwnedServer): Promise<void> {
+  const { action } = separatedRules[rule];
+  await guard(actor, action, { type: "server", id: server.id });
+  await assertNotOwner(actor, server.id, action);
+}
 
 /** The servers a person owns: as a named owner or as a member of the owning team (a Prisma filter). */
 export const ownedServersWhere = (personId: string) => ({

@@ -65,6 +65,12 @@ export async function getServer(serverId: string) {
 
 export type ServerEntry = Awaited<ReturnType<typeof getServer>>;
 
+/** The id of the entry with this server name, or null. Unscoped read: the caller checks "catalog.view". */
+export async function serverIdByName(name: string): Promise<string | null> {
+  const server = await db().server.findUnique({ where: { name }, select: { id: true } });
+  return server?.id ?? null;
+}
+
 /** One version with everything the server declared, in declaration order. Unscoped read: the caller checks "catalog.view". */
 export async function getVersion(serverId: string, version: string) {
   const found = await db().serverVersion.findUnique({

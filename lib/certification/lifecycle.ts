@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { personActor, recordAudit, systemActor } from "@/lib/audit/record";
-import { assertNotOwner, authorizeOwned } from "@/lib/auth/access";
+import { authorizeOwned, authorizeSeparated } from "@/lib/auth/access";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { awaitApprovalAtTier } from "@/lib/agents/regate";
@@ -97,7 +97,7 @@ export async function submitVersion(actor: Actor, input: { versionId: unknown; n
 export async function claimReview(actor: Actor, input: { versionId: unknown }) {
   await guard(actor, "reviews.decide", { type: "server" });
   const version = await loadVersion(parseInput(versionIdSchema, input.versionId));
-  await assertNotOwner(actor, version.serverId, "reviews.decide");
+  await authorizeSeparated(actor, "server.review", { id: version.serverId });
   assertTransition(version, "claim");
   await db().$transaction((tx) => applyTransition(tx, actor, version, "claim", { data: { reviewerId: actor.id } }));
 }
@@ -105,7 +105,7 @@ export async function claimReview(actor: Actor, input: { versionId: unknown }) {
 async function decidingReviewer(actor: Actor, versionId: unknown, transition: "certify" | "reject") {
   await guard(actor, "reviews.decide", { type: "server" });
   const version = await loadVersion(parseInput(versionIdSchema, versionId));
-  await assertNotOwner(actor, version.serverId, "reviews.decide");
+  await authorizeSeparated(actor, "server.review", { id: version.serverId });
   assertTransition(version, transition);
   if (version.reviewerId !== actor.id) {
     await refuse(actor, "reviews.decide", { type: "server", id: version.serverId }, "not the reviewer who claimed the version", "Only the reviewer who claimed this version can decide it.");

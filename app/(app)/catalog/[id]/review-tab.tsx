@@ -12,7 +12,7 @@ import { can } from "@/lib/auth/authorize";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";
 import { defaultApprovalTools } from "@/lib/certification/lifecycle";
-import { ownsServer } from "@/lib/auth/access";
+import { may } from "@/lib/auth/access";
 import { pinsOf, versionLifecycle, type VersionLifecycle } from "@/lib/certification/status";
 import { killSwitchesOnServer } from "@/lib/killswitch/switches";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
@@ -104,11 +104,20 @@ async function Environments({ server, lifecycle, mayRequest }: { server: ServerE
   );
 }
 
-function NextStep({ lifecycle, user, editor, owner }: { lifecycle: VersionLifecycle; user: CurrentUser; editor: boolean; owner: boolean }) {
+interface NextStepProps {
+  server: ServerEntry;
+  lifecycle: VersionLifecycle;
+  user: CurrentUser;
+  editor: boolean;
+  /** may(user, "server.review", server): the reviews queue offers Claim by the same rule. */
+  reviewer: boolean;
+}
+
+function NextStep({ server, lifecycle, user, editor, reviewer }: NextStepProps) {
   if (lifecycle.status === "draft" && editor && can(user, "versions.submit")) {
     return <ActionButton action={submitVersionAction} fields={{ versionId: lifecycle.id }} label="Submit for review" variant="primary" />;
   }
-  if (lifecycle.status === "submitted" && can(user, "reviews.decide") && !owner) {
+  if (lifecycle.status === "submitted" && reviewer) {
     return <ActionButton action={claimAction} fields={{ versionId: lifecycle.id }} label="Claim review" variant="primary" />;
   }
   if (lifecycle.status === "in_review" && lifecycle.reviewerId === user.id) {
@@ -117,6 +126,7 @@ function NextStep({ lifecycle, user, editor, owner }: { lifecycle: VersionLifecy
         action={decideReviewAction}
         versionId={lifecycle.id}
         tools={lifecycle.tools.map((tool) => tool.name)}
+        proposedRiskTier={server.riskTier}
         suggestedApprovalTools={defaultApprovalTools(lifecycle.tools)}
         failingChecks={lifecycle.checks.checks.filter((check) => !check.passed)}
       />
@@ -129,13 +139,13 @@ function NextStep({ lifecycle, user, editor, owner }: { lifecycle: VersionLifecy
 export async function ReviewTab({ server, version, user, editor }: { server: ServerEntry; version?: string; user: CurrentUser; editor: boolean }) {
   if (!version) return <EmptyState>No version to review yet.</EmptyState>;
   const lifecycle = await orNotFound(() => versionLifecycle(server.id, version));
-  const owner = await ownsServer(user.id, server.id);
+  const reviewer = await may(user, "server.review", server);
   const switches = await killSwitchesOnServer(server.id);
   const manageSwitches = can(user, "killswitch.manage");
   return (
     <div className="space-y-8">
       <VersionChecks version={lifecycle.version} status={lifecycle.status} checks={lifecycle.checks.checks} />
-      <NextStep lifecycle={lifecycle} user={user} editor={editor} owner={owner} />
+      <NextStep server={server} lifecycle={lifecycle} user={user} editor={editor} reviewer={reviewer} />
       <Decisions lifecycle={lifecycle} />
       <Certification server={server} lifecycle={lifecycle} />
       <Environments server={server} lifecycle={lifecycle} mayRequest={editor && can(user, "promotions.request")} />
