@@ -101,8 +101,12 @@ test("item 6: servers and tools are stopped from their entry; the global switch 
   await expect(panel.getByText(`Stops server ${serverName}`)).toHaveCount(0);
 
   await engage.getByLabel("One tool").check();
-  await engage.getByLabel("Tool", { exact: true }).selectOption("get-sum");
+  await engage.getByRole("combobox", { name: /^Tool/ }).selectOption("get-sum");
   await engage.getByLabel("Reason for stopping").fill("Sums are wrong today.");
+  await panel.screenshot({ path: "test-results/entry-kill-switches-1366.png" });
+  await page.setViewportSize({ width: 390, height: 800 });
+  await panel.screenshot({ path: "test-results/entry-kill-switches-390.png" });
+  await page.setViewportSize({ width: 1366, height: 800 });
   await engage.getByRole("button", { name: "Stop" }).click();
   await expect(engaged).toContainText(`Stops tool get-sum of ${serverName} (every version)`);
 
@@ -113,6 +117,7 @@ test("item 6: servers and tools are stopped from their entry; the global switch 
   await global.getByRole("button", { name: "Stop every tool call" }).click();
   const confirm = page.getByRole("alertdialog", { name: "Stop every tool call?" });
   await expect(confirm).toBeVisible();
+  await page.screenshot({ path: "test-results/global-confirm-1366.png" });
   await confirm.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByText("Stops every tool call")).toHaveCount(0);
   await global.getByRole("button", { name: "Stop every tool call" }).click();
@@ -125,8 +130,10 @@ test("item 6: servers and tools are stopped from their entry; the global switch 
     await expect(banner).toContainText("Every tool call is stopped");
     await expect(banner).toContainText("Incident 16: stop everything.");
   }
+  await page.screenshot({ path: "test-results/global-banner-1366.png" });
   await page.setViewportSize({ width: 390, height: 800 });
   await expect(banner).toBeVisible();
+  await page.screenshot({ path: "test-results/global-banner-390.png" });
   await page.setViewportSize({ width: 1366, height: 800 });
 
   await page.goto("/kill-switches");
@@ -136,6 +143,13 @@ test("item 6: servers and tools are stopped from their entry; the global switch 
   await expect(banner).toHaveCount(0);
   await page.goto("/");
   await expect(banner).toHaveCount(0);
+
+  // The tool switch, listed here too, is cleared for the next test.
+  await page.goto("/kill-switches");
+  const toolSwitch = page.getByRole("listitem").filter({ hasText: "Stops tool get-sum" });
+  await toolSwitch.getByLabel("Reason for clearing").fill("Sums fixed.");
+  await toolSwitch.getByRole("button", { name: "Clear" }).click();
+  await expect(toolSwitch).toHaveCount(0);
 });
 
 test("item 7: refusals grouped by kind, tools labelled `server · tool` whole, approval waits apart from gateway latency", async ({ page, browser, baseURL }) => {
@@ -199,7 +213,7 @@ test("item 7: refusals grouped by kind, tools labelled `server · tool` whole, a
   expect(toolLabels).toContain(`${serverName} · echo`);
   expect(toolLabels.some((label) => label.endsWith(" · toggle-simulated-logging"))).toBe(true);
   expect(new Set(toolLabels).size).toBe(toolLabels.length);
-  const chartBox = (await page.getByTestId("chart-top-tools").locator("svg.recharts-surface").first().boundingBox())!;
+  const chartBox = (await page.getByTestId("chart-top-tools").locator(".recharts-wrapper").first().boundingBox())!;
   for (const label of await axisLabels(page.getByTestId("chart-top-tools")).all()) {
     expect((await label.boundingBox())!.x).toBeGreaterThanOrEqual(chartBox.x);
   }

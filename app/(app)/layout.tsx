@@ -21,7 +21,9 @@ const sections: { href: string; label: string; action: Action }[] = [
 ];
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const [user, globalSwitch] = await Promise.all([requireUser(), engagedGlobalSwitch()]);
+  // The user first: reading the session makes the page dynamic, so nothing reads the database at build time.
+  const user = await requireUser();
+  const globalSwitch = await engagedGlobalSwitch();
   const links = sections.filter((s) => can(user, s.action)).map(({ href, label }) => ({ href, label }));
   const account = (
     <>
