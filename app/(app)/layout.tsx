@@ -1,11 +1,13 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { GlobalKillBanner } from "@/components/killswitch/global-kill-banner";
 import { NavLinks } from "@/components/ui/nav-links";
 import { SiteFrame } from "@/components/ui/site-frame";
 import { type Action, can } from "@/lib/auth/authorize";
 import { roleLabels } from "@/lib/auth/roles";
 import { requireUser } from "@/lib/auth/session";
+import { engagedGlobalSwitch } from "@/lib/killswitch/switches";
 
 const sections: { href: string; label: string; action: Action }[] = [
   { href: "/catalog", label: "Catalog", action: "catalog.view" },
@@ -19,7 +21,9 @@ const sections: { href: string; label: string; action: Action }[] = [
 ];
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
+  // The user first: reading the session makes the page dynamic, so nothing reads the database at build time.
   const user = await requireUser();
+  const globalSwitch = await engagedGlobalSwitch();
   const links = sections.filter((s) => can(user, s.action)).map(({ href, label }) => ({ href, label }));
   const account = (
     <>
@@ -34,7 +38,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     </>
   );
   return (
-    <SiteFrame width="wide" header={account}>
+    <SiteFrame
+      width="wide"
+      header={account}
+      banner={globalSwitch && <GlobalKillBanner engaged={globalSwitch} manageHref={can(user, "killswitch.manage") ? "/kill-switches" : undefined} />}
+    >
       {children}
     </SiteFrame>
   );

@@ -1,6 +1,7 @@
 import { EmptyState } from "@/components/ui/empty-state";
 import { TabLinks } from "@/components/ui/tab-links";
 import { dashboardRanges, rangeSpecs } from "@/lib/dashboard/range";
+import { headLabel, toolLabel } from "@/lib/dashboard/labels";
 import type { DashboardStats } from "@/lib/dashboard/stats";
 import { CallsOverTimeChart } from "./calls-over-time-chart";
 import { ChartFrame } from "./chart-frame";
@@ -18,22 +19,30 @@ interface DashboardProps {
 
 const rangeTabs = dashboardRanges.map((range) => ({ id: range, label: rangeSpecs[range].label, href: `/?range=${range}` }));
 
+const plural = (count: number, one: string, many = `${one}s`) => `${formatCount(count)} ${count === 1 ? one : many}`;
+
 const nothing = (text: string) => <p className="flex h-full items-center justify-center text-sm text-slate-500">{text}</p>;
 
 function Tiles({ stats, links }: Omit<DashboardProps, "note">) {
   const { summary, approvals, drift } = stats;
   const inRange = rangeSpecs[stats.range].label.toLowerCase();
   return (
-    <section aria-label="Summary" className="grid grid-cols-2 gap-4 md:grid-cols-3 lg:grid-cols-6">
+    <section aria-label="Summary" className="grid grid-cols-2 gap-4 md:grid-cols-4 xl:grid-cols-7">
       <StatTile testId="stat-calls" label="Tool calls" value={formatCount(summary.calls)} detail={`${formatCount(summary.refused)} refused, ${formatCount(summary.failed)} failed`} />
       <StatTile testId="stat-success-rate" label="Success rate" value={formatPercent(stats.successRate)} detail="Allowed of all calls" />
-      <StatTile testId="stat-p50" label="Latency p50" value={formatLatency(summary.p50LatencyMs)} detail="Allowed and failed calls" />
-      <StatTile testId="stat-p95" label="Latency p95" value={formatLatency(summary.p95LatencyMs)} detail="Allowed and failed calls" />
+      <StatTile testId="stat-p50" label="Gateway latency p50" value={formatLatency(summary.p50LatencyMs)} detail="Allowed and failed calls, without waits for approval" />
+      <StatTile testId="stat-p95" label="Gateway latency p95" value={formatLatency(summary.p95LatencyMs)} detail="Allowed and failed calls, without waits for approval" />
+      <StatTile
+        testId="stat-approval-wait"
+        label="Approval wait p95"
+        value={formatLatency(summary.p95ApprovalWaitMs)}
+        detail={`${plural(summary.approvalWaits, "call")} waited for a person; median ${formatLatency(summary.p50ApprovalWaitMs)}`}
+      />
       <StatTile
         testId="stat-pending-approvals"
         label="Pending approvals"
         value={formatCount(approvals.pending)}
-        detail={`${formatCount(approvals.escalated)} escalated`}
+        detail={`${plural(approvals.toolCalls, "tool call")} (${formatCount(approvals.escalated)} escalated), ${plural(approvals.promotions, "promotion")}, ${plural(approvals.grants, "access grant")}`}
         href={links.approvals ? "/approvals" : undefined}
       />
       <StatTile
@@ -49,16 +58,22 @@ function Tiles({ stats, links }: Omit<DashboardProps, "note">) {
 
 function Charts({ stats }: { stats: DashboardStats }) {
   const points = stats.overTime.map(({ start, ...counts }) => ({ start: start.getTime(), ...counts }));
-  const refusals = stats.refusals.map(({ reason, calls }) => ({ name: reason, refused: calls }));
-  const agents = stats.agents.map(({ agent, ...counts }) => ({ ...counts, name: agent }));
-  const tools = stats.tools.map(({ server, tool, ...counts }) => ({ ...counts, name: server ? `${server} · ${tool}` : tool }));
+  const refusals = stats.refusals.map(({ label, calls }) => ({ name: label, full: label, refused: calls }));
+  const agents = stats.agents.map(({ agent, ...counts }) => {
+    const { label, full } = headLabel(agent);
+    return { ...counts, name: label, full };
+  });
+  const tools = stats.tools.map(({ server, tool, ...counts }) => {
+    const { label, full } = toolLabel(server, tool);
+    return { ...counts, name: label, full };
+  });
   const all = ["allowed", "refused", "failed"] as const;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <ChartFrame wide title={`Calls over time (${rangeSpecs[stats.range].bucketLabel} buckets, UTC)`} testId="chart-calls-over-time">
         <CallsOverTimeChart points={points} withDate={stats.range === "week"} />
       </ChartFrame>
-      <ChartFrame title="Refusals by reason" testId="chart-refusals">
+      <ChartFrame title="Refusals by kind" testId="chart-refusals">
         {refusals.length ? <RankedBarsChart rows={refusals} decisions={["refused"]} /> : nothing("No call was refused.")}
       </ChartFrame>
       <ChartFrame title="Top agents" testId="chart-top-agents">

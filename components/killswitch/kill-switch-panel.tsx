@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
-import { Button, FormMessage, TextField } from "@/components/ui/form-fields";
+import { useActionState, useState } from "react";
+import { Button, FormMessage, plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
 import { type ActionState, idle, valueText } from "@/lib/action-state";
 import { type KillScopeName, type KillSwitchView, killSwitchTarget } from "@/lib/killswitch/types";
 
@@ -15,12 +15,25 @@ export interface KillSwitchTargetInput {
   toolName?: string;
 }
 
+/** A catalog entry's server and the version shown, for stopping the server, that version or one of its tools. */
+export interface KillSwitchEntry {
+  serverId: string;
+  versionId: string;
+  version: string;
+  tools: readonly string[];
+}
+
 interface Props {
   /** The engaged switches to list, each with a Clear form. */
   switches: readonly KillSwitchView[];
   clear: SwitchAction;
-  /** What the Engage form stops; without it (or without `engage`) the panel only lists and clears. */
+  /**
+   * What the Engage form stops: one fixed target (the global switch asks for a confirmation first), or an
+   * entry, whose form lets the person choose the server, the version or a tool. Without either (or
+   * without `engage`) the panel only lists and clears.
+   */
   target?: KillSwitchTargetInput;
+  entry?: KillSwitchEntry;
   engage?: SwitchAction;
   /** False for people who may only look: no forms. */
   canManage?: boolean;
@@ -77,6 +90,36 @@ function ClearForm({ id, clear }: { id: string; clear: SwitchAction }) {
   );
 }
 
+/** Asks before the form is sent: the submit button is only inside the question. */
+function Confirmation({ question, consequence, confirmLabel, pending }: { question: string; consequence: string; confirmLabel: string; pending: boolean }) {
+  const [open, setOpen] = useState(false);
+  if (!open) {
+    return (
+      <Button type="button" variant="danger" onClick={() => setOpen(true)}>
+        {confirmLabel}
+      </Button>
+    );
+  }
+  return (
+    <div role="alertdialog" aria-labelledby="confirm-question" aria-describedby="confirm-consequence" className="w-full rounded border border-red-300 bg-red-50 p-4 text-sm">
+      <p id="confirm-question" className="font-semibold text-red-900">
+        {question}
+      </p>
+      <p id="confirm-consequence" className="mt-1 text-red-900">
+        {consequence}
+      </p>
+      <div className="mt-3 flex flex-wrap gap-3">
+        <Button type="submit" variant="danger" disabled={pending} autoFocus>
+          Yes, {confirmLabel.toLowerCase()}
+        </Button>
+        <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 function EngageForm({ target, engage }: { target: KillSwitchTargetInput; engage: SwitchAction }) {
   const [state, action, pending] = useActionState(engage, idle);
   return (
@@ -86,16 +129,73 @@ function EngageForm({ target, engage }: { target: KillSwitchTargetInput; engage:
       {target.versionId && <input type="hidden" name="versionId" value={target.versionId} />}
       {target.toolName && <input type="hidden" name="toolName" value={target.toolName} />}
       <ReasonField label="Reason for stopping" state={state} />
-      <Button type="submit" variant="danger" disabled={pending}>
-        {engageLabels[target.scope]}
-      </Button>
+      {target.scope === "global" ? (
+        <Confirmation
+          question="Stop every tool call?"
+          consequence="Every agent's calls to every server are refused at once, until someone clears this switch."
+          confirmLabel={engageLabels.global}
+          pending={pending}
+        />
+      ) : (
+        <Button type="submit" variant="danger" disabled={pending}>
+          {engageLabels[target.scope]}
+        </Button>
+      )}
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+type EntryScope = Exclude<KillScopeName, "global">;
+
+/** Stops the entry's server, the version shown, or one of its tools (in every version, or only in this one). */
+function EntryEngageForm({ entry, engage }: { entry: KillSwitchEntry; engage: SwitchAction }) {
+  const [state, action, pending] = useActionState(engage, idle);
+  const echoed = state.status === "error" ? (state.values ?? {}) : {};
+  const [scope, setScope] = useState<EntryScope>((valueText(echoed, "scope") as EntryScope) || "server");
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const choices: { value: EntryScope; label: string }[] = [
+    { value: "server", label: "This server, every version" },
+    { value: "version", label: `This version (${entry.version})` },
+    ...(entry.tools.length ? [{ value: "tool" as const, label: "One tool" }] : []),
+  ];
+  return (
+    <form action={action} noValidate aria-label="Engage kill switch" className="space-y-3">
+      <input type="hidden" name="serverId" value={entry.serverId} />
+      <fieldset className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
+        <legend className="mb-1 font-medium text-slate-700">What to stop</legend>
+        {choices.map((choice) => (
+          <label key={choice.value} className="flex items-center gap-2">
+            <input type="radio" name="scope" value={choice.value} checked={scope === choice.value} onChange={() => setScope(choice.value)} />
+            {choice.label}
+          </label>
+        ))}
+      </fieldset>
+      {scope === "version" && <input type="hidden" name="versionId" value={entry.versionId} />}
+      {scope === "tool" && (
+        <div className="flex flex-wrap items-end gap-4">
+          <div className="min-w-48">
+            <SelectField label="Tool" name="toolName" options={plainOptions(entry.tools)} defaultValue={valueText(echoed, "toolName") || entry.tools[0]} errors={errors.toolName} />
+          </div>
+          <label className="flex items-center gap-2 pb-2 text-sm">
+            <input type="checkbox" name="versionId" value={entry.versionId} defaultChecked={valueText(echoed, "versionId") === entry.versionId} />
+            Only in version {entry.version} (otherwise in every version)
+          </label>
+        </div>
+      )}
+      <div className="flex flex-wrap items-end gap-3">
+        <ReasonField label="Reason for stopping" state={state} />
+        <Button type="submit" variant="danger" disabled={pending}>
+          Stop
+        </Button>
+      </div>
       <FormMessage state={state} />
     </form>
   );
 }
 
 /** Engaged kill switches for a target, each clearable with a reason, and a form to engage one. */
-export function KillSwitchPanel({ switches, clear, target, engage, canManage = true, heading = "Kill switches" }: Props) {
+export function KillSwitchPanel({ switches, clear, target, entry, engage, canManage = true, heading = "Kill switches" }: Props) {
   const engaged = target ? switches.some((s) => sameTarget(s, target)) : false;
   return (
     <section aria-label={heading} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
@@ -127,6 +227,7 @@ export function KillSwitchPanel({ switches, clear, target, engage, canManage = t
         </ul>
       )}
       {canManage && target && engage && !engaged && <EngageForm target={target} engage={engage} />}
+      {canManage && entry && engage && <EntryEngageForm entry={entry} engage={engage} />}
     </section>
   );
 }

@@ -8,11 +8,13 @@ interface Props {
   width: keyof typeof widths;
   /** What the header shows after the Toolgate home link. */
   header: ReactNode;
+  /** Shown across the page under the header, e.g. while every tool call is stopped. */
+  banner?: ReactNode;
   children: ReactNode;
 }
 
 /** A page's frame: the header, then the page itself, both in one column. */
-export function SiteFrame({ width, header, children }: Props) {
+export function SiteFrame({ width, header, banner, children }: Props) {
   return (
     <>
       <header className="border-b border-slate-200 bg-white">
@@ -23,6 +25,7 @@ export function SiteFrame({ width, header, children }: Props) {
           {header}
         </div>
       </header>
+      {banner}
       <main className={`mx-auto ${widths[width]} px-6 py-8`}>{children}</main>
     </>
   );

@@ -1,6 +1,7 @@
 import type { AuditAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { refusalKindSql } from "./refusal-kinds";
 
 // Aggregates over the gateway's audited tool calls (lib/gateway/audit-queue.ts writes them). Every query
 // filters on action and an occurred_at range, which the indexes on both columns serve. The decision is
@@ -28,13 +29,22 @@ export interface CallsBucket extends DecisionCounts {
 
 export interface CallsSummary extends DecisionCounts {
   calls: number;
-  /** Milliseconds over allowed and failed calls (a refusal never reaches a backend); null with none. */
+  /**
+   * The gateway's own milliseconds over allowed and failed calls (a refusal never reaches a backend),
+   * without the time a call spent waiting for a person to approve it; null with none.
+   */
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
+  /** Calls that opened an approval request and waited for its decision, whatever the outcome. */
+  approvalWaits: number;
+  /** Milliseconds those calls waited for a person; null with none. */
+  p50ApprovalWaitMs: number | null;
+  p95ApprovalWaitMs: number | null;
 }
 
-export interface CountedReason {
-  reason: string;
+export interface CountedRefusalKind {
+  /** A kind of lib/dashboard/refusal-kinds.ts. */
+  kind: string;
   calls: number;
 }
 
@@ -79,24 +89,41 @@ export function callsOverTime(window: CallWindow, bucket: string): Promise<Calls
     ORDER BY b.start`;
 }
 
+/**
+ * How long a call waited for a person: from the approval request it opened (same correlation id) until
+ * the gateway used the approval, or until the decision, or until the call ended, within the call's own
+ * latency. A call that used an approval given earlier did not wait and has none.
+ */
+const approvalWait = Prisma.sql`CASE WHEN a.id IS NULL OR c.latency IS NULL THEN NULL
+  ELSE least(c.latency, greatest(0, extract(epoch FROM coalesce(a.used_at, a.decided_at, c.occurred_at) - a.created_at) * 1000)) END`;
+
 export async function callsSummary(window: CallWindow): Promise<CallsSummary> {
   // A latency that is not a JSON number counts as unknown rather than failing the whole query.
   const [row] = await db().$queryRaw<CallsSummary[]>`
-    SELECT count(*)::int AS calls, ${decisionColumns},
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) FILTER (WHERE outcome <> 'denied') AS "p50LatencyMs",
-      percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) FILTER (WHERE outcome <> 'denied') AS "p95LatencyMs"
-    FROM (
-      SELECT outcome, CASE WHEN jsonb_typeof(details -> 'latencyMs') = 'number' THEN (details ->> 'latencyMs')::float8 END AS latency
+    WITH calls AS (
+      SELECT outcome, occurred_at, correlation_id, details ->> 'approvalId' AS approval_id,
+        CASE WHEN jsonb_typeof(details -> 'latencyMs') = 'number' THEN (details ->> 'latencyMs')::float8 END AS latency
       FROM audit_events WHERE ${toolCallsIn(window)}
-    ) calls`;
+    ), timed AS (
+      SELECT c.outcome, c.latency, ${approvalWait} AS wait
+      FROM calls c LEFT JOIN tool_call_approvals a ON c.approval_id IS NOT NULL AND a.id::text = c.approval_id AND a.correlation_id = c.correlation_id
+    )
+    SELECT count(*)::int AS calls, ${decisionColumns},
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY latency - coalesce(wait, 0)) FILTER (WHERE outcome <> 'denied') AS "p50LatencyMs",
+      percentile_cont(0.95) WITHIN GROUP (ORDER BY latency - coalesce(wait, 0)) FILTER (WHERE outcome <> 'denied') AS "p95LatencyMs",
+      count(wait)::int AS "approvalWaits",
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) AS "p50ApprovalWaitMs",
+      percentile_cont(0.95) WITHIN GROUP (ORDER BY wait) AS "p95ApprovalWaitMs"
+    FROM timed`;
   return row!;
 }
 
-export function refusalsByReason(window: CallWindow, limit = 8): Promise<CountedReason[]> {
-  return db().$queryRaw<CountedReason[]>`
-    SELECT coalesce(nullif(reason, ''), 'No reason recorded') AS reason, count(*)::int AS calls
+/** Refused calls by kind of reason, most first. */
+export function refusalsByKind(window: CallWindow, limit = 8): Promise<CountedRefusalKind[]> {
+  return db().$queryRaw<CountedRefusalKind[]>`
+    SELECT ${refusalKindSql(Prisma.sql`reason`)} AS kind, count(*)::int AS calls
     FROM audit_events WHERE ${toolCallsIn(window)} AND outcome = 'denied'
-    GROUP BY 1 ORDER BY calls DESC, reason LIMIT ${limit}`;
+    GROUP BY 1 ORDER BY calls DESC, kind LIMIT ${limit}`;
 }
 
 export async function topAgents(window: CallWindow, limit = 5): Promise<CountedAgent[]> {

@@ -18,6 +18,8 @@ interface Call {
   latencyMs: number;
   reason?: string;
   from?: Date;
+  approvalId?: string;
+  correlationId?: string;
 }
 
 const outcomes = { allowed: "success", refused: "denied", failed: "failure" } as const;
@@ -27,6 +29,7 @@ function toolCall(call: Call): AuditInput & { correlationId: string } {
   const details: Record<string, string | number> = { decision: call.decision, latencyMs: call.latencyMs, version: "1.0.0", argumentsHash: "0".repeat(64) };
   if (call.tool) details.tool = call.tool;
   if (call.server) details.serverName = call.server;
+  if (call.approvalId) details.approvalId = call.approvalId;
   return {
     actor: { id: null, label: `agent:${call.agent}` },
     action: "gateway.tools/call",
@@ -34,7 +37,7 @@ function toolCall(call: Call): AuditInput & { correlationId: string } {
     outcome: outcomes[call.decision],
     reason: call.reason ?? null,
     details,
-    correlationId: randomUUID(),
+    correlationId: call.correlationId ?? randomUUID(),
     occurredAt: minutesAgo(call.minutesAgo, call.from),
   };
 }
@@ -48,9 +51,9 @@ beforeAll(async () => {
     toolCall({ minutesAgo: 2, decision: "allowed", agent: "alpha", server: files, tool: "read", latencyMs: 10 }),
     toolCall({ minutesAgo: 3, decision: "allowed", agent: "alpha", server: files, tool: "read", latencyMs: 20 }),
     toolCall({ minutesAgo: 8, decision: "failed", agent: "beta", server: files, tool: "write", latencyMs: 100, reason: "Backend timed out" }),
-    toolCall({ minutesAgo: 20, decision: "refused", agent: "beta", server: files, tool: "write", latencyMs: 1, reason: "Rate limit exceeded" }),
-    toolCall({ minutesAgo: 21, decision: "refused", agent: "gamma", server: files, tool: "write", latencyMs: 2, reason: "Rate limit exceeded" }),
-    toolCall({ minutesAgo: 30, decision: "refused", agent: "gamma", latencyMs: 0, reason: "Unknown tool" }),
+    toolCall({ minutesAgo: 20, decision: "refused", agent: "beta", server: files, tool: "write", latencyMs: 1, reason: "rate limit: at most 5 calls per second for this agent; retry in 200ms" }),
+    toolCall({ minutesAgo: 21, decision: "refused", agent: "gamma", server: files, tool: "write", latencyMs: 2, reason: "rate limit: at most 5 calls per second for this agent; retry in 12ms" }),
+    toolCall({ minutesAgo: 30, decision: "refused", agent: "gamma", latencyMs: 0, reason: "no such tool: com_example_files__wirte" }),
     toolCall({ minutesAgo: 50, decision: "allowed", agent: "alpha", server: search, tool: "query", latencyMs: 30 }),
     // Earlier today, earlier this week, and after the range ends.
     toolCall({ minutesAgo: 70, decision: "allowed", agent: "delta", server: files, tool: "read", latencyMs: 5000 }),
@@ -66,7 +69,17 @@ beforeAll(async () => {
 describe("dashboard stats", () => {
   it("count the last hour's calls by decision, with success rate and latency percentiles of calls that reached a backend", async () => {
     const stats = await dashboardStats("hour", now);
-    expect(stats.summary).toEqual({ calls: 7, allowed: 3, refused: 3, failed: 1, p50LatencyMs: 25, p95LatencyMs: expect.closeTo(89.5, 6) });
+    expect(stats.summary).toEqual({
+      calls: 7,
+      allowed: 3,
+      refused: 3,
+      failed: 1,
+      p50LatencyMs: 25,
+      p95LatencyMs: expect.closeTo(89.5, 6),
+      approvalWaits: 0,
+      p50ApprovalWaitMs: null,
+      p95ApprovalWaitMs: null,
+    });
     expect(stats.successRate).toBeCloseTo(3 / 7);
     expect(stats.from).toEqual(minutesAgo(60));
   });
@@ -87,11 +100,11 @@ describe("dashboard stats", () => {
     ]);
   });
 
-  it("rank refusal reasons, agents and tools by calls", async () => {
+  it("rank refusals by kind of reason, agents and tools by calls", async () => {
     const stats = await dashboardStats("hour", now);
     expect(stats.refusals).toEqual([
-      { reason: "Rate limit exceeded", calls: 2 },
-      { reason: "Unknown tool", calls: 1 },
+      { kind: "rate_limit", label: "Rate limit", calls: 2 },
+      { kind: "unknown_tool", label: "Unknown tool", calls: 1 },
     ]);
     expect(stats.agents).toEqual([
       { agent: "alpha", calls: 3, allowed: 3, refused: 0, failed: 0 },
@@ -124,25 +137,48 @@ describe("dashboard stats", () => {
 
   it("show nothing, not errors, for a range without calls", async () => {
     const stats = await dashboardStats("hour", new Date("2026-01-01T00:02:00.000Z"));
-    expect(stats.summary).toEqual({ calls: 0, allowed: 0, refused: 0, failed: 0, p50LatencyMs: null, p95LatencyMs: null });
+    expect(stats.summary).toEqual({
+      calls: 0,
+      allowed: 0,
+      refused: 0,
+      failed: 0,
+      p50LatencyMs: null,
+      p95LatencyMs: null,
+      approvalWaits: 0,
+      p50ApprovalWaitMs: null,
+      p95ApprovalWaitMs: null,
+    });
     expect(stats.successRate).toBeNull();
     expect(stats.overTime).toHaveLength(13);
     expect(stats.overTime.every((b) => b.allowed + b.refused + b.failed === 0)).toBe(true);
     expect([stats.refusals, stats.agents, stats.tools]).toEqual([[], [], []]);
   });
 
-  it("keep only the top 8 refusal reasons and the top 5 agents and tools", async () => {
+  it("keep only the top 8 refusal kinds and the top 5 agents and tools", async () => {
     const later = new Date("2026-05-01T12:00:00.000Z");
+    // Ten kinds, each with a sentence of its own: the kind counts, not the sentence.
+    const reasons = [
+      "this agent is disabled",
+      "The call was denied by ada@example.com: no (approval request 9b1c)",
+      "Approval request 9b1c expired without a decision; call again to ask for a new approval.",
+      "quota: at most 10 calls per day for this agent are used up; retry in 3h",
+      "tool t of server s is not certified",
+      "tool t of server s is not promoted to prod",
+      "tool t of server s is blocked: definition drift since certification",
+      "tool t of server s is not granted to this agent",
+      "tool t of server s was stopped by a kill switch: Breach at vendor",
+      "missing required argument 'path'",
+    ];
     await recordAuditBatch(
       db(),
       Array.from({ length: 10 }, (_, n) =>
         Array.from({ length: n + 1 }, () =>
-          toolCall({ minutesAgo: 5, from: later, decision: "refused", agent: `agent-${n}`, server: files, tool: `tool-${n}`, latencyMs: 1, reason: `reason ${n}` }),
+          toolCall({ minutesAgo: 5, from: later, decision: "refused", agent: `agent-${n}`, server: files, tool: `tool-${n}`, latencyMs: 1, reason: reasons[n] }),
         ),
       ).flat(),
     );
     const stats = await dashboardStats("hour", later);
-    expect(stats.refusals.map((r) => r.reason)).toEqual(["reason 9", "reason 8", "reason 7", "reason 6", "reason 5", "reason 4", "reason 3", "reason 2"]);
+    expect(stats.refusals.map((r) => r.kind)).toEqual(["invalid_arguments", "kill_switch", "not_granted", "drift", "not_promoted", "not_certified", "quota", "approval_missing"]);
     expect(stats.agents.map((a) => [a.agent, a.calls])).toEqual([["agent-9", 10], ["agent-8", 9], ["agent-7", 8], ["agent-6", 7], ["agent-5", 6]]);
     expect(stats.tools.map((t) => t.tool)).toEqual(["tool-9", "tool-8", "tool-7", "tool-6", "tool-5"]);
     expect(stats.summary).toMatchObject({ calls: 55, refused: 55, p50LatencyMs: null });
@@ -192,7 +228,68 @@ describe("dashboard counts of open work", () => {
     });
 
     const stats = await dashboardStats("day", now);
-    expect(stats.approvals).toEqual({ pending: 2, escalated: 1 });
+    expect(stats.approvals).toEqual({ pending: 2, toolCalls: 2, escalated: 1, promotions: 0, grants: 0 });
+
+    // The inbox shows waiting promotions and access grants too; decided ones are not waiting.
+    const plan = { rolloutPlan: "All at once.", rollbackPlan: "Re-pin.", killSwitchPlan: "Server switch.", sunsetDays: 7 };
+    await db().promotion.createMany({
+      data: [
+        { versionId, environment: "prod", ...plan },
+        { versionId, environment: "prod", ...plan, status: "denied", decidedAt: minutesAgo(1) },
+      ],
+    });
+    await db().grant.createMany({ data: [{ agentId: agent.id, serverId: server.id, status: "pending" }, { agentId: agent.id, serverId: server.id, status: "denied" }] });
+    expect((await dashboardStats("day", now)).approvals).toEqual({ pending: 4, toolCalls: 2, escalated: 1, promotions: 1, grants: 1 });
     expect(stats.drift).toEqual({ open: 2, detectedInRange: 2 });
+  });
+});
+
+describe("approval waits", () => {
+  it("are kept out of gateway latency and shown apart, for the calls that opened the request they waited for", async () => {
+    const end = new Date("2026-06-01T12:00:00.000Z");
+    const secondsBefore = (seconds: number) => new Date(end.getTime() - seconds * 1000);
+    const team = await makeTeam();
+    const server = await makeServer({ teamId: team.id });
+    const agent = await db().agent.create({ data: { name: "waiting-agent", teamId: team.id, environment: "prod" } });
+    const [waited, given, unfinished] = [randomUUID(), randomUUID(), randomUUID()];
+    const request = (correlationId: string, times: { createdAt: Date; decidedAt?: Date; usedAt?: Date }, status: "used" | "pending" = "used") =>
+      db().toolCallApproval.create({
+        data: {
+          agentId: agent.id,
+          serverId: server.id,
+          versionId: server.versionIds[0]!,
+          toolName: "write",
+          argumentsHash: "0".repeat(64),
+          arguments: {},
+          riskReason: "High risk",
+          correlationId,
+          status,
+          expiresAt: secondsBefore(-600),
+          ...times,
+        },
+      });
+    // Opened by its call, decided 8 s later, used half a second after that: 8.5 s of the call's 12 s.
+    const opened = await request(waited, { createdAt: secondsBefore(11), decidedAt: secondsBefore(3), usedAt: secondsBefore(2.5) });
+    // Approved before the call that used it: that call did not wait.
+    const ready = await request(randomUUID(), { createdAt: secondsBefore(900), decidedAt: secondsBefore(800), usedAt: secondsBefore(1) });
+    // Still undecided when the call gave up after 20 s: the whole call was a wait.
+    const open = await request(unfinished, { createdAt: secondsBefore(25) }, "pending");
+    const at = { minutesAgo: 0, from: end, agent: "waiting-agent", server: files, tool: "write" };
+    await recordAuditBatch(db(), [
+      toolCall({ ...at, decision: "allowed", latencyMs: 12_000, approvalId: opened.id, correlationId: waited }),
+      toolCall({ ...at, decision: "allowed", latencyMs: 40, approvalId: ready.id, correlationId: given }),
+      toolCall({ ...at, decision: "refused", latencyMs: 20_000, approvalId: open.id, correlationId: unfinished, reason: `Approval request ${open.id} is still waiting for a person.` }),
+      toolCall({ ...at, decision: "allowed", latencyMs: 20 }),
+    ]);
+
+    const { summary, refusals } = await dashboardStats("hour", new Date(end.getTime() + 1000));
+    expect(summary).toMatchObject({ calls: 4, allowed: 3, refused: 1, approvalWaits: 2 });
+    // Gateway latency of the allowed calls: 3500, 40 and 20 ms.
+    expect(summary.p50LatencyMs).toBeCloseTo(40, 3);
+    expect(summary.p95LatencyMs).toBeCloseTo(3500 - 0.1 * (3500 - 40), 3);
+    // Waits: 8500 ms and (capped by the call's own 20 s) 20000 ms.
+    expect(summary.p50ApprovalWaitMs).toBeCloseTo((8500 + 20_000) / 2, 3);
+    expect(summary.p95ApprovalWaitMs).toBeCloseTo(8500 + 0.95 * (20_000 - 8500), 3);
+    expect(refusals).toEqual([{ kind: "approval_missing", label: "Approval not given in time", calls: 1 }]);
   });
 });

@@ -7,13 +7,14 @@ import {
   callsOverTime,
   callsSummary,
   type CountedAgent,
-  type CountedReason,
+  type CountedRefusalKind,
   type CountedTool,
-  refusalsByReason,
+  refusalsByKind,
   topAgents,
   topTools,
 } from "./calls";
 import { type DashboardRange, rangeSpecs, rangeWindow } from "./range";
+import { refusalKindLabel } from "./refusal-kinds";
 
 export interface DashboardStats {
   range: DashboardRange;
@@ -23,11 +24,33 @@ export interface DashboardStats {
   /** Allowed calls over all calls; null when there were none. */
   successRate: number | null;
   overTime: CallsBucket[];
-  refusals: CountedReason[];
+  /** Refused calls by kind of reason, each with its label for people. */
+  refusals: (CountedRefusalKind & { label: string })[];
   agents: CountedAgent[];
   tools: CountedTool[];
-  approvals: { pending: number; escalated: number };
+  /** Everything the approvals inbox shows as waiting: tool calls, promotions and access grants. */
+  approvals: PendingApprovalCounts;
   drift: { open: number; detectedInRange: number };
+}
+
+export interface PendingApprovalCounts {
+  /** All three kinds together. */
+  pending: number;
+  toolCalls: number;
+  /** Tool-call requests escalated for waiting long. */
+  escalated: number;
+  promotions: number;
+  grants: number;
+}
+
+/** What waits in the approvals inbox, counted as the inbox lists it (pending promotions and grants, unexpired tool calls). */
+export async function pendingApprovalCounts(now: Date): Promise<PendingApprovalCounts> {
+  const [toolCalls, promotions, grants] = await Promise.all([
+    pendingToolCallCounts(now),
+    db().promotion.count({ where: { status: "pending" } }),
+    db().grant.count({ where: { status: "pending" } }),
+  ]);
+  return { pending: toolCalls.pending + promotions + grants, toolCalls: toolCalls.pending, escalated: toolCalls.escalated, promotions, grants };
 }
 
 async function driftIncidentCounts(window: CallWindow): Promise<DashboardStats["drift"]> {
@@ -44,12 +67,13 @@ export async function dashboardStats(range: DashboardRange, now = new Date()): P
   const [summary, overTime, refusals, agents, tools, approvals, drift] = await Promise.all([
     callsSummary(window),
     callsOverTime(window, rangeSpecs[range].bucket),
-    refusalsByReason(window),
+    refusalsByKind(window),
     topAgents(window),
     topTools(window),
-    pendingToolCallCounts(now),
+    pendingApprovalCounts(now),
     driftIncidentCounts(window),
   ]);
   const successRate = summary.calls === 0 ? null : summary.allowed / summary.calls;
-  return { range, ...window, summary, successRate, overTime, refusals, agents, tools, approvals, drift };
+  const labelled = refusals.map((refusal) => ({ ...refusal, label: refusalKindLabel(refusal.kind) }));
+  return { range, ...window, summary, successRate, overTime, refusals: labelled, agents, tools, approvals, drift };
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { makeServer, makeUser } from "@/test/factories";
-import { activeKillSwitches, clearKillSwitch, engageKillSwitch, killSwitchesFor, killSwitchesOnServer } from "./switches";
+import { activeKillSwitches, clearKillSwitch, engagedGlobalSwitch, engageKillSwitch, killSwitchesFor, killSwitchesOnServer } from "./switches";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
 
@@ -115,6 +115,18 @@ describe("engaging and clearing", () => {
     const engaged = await engageKillSwitch(admin, { scope: "server", serverId: other.id, versionId: "", toolName: "", reason: `  ${reason}  ` });
     expect(engaged).toMatchObject({ scope: "server", versionId: null, toolName: null, reason });
     await clearKillSwitch(admin, { id: engaged.id, reason: "Done here" });
+  });
+});
+
+describe("the global switch", () => {
+  it("is found while engaged, for the app-wide banner, and not before or after", async () => {
+    const server = await engageKillSwitch(admin, { scope: "server", serverId: other.id, reason });
+    expect(await engagedGlobalSwitch()).toBeNull();
+    const global = await engageKillSwitch(admin, { scope: "global", reason: "Incident 43" });
+    expect(await engagedGlobalSwitch()).toMatchObject({ id: global.id, scope: "global", reason: "Incident 43", engagedBy: admin.email });
+    await clearKillSwitch(admin, { id: global.id, reason: "Over" });
+    expect(await engagedGlobalSwitch()).toBeNull();
+    await clearKillSwitch(admin, { id: server.id, reason: "Over" });
   });
 });
 

@@ -200,3 +200,11 @@ export async function killSwitchesOnServer(serverId: string): Promise<KillSwitch
   const rows = await db().killSwitch.findMany({ where: { clearedAt: null, serverId }, orderBy: { engagedAt: "desc" } });
   return byBreadth(await views(rows));
 }
+
+/** The engaged global switch, if any: while it is, every tool call is refused (the app shows a banner). */
+export async function engagedGlobalSwitch(): Promise<KillSwitchView | null> {
+  const row = await db().killSwitch.findFirst({ where: { clearedAt: null, scope: "global" }, orderBy: { engagedAt: "desc" } });
+  if (!row) return null;
+  const [view] = await views([row]);
+  return view ?? null;
+}

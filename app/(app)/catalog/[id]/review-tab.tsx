@@ -154,7 +154,7 @@ export async function ReviewTab({ server, version, user, editor }: { server: Ser
         switches={switches}
         clear={clearKillSwitchAction}
         engage={engageKillSwitchAction}
-        target={{ scope: "version", serverId: server.id, versionId: lifecycle.id }}
+        entry={{ serverId: server.id, versionId: lifecycle.id, version: lifecycle.version, tools: lifecycle.tools.map((tool) => tool.name) }}
         canManage={manageSwitches}
       />
     </div>
