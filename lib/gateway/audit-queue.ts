@@ -110,7 +110,7 @@ export class AuditQueue {
     this.quarantineFile = options.quarantineFile ?? (options.spoolFile ? path.join(path.dirname(options.spoolFile), "audit-quarantine.jsonl") : defaultQuarantineFile());
     this.journal = new AuditJournal(options.journalDir ?? path.dirname(this.spoolFile));
     this.batchSize = options.batchSize ?? 500;
-    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.flushIntervalMs = options.flushIntervalMs ?? 25;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.maxQueued = options.maxQueued ?? 50_000;
   }
