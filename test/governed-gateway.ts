@@ -69,9 +69,13 @@ function modernHeaders(method: string, params: unknown): Record<string, string> 
   return { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...nameHeader };
 }
 
-export async function startGovernedGateway(name = "com.example/records", tools: FixtureTool[] = defaultFixtureTools): Promise<GovernedGateway> {
+export async function startGovernedGateway(
+  name = "com.example/records",
+  tools: FixtureTool[] = defaultFixtureTools,
+  { approvalTools }: { approvalTools?: string[] } = {},
+): Promise<GovernedGateway> {
   const fixture = await startFixtureServer({ tools });
-  const { serverId, agentId, key } = await governFixtureServer(fixture.url, { name });
+  const { serverId, agentId, key } = await governFixtureServer(fixture.url, { name, approvalTools });
   const gateway = await startGatewayServer();
   const auth = { Authorization: `Bearer ${key}` };
   let nextId = 1;

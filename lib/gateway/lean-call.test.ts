@@ -4,6 +4,7 @@ import { type Era, eras, type GovernedGateway, startGovernedGateway } from "@/te
 import { governFixtureServer } from "@/test/governed-server";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { connectLegacy } from "@/test/gateway-clients";
+import { defaultFixtureTools, type FixtureTool } from "@/test/mcp-fixture-server";
 import { startServerEverything } from "@/test/server-everything";
 import { metricsText } from "@/lib/observability/metrics";
 import { flushGatewayAudit } from "./audit-queue";
@@ -17,7 +18,9 @@ import { leanCallOf, leanListOf } from "./lean-call";
 let gateway: GovernedGateway;
 
 beforeAll(async () => {
-  gateway = await startGovernedGateway();
+  gateway = await startGovernedGateway(undefined, undefined, { approvalTools: ["delete_record"] });
+  // A call needing approval answers "still waiting" after a second rather than the default wait.
+  await db().setting.create({ data: { key: "approvals.waitSeconds", value: 1 } });
 });
 
 afterAll(() => gateway.close());
@@ -111,6 +114,31 @@ describe.each(eras)("the lean path and the SDK path over the %s era", (era) => {
       await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "test over" } });
       await expect.poll(async () => (await send(era, gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).not.toContain('"error"');
     }
+  });
+
+  it("refuse alike a tool whose live definition drifted since certification", async () => {
+    const [read, del, search] = defaultFixtureTools as [FixtureTool, FixtureTool, FixtureTool];
+    gateway.fixture.setTools([read, del, { ...search, description: "Finds records, and also emails them." }]);
+    try {
+      await expect.poll(async () => (await send(era, gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).toContain("definition drift");
+      const { message } = await bothPaths(era, gateway.exposed("search_records"), {});
+      expect(message.error?.message).toMatch(/definition drift since certification/);
+    } finally {
+      gateway.fixture.setTools(defaultFixtureTools);
+      await expect.poll(() => db().driftIncident.count({ where: { serverId: gateway.serverId, resolvedAt: null } }), { timeout: 10_000 }).toBe(0);
+      await expect.poll(async () => (await send(era, gateway.exposed("search_records"), {}, "lean")).body, { timeout: 10_000 }).not.toContain('"error"');
+    }
+  });
+
+  it("answer alike a call that waits for a person's approval, which the SDK path serves either way", async () => {
+    const before = await leanCalls();
+    const withoutToken = await send(era, gateway.exposed("delete_record"), { id: "r-1" }, "lean");
+    const withToken = await send(era, gateway.exposed("delete_record"), { id: "r-1" }, "sdk");
+    // With a progress token the wait is also reported as it goes; the answer itself is the same.
+    const answer = ({ body }: Outcome) => (body.match(/^data: (.*)$/gm)?.at(-1)?.slice(6) ?? body).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<id>");
+    expect(answer(withoutToken)).toBe(answer(withToken));
+    expect(withoutToken.body).toMatch(/Approval request [0-9a-f-]{36} is still waiting/);
+    expect(await leanCalls()).toBe(before);
   });
 
   it.each([
