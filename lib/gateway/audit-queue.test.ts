@@ -70,10 +70,11 @@ describe("gateway audit queue", () => {
     queue.enqueue(event("timer-1"));
     expect(write).not.toHaveBeenCalled();
     expect(queue.depth()).toBe(1);
-    await vi.waitFor(() => expect(write).toHaveBeenCalledTimes(1), { timeout: 2_000 });
-    await vi.waitFor(async () => expect(await stored("timer-")).toHaveLength(1));
+    // Generous bounds: on a loaded machine the write and the read-back can each take a second.
+    await vi.waitFor(() => expect(write).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await stored("timer-")).toHaveLength(1), { timeout: 5_000 });
     // The batch leaves the queue once its write has resolved, a moment after the row is visible.
-    await vi.waitFor(() => expect(queue.depth()).toBe(0));
+    await vi.waitFor(() => expect(queue.depth()).toBe(0), { timeout: 5_000 });
   });
 
   it("writes in batches of at most 500 events, one createMany each, in order", async () => {

@@ -86,6 +86,7 @@ describe.each(eras)("refusals over the %s leg", (era) => {
   it("a kill switch on the agent's own granted tool is named, because the agent may see that tool", async () => {
     const { answer, row } = await call(gateway.exposed("delete_record"));
     expect(answer.error?.message).toMatch(/was stopped by a kill switch: Paused for review/);
+    expect(answer.error?.code).toBe(-32000);
     expect(row?.reason).toMatch(/Paused for review/);
   });
 });

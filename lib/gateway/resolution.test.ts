@@ -224,7 +224,7 @@ describe("resolveAgentView", () => {
     await grant(disabled.agentId, servers.crm.id);
     expect(await visible(disabled.agentId)).toEqual([]);
     expect(await visible("00000000-0000-4000-8000-000000000000")).toEqual([]);
-    expect(await explainRefusal(disabled.agentId, name("crm", "get_contact"))).toEqual({ toAgent: "this agent is disabled", toAudit: "this agent is disabled" });
+    expect(await explainRefusal(disabled.agentId, name("crm", "get_contact"))).toEqual({ toAgent: "this agent is disabled", code: -32000, toAudit: "this agent is disabled" });
   });
 
   it("hides everything while the global kill switch is engaged", async () => {
@@ -233,7 +233,7 @@ describe("resolveAgentView", () => {
       expect(await visible()).toEqual([]);
       const reason = "tool get_contact of server com.example/crm was stopped by a kill switch: Incident 42";
       // A granted tool's switch is named to the agent; a tool it may not see stays "no such tool".
-      expect(await explainRefusal(agentId, name("crm", "get_contact"))).toEqual({ toAgent: reason, toAudit: reason });
+      expect(await explainRefusal(agentId, name("crm", "get_contact"))).toEqual({ toAgent: reason, code: -32000, toAudit: reason });
       expect((await explainRefusal(agentId, name("nogrant", "t"))).toAgent).toBe(`no such tool: ${name("nogrant", "t")}`);
     } finally {
       await db().killSwitch.update({ where: { id: global.id }, data: { clearedAt: new Date() } });
@@ -266,8 +266,10 @@ describe("explainRefusal", () => {
   );
   it.each(refusals)("%s %s: %s (%s)", async (server, tool, reason, agentHears) => {
     expect(await visible()).not.toContain(name(server, tool));
+    // Hidden: what a name that does not exist gets (-32602). Told: the request was fine, the tool is stopped (-32000).
     const toAgent = agentHears === "hidden" ? `no such tool: ${name(server, tool)}` : reason;
-    expect(await explainRefusal(agentId, name(server, tool))).toEqual({ toAgent, toAudit: reason });
+    const code = agentHears === "hidden" ? -32602 : -32000;
+    expect(await explainRefusal(agentId, name(server, tool))).toEqual({ toAgent, code, toAudit: reason });
   });
 
   it("says there is no such tool for unknown servers, undeclared tools and names outside the scheme", async () => {

@@ -359,9 +359,16 @@ function unknownToolMessage(exposedName: string): string {
   return `no such tool: ${exposedName}`;
 }
 
+/** The JSON-RPC code for a tool the agent cannot see: invalid params, as for a name that does not exist. */
+export const unknownToolCode = -32602;
+/** The JSON-RPC code for a tool the agent can see that is stopped (kill switch, drift) or just changed: the request was fine, the server refuses it for now. */
+export const stoppedToolCode = -32000;
+
 export interface RefusalExplanation {
   /** What the agent is answered: the reason when disclosable, else the same words as for no such tool. */
   toAgent: string;
+  /** The JSON-RPC error code that goes with toAgent. */
+  code: number;
   /** The full reason, for the audit trail. */
   toAudit: string;
 }
@@ -372,9 +379,10 @@ export interface RefusalExplanation {
  */
 export async function explainRefusal(agentId: string, exposedName: string): Promise<RefusalExplanation> {
   const refusal = await refusalFor(agentId, exposedName);
-  if (refusal) return { toAgent: refusal.disclosable ? refusal.message : unknownToolMessage(exposedName), toAudit: refusal.message };
+  if (refusal?.disclosable) return { toAgent: refusal.message, code: stoppedToolCode, toAudit: refusal.message };
+  if (refusal) return { toAgent: unknownToolMessage(exposedName), code: unknownToolCode, toAudit: refusal.message };
   // The cached view is older than the database: the retry should not read it again.
   cachedViews.delete(agentId);
   const retry = `${exposedName} became available just now; retry the call`;
-  return { toAgent: retry, toAudit: retry };
+  return { toAgent: retry, code: stoppedToolCode, toAudit: retry };
 }

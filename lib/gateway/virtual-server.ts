@@ -7,7 +7,7 @@ import type { CallResult } from "./backend-exchange";
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
 import { consumeCallBudget } from "./limits";
-import { explainRefusal, type ResolvedTool, resolveAgentView } from "./resolution";
+import { explainRefusal, type ResolvedTool, resolveAgentView, stoppedToolCode } from "./resolution";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
@@ -120,7 +120,7 @@ export async function callGatewayTool(
     outcome.reason ??= error instanceof Error ? error.message : String(error);
     if (error instanceof ToolDriftError) {
       outcome.decision = "refused";
-      throw new GatewayRefusal(error.message);
+      throw new GatewayRefusal(error.message, stoppedToolCode);
     }
     if (!(error instanceof GatewayRefusal)) outcome.decision = "failed";
     throw error;
@@ -159,9 +159,9 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
-    const { toAgent, toAudit } = await explainRefusal(agent.agentId, name);
+    const { toAgent, code, toAudit } = await explainRefusal(agent.agentId, name);
     outcome.reason = toAudit;
-    throw new GatewayRefusal(toAgent);
+    throw new GatewayRefusal(toAgent, code);
   }
   outcome.tool = tool;
   const validation = validateArguments(tool, args);
