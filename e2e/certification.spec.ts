@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, type Person, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
 
 const team = "Certification Team";
 const owner: Person = { email: "cora@e2e.test", name: "Cora Owner", password: "cora's long password", role: "Server owner" };
@@ -116,13 +116,11 @@ testAs(reviewer, "the reviewer claims it from the queue and certifies it", async
 
 testAs(owner, "the owner asks to promote it to prod", async (page) => {
   await openEntry(page, "Review & promotion");
-  const request = page.getByRole("form", { name: "Request promotion" });
-  await request.getByLabel("Environment").selectOption("prod");
-  await request.getByLabel("Rollout plan").fill("Canary to one agent for a day, then everyone.");
-  await request.getByLabel("Rollback plan").fill("Re-pin the previous version; no data migration.");
-  await request.getByLabel("Kill-switch plan").fill("Reviewer on call engages the server switch.");
-  await request.getByRole("button", { name: "Request promotion" }).click();
-  await expect(request.getByRole("status")).toHaveText("Requested: waiting for an approver.");
+  await requestPromotion(page, "prod", {
+    rollout: "Canary to one agent for a day, then everyone.",
+    rollback: "Re-pin the previous version; no data migration.",
+    killSwitch: "Reviewer on call engages the server switch.",
+  });
 });
 
 testAs(approver, "the approver approves the promotion in the inbox; the entry shows certified, promoted and verified", async (page) => {

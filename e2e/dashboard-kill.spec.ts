@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, type Person, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
 
 // Issue #16, items 4, 6 and 7: the dashboard counts every kind of approval waiting; servers and tools
 // are stopped from their catalog entry, the global switch asks before it stops everything and shows a banner everywhere;
@@ -56,13 +56,7 @@ async function certifyAndRequestProd(page: Page) {
 
   await signIn(page, owner.email, owner.password);
   await openEntry(page, "Review & promotion");
-  const request = page.getByRole("form", { name: "Request promotion" });
-  await request.getByLabel("Environment").selectOption("prod");
-  await request.getByLabel("Rollout plan").fill("Everyone at once.");
-  await request.getByLabel("Rollback plan").fill("Re-pin the previous version.");
-  await request.getByLabel("Kill-switch plan").fill("Engage the server switch.");
-  await request.getByRole("button", { name: "Request promotion" }).click();
-  await expect(request.getByRole("status")).toHaveText("Requested: waiting for an approver.");
+  await requestPromotion(page, "prod", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the server switch." });
   await signOut(page);
 }
 

@@ -109,3 +109,14 @@ export async function createAgentWithKey(page: Page, agent: { name: string; team
   await keyForm.getByRole("button", { name: "Create API key" }).click();
   return (await keyForm.getByTestId("new-api-key").textContent())!.trim();
 }
+
+/** On an entry's open "Review & promotion" tab, the owner asks to promote the version to `environment`. */
+export async function requestPromotion(page: Page, environment: string, plans: { rollout: string; rollback: string; killSwitch: string }) {
+  const request = page.getByRole("form", { name: "Request promotion" });
+  await request.getByLabel("Environment").selectOption(environment);
+  await request.getByLabel("Rollout plan").fill(plans.rollout);
+  await request.getByLabel("Rollback plan").fill(plans.rollback);
+  await request.getByLabel("Kill-switch plan").fill(plans.killSwitch);
+  await request.getByRole("button", { name: "Request promotion" }).click();
+  await expect(request.getByRole("status")).toHaveText("Requested: waiting for an approver.");
+}
