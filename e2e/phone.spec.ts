@@ -34,8 +34,8 @@ async function expectNotCovered(page: Page, name: string) {
   const link = page.getByRole("link", { name, exact: true });
   await link.scrollIntoViewIfNeeded();
   const onTop = await link.evaluate((element) => {
-    // The first line's box: a link that wraps has a bounding box whose centre may fall between its lines.
-    const box = element.getClientRects()[0]!;
+    // The centre of the link's box, where a finger aims: a link wrapped over two lines has a dead centre.
+    const box = element.getBoundingClientRect();
     const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     return top !== null && element.contains(top);
   });
@@ -110,7 +110,7 @@ test.describe("at 390 px", () => {
       const box = table.parentElement!;
       return getComputedStyle(box).overflowX === "auto" && box.scrollWidth > box.clientWidth;
     });
-    expect(scrollsInItsBox, "the catalog table scrolls inside its own box").toBe(true);
+    expect.soft(scrollsInItsBox, "the catalog table scrolls inside its own box").toBe(true);
     await expectNotCovered(page, serverName);
     await page.getByRole("link", { name: serverName, exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`${entryPath}$`));
@@ -126,7 +126,6 @@ test("screenshots of the main pages at 390 and 1366 px", async ({ page }) => {
     ["dashboard", "/"],
     ["catalog", "/catalog"],
     ["entry", entryPath],
-    ["audit", "/audit"],
   ];
   for (const [size, viewport] of [["390", phone], ["1366", desktop]] as const) {
     await page.setViewportSize(viewport);
