@@ -95,11 +95,17 @@ test.describe("at 390 px", () => {
     const entryPath = await entryPathOf(page);
     const pages = ["/", "/catalog", "/reviews", "/approvals", "/agents", "/kill-switches", "/drift", "/audit", "/admin", "/account"];
     const tabs = ["", "?tab=versions", "?tab=tools", "?tab=risk", "?tab=evidence", "?tab=review", "?tab=history"].map((tab) => `${entryPath}${tab}`);
-    for (const path of [...pages, ...tabs, `${entryPath}/edit`, "/catalog/new"]) {
+    for (const path of [...pages, ...tabs, `${entryPath}/edit`, "/catalog/new", "/verify"]) {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();
       await expectNoSidewaysScroll(page, path, true);
     }
+  });
+
+  test("the sign-in page fits the width", async ({ page }) => {
+    await page.goto("/signin");
+    await expect(page.getByLabel("Email")).toBeVisible();
+    await expectNoSidewaysScroll(page, "/signin");
   });
 
   test("the catalog's row link is not covered and opens the entry", async ({ page }) => {
