@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { type Person, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { createAgentWithKey, type Person, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
 
 // Issue #16 item 9: every page is usable on a phone (390 px wide). Set PHONE_SCREENSHOTS=1 to also
 // write the README's screenshots of the main pages at 390 and 1366 px under docs/screenshots/.
@@ -100,6 +100,13 @@ test.describe("at 390 px", () => {
       await expect(page.getByRole("main")).toBeVisible();
       await expectNoSidewaysScroll(page, path, true);
     }
+  });
+
+  test("an agent's new API key, shown once, fits the width", async ({ page }) => {
+    await signIn(page, e2eAdmin.email, e2eAdmin.password);
+    const key = await createAgentWithKey(page, { name: "phone-agent", team, environment: "dev" });
+    expect(key.length).toBeGreaterThan(20);
+    await expectNoSidewaysScroll(page, "/agents with a new key");
   });
 
   test("the sign-in page fits the width", async ({ page }) => {
