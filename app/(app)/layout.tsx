@@ -28,8 +28,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const account = (
     <>
       <NavLinks links={links} />
-      <div className="ml-auto flex items-center gap-4">
-        <Link href="/account" className="text-right text-sm" data-testid="current-user">
+      <div className="flex items-center justify-between gap-4 border-t border-slate-200 pt-3 xl:ml-auto xl:border-0 xl:pt-0">
+        <Link href="/account" className="min-w-0 break-words text-sm xl:text-right" data-testid="current-user">
           <span className="block font-medium">{user.email}</span>
           <span className="block text-slate-500">{user.roles.map((r) => roleLabels[r]).join(", ")}</span>
         </Link>
@@ -41,6 +41,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     <SiteFrame
       width="wide"
       header={account}
+      collapsible
       banner={globalSwitch && <GlobalKillBanner engaged={globalSwitch} manageHref={can(user, "killswitch.manage") ? "/kill-switches" : undefined} />}
     >
       {children}

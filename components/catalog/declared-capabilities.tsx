@@ -66,8 +66,9 @@ function AnnotationBadges({ annotations }: { annotations: unknown }) {
 }
 
 function JsonBlock({ label, value }: { label: string; value: unknown }) {
+  // min-w-0: a grid item otherwise grows to its widest line, and the schema would widen the page.
   return (
-    <div>
+    <div className="min-w-0">
       <h4 className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</h4>
       {value === undefined || value === null ? (
         <p className="text-sm text-slate-500">none declared</p>

@@ -14,7 +14,7 @@ export function DescriptionList({ items, title, children }: Props) {
       {items.map(([label, value]) => (
         <div key={label} className="contents">
           <dt className="font-medium text-slate-600">{label}</dt>
-          <dd className="whitespace-pre-line">{value === "" || value === null || value === undefined ? <span className="text-slate-500">Not given</span> : value}</dd>
+          <dd className="min-w-0 whitespace-pre-line break-words">{value === "" || value === null || value === undefined ? <span className="text-slate-500">Not given</span> : value}</dd>
         </div>
       ))}
     </dl>

@@ -1,19 +1,26 @@
 import type { ReactNode } from "react";
 
+/** A box that scrolls sideways on its own when a table is wider than the screen, so the page does not. */
+export function ScrollBox({ children }: { children: ReactNode }) {
+  return <div className="max-w-full overflow-x-auto">{children}</div>;
+}
+
 /** A plain data table: a header row of headings, then the rows the caller renders. */
 export function Table({ label, headings, children }: { label?: string; headings: readonly string[]; children: ReactNode }) {
   return (
-    <table className="w-full border-collapse bg-white text-sm" aria-label={label}>
-      <thead className="border-b border-slate-200 text-left text-slate-600">
-        <tr>
-          {headings.map((heading) => (
-            <th key={heading} className="px-3 py-2 font-medium">
-              {heading}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <ScrollBox>
+      <table className="w-full border-collapse bg-white text-sm" aria-label={label}>
+        <thead className="border-b border-slate-200 text-left text-slate-600">
+          <tr>
+            {headings.map((heading) => (
+              <th key={heading} className="px-3 py-2 font-medium">
+                {heading}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </ScrollBox>
   );
 }

@@ -30,7 +30,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Sear
   });
   return (
     <>
-      <div className="flex items-start justify-between gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-4">
         <PageHeader title="Catalog">MCP servers registered with Toolgate.</PageHeader>
         {can(user, "catalog.register") && (
           <Link href="/catalog/new" className="rounded bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800">
@@ -71,7 +71,7 @@ function Results({ rows, filtered, switches }: { rows: CatalogRow[]; filtered: b
       {rows.map((row) => (
         <tr key={row.id} className="border-b border-slate-100 align-top">
           <td className="px-3 py-2">
-            <Link href={`/catalog/${row.id}`} className="font-mono text-indigo-700 underline">
+            <Link href={`/catalog/${row.id}`} className="whitespace-nowrap font-mono text-indigo-700 underline">
               {row.name}
             </Link>
             <KillSwitchBadge switches={switches.filter((s) => s.scope === "global" || s.serverId === row.id)} />

@@ -53,11 +53,11 @@ export default async function EntryPage({ params, searchParams }: Props) {
   const base = `/catalog/${server.id}`;
   return (
     <>
-      <div className="flex items-start justify-between gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-4">
         <PageHeader title={server.title}>
           <span className="font-mono">{server.name}</span> · {server.team.name}
         </PageHeader>
-        <div className="flex items-center gap-3 text-sm">
+        <div className="mb-6 flex flex-wrap items-center gap-3 text-sm">
           {latest && <span className="font-mono">{latest.version}</span>}
           <StatusBadge status={latest?.status ?? null} />
           <KillSwitchBadge switches={switches} />
