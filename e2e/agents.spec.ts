@@ -78,3 +78,19 @@ test("the administrator creates an agent, a key shown once, and grants it the se
   await expect(page.getByText(key)).toHaveCount(0);
   await signOut(page);
 });
+
+test("the agent's card says how to connect it, and what it sees at the gateway now", async ({ page }) => {
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" }).click();
+  const agent = page.getByRole("article", { name: `Agent ${agentName}` });
+  await agent.getByText("Connect this agent").click();
+  const gatewayUrl = `${new URL(page.url()).origin}/mcp`;
+  await expect(agent).toContainText(`Gateway (MCP, Streamable HTTP): ${gatewayUrl}`);
+  await expect(agent.getByLabel("A host's mcp.json")).toContainText(`"url": "${gatewayUrl}"`);
+  await expect(agent.getByLabel("A TypeScript client (MCP SDK)")).toContainText(`name: "${agentName}"`);
+  // The server is granted but not certified yet, so the agent's tools/list is empty, and the page says why.
+  const preview = agent.getByRole("form", { name: "Test connection" });
+  await preview.getByRole("button", { name: "Test connection" }).click();
+  await expect(preview.getByRole("status")).toHaveText(`${agentName} sees no tools yet: it needs an active grant to a server certified and promoted to its environment.`);
+  await signOut(page);
+});

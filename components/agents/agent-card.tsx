@@ -6,10 +6,13 @@ import { ReasonForm } from "@/components/ui/reason-form";
 import { Table } from "@/components/ui/table";
 import type { ActionState } from "@/lib/action-state";
 import type { AgentView } from "@/lib/agents/agents";
+import type { ConnectionGuide } from "@/lib/gateway/agent-connection";
+import { AgentConnect } from "./agent-connect";
 import { CreateKeyForm } from "./agent-key-form";
 import { GrantAccessForm } from "./agent-grant-form";
 
 type Act<T = undefined> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
+type PreviewTools = Act<string[]>;
 
 export interface AgentActions {
   setDisabled: Act;
@@ -21,6 +24,8 @@ export interface AgentActions {
 
 interface Props {
   agent: AgentView;
+  /** How hosts connect it, and the page's "Test connection". */
+  connect: { guide: ConnectionGuide; previewTools: PreviewTools };
   servers: { id: string; name: string; riskTier: string | null }[];
   /** Without actions the card only shows the agent. */
   actions?: AgentActions;
@@ -42,7 +47,7 @@ function grantState(grant: AgentView["grants"][number], now: Date): [string, Ton
   return [grant.status, tones[grant.status] ?? "neutral"];
 }
 
-function Keys({ agent, actions, now }: Omit<Props, "servers">) {
+function Keys({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
   if (agent.keys.length === 0) return <p className="text-sm text-slate-600">No API keys yet.</p>;
   return (
     <Table label={`API keys of ${agent.name}`} headings={["Key", "Label", "Expires", "Last used", "Status", ...(actions ? [""] : [])]}>
@@ -72,7 +77,7 @@ function Keys({ agent, actions, now }: Omit<Props, "servers">) {
   );
 }
 
-function Grants({ agent, actions, now }: Omit<Props, "servers">) {
+function Grants({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
   if (agent.grants.length === 0) return <p className="text-sm text-slate-600">No grants yet: this agent can use no server.</p>;
   return (
     <Table label={`Grants of ${agent.name}`} headings={["Server", "Risk", "Tools", "Until", "Status", ...(actions ? [""] : [])]}>
@@ -116,7 +121,7 @@ function Grants({ agent, actions, now }: Omit<Props, "servers">) {
 }
 
 /** One agent: who owns it, where it runs, its keys and its grants, with the forms to change them. */
-export function AgentCard({ agent, servers, actions, now }: Props) {
+export function AgentCard({ agent, servers, actions, now, connect }: Props) {
   return (
     <article aria-label={`Agent ${agent.name}`} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="flex flex-wrap items-baseline gap-2 text-lg font-semibold">
@@ -150,6 +155,7 @@ export function AgentCard({ agent, servers, actions, now }: Props) {
         <Grants agent={agent} actions={actions} now={now} />
         {actions && <GrantAccessForm action={actions.grant} agentId={agent.id} servers={servers} />}
       </section>
+      <AgentConnect guide={connect.guide} agentId={agent.id} previewTools={connect.previewTools} />
     </article>
   );
 }

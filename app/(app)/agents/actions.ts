@@ -5,6 +5,7 @@ import { formAction } from "@/lib/actor-action";
 import { createAgent, setAgentDisabled } from "@/lib/agents/agents";
 import { grantAccess, revokeGrant } from "@/lib/agents/grants";
 import { createApiKey, revokeApiKey } from "@/lib/agents/keys";
+import { previewAgentTools } from "@/lib/gateway/agent-connection";
 import { commaList } from "../admin/policy-input";
 
 // The agents page's changes; lib/agents checks the role and the agent's team, and audits.
@@ -40,3 +41,10 @@ export const revokeGrantAction = formAction(async (actor, form) => {
   await revokeGrant(actor, formFields(form, "grantId", "reason"));
   return { message: "Revoked." };
 }, { echo: true, revalidate: ["/agents", "/approvals"] });
+
+/** What the agent's tools/list would show now: the page's "Test connection". */
+export const previewAgentToolsAction = formAction<string[]>(async (actor, form) => {
+  const { agentName, tools } = await previewAgentTools(actor, formFields(form, "agentId"));
+  const message = tools.length === 0 ? `${agentName} sees no tools yet: it needs an active grant to a server certified and promoted to its environment.` : `${agentName} sees ${tools.length} tool${tools.length === 1 ? "" : "s"}.`;
+  return { message, data: tools };
+});

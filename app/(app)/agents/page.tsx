@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { type AgentActions, AgentCard } from "@/components/agents/agent-card";
 import { CreateAgentForm } from "@/components/agents/agent-create-form";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
@@ -7,8 +8,10 @@ import { grantableServers } from "@/lib/agents/grants";
 import { teamsInScope } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { connectionGuide } from "@/lib/gateway/agent-connection";
+import { publicBase } from "@/lib/net/public-origin";
 import { listTeams } from "@/lib/teams/manage";
-import { createAgentAction, createApiKeyAction, grantAccessAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction } from "./actions";
+import { createAgentAction, createApiKeyAction, grantAccessAction, previewAgentToolsAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction } from "./actions";
 
 export const metadata: Metadata = { title: "Agents" };
 
@@ -26,6 +29,7 @@ export default async function AgentsPage() {
   const [agents, allTeams, manageable, servers] = await Promise.all([listAgents(user), listTeams(), teamsInScope(user, "agent.manage"), grantableServers()]);
   const teams = manageable === "all" ? allTeams : allTeams.filter((team) => manageable.includes(team.id));
   const now = new Date();
+  const base = publicBase(`http://${(await headers()).get("host") ?? "localhost"}`);
   return (
     <>
       <PageHeader title="Agents">AI applications that call tools through the gateway, their API keys and the servers they may use.</PageHeader>
@@ -39,7 +43,7 @@ export default async function AgentsPage() {
         {agents.length === 0 ? (
           <EmptyState>No agents yet.</EmptyState>
         ) : (
-          agents.map((agent) => <AgentCard key={agent.id} agent={agent} servers={servers} actions={mayManage ? actions : undefined} now={now} />)
+          agents.map((agent) => <AgentCard key={agent.id} agent={agent} servers={servers} actions={mayManage ? actions : undefined} now={now} connect={{ guide: connectionGuide(base, agent.name), previewTools: previewAgentToolsAction }} />)
         )}
       </section>
     </>
