@@ -26,6 +26,19 @@ test("a signed-out visitor is sent to sign-in, and a wrong password is refused",
   expect((await request.get("/api/ready", { maxRedirects: 0 })).status()).toBe(200);
 });
 
+test("an empty Toolgate shows the first administrator where to start, and why there is no Register button", async ({ page }) => {
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  const start = page.getByRole("region", { name: "Getting started" });
+  const first = start.getByRole("listitem").first();
+  await expect(first).toContainText("Create a team");
+  await expect(first).toContainText("(next)");
+  await expect(start.getByRole("link", { name: "Register an MCP server" })).toHaveAttribute("href", "/catalog");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Catalog" }).click();
+  await expect(page.getByRole("main")).toContainText("Registering a server needs the Server owner role and a team.");
+  await expect(page.getByRole("link", { name: "Register a server" })).toHaveCount(0);
+  await signOut(page);
+});
+
 test("the first administrator signs in and creates a reviewer", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin/);

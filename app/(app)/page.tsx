@@ -1,8 +1,10 @@
 import { Dashboard } from "@/components/dashboard/dashboard";
+import { GettingStarted } from "@/components/dashboard/getting-started";
 import { PageHeader } from "@/components/ui/empty-state";
 import { can } from "@/lib/auth/authorize";
 import { requireUser } from "@/lib/auth/session";
 import { parseRange } from "@/lib/dashboard/range";
+import { gettingStarted } from "@/lib/dashboard/getting-started";
 import { dashboardStats } from "@/lib/dashboard/stats";
 
 export const dynamic = "force-dynamic";
@@ -12,10 +14,11 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
   const { range, note } = parseRange((await searchParams).range);
-  const stats = await dashboardStats(range);
+  const [stats, steps] = await Promise.all([dashboardStats(range), gettingStarted()]);
   return (
     <>
       <PageHeader title="Dashboard">Welcome, {user.name}. Gateway tool calls and the work waiting for people.</PageHeader>
+      {steps.some((step) => !step.done) && <GettingStarted steps={steps} />}
       <Dashboard stats={stats} note={note} links={{ approvals: can(user, "approvals.view"), drift: can(user, "catalog.view") }} />
     </>
   );

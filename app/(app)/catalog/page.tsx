@@ -32,10 +32,15 @@ export default async function CatalogPage({ searchParams }: { searchParams: Sear
     <>
       <div className="flex flex-wrap items-start justify-between gap-4">
         <PageHeader title="Catalog">MCP servers registered with Toolgate.</PageHeader>
-        {can(user, "catalog.register") && (
+        {can(user, "catalog.register") ? (
           <Link href="/catalog/new" className="rounded bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800">
             Register a server
           </Link>
+        ) : (
+          <p className="max-w-sm text-sm text-slate-600">
+            Registering a server needs the Server owner role and a team.{" "}
+            {can(user, "users.updateRoles") ? "As an administrator, give that role (to yourself or someone else) under Admin → Users." : "Ask an administrator for it."}
+          </p>
         )}
       </div>
       <FilterForm label="Search the catalog" submitLabel="Search" clearHref="/catalog">
