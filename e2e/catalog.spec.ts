@@ -135,6 +135,10 @@ test("the reviewer finds the server by a word from a tool description and reads 
   const echo = page.getByTestId("tool-echo");
   await expect(echo).toContainText("Echo Tool");
   await expect(echo.getByText("Input schema")).toBeVisible();
+  // The schema reads as its parameters; its JSON is folded away until asked for.
+  await expect(echo.getByRole("list", { name: "Input schema parameters" })).toContainText("message: string (required)");
+  await expect(echo.locator("pre").first()).toBeHidden();
+  await echo.getByText("JSON").first().click();
   await expect(echo.locator("pre").first()).toContainText('"message"');
   await expect(page.getByRole("heading", { name: /Resources \(\d+\)/ })).toBeVisible();
 

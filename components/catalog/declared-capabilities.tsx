@@ -65,7 +65,26 @@ function AnnotationBadges({ annotations }: { annotations: unknown }) {
   );
 }
 
-function JsonBlock({ label, value }: { label: string; value: unknown }) {
+interface Parameter {
+  name: string;
+  type: string;
+  required: boolean;
+}
+
+/** The top-level parameters an object schema declares, for a reader; nothing for any other schema. */
+function parametersOf(schema: unknown): Parameter[] {
+  const { properties, required } = (schema ?? {}) as { properties?: unknown; required?: unknown };
+  if (!properties || typeof properties !== "object" || Array.isArray(properties)) return [];
+  const requiredNames = Array.isArray(required) ? required : [];
+  return Object.entries(properties as Record<string, { type?: unknown; enum?: unknown }>).map(([name, property]) => {
+    const type = Array.isArray(property?.type) ? property.type.join(" | ") : typeof property?.type === "string" ? property.type : Array.isArray(property?.enum) ? "one of a list" : "any";
+    return { name, type, required: requiredNames.includes(name) };
+  });
+}
+
+// A schema reads as its parameters; the JSON itself is folded away until asked for.
+function SchemaBlock({ label, value }: { label: string; value: unknown }) {
+  const parameters = parametersOf(value);
   // min-w-0: a grid item otherwise grows to its widest line, and the schema would widen the page.
   return (
     <div className="min-w-0">
@@ -73,7 +92,22 @@ function JsonBlock({ label, value }: { label: string; value: unknown }) {
       {value === undefined || value === null ? (
         <p className="text-sm text-slate-500">none declared</p>
       ) : (
-        <pre className="mt-1 max-h-96 overflow-auto rounded bg-slate-50 p-3 font-mono text-xs">{JSON.stringify(value, null, 2)}</pre>
+        <>
+          {parameters.length > 0 && (
+            <ul aria-label={`${label} parameters`} className="mt-1 space-y-0.5 text-sm">
+              {parameters.map((parameter) => (
+                <li key={parameter.name}>
+                  <code className="font-mono">{parameter.name}</code>: {parameter.type}
+                  {parameter.required && <span className="text-slate-600"> (required)</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+          <details className="mt-1">
+            <summary className="cursor-pointer text-xs text-slate-600">JSON</summary>
+            <pre className="mt-1 max-h-96 overflow-auto rounded bg-slate-50 p-3 font-mono text-xs">{JSON.stringify(value, null, 2)}</pre>
+          </details>
+        </>
       )}
     </div>
   );
@@ -98,8 +132,8 @@ function ToolList({ tools, showSchemas = false }: { tools: ToolView[]; showSchem
           <p className="mt-1 break-all font-mono text-xs text-slate-500">sha256 {tool.definitionHash}</p>
           {showSchemas && (
             <div className="mt-3 grid gap-3 lg:grid-cols-2">
-              <JsonBlock label="Input schema" value={tool.inputSchema} />
-              <JsonBlock label="Output schema" value={tool.outputSchema} />
+              <SchemaBlock label="Input schema" value={tool.inputSchema} />
+              <SchemaBlock label="Output schema" value={tool.outputSchema} />
             </div>
           )}
         </li>
