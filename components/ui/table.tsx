@@ -1,14 +1,19 @@
 import type { ReactNode } from "react";
 
 /** A box that scrolls sideways on its own when a table is wider than the screen, so the page does not. */
-export function ScrollBox({ children }: { children: ReactNode }) {
-  return <div className="max-w-full overflow-x-auto">{children}</div>;
+export function ScrollBox({ label, children }: { label?: string; children: ReactNode }) {
+  // Focusable, so a keyboard can scroll a table wider than the screen (axe: scrollable-region-focusable).
+  return (
+    <div role="region" aria-label={label} tabIndex={0} className="max-w-full overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+      {children}
+    </div>
+  );
 }
 
 /** A plain data table: a header row of headings, then the rows the caller renders. */
 export function Table({ label, headings, children }: { label?: string; headings: readonly string[]; children: ReactNode }) {
   return (
-    <ScrollBox>
+    <ScrollBox label={label}>
       <table className="w-full border-collapse bg-white text-sm" aria-label={label}>
         <thead className="border-b border-slate-200 text-left text-slate-600">
           <tr>

@@ -35,8 +35,8 @@ export default async function ReviewsPage() {
       {queue.length === 0 ? (
         <EmptyState>The review queue is empty.</EmptyState>
       ) : (
-        <ScrollBox>
-          <table className="w-full border-collapse text-sm">
+        <ScrollBox label="Review queue">
+          <table className="w-full border-collapse text-sm" aria-label="Review queue">
             <thead>
               <tr className="border-b border-slate-300 text-left text-slate-600">
                 <th className="py-2">Server</th>
