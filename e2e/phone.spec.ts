@@ -12,6 +12,8 @@ const serverName = "io.example/phone-records";
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 const screenshots = process.env.PHONE_SCREENSHOTS === "1";
+/** The pages of the main navigation, and the account page. */
+const mainPages = ["/", "/catalog", "/reviews", "/approvals", "/agents", "/kill-switches", "/drift", "/audit", "/admin", "/account"];
 
 // Not serial: each check below reports on its own. They run in file order (one worker), after the first.
 const everything = serverEverythingForSpec();
@@ -94,9 +96,8 @@ test.describe("at 390 px", () => {
   test("the main pages fit the width, and tables scroll inside their own box", async ({ page }) => {
     await signIn(page, e2eAdmin.email, e2eAdmin.password);
     const entryPath = await entryPathOf(page);
-    const pages = ["/", "/catalog", "/reviews", "/approvals", "/agents", "/kill-switches", "/drift", "/audit", "/admin", "/account"];
     const tabs = ["", "?tab=versions", "?tab=tools", "?tab=risk", "?tab=evidence", "?tab=review", "?tab=history"].map((tab) => `${entryPath}${tab}`);
-    for (const path of [...pages, ...tabs, `${entryPath}/edit`, "/catalog/new", "/verify"]) {
+    for (const path of [...mainPages, ...tabs, `${entryPath}/edit`, "/catalog/new", "/verify"]) {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();
       await expectNoSidewaysScroll(page, path, true);
@@ -139,17 +140,9 @@ test("the main pages have no serious accessibility violations at 390 and 1366 px
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   const entryPath = await entryPathOf(page);
   const pages: [string, string][] = [
-    ["dashboard", "/"],
-    ["catalog", "/catalog"],
+    ...mainPages.map((path): [string, string] => [path === "/" ? "dashboard" : path.slice(1), path]),
     ["entry", entryPath],
     ["entry-tools", `${entryPath}?tab=tools`],
-    ["reviews", "/reviews"],
-    ["approvals", "/approvals"],
-    ["agents", "/agents"],
-    ["kill-switches", "/kill-switches"],
-    ["drift", "/drift"],
-    ["audit", "/audit"],
-    ["admin", "/admin"],
   ];
   const readme = new Set(["dashboard", "catalog", "entry"]);
   for (const [size, viewport] of [["390", phone], ["1366", desktop]] as const) {

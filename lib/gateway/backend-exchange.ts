@@ -7,6 +7,7 @@ import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { createParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
+import { isPlainObject } from "@/lib/json/plain-object";
 import { formatBytes, type GuardedRequest, OutboundResponseError } from "@/lib/net/outbound";
 
 /** A tools/call result as the backend sent it: the same object is relayed, nothing rebuilt. */
@@ -141,17 +142,14 @@ function resultOf(message: unknown, id: number): CallResult {
  * when absent) is a list of blocks with a type, structuredContent an object, isError a boolean.
  */
 export function callResultOf(result: unknown): CallResult {
-  if (!isObject(result)) throw new SyntaxError("The backend's result is not an object.");
+  if (!isPlainObject(result)) throw new SyntaxError("The backend's result is not an object.");
   result.content ??= [];
   const { content, structuredContent, isError } = result;
-  if (!Array.isArray(content) || !content.every((block) => isObject(block) && typeof block.type === "string")) {
+  if (!Array.isArray(content) || !content.every((block) => isPlainObject(block) && typeof block.type === "string")) {
     throw new SyntaxError("The backend's content is not a list of typed blocks.");
   }
-  if (structuredContent !== undefined && !isObject(structuredContent)) throw new SyntaxError("The backend's structuredContent is not an object.");
+  if (structuredContent !== undefined && !isPlainObject(structuredContent)) throw new SyntaxError("The backend's structuredContent is not an object.");
   if (isError !== undefined && typeof isError !== "boolean") throw new SyntaxError("The backend's isError is not a boolean.");
   return result as CallResult;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPlainObject } from "@/lib/json/plain-object";
 import { hasLoneSurrogate, hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import { maxToolNameLength } from "./namespacing";
 
@@ -102,9 +103,6 @@ function auditableName(params: unknown): string | undefined {
   return typeof name === "string" ? replaceUnsafeCharacters(name.slice(0, maxToolNameLength + 1)) : undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 // The common call — a good name and plain arguments, nothing else — is recognised by hand: the schema
 // would pass it too, and parsing it cost more than the rest of the screen. Anything else is parsed.

@@ -1,12 +1,13 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { isPlainObject } from "@/lib/json/plain-object";
 import { countLeanCall } from "@/lib/observability/metrics";
 import { resolveAgentView } from "./resolution";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-server";
 
-// The common tools/call and tools/list without the SDK server in between: the edge has parsed the body and screened its
-// params (./call-input.ts), the governance is the same callGatewayTool, and the answer is serialised once,
-// as the message the SDK server would have sent (its key order, its error mapping), so a client cannot
-// tell the two paths apart (lib/gateway/lean-call.test.ts compares their bytes). Anything less common —
+// The common tools/call and tools/list without the SDK server in between: the edge has parsed the body
+// and screened its params (./call-input.ts), the governance is the same callGatewayTool, and the answer
+// is serialised once, as the message the SDK server would have sent (its key order, its error mapping),
+// so a client cannot tell the two paths apart (lib/gateway/lean-call.test.ts compares their bytes). Anything less common —
 // a progress token, a tool that waits for a person's approval — takes the SDK path, which relays
 // notifications while the call runs.
 
@@ -16,9 +17,6 @@ export interface LeanCall {
   args: Record<string, unknown>;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 export interface LeanList {
   id: string | number;

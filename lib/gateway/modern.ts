@@ -1,5 +1,6 @@
 import { type CallToolResult, createMcpHandler, type McpRequestContext, ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { isPlainObject } from "@/lib/json/plain-object";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
@@ -54,9 +55,9 @@ function servesLean(request: EdgeRequest, call: LeanCall, body: unknown): boolea
   const { headers } = request;
   if (request.method !== "POST" || headers.get("mcp-protocol-version") !== modernRevision || headers.get("mcp-method") !== "tools/call") return false;
   if (headers.get("mcp-name") !== call.name || !headers.get("accept")?.includes("application/json")) return false;
-  const meta = (body as { params: { _meta?: unknown } }).params._meta as Record<string, unknown> | undefined;
-  if (!meta || meta["io.modelcontextprotocol/protocolVersion"] !== modernRevision) return false;
+  const meta = (body as { params: { _meta?: unknown } }).params._meta;
+  if (!isPlainObject(meta) || meta["io.modelcontextprotocol/protocolVersion"] !== modernRevision) return false;
   const declared = [meta["io.modelcontextprotocol/clientCapabilities"], meta["io.modelcontextprotocol/clientInfo"]];
-  if (declared.some((value) => value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value)))) return false;
+  if (declared.some((value) => value !== undefined && !isPlainObject(value))) return false;
   return Object.keys(meta).every((key) => !key.startsWith("io.modelcontextprotocol/") || envelopeKeys.has(key));
 }
