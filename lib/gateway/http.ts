@@ -1,4 +1,4 @@
-import { isLegacyRequest } from "@modelcontextprotocol/server";
+import { classifyInboundRequest } from "@modelcontextprotocol/server";
 import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 import { correlationIdFrom } from "@/lib/net/correlation-id";
@@ -67,11 +67,18 @@ async function readJsonBody(request: EdgeRequest): Promise<Parsed> {
   }
 }
 
+// The 2026-07-28 revision has no sessions, so a session header marks a 2025-era request at once. Other
+// requests are classified as the SDK's entry classifies them (its isLegacyRequest runs this very
+// function), from the headers and the body already parsed, so no Fetch Request is made for it.
+function isLegacy(request: EdgeRequest, body: unknown): boolean {
+  if (request.headers.has("mcp-session-id")) return true;
+  const header = (name: string) => request.headers.get(name) ?? undefined;
+  const inbound = { httpMethod: request.method.toUpperCase(), protocolVersionHeader: header("mcp-protocol-version"), mcpMethodHeader: header("mcp-method"), mcpNameHeader: header("mcp-name") };
+  return classifyInboundRequest({ ...inbound, ...(body !== undefined && { body }) }).kind === "legacy";
+}
+
 async function route(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
-  // The 2026-07-28 revision has no sessions, so a session header marks a 2025-era request at once; the
-  // SDK's fuller check (given the body already parsed) is left for requests without one.
-  if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request.fetchRequest(), body))) return handleLegacyRequest(agent, request, body, correlationId);
-  return handleModernRequest(agent, request, body, correlationId);
+  return isLegacy(request, body) ? handleLegacyRequest(agent, request, body, correlationId) : handleModernRequest(agent, request, body, correlationId);
 }
 
 
