@@ -144,7 +144,6 @@ test("the main pages have no serious accessibility violations at 390 and 1366 px
     ["entry", entryPath],
     ["entry-tools", `${entryPath}?tab=tools`],
   ];
-  const readme = new Set(["dashboard", "catalog", "entry"]);
   for (const [size, viewport] of [["390", phone], ["1366", desktop]] as const) {
     await page.setViewportSize(viewport);
     for (const [name, path] of pages) {
@@ -152,7 +151,7 @@ test("the main pages have no serious accessibility violations at 390 and 1366 px
       const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
       const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
       expect.soft(serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`), `${name} at ${size} px`).toEqual([]);
-      const file = screenshots && readme.has(name) ? `docs/screenshots/${name}-${size}.png` : testInfo.outputPath(`${name}-${size}.png`);
+      const file = screenshots ? `docs/screenshots/${name}-${size}.png` : testInfo.outputPath(`${name}-${size}.png`);
       await page.screenshot({ path: file });
     }
   }
