@@ -2,13 +2,15 @@
 
 import { usePathname } from "next/navigation";
 import { type MouseEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { CountBadge } from "@/components/ui/nav-links";
 
 /**
  * The header's links and account: in a row on wide screens, behind a Menu button below the `xl`
  * breakpoint. The button says whether the panel is open (aria-expanded) and which it opens
  * (aria-controls); Escape closes the panel and returns focus to the button, as does following a link.
+ * `waiting`, the sum of the navigation's counts, shows on the button, so a closed menu says that something waits.
  */
-export function SiteMenu({ children }: { children: ReactNode }) {
+export function SiteMenu({ children, waiting = 0 }: { children: ReactNode; waiting?: number }) {
   const pathname = usePathname();
   const panelId = useId();
   const button = useRef<HTMLButtonElement>(null);
@@ -46,6 +48,7 @@ export function SiteMenu({ children }: { children: ReactNode }) {
           {open ? <path d="M5 5l10 10M15 5L5 15" /> : <path d="M3 6h14M3 10h14M3 14h14" />}
         </svg>
         Menu
+        <CountBadge count={{ value: waiting, word: "waiting", tone: "warn" }} />
       </button>
       <div
         id={panelId}
