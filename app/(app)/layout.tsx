@@ -2,29 +2,39 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { GlobalKillBanner } from "@/components/killswitch/global-kill-banner";
-import { NavLinks } from "@/components/ui/nav-links";
+import { type NavLink, NavLinks } from "@/components/ui/nav-links";
 import { SiteFrame } from "@/components/ui/site-frame";
 import { type Action, can } from "@/lib/auth/authorize";
 import { roleLabels } from "@/lib/auth/roles";
 import { requireUser } from "@/lib/auth/session";
+import { type NavigationCounts, navigationCounts } from "@/lib/dashboard/navigation-counts";
 import { engagedGlobalSwitch } from "@/lib/killswitch/switches";
 
-const sections: { href: string; label: string; action: Action }[] = [
+const sections: { href: string; label: string; action: Action; count?: keyof NavigationCounts }[] = [
   { href: "/catalog", label: "Catalog", action: "catalog.view" },
-  { href: "/reviews", label: "Reviews", action: "reviews.view" },
-  { href: "/drift", label: "Drift", action: "catalog.view" },
-  { href: "/approvals", label: "Approvals", action: "approvals.view" },
+  { href: "/reviews", label: "Reviews", action: "reviews.view", count: "reviews" },
+  { href: "/drift", label: "Drift", action: "catalog.view", count: "drift" },
+  { href: "/approvals", label: "Approvals", action: "approvals.view", count: "approvals" },
   { href: "/agents", label: "Agents", action: "agents.view" },
   { href: "/kill-switches", label: "Kill switches", action: "killswitch.manage" },
   { href: "/audit", label: "Audit", action: "audit.view" },
   { href: "/admin", label: "Admin", action: "users.view" },
 ];
 
+const countWords = {
+  reviews: { word: "waiting", tone: "warn" },
+  approvals: { word: "waiting", tone: "warn" },
+  drift: { word: "open", tone: "bad" },
+} as const satisfies Record<keyof NavigationCounts, Omit<NonNullable<NavLink["count"]>, "value">>;
+
 export default async function AppLayout({ children }: { children: ReactNode }) {
   // The user first: reading the session makes the page dynamic, so nothing reads the database at build time.
   const user = await requireUser();
-  const globalSwitch = await engagedGlobalSwitch();
-  const links = sections.filter((s) => can(user, s.action)).map(({ href, label }) => ({ href, label }));
+  const [globalSwitch, counts] = await Promise.all([engagedGlobalSwitch(), navigationCounts(user)]);
+  const links: NavLink[] = sections
+    .filter((s) => can(user, s.action))
+    .map(({ href, label, count }) => ({ href, label, count: count && { value: counts[count], ...countWords[count] } }));
+  const waiting = links.reduce((sum, link) => sum + (link.count?.value ?? 0), 0);
   const account = (
     <>
       <NavLinks links={links} />
@@ -42,6 +52,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       width="wide"
       header={account}
       collapsible
+      waiting={waiting}
       banner={globalSwitch && <GlobalKillBanner engaged={globalSwitch} manageHref={can(user, "killswitch.manage") ? "/kill-switches" : undefined} />}
     >
       {children}

@@ -1,3 +1,4 @@
+import { AgentWait } from "@/components/approvals/agent-wait";
 import { ApprovalDecisionForm } from "@/components/approvals/approval-decision-form";
 import { Badge, RiskBadge } from "@/components/ui/badges";
 import { DescriptionList } from "@/components/ui/description-list";
@@ -22,7 +23,15 @@ function Arguments({ value }: { value: unknown }) {
   return <pre className="max-h-48 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{JSON.stringify(value, null, 2)}</pre>;
 }
 
-function PendingToolCall({ request, decide, note }: { request: ToolCallRequest; decide?: Decide; note: string | null }) {
+/** What the agent's side looks like at render: see AgentWait. */
+interface WaitContext {
+  /** `approvals.validMinutes`. */
+  validMinutes: number;
+  /** When the page was rendered (ISO). */
+  renderedAt: string;
+}
+
+function PendingToolCall({ request, decide, note, wait }: { request: ToolCallRequest; decide?: Decide; note: string | null; wait: WaitContext }) {
   return (
     <article data-testid="tool-call-request" aria-label={`Tool call ${request.toolName} of ${request.server.name}`} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h3 className="flex flex-wrap items-baseline gap-2 text-base font-semibold">
@@ -38,7 +47,13 @@ function PendingToolCall({ request, decide, note }: { request: ToolCallRequest; 
           ["Why approval", request.riskReason],
           ["Arguments", <Arguments key="args" value={request.arguments} />],
           ["Requested", when(request.createdAt)],
-          ["Time left", <TimeLeft key="left" until={request.expiresAt.toISOString()} />],
+          ["Agent's wait", <AgentWait key="wait" waitsUntil={request.agentWaitsUntil?.toISOString() ?? null} {...wait} />],
+          [
+            "Request expires",
+            <span key="left" data-testid="request-expiry">
+              <TimeLeft until={request.expiresAt.toISOString()} />
+            </span>,
+          ],
           ["Request id", <span key="id" className="font-mono text-xs">{request.id}</span>],
         ]}
       />
@@ -53,12 +68,17 @@ interface PendingProps {
   ownedServerIds: Set<string>;
   /** Absent when the viewer may look but not decide. */
   decide?: Decide;
+  wait: WaitContext;
+  /** What the list says when it is empty. */
+  empty?: string;
 }
 
 /** Tool calls waiting for a person, newest first. */
-export function PendingToolCalls({ requests, viewerId, ownedServerIds, decide }: PendingProps) {
-  if (requests.length === 0) return <EmptyState>No tool call is waiting for approval.</EmptyState>;
-  return requests.map((request) => <PendingToolCall key={request.id} request={request} decide={decide} note={decide ? sodNote(request, viewerId, ownedServerIds) : null} />);
+export function PendingToolCalls({ requests, viewerId, ownedServerIds, decide, wait, empty = "No tool call is waiting for approval." }: PendingProps) {
+  if (requests.length === 0) return <EmptyState>{empty}</EmptyState>;
+  return requests.map((request) => (
+    <PendingToolCall key={request.id} request={request} decide={decide} note={decide ? sodNote(request, viewerId, ownedServerIds) : null} wait={wait} />
+  ));
 }
 
 const statusTones = { approved: "good", used: "good", denied: "bad", expired: "neutral", pending: "info" } as const;

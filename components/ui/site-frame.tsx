@@ -11,13 +11,15 @@ interface Props {
   header: ReactNode;
   /** Puts the header behind a Menu button on narrow screens; for a header too long for a phone. */
   collapsible?: boolean;
+  /** What waits for the person in the header's links, shown on the Menu button of a collapsible header. */
+  waiting?: number;
   /** Shown across the page under the header, e.g. while every tool call is stopped. */
   banner?: ReactNode;
   children: ReactNode;
 }
 
 /** A page's frame: the header, then the page itself, both in one column. */
-export function SiteFrame({ width, header, collapsible = false, banner, children }: Props) {
+export function SiteFrame({ width, header, collapsible = false, waiting, banner, children }: Props) {
   return (
     <>
       <header className="border-b border-slate-200 bg-white">
@@ -25,7 +27,7 @@ export function SiteFrame({ width, header, collapsible = false, banner, children
           <Link href="/" className="text-lg font-bold text-indigo-800">
             Toolgate
           </Link>
-          {collapsible ? <SiteMenu>{header}</SiteMenu> : header}
+          {collapsible ? <SiteMenu waiting={waiting}>{header}</SiteMenu> : header}
         </div>
       </header>
       {banner}

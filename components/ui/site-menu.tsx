@@ -2,13 +2,16 @@
 
 import { usePathname } from "next/navigation";
 import { type MouseEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { CountBadge, countedName } from "@/components/ui/nav-links";
 
 /**
  * The header's links and account: in a row on wide screens, behind a Menu button below the `xl`
  * breakpoint. The button says whether the panel is open (aria-expanded) and which it opens
  * (aria-controls); Escape closes the panel and returns focus to the button, as does following a link.
+ * `waiting`, the sum of the navigation's counts, shows on the button, so a closed menu says that something waits.
  */
-export function SiteMenu({ children }: { children: ReactNode }) {
+export function SiteMenu({ children, waiting = 0 }: { children: ReactNode; waiting?: number }) {
+  const count = { value: waiting, word: "waiting", tone: "warn" } as const;
   const pathname = usePathname();
   const panelId = useId();
   const button = useRef<HTMLButtonElement>(null);
@@ -39,6 +42,7 @@ export function SiteMenu({ children }: { children: ReactNode }) {
         type="button"
         aria-expanded={open}
         aria-controls={panelId}
+        aria-label={countedName("Menu", count)}
         onClick={() => setOpenOn(open ? null : pathname)}
         className="ml-auto flex items-center gap-2 rounded border border-slate-300 px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 xl:hidden"
       >
@@ -46,6 +50,7 @@ export function SiteMenu({ children }: { children: ReactNode }) {
           {open ? <path d="M5 5l10 10M15 5L5 15" /> : <path d="M3 6h14M3 10h14M3 14h14" />}
         </svg>
         Menu
+        <CountBadge count={count} />
       </button>
       <div
         id={panelId}

@@ -2,11 +2,15 @@
 
 import { useEffect, useState } from "react";
 
-function describe(ms: number): string {
-  if (ms <= 0) return "expired";
+/** A positive duration as people read it: "1 min 40 s", "8 s". */
+export function durationText(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.floor((ms % 60_000) / 1000);
-  return minutes > 0 ? `${minutes} min ${seconds} s left` : `${seconds} s left`;
+  return minutes > 0 ? `${minutes} min ${seconds} s` : `${seconds} s`;
+}
+
+function describe(ms: number): string {
+  return ms <= 0 ? "expired" : `${durationText(ms)} left`;
 }
 
 /** A countdown to `until` (ISO), ticking every second. */

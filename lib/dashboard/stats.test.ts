@@ -228,7 +228,7 @@ describe("dashboard counts of open work", () => {
     });
 
     const stats = await dashboardStats("day", now);
-    expect(stats.approvals).toEqual({ pending: 2, toolCalls: 2, escalated: 1, promotions: 0, grants: 0 });
+    expect(stats.approvals).toEqual({ pending: 2, toolCalls: 2, agentStoppedWaiting: 2, escalated: 1, promotions: 0, grants: 0 });
 
     // The inbox shows waiting promotions and access grants too; decided ones are not waiting.
     const plan = { rolloutPlan: "All at once.", rollbackPlan: "Re-pin.", killSwitchPlan: "Server switch.", sunsetDays: 7 };
@@ -239,7 +239,7 @@ describe("dashboard counts of open work", () => {
       ],
     });
     await db().grant.createMany({ data: [{ agentId: agent.id, serverId: server.id, status: "pending" }, { agentId: agent.id, serverId: server.id, status: "denied" }] });
-    expect((await dashboardStats("day", now)).approvals).toEqual({ pending: 4, toolCalls: 2, escalated: 1, promotions: 1, grants: 1 });
+    expect((await dashboardStats("day", now)).approvals).toEqual({ pending: 4, toolCalls: 2, agentStoppedWaiting: 2, escalated: 1, promotions: 1, grants: 1 });
     expect(stats.drift).toEqual({ open: 2, detectedInRange: 2 });
   });
 });

@@ -1,5 +1,4 @@
 import { db } from "@/lib/db/prisma";
-import { pendingToolCallCounts } from "@/lib/tool-approvals/inbox";
 import {
   type CallsBucket,
   type CallsSummary,
@@ -13,6 +12,7 @@ import {
   topAgents,
   topTools,
 } from "./calls";
+import { type PendingApprovalCounts, pendingApprovalCounts } from "./pending-approvals";
 import { type DashboardRange, rangeSpecs, rangeWindow } from "./range";
 import { refusalKindLabel } from "./refusal-kinds";
 
@@ -33,25 +33,7 @@ export interface DashboardStats {
   drift: { open: number; detectedInRange: number };
 }
 
-export interface PendingApprovalCounts {
-  /** All three kinds together. */
-  pending: number;
-  toolCalls: number;
-  /** Tool-call requests escalated for waiting long. */
-  escalated: number;
-  promotions: number;
-  grants: number;
-}
-
-/** What waits in the approvals inbox, counted as the inbox lists it (pending promotions and grants, unexpired tool calls). */
-export async function pendingApprovalCounts(now: Date): Promise<PendingApprovalCounts> {
-  const [toolCalls, promotions, grants] = await Promise.all([
-    pendingToolCallCounts(now),
-    db().promotion.count({ where: { status: "pending" } }),
-    db().grant.count({ where: { status: "pending" } }),
-  ]);
-  return { pending: toolCalls.pending + promotions + grants, toolCalls: toolCalls.pending, escalated: toolCalls.escalated, promotions, grants };
-}
+export type { PendingApprovalCounts };
 
 async function driftIncidentCounts(window: CallWindow): Promise<DashboardStats["drift"]> {
   const [open, detectedInRange] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { getPolicy } from "@/lib/settings/policy";
-import { type ApprovalBinding, approvalState, claimApproval, openApprovalRequest } from "@/lib/tool-approvals/requests";
+import { type ApprovalBinding, approvalState, claimApproval, noteAgentStoppedWaiting, noteAgentWaiting, openApprovalRequest } from "@/lib/tool-approvals/requests";
 import type { ResolvedTool } from "./resolution";
 
 // A call to a tool that needs a person: it proceeds with an approval given for exactly this call (used
@@ -47,6 +47,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 async function waitForDecision(binding: ApprovalBinding, approvalId: string, hooks: WaitHooks): Promise<GateOutcome> {
   const budgetMs = (await getPolicy("approvals.waitSeconds")) * 1000;
   const started = Date.now();
+  // The inbox shows the approver until when this call waits, and that it stopped waiting if it goes away early.
+  const waitsUntil = new Date(started + budgetMs);
+  await noteAgentWaiting(approvalId, waitsUntil);
   let progressAt = -Infinity;
   const notApproved = (message: string): GateOutcome => ({ kind: "not_approved", approvalId, message });
   for (;;) {
@@ -59,6 +62,7 @@ async function waitForDecision(binding: ApprovalBinding, approvalId: string, hoo
     if (state.status !== "pending") return notApproved(`Approval request ${approvalId} ${state.status === "expired" ? "expired without a decision" : "can no longer be used"}; call again to ask for a new approval.`);
     const elapsed = Date.now() - started;
     if (elapsed >= budgetMs || hooks.signal?.aborted) {
+      if (hooks.signal?.aborted) await noteAgentStoppedWaiting(approvalId, waitsUntil);
       return notApproved(
         `Approval request ${approvalId} is still waiting for a person. Call again with the same arguments once it is approved: the approval applies to this exact call, once, until it expires.`,
       );

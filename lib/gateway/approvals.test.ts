@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { exportAuditTrail } from "@/lib/audit-trail/export";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
-import { pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
+import { byAgentWait, pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { maskedValue } from "@/lib/tool-approvals/masking";
 import { makeUser } from "@/test/factories";
@@ -59,8 +59,8 @@ const headers = () => ({ Authorization: `Bearer ${key}` });
 const legacyClient = () => connectLegacy(gateway.url, headers());
 const modernClient = () => connectModern(gateway.url, headers());
 
-function callDelete(client: GatewayClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void) {
-  const options = { onprogress, timeout: 60_000, resetTimeoutOnProgress: true };
+function callDelete(client: GatewayClient, id: string, onprogress?: (progress: { progress: number; message?: string }) => void, signal?: AbortSignal) {
+  const options = { onprogress, timeout: 60_000, resetTimeoutOnProgress: true, signal };
   const params = { name: tool, arguments: { id } };
   return client instanceof ModernClient ? client.callTool(params, options) : client.callTool(params, undefined, options);
 }
@@ -135,6 +135,39 @@ describe.each([
     expect(replay.isError).toBe(true);
     expect(textOf(replay)).not.toContain(requestId);
     expect(deletesSeen(id)).toBe(1);
+    await client.close();
+  }, 30_000);
+
+  it("records until when the agent waits: a timed-out call stopped waiting, a repeat waits again, a cancelled one (with sessions) stops at once", async () => {
+    const client = await connect();
+    const id = `waits-${era.slice(0, 4)}`;
+    const waitsUntil = async (requestId: string) => (await db().toolCallApproval.findUniqueOrThrow({ where: { id: requestId } })).agentWaitsUntil!.getTime();
+    const inbox = async () => {
+      const { agentWaiting, agentStopped } = byAgentWait(await pendingToolCallRequests(), new Date());
+      return { agentWaiting: agentWaiting.map((request) => request.id), agentStopped: agentStopped.map((request) => request.id) };
+    };
+    await setWait(1);
+    const started = Date.now();
+    expect((await callDelete(client, id)).isError).toBe(true);
+    const requestId = await pendingRequest(id);
+    expect(await waitsUntil(requestId)).toBeGreaterThanOrEqual(started + 1000);
+    expect(await waitsUntil(requestId)).toBeLessThanOrEqual(Date.now());
+    expect((await inbox()).agentStopped).toContain(requestId);
+
+    await setWait(20);
+    const cancel = new AbortController();
+    const repeat = callDelete(client, id, undefined, cancel.signal).catch((error: unknown) => error);
+    await expect.poll(() => waitsUntil(requestId), { timeout: 10_000 }).toBeGreaterThan(Date.now() + 10_000);
+    expect((await inbox()).agentWaiting).toContain(requestId);
+    cancel.abort();
+    await repeat;
+    // A 2026-07-28 (stateless) client's cancel does not reach the gateway's wait, which runs out its time.
+    if (era === "2025-11-25") {
+      await expect.poll(async () => (await waitsUntil(requestId)) <= Date.now(), { timeout: 10_000 }).toBe(true);
+      expect((await inbox()).agentStopped).toContain(requestId);
+    }
+    // Still open: approved now, the agent's next identical call would go through (decision 023). Denied here, so the cap tests start clean.
+    await decideToolCall(approver, { requestId, decision: "deny", reason: "Test over." });
     await client.close();
   }, 30_000);
 });

@@ -17,6 +17,7 @@ const requestSelect = {
   createdAt: true,
   expiresAt: true,
   escalatedAt: true,
+  agentWaitsUntil: true,
   status: true,
   toolName: true,
   arguments: true,
@@ -54,6 +55,15 @@ export function pendingToolCallRequests(now = new Date()): Promise<ToolCallReque
       select: requestSelect,
     }),
   );
+}
+
+/**
+ * Waiting requests split by whether an agent's call waits on them now, or stopped waiting (timed out,
+ * cancelled, disconnected): approving the latter lets the agent's next identical call through (decision 023).
+ */
+export function byAgentWait(requests: ToolCallRequest[], now: Date): { agentWaiting: ToolCallRequest[]; agentStopped: ToolCallRequest[] } {
+  const waits = (request: ToolCallRequest) => request.agentWaitsUntil !== null && request.agentWaitsUntil > now;
+  return { agentWaiting: requests.filter(waits), agentStopped: requests.filter((request) => !waits(request)) };
 }
 
 export const historyFilters = z.object({

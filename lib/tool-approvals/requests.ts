@@ -117,6 +117,19 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
   });
 }
 
+/**
+ * A call starts to wait for the request's decision until `until`. A repeat of the call that waits
+ * longer moves the time on; one that gives up sooner never moves it back (decision 023).
+ */
+export async function noteAgentWaiting(id: string, until: Date): Promise<void> {
+  await db().$executeRaw`UPDATE "tool_call_approvals" SET "agent_waits_until" = GREATEST("agent_waits_until", ${until}) WHERE "id" = ${id}::uuid AND "status" = 'pending'`;
+}
+
+/** The call that waited until `until` went away early (cancelled, disconnected): unless another call waits longer, nobody waits now. */
+export async function noteAgentStoppedWaiting(id: string, until: Date): Promise<void> {
+  await db().$executeRaw`UPDATE "tool_call_approvals" SET "agent_waits_until" = CURRENT_TIMESTAMP WHERE "id" = ${id}::uuid AND "agent_waits_until" = ${until}`;
+}
+
 /** How the request stands now. A pending request past its time counts as expired (the sweeper records it). */
 export async function approvalState(id: string): Promise<ApprovalState> {
   const request = await db().toolCallApproval.findUnique({

@@ -22,5 +22,5 @@ export const decideGrantAction = formAction(async (actor, form) => {
 
 export const decideToolCallAction = formAction(async (actor, form) => {
   await decideToolCall(actor, formFields(form, "requestId", "decision", "reason"));
-  return { message: approved(form) ? "Approved: the waiting call goes ahead." : "Denied: the agent is told why." };
+  return { message: approved(form) ? "Approved: the waiting call goes ahead (or, if the agent stopped waiting, its next identical call)." : "Denied: the agent is told why." };
 }, { echo: true, revalidate: ["/approvals"] });

@@ -14,7 +14,8 @@ import { pendingGrants } from "@/lib/agents/grants";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { type DecidedPromotion, decidedPromotions, type PendingApproval, pendingApprovals, type Person } from "@/lib/certification/approvals-history";
-import { historyFilters, pendingToolCallRequests, serverIdsOwnedBy, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
+import { getPolicy } from "@/lib/settings/policy";
+import { byAgentWait, historyFilters, pendingToolCallRequests, serverIdsOwnedBy, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { decideGrantAction, decidePromotionAction, decideToolCallAction } from "./actions";
 
 export const metadata: Metadata = { title: "Approvals" };
@@ -92,14 +93,18 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Se
   const query = await searchParams;
   const given = { status: single(query.status), agent: single(query.agent), server: single(query.server) };
   const filters = historyFilters.safeParse(given);
-  const [toolCalls, owned, callHistory, pending, grants, decided] = await Promise.all([
-    pendingToolCallRequests(),
+  const now = new Date();
+  const [toolCalls, owned, callHistory, pending, grants, decided, validMinutes] = await Promise.all([
+    pendingToolCallRequests(now),
     serverIdsOwnedBy(user.id),
     filters.success ? toolCallRequestHistory(filters.data) : [],
     pendingApprovals(),
     pendingGrants(),
     decidedPromotions(historySize),
+    getPolicy("approvals.validMinutes"),
   ]);
+  const { agentWaiting, agentStopped } = byAgentWait(toolCalls, now);
+  const callProps = { viewerId: user.id, ownedServerIds: owned, decide: mayDecideCalls ? decideToolCallAction : undefined, wait: { validMinutes, renderedAt: now.toISOString() } };
   return (
     <>
       <LiveRefresh />
@@ -111,11 +116,25 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Se
       )}
       <section aria-labelledby="tool-calls-heading" className="space-y-4">
         <h2 id="tool-calls-heading" className="text-lg font-semibold">
-          Tool calls waiting ({toolCalls.length})
+          Tool calls waiting ({agentWaiting.length})
         </h2>
-        <p className="text-sm text-slate-600">High-risk calls wait here, newest first; the agent&apos;s call goes ahead only once approved.</p>
-        <PendingToolCalls requests={toolCalls} viewerId={user.id} ownedServerIds={owned} decide={mayDecideCalls ? decideToolCallAction : undefined} />
+        <p className="text-sm text-slate-600">
+          High-risk calls whose agent is waiting for the decision now, newest first; the call goes ahead only once approved, and gives up after the policy&apos;s wait.
+        </p>
+        <PendingToolCalls requests={agentWaiting} {...callProps} />
       </section>
+      {agentStopped.length > 0 && (
+        <section aria-labelledby="stopped-heading" className="mt-10 space-y-4">
+          <h2 id="stopped-heading" className="text-lg font-semibold">
+            Agent stopped waiting ({agentStopped.length})
+          </h2>
+          <p className="text-sm text-slate-600">
+            The agent&apos;s call gave up (it timed out, was cancelled or disconnected). The request stays open until it expires: approved, the agent&apos;s next identical
+            call goes through once.
+          </p>
+          <PendingToolCalls requests={agentStopped} {...callProps} />
+        </section>
+      )}
       <section aria-labelledby="pending-heading" className="mt-10 space-y-4">
         <h2 id="pending-heading" className="text-lg font-semibold">
           Promotions waiting ({pending.length})
