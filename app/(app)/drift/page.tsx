@@ -1,99 +1,95 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { KillSwitchBadge } from "@/components/killswitch/kill-switch-badge";
-import { RiskBadge, StatusBadge } from "@/components/ui/badges";
+import { DriftTable } from "@/components/catalog/drift-table";
+import { KillSwitchPanel } from "@/components/killswitch/kill-switch-panel";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
-import { FilterForm } from "@/components/ui/filter-form";
-import { plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
-import { Table } from "@/components/ui/table";
-import { activeKillSwitches } from "@/lib/killswitch/switches";
-import type { KillSwitchView } from "@/lib/killswitch/types";
+import { may } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
-import { catalogQuerySchema, classifications, environments, riskTiers, versionStatuses } from "@/lib/catalog/schemas";
-import { type CatalogRow, searchCatalog } from "@/lib/catalog/search";
-import { listTeams } from "@/lib/teams/manage";
+import { type DriftIncidentView, openDriftIncidents } from "@/lib/gateway/drift";
+import { activeKillSwitches } from "@/lib/killswitch/switches";
+import type { KillSwitchView } from "@/lib/killswitch/types";
+import { clearKillSwitchAction, engageKillSwitchAction } from "../kill-switches/actions";
 
-export const metadata: Metadata = { title: "Catalog" };
+export const metadata: Metadata = { title: "Drift" };
+export const dynamic = "force-dynamic";
 
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+interface Allowed {
+  /** Import what the server declares now as a new version, for review: the owning team's owners. */
+  importVersion: boolean;
+  /** Review the server's versions: reviewers who do not own it. */
+  review: boolean;
+}
 
-export default async function CatalogPage({ searchParams }: { searchParams: SearchParams }) {
+export default async function DriftPage() {
   const user = await requirePagePermission("catalog.view");
-  const params = await searchParams;
-  const query = catalogQuerySchema.safeParse(params);
-  const [teams, rows, switches] = await Promise.all([listTeams(), query.success ? searchCatalog(query.data) : [], activeKillSwitches()]);
-  // Filters keep their choice only when it is valid; an invalid one is reported below the form.
-  const filter = (name: "status" | "riskTier" | "classification" | "teamId" | "environment") => ({
-    name,
-    defaultValue: (query.success && query.data[name]) || "",
-  });
+  const [incidents, switches] = await Promise.all([openDriftIncidents(), activeKillSwitches()]);
+  // One check per server, not per incident.
+  const servers = [...new Map(incidents.map((incident) => [incident.serverId, incident.teamId])).entries()];
+  const allowed = new Map<string, Allowed>(
+    await Promise.all(
+      servers.map(async ([id, teamId]) => [id, { importVersion: await may(user, "server.edit", { teamId }), review: await may(user, "server.review", { id }) }] as const),
+    ),
+  );
+  const manageSwitches = can(user, "killswitch.manage");
   return (
     <>
-      <div className="flex flex-wrap items-start justify-between gap-4">
-        <PageHeader title="Catalog">MCP servers registered with Toolgate.</PageHeader>
-        {can(user, "catalog.register") ? (
-          <Link href="/catalog/new" className="rounded bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800">
-            Register a server
-          </Link>
-        ) : (
-          <p className="max-w-sm text-sm text-slate-600">
-            Registering a server needs the Server owner role and a team.{" "}
-            {can(user, "users.updateRoles") ? "As an administrator, give that role (to yourself or someone else) under Admin → Users." : "Ask an administrator for it."}
-          </p>
-        )}
-      </div>
-      <FilterForm label="Search the catalog" submitLabel="Search" clearHref="/catalog">
-        <TextField label="Search" name="q" type="search" placeholder="Name, title, purpose or tool" defaultValue={typeof params.q === "string" ? params.q : ""} />
-        <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-5">
-          <SelectField label="Status" placeholder="Any status" options={plainOptions(versionStatuses)} {...filter("status")} />
-          <SelectField label="Risk tier" placeholder="Any risk tier" options={plainOptions(riskTiers)} {...filter("riskTier")} />
-          <SelectField label="Classification" placeholder="Any classification" options={plainOptions(classifications)} {...filter("classification")} />
-          <SelectField label="Owning team" placeholder="Any team" options={teams.map((team) => ({ value: team.id, label: team.name }))} {...filter("teamId")} />
-          <SelectField label="Environment" placeholder="Any environment" options={plainOptions(environments)} {...filter("environment")} />
-        </div>
-      </FilterForm>
-      {query.success ? <Results rows={rows} filtered={Object.values(query.data).some(Boolean)} switches={switches} /> : <BadQuery issues={query.error.issues} />}
+      <PageHeader title="Drift">
+        Tools whose live definition no longer matches the certified one. The gateway blocks them until the server declares the certified definition again, or a new version is certified.
+      </PageHeader>
+      {incidents.length === 0 ? (
+        <EmptyState>No drift: every pinned tool matches its certified definition.</EmptyState>
+      ) : (
+        <DriftTable
+          incidents={incidents}
+          actions={(incident) => (
+            <DriftActions incident={incident} allowed={allowed.get(incident.serverId)!} manageSwitches={manageSwitches} switches={switchesOnTool(switches, incident)} />
+          )}
+        />
+      )}
     </>
   );
 }
 
-function BadQuery({ issues }: { issues: { path: PropertyKey[]; message: string }[] }) {
-  return (
-    <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-      These filters cannot be used: {issues.map((issue) => `${String(issue.path[0] ?? "query")}: ${issue.message}`).join(" ")} Clear the
-      filters or choose from the lists.
-    </p>
+/** Engaged switches that stop exactly this tool: in the incident's version, or in every version. */
+function switchesOnTool(switches: KillSwitchView[], incident: DriftIncidentView): KillSwitchView[] {
+  return switches.filter(
+    (s) => s.scope === "tool" && s.serverId === incident.serverId && s.toolName === incident.toolName && (s.versionId === null || s.versionId === incident.versionId),
   );
 }
 
-function Results({ rows, filtered, switches }: { rows: CatalogRow[]; filtered: boolean; switches: KillSwitchView[] }) {
-  if (rows.length === 0) {
-    return <EmptyState>{filtered ? "No server matches this search." : "No servers are registered yet."}</EmptyState>;
-  }
+const linkClass = "rounded border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-100";
+
+/** What the person may do about the incident: nothing is offered that they would be refused. */
+function DriftActions({ incident, allowed, manageSwitches, switches }: { incident: DriftIncidentView; allowed: Allowed; manageSwitches: boolean; switches: KillSwitchView[] }) {
+  const entry = `/catalog/${incident.serverId}`;
   return (
-    <Table label="Catalog entries" headings={["Name", "Title", "Team", "Latest version", "Risk tier", "Classification", "Tools"]}>
-      {rows.map((row) => (
-        <tr key={row.id} className="border-b border-slate-100 align-top">
-          <td className="px-3 py-2">
-            <Link href={`/catalog/${row.id}`} className="whitespace-nowrap font-mono text-indigo-700 underline">
-              {row.name}
-            </Link>
-            <KillSwitchBadge switches={switches.filter((s) => s.scope === "global" || s.serverId === row.id)} />
-          </td>
-          <td className="px-3 py-2">{row.title}</td>
-          <td className="px-3 py-2">{row.teamName}</td>
-          <td className="px-3 py-2">
-            {row.latestVersion && <span className="mr-2 font-mono">{row.latestVersion}</span>}
-            <StatusBadge status={row.status} />
-          </td>
-          <td className="px-3 py-2">
-            <RiskBadge tier={row.riskTier} />
-          </td>
-          <td className="px-3 py-2">{row.classification}</td>
-          <td className="px-3 py-2">{row.toolCount}</td>
-        </tr>
-      ))}
-    </Table>
+    <div className="mt-4 space-y-3">
+      <nav aria-label={`Actions on ${incident.toolName}`} className="flex flex-wrap gap-2">
+        <Link href={entry} className={linkClass}>
+          Open entry
+        </Link>
+        {allowed.importVersion && (
+          <Link href={`${entry}?tab=versions`} className={linkClass}>
+            Import the live version for review
+          </Link>
+        )}
+        {allowed.review && (
+          <Link href={`${entry}?tab=review&v=${encodeURIComponent(incident.version)}`} className={linkClass}>
+            Review &amp; promotion
+          </Link>
+        )}
+      </nav>
+      {(manageSwitches || switches.length > 0) && (
+        <KillSwitchPanel
+          heading={`Kill switch for ${incident.toolName}`}
+          switches={switches}
+          clear={clearKillSwitchAction}
+          engage={engageKillSwitchAction}
+          target={{ scope: "tool", serverId: incident.serverId, versionId: incident.versionId, toolName: incident.toolName }}
+          canManage={manageSwitches}
+        />
+      )}
+    </div>
   );
 }
