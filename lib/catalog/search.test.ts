@@ -4,7 +4,8 @@ import { makeTeam, makeUser } from "@/test/factories";
 import { type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { registerServer } from "./register";
 import { catalogQuerySchema } from "./schemas";
-import { searchCatalog } from "./search";
+import { db } from "@/lib/db/prisma";
+import { pinsByEnvironment, searchCatalog } from "./search";
 
 let fixture: FixtureServer;
 let teams: { id: string; name: string }[];
@@ -62,6 +63,28 @@ describe("catalog search", () => {
   it("shows the latest version, its status and tool count", async () => {
     const [row] = await searchCatalog({ q: "billing" });
     expect(row).toMatchObject({ latestVersion: "1.0.0", status: "draft", toolCount: 1, teamName: teams[1]!.name });
+  });
+
+  it("says what each environment runs and how many tools drifted, in the same query", async () => {
+    const [before] = await searchCatalog({ q: "weather" });
+    expect(before).toMatchObject({ pins: [], driftedTools: 0 });
+    expect(pinsByEnvironment(before!)).toEqual([
+      { environment: "dev", version: null },
+      { environment: "prod", version: null },
+    ]);
+    const version = await db().serverVersion.findFirstOrThrow({ where: { serverId: before!.id } });
+    await db().pin.create({ data: { serverId: before!.id, environment: "prod", versionId: version.id } });
+    const incident = { serverId: before!.id, versionId: version.id, toolName: "weather_tool", pinnedHash: "a", liveHash: "b" };
+    // Two incidents of one tool (one resolved) and none of another count as one drifted tool.
+    await db().driftIncident.createMany({ data: [incident, { ...incident, resolvedAt: new Date() }] });
+    const [after] = await searchCatalog({ q: "weather" });
+    expect(after).toMatchObject({ pins: [{ environment: "prod", version: "1.0.0" }], driftedTools: 1 });
+    expect(pinsByEnvironment(after!)).toEqual([
+      { environment: "dev", version: null },
+      { environment: "prod", version: "1.0.0" },
+    ]);
+    await db().driftIncident.deleteMany({ where: { serverId: before!.id } });
+    await db().pin.deleteMany({ where: { serverId: before!.id } });
   });
 
   it("treats search syntax and SQL as plain words", async () => {

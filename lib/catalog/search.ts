@@ -1,7 +1,7 @@
 import { likeLiteral } from "@/lib/db/like";
 import { db, type Tx } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { CatalogQuery } from "./schemas";
+import { type CatalogQuery, type EnvironmentName, environments } from "./schemas";
 
 /**
  * Rebuilds the entry's full-text document: name and title weigh most, then purpose, then the names,
@@ -31,6 +31,10 @@ export interface CatalogRow {
   latestVersion: string | null;
   status: string | null;
   toolCount: number;
+  /** The version pinned in each environment that has one. */
+  pins: { environment: string; version: string }[];
+  /** Tools of the server with an open drift incident. */
+  driftedTools: number;
 }
 
 function likePattern(text: string): string {
@@ -53,6 +57,7 @@ function conditions(query: CatalogQuery): Prisma.Sql[] {
 
 /**
  * Catalog entries matching the search and filters, best match first; the latest version gives the status.
+ * One query for the page: each row also carries its pins and its count of drifted tools.
  * Unscoped read: the caller checks "catalog.view".
  */
 export async function searchCatalog(query: CatalogQuery, limit = 200): Promise<CatalogRow[]> {
@@ -63,7 +68,10 @@ export async function searchCatalog(query: CatalogQuery, limit = 200): Promise<C
   return db().$queryRaw<CatalogRow[]>`
     SELECT s.id, s.name, s.title, s.purpose, s.classification::text AS "classification", s.risk_tier::text AS "riskTier",
            s.environments::text[] AS "environments", t.name AS "teamName", lv.version AS "latestVersion",
-           lv.status::text AS "status", coalesce(lv.tool_count, 0)::int AS "toolCount"
+           lv.status::text AS "status", coalesce(lv.tool_count, 0)::int AS "toolCount",
+           coalesce((SELECT json_agg(json_build_object('environment', p.environment::text, 'version', pv.version) ORDER BY p.environment)
+                     FROM pins p JOIN server_versions pv ON pv.id = p.version_id WHERE p.server_id = s.id), '[]'::json) AS "pins",
+           (SELECT count(DISTINCT d.tool_name) FROM drift_incidents d WHERE d.server_id = s.id AND d.resolved_at IS NULL)::int AS "driftedTools"
     FROM servers s
     JOIN teams t ON t.id = s.team_id
     LEFT JOIN LATERAL (
@@ -73,4 +81,12 @@ export async function searchCatalog(query: CatalogQuery, limit = 200): Promise<C
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
     ORDER BY ${order}
     LIMIT ${limit}`;
+}
+
+/** What each of the entry's environments runs, in dev → staging → prod order: the pinned version, or null. */
+export function pinsByEnvironment(row: Pick<CatalogRow, "environments" | "pins">): { environment: EnvironmentName; version: string | null }[] {
+  const pinned = new Map(row.pins.map((pin) => [pin.environment, pin.version]));
+  return environments
+    .filter((environment) => row.environments.includes(environment) || pinned.has(environment))
+    .map((environment) => ({ environment, version: pinned.get(environment) ?? null }));
 }

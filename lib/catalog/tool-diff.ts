@@ -1,17 +1,58 @@
 import canonicalize from "canonicalize";
+import { diffLines, diffWordsWithSpace } from "diff";
 import type { ToolDefinition } from "./definition-hash";
+
+// What changed in a tool's definition, in a form a person can read: the words of its title and
+// description (where a poisoned instruction hides), the lines of its pretty-printed schemas and
+// annotations. Computed with jsdiff (the `diff` package); whitespace counts as a word, so both texts
+// come back exactly from the parts (a change of spacing alone still shows), and nothing is shortened.
 
 const definitionFields = ["title", "description", "inputSchema", "outputSchema", "annotations"] as const;
 export type DefinitionField = (typeof definitionFields)[number];
+const textFields: ReadonlySet<DefinitionField> = new Set(["title", "description"]);
+
+export interface DiffPart {
+  text: string;
+  change: "same" | "added" | "removed";
+}
+
+/** One field's difference: words for text, lines of sorted, indented JSON for schemas and annotations. */
+export interface FieldDiff {
+  field: DefinitionField;
+  mode: "words" | "lines";
+  parts: DiffPart[];
+}
 
 export type ToolChange =
   | { kind: "added"; name: string }
   | { kind: "removed"; name: string }
-  | { kind: "changed"; name: string; fields: DefinitionField[] }
+  | { kind: "changed"; name: string; fields: DefinitionField[]; diffs: FieldDiff[] }
   | { kind: "unchanged"; name: string };
 
 function sameValue(a: unknown, b: unknown): boolean {
   return canonicalize(a ?? null) === canonicalize(b ?? null);
+}
+
+/** Sorted keys (RFC 8785 order) and two-space indents, so only real changes show; absent is empty. */
+export function prettyJson(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return JSON.stringify(JSON.parse(canonicalize(value)!), null, 2);
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function fieldDiff(field: DefinitionField, before: unknown, after: unknown): FieldDiff {
+  const words = textFields.has(field);
+  const changes = words ? diffWordsWithSpace(text(before), text(after)) : diffLines(prettyJson(before), prettyJson(after));
+  const parts = changes.map((change): DiffPart => ({ text: change.value, change: change.added ? "added" : change.removed ? "removed" : "same" }));
+  return { field, mode: words ? "words" : "lines", parts };
+}
+
+/** The fields in which two definitions of a tool differ, each with its readable difference, in declaration order. */
+export function diffDefinition(before: Omit<ToolDefinition, "name">, after: Omit<ToolDefinition, "name">): FieldDiff[] {
+  return definitionFields.filter((field) => !sameValue(before[field], after[field])).map((field) => fieldDiff(field, before[field], after[field]));
 }
 
 /** Per tool, what changed from the previous version to this one, in the order tools were declared. */
@@ -21,8 +62,8 @@ export function diffTools(previous: ToolDefinition[], current: ToolDefinition[])
   const changes: ToolChange[] = current.map((tool) => {
     const old = before.get(tool.name);
     if (!old) return { kind: "added", name: tool.name };
-    const fields = definitionFields.filter((field) => !sameValue(old[field], tool[field]));
-    return fields.length ? { kind: "changed", name: tool.name, fields } : { kind: "unchanged", name: tool.name };
+    const diffs = diffDefinition(old, tool);
+    return diffs.length ? { kind: "changed", name: tool.name, fields: diffs.map((diff) => diff.field), diffs } : { kind: "unchanged", name: tool.name };
   });
   const removed = previous.filter((tool) => !now.has(tool.name)).map((tool): ToolChange => ({ kind: "removed", name: tool.name }));
   return [...changes, ...removed];

@@ -48,7 +48,7 @@ describe("importing a new version", () => {
     expect(diff.previous).toBe("1.0.0");
     expect(diff.changes).toEqual(
       expect.arrayContaining([
-        { kind: "changed", name: first.name, fields: ["description", "annotations"] },
+        expect.objectContaining({ kind: "changed", name: first.name, fields: ["description", "annotations"] }),
         { kind: "removed", name: second.name },
         { kind: "added", name: "archive_record" },
       ]),

@@ -3,16 +3,28 @@
 // call to a tool that is not read-only or needs approval once the last listing is older than
 // TOOLGATE_DRIFT_RECHECK_SECONDS (30 s), and on a schedule (every 5 minutes, for the read-only rest).
 // A mismatch blocks the tool (./backends.ts refuses it at once; the open incident hides it from every
-// instance's resolution) and is recorded and audited once, until the definition matches again.
+// instance's resolution) and is recorded and audited once, until the definition matches again. The
+// incident keeps the live definition it saw, so a person can read what changed (certified against live).
 import { type AuditInput, recordAudit, systemActor } from "@/lib/audit/record";
-import { definitionHash } from "@/lib/catalog/definition-hash";
+import { definitionHash, type ToolDefinition } from "@/lib/catalog/definition-hash";
+import { diffDefinition, type FieldDiff } from "@/lib/catalog/tool-diff";
 import { db, type Tx } from "@/lib/db/prisma";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { type Backend, backendPool, type LiveTool } from "./backends";
+
+/**
+ * What the incident shows of the change: the certified definition against the live one, field by field;
+ * "gone" when the live server no longer declares the tool; "unrecorded" for incidents opened before the
+ * live definition was kept (only hashes).
+ */
+export type DriftChange = { kind: "diff"; diffs: FieldDiff[] } | { kind: "gone" } | { kind: "unrecorded" };
 
 export interface DriftIncidentView {
   id: string;
   serverId: string;
   serverName: string;
+  /** The owning team, for the permission checks of the actions a page offers. */
+  teamId: string;
   versionId: string;
   version: string;
   toolName: string;
@@ -20,33 +32,42 @@ export interface DriftIncidentView {
   /** Null when the live server no longer declares the tool. */
   liveHash: string | null;
   detectedAt: Date;
+  change: DriftChange;
 }
 
 interface Mismatch {
   tool: string;
   pinnedHash: string;
   liveHash: string | null;
+  /** The definition the backend declares now; null when it no longer declares the tool. */
+  live: LiveTool | null;
 }
 
 interface OpenIncident {
   id: string;
   toolName: string;
   pinnedHash: string;
+  liveHash: string | null;
 }
 
 /** Compares live tools with the pinned hashes (lib/runtime/gateway-wiring.ts sets it as the pool's watcher) of the backend's version; opens and resolves incidents to match. */
 export async function compareWithPinned(backend: Backend, liveTools: LiveTool[]): Promise<{ drifted: string[] }> {
   const [pinned, open] = await Promise.all([
     db().versionTool.findMany({ where: { versionId: backend.versionId }, select: { name: true, definitionHash: true } }),
-    db().driftIncident.findMany({ where: { versionId: backend.versionId, resolvedAt: null }, select: { id: true, toolName: true, pinnedHash: true } }),
+    db().driftIncident.findMany({ where: { versionId: backend.versionId, resolvedAt: null }, select: { id: true, toolName: true, pinnedHash: true, liveHash: true } }),
   ]);
-  const live = new Map(liveTools.map((tool) => [tool.name, definitionHash(tool)]));
+  const live = new Map(liveTools.map((tool) => [tool.name, { tool, hash: definitionHash(tool) }]));
   const mismatches: Mismatch[] = pinned
-    .filter((tool) => live.get(tool.name) !== tool.definitionHash)
-    .map((tool) => ({ tool: tool.name, pinnedHash: tool.definitionHash, liveHash: live.get(tool.name) ?? null }));
+    .filter((tool) => live.get(tool.name)?.hash !== tool.definitionHash)
+    .map((tool) => ({ tool: tool.name, pinnedHash: tool.definitionHash, liveHash: live.get(tool.name)?.hash ?? null, live: live.get(tool.name)?.tool ?? null }));
   const drifted = new Set(mismatches.map((mismatch) => mismatch.tool));
-  const alreadyOpen = new Set(open.map((incident) => incident.toolName));
-  for (const mismatch of mismatches) if (!alreadyOpen.has(mismatch.tool)) await openIncident(backend, mismatch);
+  const alreadyOpen = new Map(open.map((incident) => [incident.toolName, incident]));
+  for (const mismatch of mismatches) {
+    const incident = alreadyOpen.get(mismatch.tool);
+    if (!incident) await openIncident(backend, mismatch);
+    // Drifted again, to yet another definition: the incident shows what the backend declares now.
+    else if (incident.liveHash !== mismatch.liveHash) await updateIncident(backend, incident, mismatch);
+  }
   for (const incident of open) if (!drifted.has(incident.toolName)) await resolveIncident(backend, incident);
   return { drifted: [...drifted] };
 }
@@ -61,8 +82,15 @@ async function changeIncident(backend: Backend, change: (tx: Tx) => Promise<{ co
   });
 }
 
-function openIncident(backend: Backend, { tool, pinnedHash, liveHash }: Mismatch): Promise<void> {
-  const incident = { serverId: backend.serverId, versionId: backend.versionId, toolName: tool, pinnedHash, liveHash };
+/** The live definition as stored on the incident: exactly the fields that define a tool (and its hash). */
+function storedDefinition(live: LiveTool | null): Prisma.InputJsonValue | undefined {
+  if (!live) return undefined;
+  const { name, title, description, inputSchema, outputSchema, annotations } = live;
+  return JSON.parse(JSON.stringify({ name, title, description, inputSchema, outputSchema, annotations })) as Prisma.InputJsonValue;
+}
+
+function openIncident(backend: Backend, { tool, pinnedHash, liveHash, live }: Mismatch): Promise<void> {
+  const incident = { serverId: backend.serverId, versionId: backend.versionId, toolName: tool, pinnedHash, liveHash, liveDefinition: storedDefinition(live) };
   return changeIncident(
     backend,
     // One open incident per version and tool (a partial unique index): another instance may have just opened it.
@@ -72,6 +100,23 @@ function openIncident(backend: Backend, { tool, pinnedHash, liveHash }: Mismatch
       outcome: "failure",
       reason: "definition drift since certification",
       details: { version: backend.version, tool, pinnedHash, liveHash },
+    },
+  );
+}
+
+function updateIncident(backend: Backend, incident: OpenIncident, { tool, pinnedHash, liveHash, live }: Mismatch): Promise<void> {
+  return changeIncident(
+    backend,
+    (tx) =>
+      tx.driftIncident.updateMany({
+        where: { id: incident.id, resolvedAt: null, liveHash: incident.liveHash },
+        data: { liveHash, liveDefinition: storedDefinition(live) ?? Prisma.DbNull },
+      }),
+    {
+      action: "gateway.drift",
+      outcome: "failure",
+      reason: "definition drifted again",
+      details: { version: backend.version, tool, pinnedHash, liveHash, previousLiveHash: incident.liveHash, incidentId: incident.id },
     },
   );
 }
@@ -134,23 +179,43 @@ export async function openDriftIncidents(serverId?: string): Promise<DriftIncide
     orderBy: [{ detectedAt: "desc" }, { toolName: "asc" }],
   });
   if (incidents.length === 0) return [];
-  const [servers, versions] = await Promise.all([
-    db().server.findMany({ where: { id: { in: [...new Set(incidents.map((incident) => incident.serverId))] } }, select: { id: true, name: true } }),
-    db().serverVersion.findMany({ where: { id: { in: [...new Set(incidents.map((incident) => incident.versionId))] } }, select: { id: true, version: true } }),
+  const versionIds = [...new Set(incidents.map((incident) => incident.versionId))];
+  const [servers, versions, certified] = await Promise.all([
+    db().server.findMany({ where: { id: { in: [...new Set(incidents.map((incident) => incident.serverId))] } }, select: { id: true, name: true, teamId: true } }),
+    db().serverVersion.findMany({ where: { id: { in: versionIds } }, select: { id: true, version: true } }),
+    db().versionTool.findMany({
+      where: { versionId: { in: versionIds }, name: { in: [...new Set(incidents.map((incident) => incident.toolName))] } },
+      select: { versionId: true, name: true, title: true, description: true, inputSchema: true, outputSchema: true, annotations: true },
+    }),
   ]);
-  const serverNames = new Map(servers.map((server) => [server.id, server.name]));
+  const serversById = new Map(servers.map((server) => [server.id, server]));
   const versionNames = new Map(versions.map((version) => [version.id, version.version]));
+  const certifiedTools = new Map(certified.map((tool) => [`${tool.versionId}/${tool.name}`, tool]));
   return incidents.map((incident) => ({
     id: incident.id,
     serverId: incident.serverId,
-    serverName: serverNames.get(incident.serverId) ?? "",
+    serverName: serversById.get(incident.serverId)?.name ?? "",
+    teamId: serversById.get(incident.serverId)?.teamId ?? "",
     versionId: incident.versionId,
     version: versionNames.get(incident.versionId) ?? "",
     toolName: incident.toolName,
     pinnedHash: incident.pinnedHash,
     liveHash: incident.liveHash,
     detectedAt: incident.detectedAt,
+    change: driftChange(certifiedTools.get(`${incident.versionId}/${incident.toolName}`), incident.liveHash, incident.liveDefinition),
   }));
+}
+
+type StoredDefinition = Omit<ToolDefinition, "name">;
+
+function driftChange(certified: StoredDefinition | undefined, liveHash: string | null, liveDefinition: Prisma.JsonValue | null): DriftChange {
+  if (liveHash === null) return { kind: "gone" };
+  if (!certified || !isDefinition(liveDefinition)) return { kind: "unrecorded" };
+  return { kind: "diff", diffs: diffDefinition(certified, liveDefinition) };
+}
+
+function isDefinition(value: Prisma.JsonValue | null): value is Prisma.JsonObject & StoredDefinition {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "inputSchema" in value;
 }
 
 function errorMessage(error: unknown): string {

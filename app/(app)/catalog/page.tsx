@@ -11,7 +11,7 @@ import type { KillSwitchView } from "@/lib/killswitch/types";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { catalogQuerySchema, classifications, environments, riskTiers, versionStatuses } from "@/lib/catalog/schemas";
-import { type CatalogRow, searchCatalog } from "@/lib/catalog/search";
+import { type CatalogRow, pinsByEnvironment, searchCatalog } from "@/lib/catalog/search";
 import { listTeams } from "@/lib/teams/manage";
 
 export const metadata: Metadata = { title: "Catalog" };
@@ -72,20 +72,25 @@ function Results({ rows, filtered, switches }: { rows: CatalogRow[]; filtered: b
     return <EmptyState>{filtered ? "No server matches this search." : "No servers are registered yet."}</EmptyState>;
   }
   return (
-    <Table label="Catalog entries" headings={["Name", "Title", "Team", "Latest version", "Risk tier", "Classification", "Tools"]}>
+    <Table label="Catalog entries" headings={["Name", "Title", "Team", "Latest version", "Runs", "Risk tier", "Classification", "Tools"]}>
       {rows.map((row) => (
         <tr key={row.id} className="border-b border-slate-100 align-top">
           <td className="px-3 py-2">
             <Link href={`/catalog/${row.id}`} className="whitespace-nowrap font-mono text-indigo-700 underline">
               {row.name}
             </Link>
-            <KillSwitchBadge switches={switches.filter((s) => s.scope === "global" || s.serverId === row.id)} />
+            <RowBadges driftedTools={row.driftedTools} switches={switches.filter((s) => s.scope === "global" || s.serverId === row.id)} />
           </td>
           <td className="px-3 py-2">{row.title}</td>
           <td className="px-3 py-2">{row.teamName}</td>
           <td className="px-3 py-2">
             {row.latestVersion && <span className="mr-2 font-mono">{row.latestVersion}</span>}
             <StatusBadge status={row.status} />
+          </td>
+          <td className="whitespace-nowrap px-3 py-2 font-mono text-xs" data-testid="pins">
+            {pinsByEnvironment(row)
+              .map((pin) => `${pin.environment} ${pin.version ?? "—"}`)
+              .join(" · ")}
           </td>
           <td className="px-3 py-2">
             <RiskBadge tier={row.riskTier} />
@@ -95,5 +100,25 @@ function Results({ rows, filtered, switches }: { rows: CatalogRow[]; filtered: b
         </tr>
       ))}
     </Table>
+  );
+}
+
+/** Drift and kill switches (any that stops this server, one of its versions or one of its tools). */
+function RowBadges({ driftedTools, switches }: { driftedTools: number; switches: KillSwitchView[] }) {
+  if (driftedTools === 0 && switches.length === 0) return null;
+  return (
+    <div className="mt-1 flex flex-wrap gap-1">
+      {driftedTools > 0 && <DriftBadge tools={driftedTools} />}
+      <KillSwitchBadge switches={switches} />
+    </div>
+  );
+}
+
+/** Open drift incidents on the entry: the gateway blocks these tools until they match again. */
+function DriftBadge({ tools }: { tools: number }) {
+  return (
+    <Link href="/drift" data-testid="drift-badge" className="inline-block rounded bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 underline">
+      Drift: {tools} {tools === 1 ? "tool" : "tools"}
+    </Link>
   );
 }
