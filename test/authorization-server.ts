@@ -49,6 +49,7 @@ export async function startAuthorizationServer(options: { audience: string; clie
       scope: client.scope,
     })),
     jwks: { keys: [signingKey] },
+    ttl: { ClientCredentials: 300 },
     scopes: allScopes.split(" "),
     features: {
       devInteractions: { enabled: false },
