@@ -13,7 +13,8 @@ import { connectLegacy, connectModern } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
-import { grant } from "@/test/registry";
+import { agentWithKey, grant } from "@/test/registry";
+import { forgetTokenIdentities, identityForAccessToken } from "@/lib/identity/token-identity";
 import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
 
@@ -177,6 +178,27 @@ describe("refused tokens", () => {
     expect(JSON.stringify(rows)).not.toContain(signature);
     expect(JSON.stringify(logged.mock.calls)).not.toContain(signature);
     logged.mockRestore();
+  });
+});
+
+describe("identity per token", () => {
+  it("verifies a token once: later requests with it reuse the outcome until something changes", async () => {
+    const token = await idp.token(clients.full);
+    const resource = `${gateway.origin}/mcp`;
+    const first = identityForAccessToken(token, resource);
+    expect(identityForAccessToken(token, resource)).toBe(first);
+    expect(await first).toMatchObject({ ok: true, identity: { agentId, via: "token", scopes: ["tools:read", "tools:call", "tools:call:high-risk"] } });
+    forgetTokenIdentities();
+    expect(identityForAccessToken(token, resource)).not.toBe(first);
+  });
+
+  it("a 2025-era session opened with a token is not usable with another agent's key", async () => {
+    const client = await connectLegacy(gateway.url, bearer(await idp.token(clients.full)));
+    const sessionId = (client.transport as { sessionId?: string }).sessionId!;
+    const other = await agentWithKey("prod");
+    const replay = await post(rpc("tools/list"), { ...bearer(other.key), "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" });
+    expect(replay.status).toBe(404);
+    await client.close();
   });
 });
 
