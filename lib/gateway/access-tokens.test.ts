@@ -226,6 +226,11 @@ describe("the registry and the metadata document", () => {
     });
   });
 
+  it("refuses a credential in the registry's URL", async () => {
+    const token = await idp.token(clients.reader);
+    await expect(registryViewer(`Bearer ${token}`, false, `${requestUrl()}?access_token=${token}`)).rejects.toMatchObject({ status: 401, challenge: expect.stringMatching(/invalid_request/) });
+  });
+
   it("lists the enabled issuers and the scopes in the protected resource metadata", async () => {
     expect(await protectedResourceMetadata(gateway.url)).toMatchObject({
       resource: `${gateway.origin}/mcp`,

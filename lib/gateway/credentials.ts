@@ -1,5 +1,5 @@
 import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
-import { looksLikeJwt } from "@/lib/identity/access-token";
+import { credentialInQuery, looksLikeJwt } from "@/lib/identity/access-token";
 import { bearerChallenge } from "@/lib/identity/challenge";
 import { toolgateResource } from "@/lib/identity/resource";
 import { forgetTokenIdentities, identityForAccessToken } from "@/lib/identity/token-identity";
@@ -26,14 +26,6 @@ export function forgetAccessTokens(): void {
 
 export type EdgeCredential = { agent: AgentIdentity } | { refusal: Response; reason: EdgeRefusalReason; sample?: string };
 
-/** A query parameter that carries a credential: named as one, or holding an API key or a JWT. */
-function credentialInQuery(url: string): string | undefined {
-  for (const [name, value] of new URL(url).searchParams) {
-    if (name === "access_token" || name === "api_key" || value.startsWith("tgk_") || (value.length > 20 && looksLikeJwt(value))) return name;
-  }
-  return undefined;
-}
-
 function refusal(request: EdgeRequest, status: number, reason: EdgeRefusalReason, message: string, error?: string, description?: string, sample?: string): EdgeCredential {
   const challenge = bearerChallenge({ resource_metadata: protectedResourceMetadataUrl(request), error, error_description: description });
   return { refusal: jsonRpcError(status, -32001, message, { "WWW-Authenticate": challenge }), reason, sample };
@@ -41,7 +33,7 @@ function refusal(request: EdgeRequest, status: number, reason: EdgeRefusalReason
 
 /** The agent the request's credential belongs to, or the refusal to answer with. */
 export async function authenticateEdge(request: EdgeRequest): Promise<EdgeCredential> {
-  const inQuery = request.url.includes("?") ? credentialInQuery(request.url) : undefined;
+  const inQuery = credentialInQuery(request.url);
   if (inQuery) {
     const message = `Credentials are not accepted in the URL (${inQuery}=…): send them as Authorization: Bearer <token>.`;
     return refusal(request, 400, "credential_in_query", message, "invalid_request", message);
@@ -59,6 +51,6 @@ export async function authenticateEdge(request: EdgeRequest): Promise<EdgeCreden
   }
   const outcome = await identityForAccessToken(token, toolgateResource(request.url));
   if (outcome.ok) return { agent: outcome.identity };
-  if (outcome.status === 403) return { refusal: jsonRpcError(403, -32001, outcome.description), reason: "unbound_client", sample: outcome.description };
+  if (outcome.status === 403) return { refusal: jsonRpcError(403, -32001, outcome.description), reason: outcome.reason === "agent_disabled" ? "agent_disabled" : "unbound_client", sample: outcome.description };
   return refusal(request, 401, "invalid_token", `The access token was refused: ${outcome.description}`, "invalid_token", outcome.description, outcome.reason);
 }

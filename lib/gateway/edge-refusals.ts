@@ -20,6 +20,7 @@ export type EdgeRefusalReason =
   | "credential_in_query"
   | "invalid_token"
   | "unbound_client"
+  | "agent_disabled"
   | "unsupported_media_type"
   | "body_too_large"
   | "malformed_body"
@@ -35,6 +36,7 @@ const descriptions: Record<EdgeRefusalReason, string> = {
   credential_in_query: "credential sent in the URL",
   invalid_token: "access token refused",
   unbound_client: "access token of a client bound to no agent",
+  agent_disabled: "access token of a disabled agent",
   unsupported_media_type: "body not sent as application/json",
   body_too_large: "body over the size limit",
   malformed_body: "body not one JSON-RPC message",

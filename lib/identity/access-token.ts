@@ -48,6 +48,18 @@ export function looksLikeJwt(bearer: string): boolean {
   return bearer.length > maxTokenBytes || jwtShape.test(bearer);
 }
 
+/**
+ * The name of a query parameter that carries a credential — named as one, or holding an API key or a
+ * JWT — or undefined. Tokens in URLs (RFC 6750 §2.3) end up in logs and histories: they are refused.
+ */
+export function credentialInQuery(url: string): string | undefined {
+  if (!url.includes("?")) return undefined;
+  for (const [name, value] of new URL(url).searchParams) {
+    if (name === "access_token" || name === "api_key" || value.startsWith("tgk_") || (value.length > 20 && jwtShape.test(value))) return name;
+  }
+  return undefined;
+}
+
 const fail = (reason: TokenFailureReason, description: string): TokenVerification => ({ ok: false, reason, description });
 
 /** Verifies an access token for `resource` (the gateway's public /mcp URL). */

@@ -1,7 +1,7 @@
 import { type AgentIdentity, authenticateAgentKey, bearerToken } from "@/lib/agents/keys";
 import { activeGrants } from "@/lib/agents/grants";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
-import { looksLikeJwt } from "@/lib/identity/access-token";
+import { credentialInQuery, looksLikeJwt } from "@/lib/identity/access-token";
 import { bearerChallenge, insufficientScopeChallenge, missingScopes } from "@/lib/identity/challenge";
 import { toolgateResource } from "@/lib/identity/resource";
 import { identityForAccessToken } from "@/lib/identity/token-identity";
@@ -62,6 +62,11 @@ async function agentOf(token: string, requestUrl: string | undefined): Promise<A
 }
 
 export async function registryViewer(authorization: string | null, grantedOnly: boolean, requestUrl = registryRequestUrl()): Promise<RegistryViewer> {
+  const inQuery = requestUrl === undefined ? undefined : credentialInQuery(requestUrl);
+  if (inQuery) {
+    const message = `Credentials are not accepted in the URL (${inQuery}=…): send them as Authorization: Bearer <credential>.`;
+    throw new RegistryAuthError(message, bearerChallenge({ realm: "toolgate-registry", error: "invalid_request", error_description: message }));
+  }
   if (authorization !== null && authorization.trim() !== "") {
     const token = bearerToken(authorization);
     if (!token) throw new RegistryAuthError("Send the agent key or access token as Authorization: Bearer <credential>.", `${realm}, error="invalid_request"`);
