@@ -27,6 +27,7 @@ const clients = {
   reader: { clientId: "agent-reader", secret: "agent-reader-secret-0123456789", scope: "tools:read" },
   caller: { clientId: "agent-caller", secret: "agent-caller-secret-0123456789", scope: "tools:read tools:call" },
   unbound: { clientId: "agent-unbound", secret: "agent-unbound-secret-0123456789", scope: allScopes },
+  service: { clientId: "svc-account", secret: "svc-account-secret-0123456789", scope: allScopes },
 } satisfies Record<string, TestClient>;
 
 let lowFixture: FixtureServer;
@@ -35,6 +36,8 @@ let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let idp: AuthorizationServer;
 let stranger: AuthorizationServer;
 let agentId: string;
+let issuerId: string;
+let admin: Awaited<ReturnType<typeof makeUser>>;
 const low = (tool: string) => `com.example_slow__${tool}`;
 const high = (tool: string) => `com.example_shigh__${tool}`;
 
@@ -50,8 +53,9 @@ beforeAll(async () => {
   const resource = `${gateway.origin}/mcp`;
   idp = await startAuthorizationServer({ audience: resource, clients: Object.values(clients) });
   stranger = await startAuthorizationServer({ audience: resource, clients: Object.values(clients) });
-  const admin = await makeUser(["admin"]);
+  admin = await makeUser(["admin"]);
   const issuer = await registerIssuer(admin, { issuer: idp.issuer, displayName: "Test IdP" });
+  issuerId = issuer.id;
   for (const client of [clients.full, clients.reader, clients.caller]) {
     await bindTokenSubject(admin, { agentId, issuerId: issuer.id, kind: "client_id", subject: client.clientId });
   }
@@ -190,6 +194,18 @@ describe("identity per token", () => {
     expect(await first).toMatchObject({ ok: true, identity: { agentId, via: "token", scopes: ["tools:read", "tools:call", "tools:call:high-risk"] } });
     forgetTokenIdentities();
     expect(identityForAccessToken(token, resource)).not.toBe(first);
+  });
+
+  it("a service account bound by sub acts as its agent, and a disabled agent's token gets 403", async () => {
+    const service = await agentWithKey("prod");
+    await bindTokenSubject(admin, { agentId: service.agentId, issuerId, kind: "sub", subject: clients.service.clientId });
+    const token = await idp.token(clients.service);
+    expect(await identityForAccessToken(token, `${gateway.origin}/mcp`)).toMatchObject({ ok: true, identity: { agentId: service.agentId } });
+    await db().agent.update({ where: { id: service.agentId }, data: { disabled: true } });
+    forgetTokenIdentities();
+    const refused = await post(rpc("tools/list"), bearer(token));
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/is disabled/);
   });
 
   it("a 2025-era session opened with a token is not usable with another agent's key", async () => {
