@@ -9,6 +9,10 @@ import { applyOutboundAllow, loopbackRanges } from "@/lib/net/outbound";
 import { registryViewer, RegistryForbiddenError } from "@/lib/registry/viewer";
 import { allScopes, type AuthorizationServer, otherResource, startAuthorizationServer, type TestClient } from "@/test/authorization-server";
 import { makeUser } from "@/test/factories";
+import { ClientCredentialsProvider as ModernCredentials, Client as ModernSdkClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import { ClientCredentialsProvider as LegacyCredentials } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
+import { Client as LegacySdkClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { connectLegacy, connectModern } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
@@ -86,6 +90,30 @@ describe.each([
       const result = await client.callTool({ name, arguments: { id: "r-1" } });
       expect(result.isError ?? false).toBe(false);
     }
+    await client.close();
+  });
+});
+
+describe("the official SDK client finding the IdP itself", () => {
+  // 401 → WWW-Authenticate resource_metadata → Toolgate's metadata → authorization_servers → the IdP's
+  // metadata → a client-credentials token for the resource → the same request again, with the token.
+  it("the 2025-era client (v1 SDK) with a client-credentials provider lists and calls", async () => {
+    // The v1 provider asks for the scopes it is given (none by default), and its step-up after the 403
+    // insufficient_scope did not come back with a wider token here: the host names its scopes.
+    const authProvider = new LegacyCredentials({ clientId: clients.full.clientId, clientSecret: clients.full.secret, expectedIssuer: idp.issuer, scope: allScopes });
+    const client = new LegacySdkClient({ name: "oauth-host", version: "1.0.0" });
+    await client.connect(new LegacyTransport(new URL(gateway.url), { authProvider }));
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    expect((await client.callTool({ name: low("read_record"), arguments: { id: "r-1" } })).isError ?? false).toBe(false);
+    await client.close();
+  });
+
+  it("the 2026-07-28 client (v2 SDK) with a client-credentials provider lists and calls", async () => {
+    const authProvider = new ModernCredentials({ clientId: clients.full.clientId, clientSecret: clients.full.secret, expectedIssuer: idp.issuer });
+    const client = new ModernSdkClient({ name: "oauth-host", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await client.connect(new ModernTransport(new URL(gateway.url), { authProvider }));
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    expect((await client.callTool({ name: high("read_record"), arguments: { id: "r-1" } })).isError ?? false).toBe(false);
     await client.close();
   });
 });
