@@ -98,8 +98,9 @@ describe("the official SDK client finding the IdP itself", () => {
   // 401 → WWW-Authenticate resource_metadata → Toolgate's metadata → authorization_servers → the IdP's
   // metadata → a client-credentials token for the resource → the same request again, with the token.
   it("the 2025-era client (v1 SDK) with a client-credentials provider lists and calls", async () => {
-    // The v1 provider asks for the scopes it is given (none by default), and its step-up after the 403
-    // insufficient_scope did not come back with a wider token here: the host names its scopes.
+    // The v1 SDK calls the provider's prepareTokenRequest without the scope it resolved (from the
+    // challenge or scopes_supported), so a client-credentials token carries only the scopes the
+    // provider was configured with, none by default, and step-up cannot widen it: the host names them.
     const authProvider = new LegacyCredentials({ clientId: clients.full.clientId, clientSecret: clients.full.secret, expectedIssuer: idp.issuer, scope: allScopes });
     const client = new LegacySdkClient({ name: "oauth-host", version: "1.0.0" });
     await client.connect(new LegacyTransport(new URL(gateway.url), { authProvider }));
