@@ -3,6 +3,7 @@
 import http from "node:http";
 import { closeAllBackends } from "@/lib/gateway/backends";
 import { serveGateway } from "@/lib/gateway/http";
+import { protectedResourceMetadata } from "@/lib/identity/resource";
 import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { serveWith } from "@/lib/gateway/node-server";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
@@ -11,7 +12,14 @@ import { closeServer, listenOnLoopback } from "./loopback";
 export async function startGatewayServer(): Promise<{ url: string; origin: string; close(): Promise<void> }> {
   wireGateway();
   let origin = "";
-  const server = http.createServer((incoming, outgoing) => serveWith(serveGateway, incoming, outgoing, origin));
+  const server = http.createServer((incoming, outgoing) => {
+    // What app/.well-known/oauth-protected-resource/mcp/route.ts answers, for clients that discover the IdP.
+    if (incoming.url === "/.well-known/oauth-protected-resource/mcp") {
+      void protectedResourceMetadata(`${origin}${incoming.url}`).then((body) => outgoing.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)));
+      return;
+    }
+    serveWith(serveGateway, incoming, outgoing, origin);
+  });
   origin = await listenOnLoopback(server);
   process.env.NEXTAUTH_URL = origin;
   return {

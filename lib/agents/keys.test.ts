@@ -34,7 +34,7 @@ describe("API keys", () => {
 
   it("authenticates a good key and records when it was last used, at most once a minute", async () => {
     const { key, id } = await createApiKey(owner, { agentId: agent.id });
-    expect(await authenticateAgentKey(key)).toEqual({ agentId: agent.id, name: agent.name, teamId, environment: "prod", keyId: id, expiresAt: null });
+    expect(await authenticateAgentKey(key)).toEqual({ agentId: agent.id, name: agent.name, teamId, environment: "prod", keyId: id, expiresAt: null, via: "key", scopes: ["tools:read", "tools:call", "tools:call:high-risk"] });
     await vi.waitFor(async () => expect((await db().apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).not.toBeNull());
     const first = (await db().apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt!;
     await authenticateAgentKey(key);

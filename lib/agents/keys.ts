@@ -10,6 +10,7 @@ import { safeName } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { managedAgent, managedPart } from "./managed";
 import { futureExpiry, reasonSchema } from "./schemas";
+import { type Scope, scopes } from "./scopes";
 
 // API keys: `tgk_<prefix>_<secret>`, where the prefix (8 base32 characters) tells keys apart on
 // screens and in logs and the secret is 32 random bytes. Only a SHA-256 of the whole key is stored:
@@ -32,9 +33,14 @@ export interface AgentIdentity {
   name: string;
   teamId: string;
   environment: "dev" | "staging" | "prod";
+  /** The API key's id, or for an access token the id of the binding that made it this agent. */
   keyId: string;
-  /** When the key stops working, if ever. */
+  /** When the key or token stops working, if ever. */
   expiresAt: Date | null;
+  /** How the agent proved who it is: an API key, or an access token from a trusted issuer (lib/identity). */
+  via: "key" | "token";
+  /** What it may do (./scopes.ts): all of them with a key, what the token grants with a token. */
+  scopes: readonly Scope[];
 }
 
 export function hashKey(key: string): string {
@@ -123,7 +129,7 @@ export async function authenticateAgentKey(token: string): Promise<AgentIdentity
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.agent.disabled) return null;
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= minute) void touchKey(key.id, now);
   const { agent } = key;
-  return { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: key.id, expiresAt: key.expiresAt };
+  return { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: key.id, expiresAt: key.expiresAt, via: "key", scopes };
 }
 
 // The condition makes concurrent requests (and instances) write once; a failure only loses a timestamp.

@@ -53,7 +53,7 @@ export function openApiDocument() {
     components: {
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token" },
-        agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (tgk_…), created on the Agents page." },
+        agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (tgk_…), created on the Agents page, or a JWT access token from a trusted issuer whose client is bound to the agent (scope tools:read for registry reads)." },
       },
     },
     security: [{ session: [] }],

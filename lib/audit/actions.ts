@@ -50,11 +50,18 @@ export const auditActions = [
   "agent.disable",
   "agent.key.create",
   "agent.key.revoke",
+  "agent.token.bind",
+  "agent.token.unbind",
   "grant.request",
   "grant.approve",
   "grant.deny",
   "grant.revoke",
   "grant.await-approval",
+  // Authorization servers whose access tokens Toolgate accepts (lib/identity).
+  "identity.issuer.register",
+  "identity.issuer.disable",
+  "identity.issuer.enable",
+  "identity.issuer.remove",
   // Runtime approvals of high-risk tool calls (lib/tool-approvals).
   "toolcall.approval_request",
   "toolcall.approve",

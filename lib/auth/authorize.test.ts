@@ -32,6 +32,7 @@ const expected: Record<Action, Role[]> = {
   "users.updateRoles": ["admin"],
   "users.setDisabled": ["admin"],
   "teams.manage": ["admin"],
+  "identity.manage": ["admin"],
 };
 
 const actorWith = (...held: Role[]) => ({ id: "00000000-0000-4000-8000-000000000001", email: "a@example.com", roles: held });

@@ -28,6 +28,7 @@ export const permissions = {
   "users.updateRoles": { roles: ["admin"], does: "change users' roles" },
   "users.setDisabled": { roles: ["admin"], does: "disable or enable users" },
   "teams.manage": { roles: ["admin"], does: "manage teams and their members" },
+  "identity.manage": { roles: ["admin"], does: "manage trusted identity providers and the clients bound to agents" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>;
 
 export type Action = keyof typeof permissions;

@@ -16,6 +16,11 @@ export type EdgeRefusalReason =
   | "origin_not_allowed"
   | "missing_key"
   | "invalid_key"
+  | "malformed_authorization"
+  | "credential_in_query"
+  | "invalid_token"
+  | "unbound_client"
+  | "agent_disabled"
   | "unsupported_media_type"
   | "body_too_large"
   | "malformed_body"
@@ -27,6 +32,11 @@ const descriptions: Record<EdgeRefusalReason, string> = {
   origin_not_allowed: "Origin not allowed to call this gateway",
   missing_key: "no agent key",
   invalid_key: "invalid, revoked or expired agent key",
+  malformed_authorization: "Authorization header not Bearer <credential>",
+  credential_in_query: "credential sent in the URL",
+  invalid_token: "access token refused",
+  unbound_client: "access token of a client bound to no agent",
+  agent_disabled: "access token of a disabled agent",
   unsupported_media_type: "body not sent as application/json",
   body_too_large: "body over the size limit",
   malformed_body: "body not one JSON-RPC message",

@@ -1,14 +1,15 @@
 import { classifyInboundRequest } from "@modelcontextprotocol/server";
-import { type AgentIdentity, bearerToken } from "@/lib/agents/keys";
+import type { AgentIdentity } from "@/lib/agents/keys";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 import { correlationIdFrom } from "@/lib/net/correlation-id";
-import { isOwnHost, isOwnOrigin, publicBase } from "@/lib/net/public-origin";
-import { agentForKey } from "./agent-cache";
+import { isOwnHost, isOwnOrigin } from "@/lib/net/public-origin";
+import { authenticateEdge } from "./credentials";
 import { clientAddressOf, type EdgeRefusalReason, recordEdgeRefusal } from "./edge-refusals";
 import { asResponse, type EdgeRequest, fromFetch, type GatewayAnswer } from "./edge-request";
 import { handleLegacyRequest } from "./legacy";
 import { handleModernRequest } from "./modern";
 import { jsonRpcError } from "./rpc-errors";
+import { scopeRefusal } from "./scope-check";
 
 // The edge of the gateway's one MCP endpoint: DNS-rebinding checks, the agent's key, body limits,
 // then the request goes to the legacy (2025-era, sessionful) or modern (2026-07-28) leg. Every answer
@@ -19,10 +20,7 @@ export const maxBodyBytes = 4 * 1024 * 1024;
 /** What a client is told to wait before retrying while the database is unavailable. */
 export const databaseRetryAfterSeconds = 5;
 
-/** RFC 9728 Protected Resource Metadata for the endpoint. */
-export function protectedResourceMetadataUrl(request: EdgeRequest): string {
-  return new URL("/.well-known/oauth-protected-resource/mcp", publicBase(request.url)).toString();
-}
+export { protectedResourceMetadataUrl } from "./credentials";
 
 // A browser page on another site must not reach the gateway through a name that resolves to it. Which
 // hosts and origins are this app's own is decided in one place (lib/net/public-origin.ts), for the
@@ -37,12 +35,6 @@ function rebindingRefusal(request: EdgeRequest): Response | null {
     return jsonRpcError(403, -32000, `Origin ${origin} may not call this gateway.`);
   }
   return null;
-}
-
-function unauthenticated(request: EdgeRequest, presented: boolean): Response {
-  const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(request)}"${presented ? ', error="invalid_token"' : ""}`;
-  const message = presented ? "The agent key is invalid, revoked or expired." : "Send an agent API key: Authorization: Bearer <key>.";
-  return jsonRpcError(401, -32001, message, { "WWW-Authenticate": challenge });
 }
 
 type Parsed = { body: unknown } | { refusal: Response; reason: EdgeRefusalReason };
@@ -123,12 +115,15 @@ export async function serveGateway(request: EdgeRequest): Promise<GatewayAnswer>
       const [reason, sample] = rebindingReason(request, rebinding);
       return refused(request, rebinding, reason, null, sample);
     }
-    const token = bearerToken(request.headers.get("authorization"));
-    agent = token ? await agentForKey(token) : null;
-    if (!agent) return refused(request, unauthenticated(request, token !== null), token !== null ? "invalid_key" : "missing_key", null);
+    const credential = await authenticateEdge(request);
+    if ("refusal" in credential) return refused(request, credential.refusal, credential.reason, null, credential.sample);
+    agent = credential.agent;
     const parsed = await readJsonBody(request);
     if ("refusal" in parsed) return refused(request, parsed.refusal, parsed.reason, agent);
-    return await route(agent, request, parsed.body, correlationIdFrom(request.headers));
+    const correlationId = correlationIdFrom(request.headers);
+    const lacking = await scopeRefusal(agent, request, parsed.body, correlationId);
+    if (lacking) return lacking;
+    return await route(agent, request, parsed.body, correlationId);
   } catch (error) {
     return failed(request, error, agent);
   }

@@ -1,11 +1,12 @@
 import { NextResponse } from "next/server";
 import { errorResponse } from "@/lib/http";
 import { publicBase } from "@/lib/net/public-origin";
-import { RegistryAuthError } from "./viewer";
+import { withRegistryRequestUrl } from "./request-url";
+import { RegistryAuthError, RegistryForbiddenError } from "./viewer";
 
 // What every registry response carries: CORS for browser-based hosts (the API is read-only and
 // authenticated by a bearer key, never a cookie, so any origin may read it), no caching of answers that
-// depend on who asks, and for a 401 the Bearer challenge.
+// depend on who asks, and for a 401 (or a token's 403 for a missing scope) the Bearer challenge.
 
 export const corsHeaders = {
   "Access-Control-Allow-Origin": "*",
@@ -31,10 +32,11 @@ export function registryPreflight(): NextResponse {
 export function registryRoute<P extends Record<string, string | string[]>>(handle: (request: Request, params: Partial<P>) => Promise<unknown>) {
   return async (request: Request, context: { params: Promise<P> }) => {
     try {
-      return withRegistryHeaders(NextResponse.json(await handle(request, await context.params)));
+      const params = await context.params;
+      return withRegistryHeaders(NextResponse.json(await withRegistryRequestUrl(request.url, () => handle(request, params))));
     } catch (error) {
       const response = errorResponse(error);
-      if (error instanceof RegistryAuthError) response.headers.set("WWW-Authenticate", error.challenge);
+      if ((error instanceof RegistryAuthError || error instanceof RegistryForbiddenError) && error.challenge) response.headers.set("WWW-Authenticate", error.challenge);
       return withRegistryHeaders(response);
     }
   };

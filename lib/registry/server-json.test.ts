@@ -54,7 +54,7 @@ function row(overrides: Partial<RegistryVersionRow> = {}, server: Partial<Regist
 const anonymous: RegistryViewer = { kind: "anonymous" };
 const prodAgent: RegistryViewer = {
   kind: "agent",
-  agent: { agentId: "a", name: "bot", teamId: "t", environment: "prod", keyId: "k", expiresAt: null },
+  agent: { agentId: "a", name: "bot", teamId: "t", environment: "prod", keyId: "k", expiresAt: null, via: "key", scopes: ["tools:read", "tools:call", "tools:call:high-risk"] },
   serverIds: null,
 };
 const context = { baseUrl: "https://toolgate.example.com", viewer: anonymous, isLatest: true, switches: [] };

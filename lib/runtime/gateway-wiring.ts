@@ -1,4 +1,5 @@
 import { forgetAgentKeys } from "@/lib/gateway/agent-cache";
+import { forgetAccessTokens } from "@/lib/gateway/credentials";
 import { auditQueueDepth } from "@/lib/gateway/audit-queue";
 import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
@@ -19,6 +20,8 @@ export function wireGateway(): void {
     watchBackendTools(compareWithPinned);
     // Keys and agents change under the same signal as resolution (the resolution cache subscribes itself).
     onResolutionChange(forgetAgentKeys);
+    // So do trusted issuers and token bindings (migrations 20261130200000 and 20261130210000).
+    onResolutionChange(forgetAccessTokens);
     // Settings changes notify too (migration 20261125000000_approvals_audit_chain): the outbound rule is read again into the
     // live policy the gateway's connections are checked against (lib/settings/outbound.ts).
     onResolutionChange(() => void refreshOutboundPolicy().catch((error: unknown) => console.error("[toolgate] reading the outbound rule failed:", error)));

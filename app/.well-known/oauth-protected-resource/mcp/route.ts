@@ -1,15 +1,8 @@
 import { NextResponse } from "next/server";
-import { publicBase } from "@/lib/net/public-origin";
+import { protectedResourceMetadata } from "@/lib/identity/resource";
 
-// RFC 9728 Protected Resource Metadata for the gateway endpoint: agents authenticate with an API key
-// sent as a bearer token; no authorization server issues tokens for it yet.
-export function GET(request: Request) {
-  const base = publicBase(request.url);
-  return NextResponse.json({
-    resource: new URL("/mcp", base).toString(),
-    authorization_servers: [],
-    bearer_methods_supported: ["header"],
-    resource_name: "Toolgate gateway",
-    resource_documentation: new URL("/api/v1/openapi.json", base).toString(),
-  });
+// RFC 9728 Protected Resource Metadata for the gateway endpoint: the authorization servers whose
+// access tokens it accepts (the enabled trusted issuers) and its scopes; API keys work beside them.
+export async function GET(request: Request) {
+  return NextResponse.json(await protectedResourceMetadata(request.url));
 }
