@@ -20,7 +20,7 @@ export function wireGateway(): void {
     watchBackendTools(compareWithPinned);
     // Keys and agents change under the same signal as resolution (the resolution cache subscribes itself).
     onResolutionChange(forgetAgentKeys);
-    // So do trusted issuers and token bindings (migrations 20261130200000 and 20261130210000).
+    // So do trusted issuers and token bindings (migrations 20261130230000 and 20261130230500).
     onResolutionChange(forgetAccessTokens);
     // Settings changes notify too (migration 20261125000000_approvals_audit_chain): the outbound rule is read again into the
     // live policy the gateway's connections are checked against (lib/settings/outbound.ts).
