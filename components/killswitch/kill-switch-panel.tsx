@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { Button, FormMessage, plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
+import { Button, FormMessage, SelectField, TextField, verbatimOptions } from "@/components/ui/form-fields";
 import { type ActionState, idle, valueText } from "@/lib/action-state";
 import { type KillScopeName, type KillSwitchView, killSwitchTarget } from "@/lib/killswitch/types";
 
@@ -38,6 +38,8 @@ interface Props {
   /** False for people who may only look: no forms. */
   canManage?: boolean;
   heading?: string;
+  /** What the panel says when no switch is engaged, where "calls flow normally" would not be true. */
+  noneEngaged?: string;
 }
 
 const engageLabels: Record<KillScopeName, string> = {
@@ -175,7 +177,7 @@ function EntryEngageForm({ entry, engage }: { entry: KillSwitchEntry; engage: Sw
       {scope === "tool" && (
         <div className="flex flex-wrap items-end gap-4">
           <div className="min-w-48">
-            <SelectField label="Tool" name="toolName" options={plainOptions(entry.tools)} defaultValue={valueText(echoed, "toolName") || entry.tools[0]} errors={errors.toolName} />
+            <SelectField label="Tool" name="toolName" options={verbatimOptions(entry.tools)} defaultValue={valueText(echoed, "toolName") || entry.tools[0]} errors={errors.toolName} />
           </div>
           <label className="flex items-center gap-2 pb-2 text-sm">
             <input type="checkbox" name="versionId" value={entry.versionId} defaultChecked={valueText(echoed, "versionId") === entry.versionId} />
@@ -195,13 +197,13 @@ function EntryEngageForm({ entry, engage }: { entry: KillSwitchEntry; engage: Sw
 }
 
 /** Engaged kill switches for a target, each clearable with a reason, and a form to engage one. */
-export function KillSwitchPanel({ switches, clear, target, entry, engage, canManage = true, heading = "Kill switches" }: Props) {
+export function KillSwitchPanel({ switches, clear, target, entry, engage, canManage = true, heading = "Kill switches", noneEngaged = "No kill switch is engaged here: calls flow normally." }: Props) {
   const engaged = target ? switches.some((s) => sameTarget(s, target)) : false;
   return (
     <section aria-label={heading} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">{heading}</h2>
       {switches.length === 0 ? (
-        <p className="text-sm text-slate-600">No kill switch is engaged here: calls flow normally.</p>
+        <p className="text-sm text-slate-600">{noneEngaged}</p>
       ) : (
         <ul className="space-y-3" aria-label="Engaged kill switches">
           {switches.map((view) => (

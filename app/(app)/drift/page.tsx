@@ -83,6 +83,7 @@ function DriftActions({ incident, allowed, manageSwitches, switches }: { inciden
       {(manageSwitches || switches.length > 0) && (
         <KillSwitchPanel
           heading={`Kill switch for ${incident.toolName}`}
+          noneEngaged="No kill switch is engaged: the drift alone blocks this tool until the server serves its certified definition again or a new version is certified."
           switches={switches}
           clear={clearKillSwitchAction}
           engage={engageKillSwitchAction}
