@@ -19,7 +19,7 @@ async function expectFitsAndAccessible(page: Page, where: string) {
   expect.soft(serious.map((violation) => `${violation.id}: ${violation.help}`), `${where} at ${viewport} px`).toEqual([]);
 }
 
-test("the admin page is split into tabs with their own addresses, each fitting 390 and 1366 px", async ({ page }) => {
+test("the admin page is split into tabs with their own addresses, each fitting 390 and 1366 px", async ({ page }, testInfo) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await page.goto("/admin");
   const tabs = page.getByRole("navigation", { name: "Admin sections" });
@@ -46,6 +46,7 @@ test("the admin page is split into tabs with their own addresses, each fitting 3
     for (const path of ["/admin", "/admin?tab=teams", "/admin?tab=policies", "/admin?tab=outbound"]) {
       await page.goto(path);
       await expectFitsAndAccessible(page, path);
+      await page.screenshot({ path: testInfo.outputPath(`admin-${path.split("=")[1] ?? "people"}-${viewport.width}.png`), fullPage: true });
     }
   }
 });
@@ -101,7 +102,23 @@ test("a refused form says each problem once, under its field, and takes the focu
   await expect(teamForm.getByText("already exists")).toHaveCount(1);
 });
 
-test("the audit table lines headings up with cells, gives Details the room and leaves out empty columns", async ({ page }) => {
+/** Each audit column's heading has its cells' padding; Details is the widest column, and the table needs no sideways scroll. */
+async function expectColumnsLinedUp(page: Page) {
+  const columns = await page.getByRole("table", { name: "Audit events" }).evaluate((element) => {
+    const table = element as HTMLTableElement;
+    const row = table.tBodies[0]!.rows[0]!;
+    const padding = (cell: Element) => ["padding-left", "padding-right", "padding-top", "padding-bottom"].map((side) => getComputedStyle(cell).getPropertyValue(side)).join(" ");
+    const box = table.parentElement!;
+    if (box.scrollWidth > box.clientWidth) return `the table is ${box.scrollWidth} px wide in a box of ${box.clientWidth} px`;
+    return [...table.tHead!.rows[0]!.cells].map((th, index) => ({ heading: th.textContent, width: th.getBoundingClientRect().width, th: padding(th), td: padding(row.cells[index]!) }));
+  });
+  if (typeof columns === "string") throw new Error(columns);
+  for (const column of columns) expect(column.td, `padding of ${column.heading}`).toBe(column.th);
+  const details = columns.find((column) => column.heading === "Details")!;
+  for (const column of columns) if (column !== details) expect(details.width, `Details wider than ${column.heading}`).toBeGreaterThan(column.width);
+}
+
+test("the audit table lines headings up with cells, gives Details the room and leaves out empty columns", async ({ page }, testInfo) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await page.setViewportSize(desktop);
   // Creating a user records no reason: the Reason column would be empty on every row.
@@ -112,24 +129,14 @@ test("the audit table lines headings up with cells, gives Details the room and l
   expect(headings).not.toContain("Reason");
   expect(headings).toContain("Details");
 
-  const columns = await table.evaluate((element) => {
-    const table = element as HTMLTableElement;
-    const row = table.tBodies[0]!.rows[0]!;
-    return [...table.tHead!.rows[0]!.cells].map((th, index) => {
-      const td = row.cells[index]!;
-      const padding = (cell: Element) => ["padding-left", "padding-right", "padding-top", "padding-bottom"].map((side) => getComputedStyle(cell).getPropertyValue(side)).join(" ");
-      return { heading: th.textContent, width: th.getBoundingClientRect().width, th: padding(th), td: padding(td) };
-    });
-  });
-  for (const column of columns) expect(column.td, `padding of ${column.heading}`).toBe(column.th);
-  const details = columns.find((column) => column.heading === "Details")!;
-  for (const column of columns) if (column !== details) expect(details.width, `Details wider than ${column.heading}`).toBeGreaterThan(column.width);
-
+  await expectColumnsLinedUp(page);
   // A view where some event has a reason keeps the column.
   await page.goto("/audit?outcome=denied");
   await expect(page.getByTestId("audit-row").first()).toBeVisible();
-  expect(await page.getByRole("table", { name: "Audit events" }).getByRole("columnheader").allTextContents()).toContain("Reason");
+  expect(await table.getByRole("columnheader").allTextContents()).toContain("Reason");
+  await expectColumnsLinedUp(page);
 
+  await page.screenshot({ path: testInfo.outputPath("audit-1366.png") });
   await page.setViewportSize(phone);
   await page.goto("/audit");
   await expectFitsAndAccessible(page, "/audit");

@@ -60,7 +60,8 @@ interface Column {
   cell: (event: AuditRow) => ReactNode;
 }
 
-// Every column but Details stays on one line and as narrow as its content; Details takes the rest of the width.
+// Every column but Details stays narrow: one line each (a target id cut short, whole in its title and the export),
+// the reason wrapping in a column of its own; Details takes the rest of the width.
 const columns: Column[] = [
   { heading: "#", cell: (e) => <Cell className="font-mono text-xs text-slate-500">{e.chainSeq.toString()}</Cell> },
   { heading: "Time (UTC)", cell: (e) => <Cell className="whitespace-nowrap">{e.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</Cell> },
@@ -72,7 +73,7 @@ const columns: Column[] = [
       <Cell className="whitespace-nowrap">
         {e.targetType}
         {e.targetId && (
-          <span className="block font-mono text-xs text-slate-500" title={e.targetId}>
+          <span className="block max-w-40 truncate font-mono text-xs text-slate-500" title={e.targetId}>
             {serverName(e.details) ?? e.targetId}
           </span>
         )}
@@ -80,13 +81,12 @@ const columns: Column[] = [
     ),
   },
   { heading: "Outcome", cell: (e) => <Cell className={`whitespace-nowrap ${outcomeTone[e.outcome] ?? ""}`}>{e.outcome}</Cell> },
-  // A reason is a sentence: it wraps, in a column kept narrow.
-  { heading: "Reason", empty: (e) => !e.reason, cell: (e) => <Cell className="min-w-40 max-w-xs">{e.reason}</Cell> },
+  { heading: "Reason", empty: (e) => !e.reason, cell: (e) => <Cell className="min-w-40 wrap-anywhere">{e.reason}</Cell> },
   {
     heading: "Details",
     cell: (e) => (
-      <Cell className="w-full min-w-64 text-xs">
-        <span className="block wrap-anywhere">{detailSummary(e.details)}</span>
+      <Cell className="w-full min-w-60 text-xs wrap-anywhere">
+        <span className="block">{detailSummary(e.details)}</span>
         <span className="block font-mono text-slate-500" title="Correlation id">
           {e.correlationId}
         </span>
