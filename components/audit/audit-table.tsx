@@ -66,7 +66,7 @@ const columns: Column[] = [
   { heading: "#", cell: (e) => <Cell className="font-mono text-xs text-slate-500">{e.chainSeq.toString()}</Cell> },
   { heading: "Time (UTC)", cell: (e) => <Cell className="whitespace-nowrap">{e.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</Cell> },
   { heading: "Actor", cell: (e) => <Cell className="whitespace-nowrap">{e.actorLabel}</Cell> },
-  { heading: "Action", cell: (e) => <Cell className="whitespace-nowrap font-mono">{e.action}</Cell> },
+  { heading: "Action", cell: (e) => <Cell className="whitespace-nowrap font-mono text-xs">{e.action}</Cell> },
   {
     heading: "Target",
     cell: (e) => (
@@ -81,11 +81,11 @@ const columns: Column[] = [
     ),
   },
   { heading: "Outcome", cell: (e) => <Cell className={`whitespace-nowrap ${outcomeTone[e.outcome] ?? ""}`}>{e.outcome}</Cell> },
-  { heading: "Reason", empty: (e) => !e.reason, cell: (e) => <Cell className="min-w-40 wrap-anywhere">{e.reason}</Cell> },
+  { heading: "Reason", empty: (e) => !e.reason, cell: (e) => <Cell className="min-w-32 wrap-anywhere">{e.reason}</Cell> },
   {
     heading: "Details",
     cell: (e) => (
-      <Cell className="w-full min-w-60 text-xs wrap-anywhere">
+      <Cell className="w-full min-w-48 text-xs wrap-anywhere">
         <span className="block">{detailSummary(e.details)}</span>
         <span className="block font-mono text-slate-500" title="Correlation id">
           {e.correlationId}
