@@ -50,7 +50,7 @@ test("the owner imports server-everything's tools in the wizard and saves a draf
   await expect(prodApprovals.getByLabel("echo", { exact: true })).not.toBeChecked();
 
   await form.getByRole("button", { name: "Save draft" }).click();
-  await expect(form.getByRole("alert")).toContainText("Name is required");
+  await expect(form.getByLabel("Name", { exact: true })).toHaveAccessibleDescription(/Name is required/);
   await expect(form).toContainText("Purpose is required.");
   await expect(form).toContainText("Choose at least one environment.");
 

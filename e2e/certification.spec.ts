@@ -60,7 +60,7 @@ testAs(owner, "the owner registers a server through the API, uploads evidence an
   await expect(page.getByTestId("check-quality")).toContainText("fails");
 
   const spdx = await addEvidence(page, "SBOM", (f) => f.getByLabel("File").setInputFiles(fixture("sbom-spdx.json")));
-  await expect(spdx.form.getByRole("alert").first()).toContainText("not a CycloneDX JSON document");
+  await expect(spdx.form.getByLabel("File")).toHaveAccessibleDescription(/not a CycloneDX JSON document/);
   const wordScore = await addEvidence(page, "Eval result", async (f) => {
     await f.getByLabel("Metric").fill("accuracy");
     await f.getByLabel("Score").fill("high");
@@ -127,7 +127,7 @@ testAs(approver, "the approver approves the promotion in the inbox; the entry sh
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
   const request = page.getByRole("article", { name: `Promotion of ${serverName} 1.0.0 to prod` });
   await request.getByRole("button", { name: "Approve" }).click();
-  await expect(request.getByRole("alert").first()).toBeVisible();
+  await expect(request.getByLabel("Reason")).toHaveAttribute("aria-invalid", "true");
   await request.getByLabel("Reason").fill("Plans are sound and the evidence is complete.");
   await request.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByRole("article", { name: `Promotion of ${serverName} 1.0.0 to prod` })).toHaveCount(0);

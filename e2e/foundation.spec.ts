@@ -75,7 +75,7 @@ test("bad input on the create-user form gets clear messages and changes nothing"
   const submit = form.getByRole("button", { name: "Create user" });
 
   await submit.click();
-  await expect(form.getByRole("alert")).toContainText("Email is required.");
+  await expect(form.getByLabel("Email")).toHaveAccessibleDescription("Email is required.");
   await expect(form).toContainText("Name is required.");
   await expect(form).toContainText("Choose at least one role.");
 

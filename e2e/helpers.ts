@@ -23,8 +23,17 @@ export interface Person {
   role: string;
 }
 
+/** On /admin, as an administrator: opens the tab unless it is open already. */
+async function openAdminTab(page: Page, tab: "People" | "Teams") {
+  const link = page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: tab, exact: true });
+  if ((await link.getAttribute("aria-current")) === "page") return;
+  await link.click();
+  await expect(link).toHaveAttribute("aria-current", "page");
+}
+
 /** On /admin, as an administrator. */
 export async function createUser(page: Page, person: Person) {
+  await openAdminTab(page, "People");
   const form = page.getByRole("form", { name: "Create user" });
   await form.getByLabel("Email").fill(person.email);
   await form.getByLabel("Name").fill(person.name);
@@ -38,6 +47,7 @@ export async function createUser(page: Page, person: Person) {
 
 /** On /admin, as an administrator. */
 export async function createTeam(page: Page, team: string) {
+  await openAdminTab(page, "Teams");
   const form = page.getByRole("form", { name: "Create team" });
   await form.getByLabel("Team name").fill(team);
   await form.getByRole("button", { name: "Create team" }).click();
@@ -46,6 +56,7 @@ export async function createTeam(page: Page, team: string) {
 
 /** On /admin, as an administrator: adds the person to the team. */
 export async function joinTeam(page: Page, email: string, team: string) {
+  await openAdminTab(page, "People");
   const row = page.getByTestId(`user-${email}`);
   await row.getByRole("group", { name: "Teams" }).getByLabel(team).check();
   await row.getByRole("button", { name: "Save teams" }).click();

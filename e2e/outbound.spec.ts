@@ -30,7 +30,7 @@ test("a fresh app started as `npm start` starts it imports a server on loopback"
 
 test("the administrator sees the outbound rule and why it is in force, and changes it", async ({ page }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await page.goto("/admin");
+  await page.goto("/admin?tab=outbound");
   const section = page.getByRole("region", { name: "Outbound connections" });
   await expect(section).toContainText("listens on 127.0.0.1 only");
   await expect(section).toContainText("cloud metadata");
@@ -64,7 +64,7 @@ test("the administrator sees the outbound rule and why it is in force, and chang
 
   // Back to the default; the changes are in the audit trail.
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await page.goto("/admin");
+  await page.goto("/admin?tab=outbound");
   await section.getByRole("button", { name: "Use the default" }).click();
   await expect(section.getByRole("status")).toHaveText("Saved: back to the default. Toolgate may connect to loopback and to public addresses.");
   await page.reload();
@@ -82,7 +82,7 @@ test("the administrator sees the outbound rule and why it is in force, and chang
 test("the outbound section fits a phone's width", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await page.goto("/admin");
+  await page.goto("/admin?tab=outbound");
   const section = page.getByRole("region", { name: "Outbound connections" });
   await section.scrollIntoViewIfNeeded();
   const box = await section.getByLabel("Allowed private ranges").boundingBox();

@@ -39,3 +39,15 @@ export function errorsUnder(fieldErrors: Record<string, string[]>, field: string
 }
 
 export const idle: ActionState = { status: "idle" };
+
+/**
+ * What a refused form's alert says, given the texts its fields already show under them: the whole message when
+ * no field shows any of it; otherwise only the field messages no field shows (often none), so each problem is
+ * said once.
+ */
+export function alertMessage(refusal: { message: string; fieldErrors: Record<string, string[]> }, shown: readonly string[]): string {
+  const messages = [...new Set(Object.values(refusal.fieldErrors).flat())];
+  const isShown = (message: string) => shown.some((text) => text.includes(message));
+  if (!messages.some(isShown)) return refusal.message;
+  return messages.filter((message) => !isShown(message)).join(" ");
+}

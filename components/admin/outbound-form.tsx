@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect } from "react";
+import { useActionState } from "react";
 import { Button, FormMessage, TextArea } from "@/components/ui/form-fields";
 import { type ActionState, idle, valueText } from "@/lib/action-state";
 
@@ -30,12 +30,8 @@ export function OutboundSection({ rule, action }: { rule: OutboundRuleView; acti
   const fixed = rule.source === "environment";
   const errors = state.status === "error" ? (state.fieldErrors.allow ?? state.fieldErrors.form) : undefined;
   const typed = state.status === "error" && state.values ? valueText(state.values, "allow") : rule.entries.join(", ");
-  // A refused list: the message shows once, under the field, which takes the focus so it is read out.
-  useEffect(() => {
-    if (errors) document.getElementById("outbound-allow")?.focus();
-  }, [errors]);
   return (
-    <section className="mt-8 space-y-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="outbound-heading">
+    <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="outbound-heading">
       <h2 id="outbound-heading" className="text-lg font-semibold">
         Outbound connections
       </h2>
@@ -110,7 +106,7 @@ export function OutboundSection({ rule, action }: { rule: OutboundRuleView; acti
                 Use the default
               </Button>
             )}
-            {!errors && <FormMessage state={state} />}
+            <FormMessage state={state} />
           </div>
         )}
       </form>

@@ -74,8 +74,17 @@ interface TextBox {
 /** A policy typed into one text box. */
 function textBox({ label, name, placeholder, inputMode, current }: TextBox): Fields {
   return function textBoxFields(errors, echoed, policies) {
+    // A number has no empty setting; a list may be empty.
     const box = (
-      <TextField label={label} name={name} placeholder={placeholder} inputMode={inputMode} defaultValue={shown(echoed, name, current(policies))} errors={errors} />
+      <TextField
+        label={label}
+        name={name}
+        placeholder={placeholder}
+        inputMode={inputMode}
+        required={Boolean(inputMode)}
+        defaultValue={shown(echoed, name, current(policies))}
+        errors={errors}
+      />
     );
     return inputMode ? <div className="w-48">{box}</div> : box;
   };

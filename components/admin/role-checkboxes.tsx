@@ -3,6 +3,6 @@ import { roleLabels, roles, type Role } from "@/lib/auth/roles";
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
 
-export function RoleCheckboxes({ checked = [], errors }: { checked?: readonly Role[]; errors?: string[] }) {
-  return <CheckboxGroup legend="Roles" name="roles" options={roleOptions} checked={checked} errors={errors} />;
+export function RoleCheckboxes({ checked = [], errors, required }: { checked?: readonly Role[]; errors?: string[]; required?: boolean }) {
+  return <CheckboxGroup legend="Roles" name="roles" options={roleOptions} checked={checked} errors={errors} required={required} />;
 }

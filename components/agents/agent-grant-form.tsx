@@ -1,6 +1,6 @@
 "use client";
 
-import { Button, FormMessage, SelectField, TextField } from "@/components/ui/form-fields";
+import { Button, FormMessage, RequiredNote, SelectField, TextField } from "@/components/ui/form-fields";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { type ActionState, errorsUnder, valueText } from "@/lib/action-state";
 
@@ -20,8 +20,9 @@ export function GrantAccessForm({ action, agentId, servers }: Props) {
     <form action={formAction} noValidate aria-label="Grant access" className="space-y-3">
       <input type="hidden" name="agentId" value={agentId} />
       <p className="text-sm text-slate-600">A high- or critical-risk server needs an approver&apos;s decision before the grant takes effect.</p>
+      <RequiredNote />
       <div className="grid gap-3 sm:grid-cols-3">
-        <SelectField label="Server" name="serverId" options={options} placeholder="Choose a server" defaultValue={valueText(values, "serverId")} errors={errors.serverId} />
+        <SelectField label="Server" name="serverId" required options={options} placeholder="Choose a server" defaultValue={valueText(values, "serverId")} errors={errors.serverId} />
         <TextField label="Tools (comma-separated; blank: all)" name="tools" defaultValue={valueText(values, "tools")} errors={errorsUnder(errors, "tools")} />
         <TextField label="Access until (UTC, optional)" name="expiresAt" type="datetime-local" defaultValue={valueText(values, "expiresAt")} errors={errors.expiresAt} />
       </div>

@@ -1,4 +1,5 @@
-import { Table } from "@/components/ui/table";
+import { Fragment, type ReactNode } from "react";
+import { Cell, Table } from "@/components/ui/table";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 interface AuditRow {
@@ -52,32 +53,58 @@ function serverName(details: JsonValue | null): string | null {
   return typeof name === "string" ? name : null;
 }
 
+interface Column {
+  heading: string;
+  /** Empty for this event: a column empty on every row shown is left out. */
+  empty?: (event: AuditRow) => boolean;
+  cell: (event: AuditRow) => ReactNode;
+}
+
+// Every column but Details stays narrow: one line each (a target id cut short, whole in its title and the export),
+// the reason wrapping in a column of its own; Details takes the rest of the width.
+const columns: Column[] = [
+  { heading: "#", cell: (e) => <Cell className="font-mono text-xs text-slate-500">{e.chainSeq.toString()}</Cell> },
+  { heading: "Time (UTC)", cell: (e) => <Cell className="whitespace-nowrap">{e.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</Cell> },
+  { heading: "Actor", cell: (e) => <Cell className="whitespace-nowrap">{e.actorLabel}</Cell> },
+  { heading: "Action", cell: (e) => <Cell className="whitespace-nowrap font-mono text-xs">{e.action}</Cell> },
+  {
+    heading: "Target",
+    cell: (e) => (
+      <Cell className="whitespace-nowrap">
+        {e.targetType}
+        {e.targetId && (
+          <span className="block max-w-40 truncate font-mono text-xs text-slate-500" title={e.targetId}>
+            {serverName(e.details) ?? e.targetId}
+          </span>
+        )}
+      </Cell>
+    ),
+  },
+  { heading: "Outcome", cell: (e) => <Cell className={`whitespace-nowrap ${outcomeTone[e.outcome] ?? ""}`}>{e.outcome}</Cell> },
+  { heading: "Reason", empty: (e) => !e.reason, cell: (e) => <Cell className="min-w-32 wrap-anywhere">{e.reason}</Cell> },
+  {
+    heading: "Details",
+    cell: (e) => (
+      <Cell className="w-full min-w-48 text-xs wrap-anywhere">
+        <span className="block">{detailSummary(e.details)}</span>
+        <span className="block font-mono text-slate-500" title="Correlation id">
+          {e.correlationId}
+        </span>
+      </Cell>
+    ),
+  },
+];
+
 export function AuditTable({ events }: { events: AuditRow[] }) {
   if (events.length === 0) return <p className="text-slate-600">No audit events yet.</p>;
+  const shown = columns.filter((column) => !column.empty || !events.every(column.empty));
   return (
-    <Table label="Audit events" headings={["#", "Time (UTC)", "Actor", "Action", "Target", "Outcome", "Reason", "Details"]}>
+    <Table label="Audit events" headings={shown.map((column) => column.heading)}>
       {events.map((e) => (
         <tr key={e.id.toString()} data-testid="audit-row" className="border-b border-slate-100 align-top">
-          <td className="px-3 py-2 font-mono text-xs text-slate-500">{e.chainSeq.toString()}</td>
-          <td className="whitespace-nowrap px-3 py-2">{e.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</td>
-          <td className="px-3 py-2">{e.actorLabel}</td>
-          <td className="px-3 py-2 font-mono">{e.action}</td>
-          <td className="px-3 py-2">
-            {e.targetType}
-            {e.targetId && (
-              <span className="block font-mono text-xs text-slate-500" title={e.targetId}>
-                {serverName(e.details) ?? e.targetId}
-              </span>
-            )}
-          </td>
-          <td className={`px-3 py-2 ${outcomeTone[e.outcome] ?? ""}`}>{e.outcome}</td>
-          <td className="px-3 py-2">{e.reason}</td>
-          <td className="px-3 py-2 text-xs">
-            <span className="block break-all">{detailSummary(e.details)}</span>
-            <span className="block font-mono text-slate-500" title="Correlation id">
-              {e.correlationId}
-            </span>
-          </td>
+          {shown.map((column) => (
+            <Fragment key={column.heading}>{column.cell(e)}</Fragment>
+          ))}
         </tr>
       ))}
     </Table>

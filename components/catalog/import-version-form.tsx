@@ -1,6 +1,6 @@
 "use client";
 
-import { FormMessage, SubmitButton } from "@/components/ui/form-fields";
+import { FormMessage, RequiredNote, SubmitButton } from "@/components/ui/form-fields";
 import { useFormAction } from "@/components/ui/use-form-action";
 import type { ActionState } from "@/lib/action-state";
 import type { importVersion } from "@/lib/catalog/versions";
@@ -21,6 +21,7 @@ export function ImportVersionForm({ action, latest }: { action: ImportVersion; l
           Toolgate reads the live server again and stores what it declares as a new draft
           {latest ? `; the version must be greater than ${latest}` : ""}.
         </p>
+        <RequiredNote />
         <VersionFields values={values} errors={errors} />
         <FormMessage state={state} />
         <SubmitButton pending={importing} pendingLabel="Importing…">

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { Button, FormMessage, SubmitButton, TextField } from "@/components/ui/form-fields";
+import { Button, FormMessage, RequiredNote, SubmitButton, TextField } from "@/components/ui/form-fields";
 import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
 import type { previewImport } from "@/lib/catalog/register";
 import { DeclaredCapabilities, needsApprovalByDefault } from "./declared-capabilities";
@@ -87,7 +87,8 @@ export function RegisterWizard({ teams, previewImport, register }: { teams: Team
         <p className="text-sm text-slate-600">
           Toolgate connects to the server over Streamable HTTP and reads the tools, resources and prompts it declares. Nothing is saved yet.
         </p>
-        <TextField label="Streamable HTTP URL" type="url" placeholder="https://mcp.example.com/mcp" {...bind("endpointUrl")} />
+        <RequiredNote />
+        <TextField label="Streamable HTTP URL" type="url" required placeholder="https://mcp.example.com/mcp" {...bind("endpointUrl")} />
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField label="Credential header name (optional)" placeholder="Authorization" {...bind("credentialHeader", "credential.header")} />
           <TextField
@@ -120,7 +121,7 @@ function RegistrationForm({ preview, target, teams, register }: { preview: Impor
         errors={errors}
         teams={teams}
         tools={preview.tools}
-        registrationExtra={<TextField label="Name" name="name" placeholder="com.example/crm" defaultValue={valueText(values, "name")} errors={errors.name} />}
+        registrationExtra={<TextField label="Name" name="name" required placeholder="com.example/crm" defaultValue={valueText(values, "name")} errors={errors.name} />}
       />
       <Section title="First version">
         <VersionFields values={values} errors={errors} errorPrefix="version." />

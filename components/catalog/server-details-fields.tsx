@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
-import { plainOptions, SelectField, TextArea, TextField } from "@/components/ui/form-fields";
+import { plainOptions, RequiredNote, SelectField, TextArea, TextField } from "@/components/ui/form-fields";
 import { errorsUnder, type FormValues, valueList, valueText } from "@/lib/action-state";
 import { classifications, environments, riskTiers } from "@/lib/catalog/schemas";
 
@@ -35,20 +35,23 @@ export function ServerDetailsFields({ values, errors, teams, tools, registration
   return (
     <>
       <Section title="Registration">
+        <RequiredNote />
         {registrationExtra}
         <div className="grid gap-4 sm:grid-cols-2">
-          <TextField label="Title" {...field("title")} />
+          <TextField label="Title" required {...field("title")} />
           <SelectField
             label="Owning team"
+            required
             placeholder="Choose a team"
             options={teams.map((team) => ({ value: team.id, label: team.name }))}
             {...field("teamId")}
           />
         </div>
-        <TextArea label="Purpose" {...field("purpose")} />
+        <TextArea label="Purpose" required {...field("purpose")} />
         <div className="grid gap-4 sm:grid-cols-2">
           <CheckboxGroup
             legend="Environments"
+            required
             name="environments"
             options={plainOptions(environments)}
             checked={valueList(values, "environments")}
@@ -56,6 +59,7 @@ export function ServerDetailsFields({ values, errors, teams, tools, registration
           />
           <SelectField
             label="Data classification"
+            required
             placeholder="Choose a classification"
             options={plainOptions(classifications)}
             {...field("classification")}
@@ -115,7 +119,7 @@ export function VersionFields({ values, errors, errorPrefix = "" }: { values: Fo
   const field = (name: string) => ({ name, defaultValue: valueText(values, name), errors: errorsUnder(errors, errorPrefix + name) });
   return (
     <>
-      <TextField label="Version" {...field("version")} />
+      <TextField label="Version" required {...field("version")} />
       <TextArea label="Mitigations" {...field("mitigations")} />
       <TextArea label="Dependencies (optional, one name@version a line)" placeholder={"postgres@16.4\n@acme/crm-sdk@2.1.0"} {...field("dependencies")} />
     </>

@@ -1,7 +1,7 @@
 "use client";
 
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
-import { Button, FormMessage, plainOptions, SelectField, TextArea, verbatimOptions } from "@/components/ui/form-fields";
+import { Button, FormMessage, plainOptions, RequiredNote, SelectField, TextArea, verbatimOptions } from "@/components/ui/form-fields";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { type ActionState, valueList, valueText } from "@/lib/action-state";
 import { riskTiers } from "@/lib/catalog/schemas";
@@ -30,6 +30,7 @@ export function ReviewDecisionForm({ action, versionId, tools, proposedRiskTier,
     <form action={formAction} noValidate aria-label="Review decision" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">Your decision</h2>
       <input type="hidden" name="versionId" value={versionId} />
+      <RequiredNote />
       <TextArea label="Reason" name="reason" required defaultValue={valueText(values, "reason")} errors={errors.reason} />
       <div>
         <SelectField

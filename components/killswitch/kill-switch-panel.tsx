@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { Button, FormMessage, SelectField, TextField, verbatimOptions } from "@/components/ui/form-fields";
+import { Button, FormMessage, RequiredNote, SelectField, TextField, verbatimOptions } from "@/components/ui/form-fields";
 import { type ActionState, idle, valueText } from "@/lib/action-state";
 import { type KillScopeName, type KillSwitchView, killSwitchTarget } from "@/lib/killswitch/types";
 
@@ -74,6 +74,7 @@ function ReasonField({ label, state }: { label: string; state: ActionState }) {
         defaultValue={state.status === "error" ? valueText(state.values ?? {}, "reason") : ""}
         errors={errors.reason}
       />
+      <RequiredNote />
     </div>
   );
 }

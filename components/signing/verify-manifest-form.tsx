@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { SubmitButton, TextArea, TextField } from "@/components/ui/form-fields";
+import { FormMessage, RequiredNote, SubmitButton, TextArea, TextField } from "@/components/ui/form-fields";
 
 export interface VerifyFormValues {
   manifest: string;
@@ -37,26 +37,24 @@ export function VerifyManifestForm({ action }: { action: (state: VerifyState, fo
   const errors = state.status === "error" ? state.fieldErrors : {};
   return (
     <form action={formAction} noValidate aria-label="Verify a manifest" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
+      <RequiredNote />
       <TextArea
         label="Manifest (JSON)"
         name="manifest"
+        required
         rows={12}
         spellCheck={false}
         className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 font-mono text-xs focus:border-indigo-500 focus:outline-none"
         defaultValue={values.manifest}
         errors={errors.manifest}
       />
-      <TextField label="Signature (base64url)" name="signature" spellCheck={false} autoComplete="off" defaultValue={values.signature} errors={errors.signature} />
-      <TextField label="Key id" name="keyId" spellCheck={false} autoComplete="off" defaultValue={values.keyId} errors={errors.keyId} />
+      <TextField label="Signature (base64url)" name="signature" required spellCheck={false} autoComplete="off" defaultValue={values.signature} errors={errors.signature} />
+      <TextField label="Key id" name="keyId" required spellCheck={false} autoComplete="off" defaultValue={values.keyId} errors={errors.keyId} />
       <SubmitButton pending={pending} pendingLabel="Checking…">
         Verify signature
       </SubmitButton>
       {state.status === "checked" && <VerificationOutcome valid={state.valid} reason={state.reason} />}
-      {state.status === "error" && (
-        <p role="alert" className="text-sm text-red-700">
-          {state.message}
-        </p>
-      )}
+      {state.status === "error" && <FormMessage state={state} />}
     </form>
   );
 }

@@ -1,4 +1,6 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes, useId } from "react";
+
+export { FormMessage } from "./form-message";
 
 const controlClass = "mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none";
 
@@ -8,13 +10,35 @@ interface FieldProps {
   errors?: string[];
 }
 
-/** The error text a field or group points at with aria-describedby. */
+/** The error text a field or group points at with aria-describedby. A refused form's alert leaves out what these show. */
 export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   if (!errors?.length) return null;
   return (
-    <span id={id} className="mt-1 block text-red-700">
+    <span id={id} data-field-error="" className="mt-1 block text-red-700">
       {errors.join(" ")}
     </span>
+  );
+}
+
+/**
+ * The mark after a required field's label. Seen, not read out: the control's own `required` says it to a
+ * screen reader, and the label stays the field's name. The form explains it once with RequiredNote.
+ */
+export function RequiredMark({ required }: { required?: boolean }) {
+  if (!required) return null;
+  return (
+    <span aria-hidden="true" className="ml-0.5 text-red-700">
+      *
+    </span>
+  );
+}
+
+/** What the mark means, said once in a form that has required fields. */
+export function RequiredNote() {
+  return (
+    <p className="text-xs text-slate-600">
+      Fields marked <span className="text-red-700">*</span> are required.
+    </p>
   );
 }
 
@@ -23,25 +47,36 @@ function errorAttributes(name: string, errors?: string[]) {
   return { "aria-invalid": invalid || undefined, "aria-describedby": invalid ? `${name}-error` : undefined };
 }
 
-// The error text sits outside the label so that it describes the field rather than renaming it.
-function Field({ label, name, errors, children }: FieldProps & { children: ReactNode }) {
+// The label names the control (htmlFor) and holds only the label's text, so the required mark beside it
+// is not part of the name; the error text sits after the control so that it describes the field.
+function Field({ label, name, errors, id, required, children }: FieldProps & { id: string; required?: boolean; children: ReactNode }) {
   return (
     <div className="text-sm">
-      <label className="block">
-        <span className="font-medium text-slate-700">{label}</span>
-        {children}
-      </label>
+      <div className="flex items-baseline">
+        <label htmlFor={id} className="font-medium text-slate-700">
+          {label}
+        </label>
+        <RequiredMark required={required} />
+      </div>
+      {children}
       <FieldErrors id={`${name}-error`} errors={errors} />
     </div>
   );
 }
 
+/** The control's id: the one the caller gave, or one of its own. */
+function useControlId(id: string | undefined): string {
+  const generated = useId();
+  return id ?? generated;
+}
+
 type TextFieldProps = FieldProps & InputHTMLAttributes<HTMLInputElement>;
 
 export function TextField({ label, name, errors, ...input }: TextFieldProps) {
+  const id = useControlId(input.id);
   return (
-    <Field label={label} name={name} errors={errors}>
-      <input name={name} {...errorAttributes(name, errors)} className={controlClass} {...input} />
+    <Field label={label} name={name} errors={errors} id={id} required={input.required}>
+      <input name={name} {...errorAttributes(name, errors)} className={controlClass} {...input} id={id} />
     </Field>
   );
 }
@@ -49,9 +84,10 @@ export function TextField({ label, name, errors, ...input }: TextFieldProps) {
 type TextAreaProps = FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>;
 
 export function TextArea({ label, name, errors, rows = 3, ...textarea }: TextAreaProps) {
+  const id = useControlId(textarea.id);
   return (
-    <Field label={label} name={name} errors={errors}>
-      <textarea name={name} rows={rows} {...errorAttributes(name, errors)} className={controlClass} {...textarea} />
+    <Field label={label} name={name} errors={errors} id={id} required={textarea.required}>
+      <textarea name={name} rows={rows} {...errorAttributes(name, errors)} className={controlClass} {...textarea} id={id} />
     </Field>
   );
 }
@@ -77,9 +113,10 @@ type SelectFieldProps = FieldProps &
 export function SelectField({ label, name, errors, options, placeholder, ...select }: SelectFieldProps) {
   const choices = placeholder === undefined ? options : [{ value: "", label: placeholder }, ...options];
   const key = select.defaultValue === undefined ? undefined : String(select.defaultValue);
+  const id = useControlId(select.id);
   return (
-    <Field label={label} name={name} errors={errors}>
-      <select key={key} name={name} {...errorAttributes(name, errors)} className={`${controlClass} bg-white`} {...select}>
+    <Field label={label} name={name} errors={errors} id={id} required={select.required}>
+      <select key={key} name={name} {...errorAttributes(name, errors)} className={`${controlClass} bg-white`} {...select} id={id}>
         {choices.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -125,15 +162,5 @@ export function SubmitButton({ pending, pendingLabel, children, ...button }: But
     <Button type="submit" disabled={pending} {...button}>
       {pending ? pendingLabel : children}
     </Button>
-  );
-}
-
-export function FormMessage({ state }: { state: { status: string; message?: string } }) {
-  if (state.status === "idle" || !state.message) return null;
-  const tone = state.status === "ok" ? "text-emerald-700" : "text-red-700";
-  return (
-    <p role={state.status === "ok" ? "status" : "alert"} className={`text-sm ${tone}`}>
-      {state.message}
-    </p>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useActionState, useId } from "react";
 import { type ActionState, idle, valueText } from "@/lib/action-state";
-import { Button, FieldErrors, FormMessage } from "./form-fields";
+import { Button, FieldErrors, FormMessage, RequiredMark, RequiredNote } from "./form-fields";
 
 type ReasonAction = (state: ActionState, form: FormData) => Promise<ActionState>;
 
@@ -31,26 +31,32 @@ interface Props {
 export function ReasonForm({ action, fields, buttons, label, reasonLabel = "Reason" }: Props) {
   const [state, formAction, pending] = useActionState(action, idle);
   const errors = state.status === "error" ? state.fieldErrors.reason : undefined;
-  const errorId = `${useId()}-reason-error`;
+  const id = useId();
+  const errorId = `${id}-reason-error`;
   return (
     <form action={formAction} noValidate aria-label={label} className="space-y-3">
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       <div className="text-sm">
-        <label className="block">
-          <span className="font-medium text-slate-700">{reasonLabel}</span>
-          <textarea
-            name="reason"
-            rows={2}
-            required
-            defaultValue={state.status === "error" ? valueText(state.values ?? {}, "reason") : ""}
-            aria-invalid={errors ? true : undefined}
-            aria-describedby={errors ? errorId : undefined}
-            className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
-          />
-        </label>
+        <div className="flex items-baseline">
+          <label htmlFor={`${id}-reason`} className="font-medium text-slate-700">
+            {reasonLabel}
+          </label>
+          <RequiredMark required />
+        </div>
+        <textarea
+          id={`${id}-reason`}
+          name="reason"
+          rows={2}
+          required
+          defaultValue={state.status === "error" ? valueText(state.values ?? {}, "reason") : ""}
+          aria-invalid={errors ? true : undefined}
+          aria-describedby={errors ? errorId : undefined}
+          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
+        />
         <FieldErrors id={errorId} errors={errors} />
+        <RequiredNote />
       </div>
       <FormMessage state={state} />
       <div className="flex gap-3">

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { ReactNode, TdHTMLAttributes } from "react";
 
 /** A box that scrolls sideways on its own when a table is wider than the screen, so the page does not. */
 export function ScrollBox({ label, children }: { label?: string; children: ReactNode }) {
@@ -10,7 +10,15 @@ export function ScrollBox({ label, children }: { label?: string; children: React
   );
 }
 
-/** A plain data table: a header row of headings, then the rows the caller renders. */
+/** The padding every heading and cell of a table shares, so a column's heading lines up with its cells. */
+export const cellPadding = "px-3 py-2";
+
+/** A table cell with the table's padding; className adds to it (nowrap, a width, a tone), never replaces it. */
+export function Cell({ className = "", ...cell }: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={`${cellPadding} ${className}`} {...cell} />;
+}
+
+/** A plain data table: a header row of headings, then the rows the caller renders with Cell. */
 export function Table({ label, headings, children }: { label?: string; headings: readonly string[]; children: ReactNode }) {
   return (
     <ScrollBox label={label}>
@@ -18,7 +26,7 @@ export function Table({ label, headings, children }: { label?: string; headings:
         <thead className="border-b border-slate-200 text-left text-slate-600">
           <tr>
             {headings.map((heading) => (
-              <th key={heading} className="px-3 py-2 font-medium">
+              <th key={heading} className={`${cellPadding} whitespace-nowrap font-medium`}>
                 {heading}
               </th>
             ))}
