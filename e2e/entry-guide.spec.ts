@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { startFixtureServer } from "../test/mcp-fixture-server";
 import { type Person, setUpTeam, signIn, signOut } from "./helpers";
@@ -221,5 +222,22 @@ test("at 390 px the entry's tabs stay on one line that scrolls, with the current
     // The first tab is reachable from the keyboard too.
     await nav.getByRole("link", { name: "Overview" }).focus();
     await expect(nav.getByRole("link", { name: "Overview" })).toBeInViewport({ ratio: 1 });
+  });
+});
+
+test("the entry with its strip and the review tab have no serious accessibility violations at 390 and 1366 px", async ({ page }, testInfo) => {
+  await as(page, owner, async (entryPath) => {
+    for (const width of [390, 1366]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, path] of [["entry", entryPath], ["entry-review", `${entryPath}?tab=review`]]) {
+        await page.goto(path!);
+        await expect(strip(page)).toBeVisible();
+        const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+        const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+        expect.soft(serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`), `${name} at ${width} px`).toEqual([]);
+        expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: testInfo.outputPath(`${name}-${width}.png`), fullPage: true });
+      }
+    }
   });
 });

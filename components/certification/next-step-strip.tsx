@@ -28,13 +28,16 @@ export function NextStepStrip({ step, version }: { step: NextStep; version: stri
           );
         })}
       </ol>
-      <ul aria-label="Environments" className="mt-3 flex flex-wrap gap-2 text-xs">
-        {step.environments.map(({ environment, version: running }) => (
-          <li key={environment} className={`rounded border px-2 py-0.5 ${running ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-slate-200 text-slate-600"}`}>
-            {environment} <span className="font-mono">{running ?? "not running"}</span>
-          </li>
-        ))}
-      </ul>
+      <div className="mt-3 flex flex-wrap items-center gap-2 text-xs">
+        <span className="text-slate-600">Runs in</span>
+        <ul aria-label="Environments" className="flex flex-wrap gap-2">
+          {step.environments.map(({ environment, version: running }) => (
+            <li key={environment} className={`rounded border px-2 py-0.5 ${running ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-slate-200 text-slate-600"}`}>
+              {environment} {running ? <span className="font-mono">{running}</span> : "not yet"}
+            </li>
+          ))}
+        </ul>
+      </div>
       <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-2">
         {step.action && (
           <Link href={step.action.href} className="rounded bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800">

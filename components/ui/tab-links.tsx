@@ -14,14 +14,15 @@ export function TabLinks({ label, tabs, current }: { label: string; tabs: { id: 
     const nav = row.current;
     const tab = nav?.querySelector<HTMLElement>('[aria-current="page"]');
     if (!nav || !tab) return;
-    // Only the row scrolls, never the page: scrollIntoView would move the page as well.
-    const start = tab.offsetLeft;
-    const end = start + tab.offsetWidth;
-    if (start < nav.scrollLeft) nav.scrollLeft = start;
-    else if (end > nav.scrollLeft + nav.clientWidth) nav.scrollLeft = end - nav.clientWidth;
+    // Only the row scrolls, never the page (scrollIntoView would move the page as well); boxes, not offsets,
+    // as tabs are fractions of a pixel wide. A little room shows there is more beyond it.
+    const view = nav.getBoundingClientRect();
+    const box = tab.getBoundingClientRect();
+    if (box.left < view.left) nav.scrollLeft -= Math.ceil(view.left - box.left) + 16;
+    else if (box.right > view.right) nav.scrollLeft += Math.ceil(box.right - view.right) + 16;
   }, [current]);
   return (
-    <nav ref={row} aria-label={label} className="relative mb-6 max-w-full overflow-x-auto [scrollbar-width:thin]">
+    <nav ref={row} aria-label={label} className="mb-6 max-w-full overflow-x-auto [scrollbar-width:thin]">
       <div className="flex w-max min-w-full gap-1 border-b border-slate-200">
         {tabs.map((tab) => (
           <Link
