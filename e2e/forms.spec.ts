@@ -123,8 +123,8 @@ test("item 3: the review form starts from the owner's tier, keeps the chosen tie
     await page.goto("/reviews");
     const row = page.getByTestId(`review-${serverName}`);
     await row.getByRole("button", { name: "Claim" }).click();
-    await expect(row).toContainText(reviewer.email);
-    await openEntry(page, "Review & promotion");
+    // Claim opens the version's review (#16 "Guide the work").
+    await expect(page).toHaveURL(/\?tab=review&v=1\.0\.0$/);
 
     const decision = page.getByRole("form", { name: "Review decision" });
     const tier = decision.getByLabel("Risk tier");

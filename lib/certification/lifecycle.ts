@@ -93,13 +93,14 @@ export async function submitVersion(actor: Actor, input: { versionId: unknown; n
   await db().$transaction((tx) => applyTransition(tx, actor, version, "submit", { reason: note, data: { submittedAt: new Date() } }));
 }
 
-/** A reviewer takes a submitted version; only they decide it. */
-export async function claimReview(actor: Actor, input: { versionId: unknown }) {
+/** A reviewer takes a submitted version; only they decide it. Answers which version, for the page to open its review. */
+export async function claimReview(actor: Actor, input: { versionId: unknown }): Promise<{ serverId: string; version: string }> {
   await guard(actor, "reviews.decide", { type: "server" });
   const version = await loadVersion(parseInput(versionIdSchema, input.versionId));
   await authorizeSeparated(actor, "server.review", { id: version.serverId });
   assertTransition(version, "claim");
   await db().$transaction((tx) => applyTransition(tx, actor, version, "claim", { data: { reviewerId: actor.id } }));
+  return { serverId: version.serverId, version: version.version };
 }
 
 async function decidingReviewer(actor: Actor, versionId: unknown, transition: "certify" | "reject") {

@@ -1,13 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DriftTable } from "@/components/catalog/drift-table";
+import { NextStepStrip } from "@/components/certification/next-step-strip";
 import { KillSwitchBadge } from "@/components/killswitch/kill-switch-badge";
 import { RiskBadge, StatusBadge } from "@/components/ui/badges";
 import { PageHeader } from "@/components/ui/empty-state";
 import { TabLinks } from "@/components/ui/tab-links";
-import { may } from "@/lib/auth/access";
+import { may, ownsServer } from "@/lib/auth/access";
 import { requirePagePermission } from "@/lib/auth/session";
 import { governingRiskTier } from "@/lib/catalog/risk";
+import { nextStep } from "@/lib/certification/next-step";
+import { entryFacts } from "@/lib/certification/status";
 import { openDriftIncidents } from "@/lib/gateway/drift";
 import { killSwitchesFor } from "@/lib/killswitch/switches";
 import { loadEntry } from "./entry";
@@ -44,12 +47,16 @@ export default async function EntryPage({ params, searchParams }: Props) {
   const requested = typeof query.v === "string" ? query.v : undefined;
   const version = requested ?? latest?.version;
   // The tier that governs access (the reviewers' on certified versions, or the owner's if higher).
-  const [editor, switches, drift, riskTier] = await Promise.all([
+  const [editor, reviewer, owns, facts, switches, drift, riskTier] = await Promise.all([
     may(user, "server.edit", server),
+    may(user, "server.review", server),
+    ownsServer(user.id, server.id),
+    entryFacts(server),
     killSwitchesFor({ serverId: server.id }),
     openDriftIncidents(server.id),
     governingRiskTier(server.id),
   ]);
+  const step = nextStep(facts, { actor: user, editor, reviewer, owns });
   const base = `/catalog/${server.id}`;
   return (
     <>
@@ -70,6 +77,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
           )}
         </div>
       </div>
+      <NextStepStrip step={step} version={latest?.version ?? null} />
       <TabLinks
         label="Entry sections"
         current={tab}
@@ -92,7 +100,7 @@ export default async function EntryPage({ params, searchParams }: Props) {
       {tab === "tools" && <ToolsTab server={server} version={version} />}
       {tab === "risk" && <RiskTab server={server} version={version} />}
       {tab === "evidence" && <EvidenceTab server={server} version={version} user={user} />}
-      {tab === "review" && <ReviewTab server={server} version={version} user={user} editor={editor} />}
+      {tab === "review" && <ReviewTab server={server} version={version} user={user} editor={editor} reviewer={reviewer} facts={facts} />}
       {tab === "history" && <HistoryTab serverId={server.id} />}
     </>
   );

@@ -11,8 +11,10 @@ import { Table } from "@/components/ui/table";
 import { can } from "@/lib/auth/authorize";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";
+import { environments as environmentOrder, type EnvironmentName } from "@/lib/catalog/schemas";
 import { defaultApprovalTools } from "@/lib/certification/lifecycle";
-import { may } from "@/lib/auth/access";
+import { type EntryFacts, nextEnvironment } from "@/lib/certification/next-step";
+import { plansFromPreviousEnvironment } from "@/lib/certification/promotion-plans";
 import { pinsOf, versionLifecycle, type VersionLifecycle } from "@/lib/certification/status";
 import { killSwitchesOnServer } from "@/lib/killswitch/switches";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
@@ -66,8 +68,16 @@ async function Certification({ server, lifecycle }: { server: ServerEntry; lifec
   );
 }
 
-async function Environments({ server, lifecycle, mayRequest }: { server: ServerEntry; lifecycle: VersionLifecycle; mayRequest: boolean }) {
-  const pins = await pinsOf(server.id);
+interface EnvironmentsProps {
+  server: ServerEntry;
+  lifecycle: VersionLifecycle;
+  mayRequest: boolean;
+  /** Where the newest version goes next, when the tab shows the newest version. */
+  next: EnvironmentName | null;
+}
+
+async function Environments({ server, lifecycle, mayRequest, next }: EnvironmentsProps) {
+  const [pins, prefills] = await Promise.all([pinsOf(server.id), mayRequest ? plansFromPreviousEnvironment(server.id) : {}]);
   return (
     <section className="space-y-3">
       <h2 className="text-lg font-semibold">Environments</h2>
@@ -98,7 +108,13 @@ async function Environments({ server, lifecycle, mayRequest }: { server: ServerE
         </Table>
       )}
       {mayRequest && lifecycle.status === "certified" && (
-        <PromotionRequestForm action={requestPromotionAction} versionId={lifecycle.id} environments={server.environments} />
+        <PromotionRequestForm
+          action={requestPromotionAction}
+          versionId={lifecycle.id}
+          environments={environmentOrder.filter((environment) => server.environments.includes(environment))}
+          defaultEnvironment={next ?? undefined}
+          prefills={prefills}
+        />
       )}
     </section>
   );
@@ -136,10 +152,21 @@ function NextStep({ server, lifecycle, user, editor, reviewer }: NextStepProps) 
 }
 
 /** The version's way through governance: checks, steps, the next step for this person, certification, environments. */
-export async function ReviewTab({ server, version, user, editor }: { server: ServerEntry; version?: string; user: CurrentUser; editor: boolean }) {
+interface ReviewTabProps {
+  server: ServerEntry;
+  version?: string;
+  user: CurrentUser;
+  editor: boolean;
+  /** may(user, "server.review", server): the reviews queue offers Claim by the same rule. */
+  reviewer: boolean;
+  /** What the page's next-step strip reads: where the newest version goes next. */
+  facts: EntryFacts;
+}
+
+export async function ReviewTab({ server, version, user, editor, reviewer, facts }: ReviewTabProps) {
   if (!version) return <EmptyState>No version to review yet.</EmptyState>;
   const lifecycle = await orNotFound(() => versionLifecycle(server.id, version));
-  const reviewer = await may(user, "server.review", server);
+  const next = facts.latest?.version === lifecycle.version ? nextEnvironment(facts) : null;
   const switches = await killSwitchesOnServer(server.id);
   const manageSwitches = can(user, "killswitch.manage");
   return (
@@ -148,7 +175,7 @@ export async function ReviewTab({ server, version, user, editor }: { server: Ser
       <NextStep server={server} lifecycle={lifecycle} user={user} editor={editor} reviewer={reviewer} />
       <Decisions lifecycle={lifecycle} />
       <Certification server={server} lifecycle={lifecycle} />
-      <Environments server={server} lifecycle={lifecycle} mayRequest={editor && can(user, "promotions.request")} />
+      <Environments server={server} lifecycle={lifecycle} mayRequest={editor && can(user, "promotions.request")} next={next} />
       <KillSwitchPanel
         heading="Kill switches"
         switches={switches}
