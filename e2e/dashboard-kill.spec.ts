@@ -25,6 +25,8 @@ async function openEntry(page: Page, tab: string) {
   await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
 }
 
+/** A latency tile's text ("12 ms", "1.3 s") in milliseconds. */
+const asMs = (text: string) => Number.parseFloat(text) * (text.endsWith(" s") ? 1000 : 1);
 const tileValue = async (page: Page, testId: string) => (await page.getByTestId(`${testId}-value`).textContent())!.trim();
 const headingCount = async (page: Page, name: RegExp) => Number(/\((\d+)\)/.exec((await page.getByRole("heading", { name }).textContent())!)![1]);
 // Recharts draws axis labels in a layer of their own, outside the axis group.
@@ -213,7 +215,8 @@ test("item 7: refusals grouped by kind, tools labelled `server · tool` whole, a
   }
 
   // Gateway latency leaves out the wait for a person, which has a tile of its own.
-  expect(await tileValue(page, "stat-p95")).toMatch(/ ms$/);
+  // Below the wait, whatever the machine's load: a p95 that counted the wait would be at least that long.
+  expect(asMs(await tileValue(page, "stat-p95"))).toBeLessThan(approvalWaitMs);
   const wait = await tileValue(page, "stat-approval-wait");
   expect(wait).toMatch(/ s$/);
   expect(Number.parseFloat(wait)).toBeGreaterThanOrEqual(approvalWaitMs / 1000);
