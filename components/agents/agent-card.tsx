@@ -3,7 +3,7 @@ import { ActionButton } from "@/components/ui/action-button";
 import { Badge, RiskBadge, type Tone } from "@/components/ui/badges";
 import { DescriptionList } from "@/components/ui/description-list";
 import { ReasonForm } from "@/components/ui/reason-form";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import type { ActionState } from "@/lib/action-state";
 import type { AgentView } from "@/lib/agents/agents";
 import type { ConnectionGuide } from "@/lib/gateway/agent-connection";
@@ -33,7 +33,6 @@ interface Props {
 }
 
 const utc = (date: Date | null, none: string) => (date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : none);
-const cell = "px-3 py-2 align-top";
 
 function keyState(key: AgentView["keys"][number], now: Date): [string, Tone] {
   if (key.revokedAt) return ["revoked", "bad"];
@@ -55,20 +54,20 @@ function Keys({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
         const [state, tone] = keyState(key, now);
         return (
           <tr key={key.id} className="border-b border-slate-100">
-            <td className={`${cell} font-mono`}>tgk_{key.prefix}_…</td>
-            <td className={cell}>{key.label}</td>
-            <td className={cell}>{utc(key.expiresAt, "never")}</td>
-            <td className={cell}>{utc(key.lastUsedAt, "never")}</td>
-            <td className={cell}>
+            <Cell className="align-top font-mono">tgk_{key.prefix}_…</Cell>
+            <Cell className="align-top">{key.label}</Cell>
+            <Cell className="align-top">{utc(key.expiresAt, "never")}</Cell>
+            <Cell className="align-top">{utc(key.lastUsedAt, "never")}</Cell>
+            <Cell className="align-top">
               <Badge tone={tone}>{state}</Badge>
               {key.revokedAt && <span className="ml-2 text-slate-600">{utc(key.revokedAt, "")}</span>}
-            </td>
+            </Cell>
             {actions && (
-              <td className={cell}>
+              <Cell className="align-top">
                 {!key.revokedAt && (
                   <ReasonForm action={actions.revokeKey} fields={{ keyId: key.id }} label={`Revoke key ${key.prefix}`} reasonLabel="Reason for revoking" buttons={[{ label: "Revoke key", variant: "danger" }]} />
                 )}
-              </td>
+              </Cell>
             )}
           </tr>
         );
@@ -86,22 +85,22 @@ function Grants({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
         const open = grant.status === "pending" || grant.status === "active";
         return (
           <tr key={grant.id} className="border-b border-slate-100">
-            <td className={cell}>
+            <Cell className="align-top">
               <Link href={`/catalog/${grant.server.id}`} className="text-indigo-700 hover:underline">
                 {grant.server.name}
               </Link>
-            </td>
-            <td className={cell}>
+            </Cell>
+            <Cell className="align-top">
               <RiskBadge tier={grant.server.riskTier} />
-            </td>
-            <td className={`${cell} font-mono`}>{grant.tools.length ? grant.tools.join(", ") : "all tools"}</td>
-            <td className={cell}>{utc(grant.expiresAt, "no end")}</td>
-            <td className={cell}>
+            </Cell>
+            <Cell className="align-top font-mono">{grant.tools.length ? grant.tools.join(", ") : "all tools"}</Cell>
+            <Cell className="align-top">{utc(grant.expiresAt, "no end")}</Cell>
+            <Cell className="align-top">
               <Badge tone={tone}>{state}</Badge>
               {grant.decisionReason && <p className="mt-1 text-slate-600">{grant.decisionReason}</p>}
-            </td>
+            </Cell>
             {actions && (
-              <td className={cell}>
+              <Cell className="align-top">
                 {open && (
                   <ReasonForm
                     action={actions.revokeGrant}
@@ -111,7 +110,7 @@ function Grants({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
                     buttons={[{ label: "Revoke access", variant: "danger" }]}
                   />
                 )}
-              </td>
+              </Cell>
             )}
           </tr>
         );

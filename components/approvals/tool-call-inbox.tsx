@@ -3,7 +3,7 @@ import { ApprovalDecisionForm } from "@/components/approvals/approval-decision-f
 import { Badge, RiskBadge } from "@/components/ui/badges";
 import { DescriptionList } from "@/components/ui/description-list";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import { TimeLeft } from "@/components/ui/time-left";
 import type { ActionState } from "@/lib/action-state";
 import type { ToolCallRequest } from "@/lib/tool-approvals/inbox";
@@ -90,17 +90,17 @@ export function ToolCallHistory({ requests }: { requests: ToolCallRequest[] }) {
     <Table label="Tool-call decisions" headings={["Requested", "Tool", "Agent", "Status", "Reason", "Decided by", "Decided"]}>
       {requests.map((request) => (
         <tr key={request.id} data-testid="tool-call-history-row" className="border-b border-slate-100 align-top">
-          <td className="whitespace-nowrap px-3 py-2">{when(request.createdAt)}</td>
-          <td className="px-3 py-2">
+          <Cell className="whitespace-nowrap">{when(request.createdAt)}</Cell>
+          <Cell>
             <span className="font-mono">{request.toolName}</span> <span className="text-slate-600">of {request.server.name}</span>
-          </td>
-          <td className="px-3 py-2">{request.agent.name}</td>
-          <td className="px-3 py-2">
+          </Cell>
+          <Cell>{request.agent.name}</Cell>
+          <Cell>
             <Badge tone={statusTones[request.status]}>{request.status}</Badge>
-          </td>
-          <td className="whitespace-pre-line px-3 py-2">{request.decisionReason}</td>
-          <td className="px-3 py-2">{request.decidedBy?.email}</td>
-          <td className="whitespace-nowrap px-3 py-2">{request.decidedAt ? when(request.decidedAt) : ""}</td>
+          </Cell>
+          <Cell className="whitespace-pre-line">{request.decisionReason}</Cell>
+          <Cell>{request.decidedBy?.email}</Cell>
+          <Cell className="whitespace-nowrap">{request.decidedAt ? when(request.decidedAt) : ""}</Cell>
         </tr>
       ))}
     </Table>

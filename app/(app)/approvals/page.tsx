@@ -8,7 +8,7 @@ import { Badge, RiskBadge } from "@/components/ui/badges";
 import { DescriptionList } from "@/components/ui/description-list";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { LiveRefresh } from "@/components/ui/live-refresh";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import { UnusableFilters } from "@/components/ui/unusable-filters";
 import { pendingGrants } from "@/lib/agents/grants";
 import { can } from "@/lib/auth/authorize";
@@ -61,20 +61,20 @@ function History({ decided }: { decided: DecidedPromotion[] }) {
     <Table label="Decided promotions" headings={["Server", "Version", "Environment", "Decision", "Reason", "Decided by", "Decided", "Requested by"]}>
       {decided.map((promotion) => (
         <tr key={promotion.id} className="border-b border-slate-100 align-top">
-          <td className="px-3 py-2">
+          <Cell>
             <Link href={reviewHref(promotion.version.server.id, promotion.version.version)} className="text-indigo-700 hover:underline">
               {promotion.version.server.name}
             </Link>
-          </td>
-          <td className="px-3 py-2 font-mono">{promotion.version.version}</td>
-          <td className="px-3 py-2">{promotion.environment}</td>
-          <td className="px-3 py-2">
+          </Cell>
+          <Cell className="font-mono">{promotion.version.version}</Cell>
+          <Cell>{promotion.environment}</Cell>
+          <Cell>
             <Badge tone={promotion.decision === "approved" ? "good" : "bad"}>{promotion.decision}</Badge>
-          </td>
-          <td className="whitespace-pre-line px-3 py-2">{promotion.decisionReason}</td>
-          <td className="px-3 py-2">{who(promotion.decidedBy)}</td>
-          <td className="whitespace-nowrap px-3 py-2">{when(promotion.decidedAt)}</td>
-          <td className="px-3 py-2">{who(promotion.requestedBy)}</td>
+          </Cell>
+          <Cell className="whitespace-pre-line">{promotion.decisionReason}</Cell>
+          <Cell>{who(promotion.decidedBy)}</Cell>
+          <Cell className="whitespace-nowrap">{when(promotion.decidedAt)}</Cell>
+          <Cell>{who(promotion.requestedBy)}</Cell>
         </tr>
       ))}
     </Table>

@@ -5,7 +5,7 @@ import { RiskBadge, StatusBadge } from "@/components/ui/badges";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { FilterForm } from "@/components/ui/filter-form";
 import { plainOptions, SelectField, TextField } from "@/components/ui/form-fields";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import { activeKillSwitches } from "@/lib/killswitch/switches";
 import type { KillSwitchView } from "@/lib/killswitch/types";
 import { can } from "@/lib/auth/authorize";
@@ -75,28 +75,28 @@ function Results({ rows, filtered, switches }: { rows: CatalogRow[]; filtered: b
     <Table label="Catalog entries" headings={["Name", "Title", "Team", "Latest version", "Runs", "Risk tier", "Classification", "Tools"]}>
       {rows.map((row) => (
         <tr key={row.id} className="border-b border-slate-100 align-top">
-          <td className="px-3 py-2">
+          <Cell>
             <Link href={`/catalog/${row.id}`} className="whitespace-nowrap font-mono text-indigo-700 underline">
               {row.name}
             </Link>
             <RowBadges driftedTools={row.driftedTools} switches={switches.filter((s) => s.scope === "global" || s.serverId === row.id)} />
-          </td>
-          <td className="px-3 py-2">{row.title}</td>
-          <td className="px-3 py-2">{row.teamName}</td>
-          <td className="px-3 py-2">
+          </Cell>
+          <Cell>{row.title}</Cell>
+          <Cell>{row.teamName}</Cell>
+          <Cell>
             {row.latestVersion && <span className="mr-2 font-mono">{row.latestVersion}</span>}
             <StatusBadge status={row.status} />
-          </td>
-          <td className="whitespace-nowrap px-3 py-2 font-mono text-xs" data-testid="pins">
+          </Cell>
+          <Cell className="whitespace-nowrap font-mono text-xs" data-testid="pins">
             {pinsByEnvironment(row)
               .map((pin) => `${pin.environment} ${pin.version ?? "—"}`)
               .join(" · ")}
-          </td>
-          <td className="px-3 py-2">
+          </Cell>
+          <Cell>
             <RiskBadge tier={row.riskTier} />
-          </td>
-          <td className="px-3 py-2">{row.classification}</td>
-          <td className="px-3 py-2">{row.toolCount}</td>
+          </Cell>
+          <Cell>{row.classification}</Cell>
+          <Cell>{row.toolCount}</Cell>
         </tr>
       ))}
     </Table>

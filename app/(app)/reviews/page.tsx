@@ -4,7 +4,7 @@ import { CheckBadges } from "@/components/certification/check-list";
 import { ActionButton } from "@/components/ui/action-button";
 import { StatusBadge } from "@/components/ui/badges";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
-import { ScrollBox } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import { may } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
@@ -35,43 +35,29 @@ export default async function ReviewsPage() {
       {queue.length === 0 ? (
         <EmptyState>The review queue is empty.</EmptyState>
       ) : (
-        <ScrollBox label="Review queue">
-          <table className="w-full border-collapse text-sm" aria-label="Review queue">
-            <thead>
-              <tr className="border-b border-slate-300 text-left text-slate-600">
-                <th className="py-2">Server</th>
-                <th>Version</th>
-                <th>Status</th>
-                <th>Submitted</th>
-                <th>Checks</th>
-                <th>Reviewer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queue.map((item, index) => (
-                <tr key={item.id} className="border-b border-slate-200 align-top" data-testid={`review-${item.server.name}`}>
-                  <td className="py-2">
-                    <Link href={`/catalog/${item.server.id}?tab=review&v=${item.version}`} className="font-medium text-indigo-700 hover:underline">
-                      {item.server.name}
-                    </Link>
-                    <span className="block text-slate-500">{item.server.team.name}</span>
-                  </td>
-                  <td>{item.version}</td>
-                  <td>
-                    <StatusBadge status={item.status} />
-                  </td>
-                  <td>{item.submittedAt?.toISOString().slice(0, 16).replace("T", " ")}</td>
-                  <td>
-                    <CheckBadges checks={item.checks.checks} />
-                  </td>
-                  <td>
-                    <Reviewer item={item} mayClaim={mayReview[index]!} reviewer={reviewer} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollBox>
+        <Table label="Review queue" headings={["Server", "Version", "Status", "Submitted", "Checks", "Reviewer"]}>
+          {queue.map((item, index) => (
+            <tr key={item.id} className="border-b border-slate-200 align-top" data-testid={`review-${item.server.name}`}>
+              <Cell>
+                <Link href={`/catalog/${item.server.id}?tab=review&v=${item.version}`} className="font-medium text-indigo-700 hover:underline">
+                  {item.server.name}
+                </Link>
+                <span className="block text-slate-500">{item.server.team.name}</span>
+              </Cell>
+              <Cell>{item.version}</Cell>
+              <Cell>
+                <StatusBadge status={item.status} />
+              </Cell>
+              <Cell>{item.submittedAt?.toISOString().slice(0, 16).replace("T", " ")}</Cell>
+              <Cell>
+                <CheckBadges checks={item.checks.checks} />
+              </Cell>
+              <Cell>
+                <Reviewer item={item} mayClaim={mayReview[index]!} reviewer={reviewer} />
+              </Cell>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

@@ -4,7 +4,7 @@ import { VersionChecks } from "@/components/certification/version-checks";
 import { Badge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
 import { TabLinks } from "@/components/ui/tab-links";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import { may } from "@/lib/auth/access";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";
@@ -29,23 +29,23 @@ const when = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " "
 function EvidenceRow({ item }: { item: Evidence }) {
   return (
     <tr className="border-b border-slate-100 align-top" data-testid={`evidence-${item.id}`}>
-      <td className="whitespace-nowrap px-3 py-2">
+      <Cell className="whitespace-nowrap">
         <Badge tone="info">{evidenceKindLabels[item.kind]}</Badge>
-      </td>
-      <td className="px-3 py-2">
+      </Cell>
+      <Cell>
         <div className="font-medium">{item.title}</div>
         <div className="text-slate-700">{evidenceSummary(item.kind, item.record)}</div>
-      </td>
-      <td className="px-3 py-2">
+      </Cell>
+      <Cell>
         <div>{item.createdBy ? item.createdBy.name || item.createdBy.email : "unknown"}</div>
         <div className="whitespace-nowrap text-slate-600">{when(item.createdAt)}</div>
-      </td>
-      <td className="px-3 py-2">
+      </Cell>
+      <Cell>
         <code className="break-all text-xs" title="SHA-256">
           {item.sha256}
         </code>
-      </td>
-      <td className="px-3 py-2">
+      </Cell>
+      <Cell>
         {item.fileName ? (
           <a href={`/api/v1/evidence/${item.id}`} download className="text-indigo-700 underline" aria-label={`Download ${item.fileName}`}>
             Download
@@ -54,7 +54,7 @@ function EvidenceRow({ item }: { item: Evidence }) {
         ) : (
           <span className="text-slate-500">no file</span>
         )}
-      </td>
+      </Cell>
     </tr>
   );
 }

@@ -7,7 +7,7 @@ import { ActionButton } from "@/components/ui/action-button";
 import { Badge, RiskBadge } from "@/components/ui/badges";
 import { DescriptionList } from "@/components/ui/description-list";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import { can } from "@/lib/auth/authorize";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ServerEntry } from "@/lib/catalog/read";
@@ -31,10 +31,10 @@ function Decisions({ lifecycle }: { lifecycle: VersionLifecycle }) {
     <Table label="Lifecycle steps" headings={["Step", "By", "When", "Reason"]}>
       {lifecycle.decisions.map((decision) => (
         <tr key={decision.id.toString()} className="border-b border-slate-200">
-          <td className="py-2">{decision.action}</td>
-          <td>{decision.actor}</td>
-          <td>{when(decision.createdAt)}</td>
-          <td className="whitespace-pre-line">{decision.reason}</td>
+          <Cell>{decision.action}</Cell>
+          <Cell>{decision.actor}</Cell>
+          <Cell>{when(decision.createdAt)}</Cell>
+          <Cell className="whitespace-pre-line">{decision.reason}</Cell>
         </tr>
       ))}
     </Table>
@@ -86,9 +86,9 @@ async function Environments({ server, lifecycle, mayRequest, next }: Environment
           const pin = pins.find((p) => p.environment === environment);
           return (
             <tr key={environment} className="border-b border-slate-200" data-testid={`pin-${environment}`}>
-              <td className="py-2">{environment}</td>
-              <td className="font-mono">{pin?.version.version ?? "—"}</td>
-              <td>{when(pin?.pinnedAt ?? null)}</td>
+              <Cell>{environment}</Cell>
+              <Cell className="font-mono">{pin?.version.version ?? "—"}</Cell>
+              <Cell>{when(pin?.pinnedAt ?? null)}</Cell>
             </tr>
           );
         })}
@@ -97,12 +97,12 @@ async function Environments({ server, lifecycle, mayRequest, next }: Environment
         <Table label="Promotion requests" headings={["Environment", "Status", "Requested", "Decision"]}>
           {lifecycle.promotions.map((promotion) => (
             <tr key={promotion.id} className="border-b border-slate-200">
-              <td className="py-2">{promotion.environment}</td>
-              <td>
+              <Cell>{promotion.environment}</Cell>
+              <Cell>
                 <Badge tone={promotion.status === "promoted" ? "good" : promotion.status === "denied" ? "bad" : "info"}>{promotion.status}</Badge>
-              </td>
-              <td>{when(promotion.requestedAt)}</td>
-              <td>{promotion.decisionReason}</td>
+              </Cell>
+              <Cell>{when(promotion.requestedAt)}</Cell>
+              <Cell>{promotion.decisionReason}</Cell>
             </tr>
           ))}
         </Table>

@@ -6,7 +6,7 @@ import { ToolChanges } from "@/components/catalog/tool-changes";
 import { RiskBadge, StatusBadge } from "@/components/ui/badges";
 import { DescriptionList } from "@/components/ui/description-list";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table } from "@/components/ui/table";
+import { Cell, Table } from "@/components/ui/table";
 import type { ServerEntry } from "@/lib/catalog/read";
 import { serverHistory, versionDiff } from "@/lib/catalog/read";
 import { environments } from "@/lib/catalog/schemas";
@@ -83,23 +83,23 @@ export async function VersionsTab({ server, selected, editor }: { server: Server
         <Table label="Versions" headings={["Version", "Status", "Declared server", "Protocol", "Tools", "Resources", "Prompts", "Dependencies", "Imported"]}>
           {server.versions.map((v) => (
             <tr key={v.id} className={`border-b border-slate-100 align-top ${v.version === selected ? "bg-indigo-50" : ""}`}>
-              <td className="px-3 py-2">
+              <Cell>
                 <Link href={`/catalog/${server.id}?tab=versions&v=${encodeURIComponent(v.version)}`} className="font-mono text-indigo-700 underline">
                   {v.version}
                 </Link>
-              </td>
-              <td className="px-3 py-2">
+              </Cell>
+              <Cell>
                 <StatusBadge status={v.status} />
-              </td>
-              <td className="px-3 py-2">
+              </Cell>
+              <Cell>
                 {v.declaredName} <span className="font-mono">{v.declaredVersion}</span>
-              </td>
-              <td className="px-3 py-2 font-mono">{v.protocolVersion}</td>
-              <td className="px-3 py-2">{v._count.tools}</td>
-              <td className="px-3 py-2">{v._count.resources}</td>
-              <td className="px-3 py-2">{v._count.prompts}</td>
-              <td className="px-3 py-2 font-mono text-xs">{dependencyList(v.dependencies) || "none"}</td>
-              <td className="whitespace-nowrap px-3 py-2">{v.createdAt.toISOString().slice(0, 10)}</td>
+              </Cell>
+              <Cell className="font-mono">{v.protocolVersion}</Cell>
+              <Cell>{v._count.tools}</Cell>
+              <Cell>{v._count.resources}</Cell>
+              <Cell>{v._count.prompts}</Cell>
+              <Cell className="font-mono text-xs">{dependencyList(v.dependencies) || "none"}</Cell>
+              <Cell className="whitespace-nowrap">{v.createdAt.toISOString().slice(0, 10)}</Cell>
             </tr>
           ))}
         </Table>
