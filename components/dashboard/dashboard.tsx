@@ -42,7 +42,7 @@ function Tiles({ stats, links }: Omit<DashboardProps, "note">) {
         testId="stat-pending-approvals"
         label="Pending approvals"
         value={formatCount(approvals.pending)}
-        detail={`${plural(approvals.toolCalls, "tool call")} (${formatCount(approvals.escalated)} escalated), ${plural(approvals.promotions, "promotion")}, ${plural(approvals.grants, "access grant")}`}
+        detail={`${plural(approvals.toolCalls, "tool call")} (${formatCount(approvals.escalated)} escalated, ${formatCount(approvals.agentStoppedWaiting)} no longer awaited), ${plural(approvals.promotions, "promotion")}, ${plural(approvals.grants, "access grant")}`}
         href={links.approvals ? "/approvals" : undefined}
       />
       <StatTile
