@@ -37,9 +37,12 @@ export function forgetTokenIdentities(): void {
 const shown = (text: string) => replaceUnsafeCharacters(text.slice(0, 200));
 
 async function boundAgent(token: VerifiedToken): Promise<TokenIdentityOutcome> {
+  // A delegated token's sub is its user: the agent is its client_id, else act.sub, never the user's sub.
+  const clientId = token.clientId ?? token.actor;
+  const agentSubject = token.onBehalfOf ? token.actor : token.sub;
   const candidates = [
-    ...(token.clientId !== null ? [{ kind: "client_id" as const, subject: token.clientId }] : []),
-    ...(token.sub !== null ? [{ kind: "sub" as const, subject: token.sub }] : []),
+    ...(clientId !== null ? [{ kind: "client_id" as const, subject: clientId }] : []),
+    ...(agentSubject !== null ? [{ kind: "sub" as const, subject: agentSubject }] : []),
   ];
   const bindings = candidates.length
     ? await db().tokenBinding.findMany({
@@ -50,14 +53,14 @@ async function boundAgent(token: VerifiedToken): Promise<TokenIdentityOutcome> {
   // The client's binding wins over the subject's: the client is the agent software.
   const binding = bindings.find((row) => row.kind === "client_id") ?? bindings[0];
   if (!binding) {
-    const who = token.clientId !== null ? `client_id ${shown(token.clientId)}` : `sub ${shown(token.sub ?? "(none)")}`;
+    const who = clientId !== null ? `client_id ${shown(clientId)}` : `sub ${shown(agentSubject ?? "(none)")}`;
     return { ok: false, status: 403, reason: "unbound_client", description: `This client (${who} from issuer ${token.issuer}) is not bound to a Toolgate agent; an admin binds it on the Agents page.` };
   }
   const { agent } = binding;
   if (agent.disabled) return { ok: false, status: 403, reason: "agent_disabled", description: `The agent ${agent.name} this client is bound to is disabled.` };
   return {
     ok: true,
-    identity: { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: binding.id, expiresAt: new Date(token.exp * 1000), via: "token", scopes: token.scopes },
+    identity: { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: binding.id, expiresAt: new Date(token.exp * 1000), via: "token", scopes: token.scopes, onBehalfOf: token.onBehalfOf },
   };
 }
 
