@@ -43,6 +43,11 @@ export function onBehalfOfUser(issuer: string, payload: Record<string, unknown>)
 }
 
 /** How people read the user: "Ada Lovelace" or, without a name, the subject. */
-export function userLabel(user: OnBehalfOf): string {
+export function userLabel(user: Pick<OnBehalfOf, "name" | "subject">): string {
   return user.name ?? displayText(user.subject);
+}
+
+/** "user Ada via agent billing-bot", or "agent billing-bot" when the agent acted for itself. */
+export function callerLabel(agentName: string, user: Pick<OnBehalfOf, "name" | "subject"> | null | undefined): string {
+  return user ? `user ${userLabel(user)} via agent ${agentName}` : `agent ${agentName}`;
 }

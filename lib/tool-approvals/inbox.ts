@@ -28,6 +28,8 @@ const requestSelect = {
   decisionReason: true,
   usedAt: true,
   correlationId: true,
+  userSubject: true,
+  userName: true,
   decidedBy: { select: { email: true } },
   agent: { select: { name: true, environment: true, createdById: true } },
   server: { select: { id: true, name: true, sensitiveFields: true } },
