@@ -5,7 +5,7 @@ import { registerIssuer } from "@/lib/identity/issuers";
 import { forgetIssuerKeys } from "@/lib/identity/jwks";
 import { applyOutboundAllow, loopbackRanges } from "@/lib/net/outbound";
 import { decideToolCall } from "@/lib/tool-approvals/decisions";
-import { pendingToolCallRequests } from "@/lib/tool-approvals/inbox";
+import { pendingToolCallRequests, toolCallRequestHistory } from "@/lib/tool-approvals/inbox";
 import { allScopes, type AuthorizationServer, startAuthorizationServer, type TestClient } from "@/test/authorization-server";
 import { makeUser } from "@/test/factories";
 import { connectLegacy, connectModern } from "@/test/gateway-clients";
@@ -102,6 +102,9 @@ describe("approvals for a user's call", () => {
     // Ada's repeat uses hers.
     expect((await adaClient.callTool({ name: tool("delete_record"), arguments: { id: "ada-1" } })).isError ?? false).toBe(false);
     expect((await db().toolCallApproval.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("used");
+    // The history's agent filter finds it by the user's name, or by the agent's.
+    expect((await toolCallRequestHistory({ agent: "lovelace" })).map((shown) => shown.id)).toEqual([request.id]);
+    expect((await toolCallRequestHistory({ agent: agentName })).map((shown) => shown.id)).toContain(request.id);
     await adaClient.close();
     await bobClient.close();
   }, 30_000);
