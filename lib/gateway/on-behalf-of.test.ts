@@ -93,6 +93,8 @@ describe("approvals for a user's call", () => {
     const raised = await db().auditEvent.findFirstOrThrow({ where: { action: "toolcall.approval_request", targetId: request.id } });
     expect(raised.details).toMatchObject({ onBehalfOf: "Ada Lovelace", userSubject: ada.sub });
     await decideToolCall(approver, { requestId: request.id, decision: "approve" });
+    const decided = await db().auditEvent.findFirstOrThrow({ where: { action: "toolcall.approve", targetId: request.id } });
+    expect(decided.details).toMatchObject({ agent: agentName, onBehalfOf: "Ada Lovelace", userSubject: ada.sub });
     // Bob's identical call through the same agent does not use Ada's approval: it opens a request of its own.
     const bobClient = await connectLegacy(gateway.url, bearer(await exchanged(bob)));
     await bobClient.callTool({ name: tool("delete_record"), arguments: { id: "ada-1" } });
