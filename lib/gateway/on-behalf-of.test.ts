@@ -1,4 +1,7 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PendingToolCalls } from "@/components/approvals/tool-call-inbox";
 import { db } from "@/lib/db/prisma";
 import { bindTokenSubject } from "@/lib/identity/bindings";
 import { registerIssuer } from "@/lib/identity/issuers";
@@ -89,7 +92,12 @@ describe("approvals for a user's call", () => {
     const request = await db().toolCallApproval.findFirstOrThrow({ where: { agentId, arguments: { path: ["id"], equals: "ada-1" } } });
     expect(request).toMatchObject({ userSubject: ada.sub, userIssuer: idp.issuer, userName: "Ada Lovelace", status: "pending" });
     const inbox = await pendingToolCallRequests();
-    expect(inbox.find((shown) => shown.id === request.id)).toMatchObject({ userSubject: ada.sub, userName: "Ada Lovelace", agent: { name: agentName } });
+    const shown = inbox.find((listed) => listed.id === request.id)!;
+    expect(shown).toMatchObject({ userSubject: ada.sub, userName: "Ada Lovelace", agent: { name: agentName } });
+    // The inbox as approvers see it (the page renders this component with these rows).
+    const page = renderToStaticMarkup(createElement(PendingToolCalls, { requests: [shown], viewerId: approver.id, ownedServerIds: new Set<string>(), wait: { validMinutes: 10, renderedAt: new Date().toISOString() } }));
+    expect(page).toContain(`user Ada Lovelace via agent ${agentName} (prod)`);
+    expect(page).toContain(">Caller<");
     const raised = await db().auditEvent.findFirstOrThrow({ where: { action: "toolcall.approval_request", targetId: request.id } });
     expect(raised.details).toMatchObject({ onBehalfOf: "Ada Lovelace", userSubject: ada.sub });
     await decideToolCall(approver, { requestId: request.id, decision: "approve" });
