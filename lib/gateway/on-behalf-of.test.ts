@@ -84,6 +84,18 @@ describe.each([
   });
 });
 
+describe("refusals of a user's call", () => {
+  it("a call beyond the exchanged token's scopes is refused and audited as user X via agent Y", async () => {
+    const token = await idp.exchange(agentClient, idp.userToken(ada), { scope: "tools:read" });
+    const refused = await post(rpc("tools/call", { name: tool("read_record"), arguments: { id: "r-1" } }), { ...bearer(token), "x-correlation-id": "obo-scope-1" });
+    expect(refused.status).toBe(403);
+    await flushGatewayAudit();
+    const event = await db().auditEvent.findFirstOrThrow({ where: { correlationId: "obo-scope-1" } });
+    expect(event).toMatchObject({ outcome: "denied", actorId: agentId });
+    expect(event.details).toMatchObject({ caller: `user Ada Lovelace via agent ${agentName}`, missingScopes: "tools:call" });
+  });
+});
+
 describe("approvals for a user's call", () => {
   it("the request stores and shows the user and the agent, and is bound to that user", async () => {
     const adaClient = await connectLegacy(gateway.url, bearer(await exchanged(ada)));
