@@ -7,10 +7,11 @@ import { type TokenFailureReason, verifyAccessToken, type VerifiedToken } from "
 import { forgetTrustedIssuers } from "./trusted";
 
 // From an access token to the agent it acts as: verify it (./access-token.ts), then find the agent its
-// client_id — or else its sub — is bound to (./bindings.ts). The outcome is kept per token digest
-// until the token expires or for at most cacheMs, so the hot path pays for jose and the lookup once per
-// token; any change to issuers, bindings or agents drops the lot (forgetTokenIdentities, wired in
-// lib/runtime/gateway-wiring.ts).
+// client_id — or else its sub — is bound to (./bindings.ts). A delegated token (RFC 8693 `act`,
+// ./on-behalf-of.ts) acts as the agent its client_id or act.sub is bound to, for the user in its sub.
+// The outcome is kept per token digest until the token expires or for at most cacheMs, so the hot path
+// pays for jose and the lookup once per token; any change to issuers, bindings or agents drops the lot
+// (forgetTokenIdentities, wired in lib/runtime/gateway-wiring.ts).
 
 const cacheMs = 60_000;
 const maxEntries = 10_000;
