@@ -11,7 +11,7 @@ export function ToolCallHistoryFilters({ values }: { values: Values }) {
   return (
     <form method="get" aria-label="Tool-call history filters" className="grid gap-3 sm:grid-cols-4 sm:items-end">
       <SelectField label="Status" name="status" options={plainOptions(["approved", "denied", "used", "expired"])} placeholder="Any decided" defaultValue={values.status ?? ""} />
-      <TextField label="Agent" name="agent" defaultValue={values.agent ?? ""} />
+      <TextField label="Agent or user" name="agent" defaultValue={values.agent ?? ""} />
       <TextField label="Server" name="server" defaultValue={values.server ?? ""} />
       <Button type="submit" variant="secondary">
         Filter

@@ -6,6 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Cell, Table } from "@/components/ui/table";
 import { TimeLeft } from "@/components/ui/time-left";
 import type { ActionState } from "@/lib/action-state";
+import { callerLabel } from "@/lib/identity/on-behalf-of";
 import type { ToolCallRequest } from "@/lib/tool-approvals/inbox";
 
 type Decide = (state: ActionState, form: FormData) => Promise<ActionState>;
@@ -31,6 +32,9 @@ interface WaitContext {
   renderedAt: string;
 }
 
+/** Who raised the request: the agent's name, or "user Ada via agent billing-bot" when it acted for a user. */
+const requester = (request: ToolCallRequest) => (request.userSubject === null ? request.agent.name : callerLabel(request.agent.name, { subject: request.userSubject, name: request.userName }));
+
 function PendingToolCall({ request, decide, note, wait }: { request: ToolCallRequest; decide?: Decide; note: string | null; wait: WaitContext }) {
   return (
     <article data-testid="tool-call-request" aria-label={`Tool call ${request.toolName} of ${request.server.name}`} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
@@ -43,7 +47,7 @@ function PendingToolCall({ request, decide, note, wait }: { request: ToolCallReq
       </h3>
       <DescriptionList
         items={[
-          ["Agent", `${request.agent.name} (${request.agent.environment})`],
+          [request.userSubject === null ? "Agent" : "Caller", `${requester(request)} (${request.agent.environment})`],
           ["Why approval", request.riskReason],
           ["Arguments", <Arguments key="args" value={request.arguments} />],
           ["Requested", when(request.createdAt)],
@@ -94,7 +98,7 @@ export function ToolCallHistory({ requests }: { requests: ToolCallRequest[] }) {
           <Cell>
             <span className="font-mono">{request.toolName}</span> <span className="text-slate-600">of {request.server.name}</span>
           </Cell>
-          <Cell>{request.agent.name}</Cell>
+          <Cell>{requester(request)}</Cell>
           <Cell>
             <Badge tone={statusTones[request.status]}>{request.status}</Badge>
           </Cell>

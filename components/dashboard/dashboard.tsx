@@ -76,7 +76,7 @@ function Charts({ stats }: { stats: DashboardStats }) {
       <ChartFrame title="Refusals by kind" testId="chart-refusals">
         {refusals.length ? <RankedBarsChart rows={refusals} decisions={["refused"]} /> : nothing("No call was refused.")}
       </ChartFrame>
-      <ChartFrame title="Top agents" testId="chart-top-agents">
+      <ChartFrame title="Top callers" testId="chart-top-agents">
         <RankedBarsChart rows={agents} decisions={[...all]} />
       </ChartFrame>
       <ChartFrame title="Top tools" testId="chart-top-tools">

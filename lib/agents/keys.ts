@@ -28,6 +28,15 @@ const createKeyInput = z.object({
 
 const revokeKeyInput = z.object({ keyId: z.uuid({ error: "Unknown key." }), reason: reasonSchema });
 
+/** The user an agent acts for, from a delegated access token (RFC 8693 token exchange, lib/identity/on-behalf-of.ts). */
+export interface OnBehalfOf {
+  /** The issuer that vouched for the user, and the user's `sub` there. */
+  issuer: string;
+  subject: string;
+  /** From the token's name, email or preferred_username claim: one clean line, cut short; null without one. */
+  name: string | null;
+}
+
 export interface AgentIdentity {
   agentId: string;
   name: string;
@@ -41,6 +50,8 @@ export interface AgentIdentity {
   via: "key" | "token";
   /** What it may do (./scopes.ts): all of them with a key, what the token grants with a token. */
   scopes: readonly Scope[];
+  /** With a delegated access token, the user the agent acts for; absent with a key or the agent's own token. */
+  onBehalfOf?: OnBehalfOf | null;
 }
 
 export function hashKey(key: string): string {

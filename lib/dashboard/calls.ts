@@ -1,6 +1,7 @@
 import type { AuditAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { callerLabel } from "@/lib/identity/on-behalf-of";
 import { refusalKindSql } from "./refusal-kinds";
 
 // Aggregates over the gateway's audited tool calls (lib/gateway/audit-queue.ts writes them). Every query
@@ -126,13 +127,19 @@ export function refusalsByKind(window: CallWindow, limit = 8): Promise<CountedRe
     GROUP BY 1 ORDER BY calls DESC, kind LIMIT ${limit}`;
 }
 
+/** Callers by calls: each agent, and apart from it each user it acted for ("user Ada via agent billing-bot"). */
 export async function topAgents(window: CallWindow, limit = 5): Promise<CountedAgent[]> {
-  const rows = await db().$queryRaw<CountedAgent[]>`
-    SELECT actor_label AS agent, count(*)::int AS calls, ${decisionColumns}
+  // A delegated call's details name its user (lib/gateway/audit-event.ts); users are told apart by issuer and subject.
+  const rows = await db().$queryRaw<(CountedAgent & { user: string | null })[]>`
+    SELECT actor_label AS agent, max(details ->> 'onBehalfOf') AS "user", count(*)::int AS calls, ${decisionColumns}
     FROM audit_events WHERE ${toolCallsIn(window)}
-    GROUP BY actor_label ORDER BY calls DESC, actor_label LIMIT ${limit}`;
+    GROUP BY actor_label, details ->> 'userIssuer', details ->> 'userSubject'
+    ORDER BY calls DESC, actor_label, "user" NULLS FIRST LIMIT ${limit}`;
   // The audit label is "agent:<name>"; the dashboard shows the name.
-  return rows.map((row) => ({ ...row, agent: row.agent.replace(/^agent:/, "") }));
+  return rows.map(({ user, ...row }) => {
+    const agent = row.agent.replace(/^agent:/, "");
+    return { ...row, agent: user === null ? agent : callerLabel(agent, { subject: user, name: user }) };
+  });
 }
 
 /** Tools by calls; calls refused before they named a tool are left out. */

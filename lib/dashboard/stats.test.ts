@@ -20,6 +20,8 @@ interface Call {
   from?: Date;
   approvalId?: string;
   correlationId?: string;
+  /** The user the agent acted for, as lib/gateway/audit-event.ts records it. */
+  user?: { label: string; subject: string };
 }
 
 const outcomes = { allowed: "success", refused: "denied", failed: "failure" } as const;
@@ -30,6 +32,7 @@ function toolCall(call: Call): AuditInput & { correlationId: string } {
   if (call.tool) details.tool = call.tool;
   if (call.server) details.serverName = call.server;
   if (call.approvalId) details.approvalId = call.approvalId;
+  if (call.user) Object.assign(details, { onBehalfOf: call.user.label, userSubject: call.user.subject, userIssuer: "https://idp.example.com" });
   return {
     actor: { id: null, label: `agent:${call.agent}` },
     action: "gateway.tools/call",
@@ -182,6 +185,26 @@ describe("dashboard stats", () => {
     expect(stats.agents.map((a) => [a.agent, a.calls])).toEqual([["agent-9", 10], ["agent-8", 9], ["agent-7", 8], ["agent-6", 7], ["agent-5", 6]]);
     expect(stats.tools.map((t) => t.tool)).toEqual(["tool-9", "tool-8", "tool-7", "tool-6", "tool-5"]);
     expect(stats.summary).toMatchObject({ calls: 55, refused: 55, p50LatencyMs: null });
+  });
+});
+
+describe("dashboard top callers with users", () => {
+  it("list each user an agent acted for apart from the agent's own calls, as user X via agent Y", async () => {
+    const later = new Date("2026-07-01T12:00:00.000Z");
+    const ada = { label: "Ada Lovelace", subject: "user-ada" };
+    // Two users with the same display name are told apart by subject.
+    const otherAda = { label: "Ada Lovelace", subject: "user-ada-2" };
+    await recordAuditBatch(db(), [
+      ...Array.from({ length: 3 }, () => toolCall({ minutesAgo: 5, from: later, decision: "allowed", agent: "helper", user: ada, latencyMs: 1 })),
+      toolCall({ minutesAgo: 6, from: later, decision: "refused", agent: "helper", user: otherAda, latencyMs: 1, reason: "rate limit" }),
+      ...Array.from({ length: 2 }, () => toolCall({ minutesAgo: 7, from: later, decision: "allowed", agent: "helper", latencyMs: 1 })),
+    ]);
+    const stats = await dashboardStats("hour", later);
+    expect(stats.agents).toEqual([
+      { agent: "user Ada Lovelace via agent helper", calls: 3, allowed: 3, refused: 0, failed: 0 },
+      { agent: "helper", calls: 2, allowed: 2, refused: 0, failed: 0 },
+      { agent: "user Ada Lovelace via agent helper", calls: 1, allowed: 0, refused: 1, failed: 0 },
+    ]);
   });
 });
 

@@ -86,11 +86,21 @@ export async function passApprovalGate(
   correlationId: string,
   hooks: WaitHooks,
 ): Promise<GateOutcome> {
-  const binding: ApprovalBinding = { agentId: agent.agentId, serverId: tool.serverId, versionId: tool.versionId, toolName: tool.toolName, argumentsHash };
+  const user = agent.onBehalfOf ?? null;
+  const binding: ApprovalBinding = {
+    agentId: agent.agentId,
+    serverId: tool.serverId,
+    versionId: tool.versionId,
+    toolName: tool.toolName,
+    argumentsHash,
+    userIssuer: user?.issuer ?? null,
+    userSubject: user?.subject ?? null,
+  };
   const ready = await claimApproval(binding);
   if (ready) return { kind: "approved", approvalId: ready };
   const request = await openApprovalRequest(binding, {
     agentLabel: `agent:${agent.name}`,
+    userName: user?.name ?? null,
     arguments: args,
     riskTier: tool.riskTier,
     riskReason: tool.approvalReason ?? "This tool needs a human approval for each call.",

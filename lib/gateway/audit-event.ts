@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { AgentIdentity, OnBehalfOf } from "@/lib/agents/keys";
 import type { GatewayMethod } from "@/lib/audit/actions";
+import { callerLabel, userLabel } from "@/lib/identity/on-behalf-of";
 import type { QueuedAudit } from "./audit-spool";
 
 // A gateway decision as the call path reports it, and how it becomes an audit event. The journal keeps
@@ -11,6 +13,8 @@ export interface GatewayAuditEvent {
   /** Null when the caller could not be identified (no or an invalid API key). */
   agentId: string | null;
   agentName: string | null;
+  /** The user the agent acted for, with a delegated access token (RFC 8693). */
+  onBehalfOf?: OnBehalfOf | null;
   serverId?: string | null;
   serverName?: string | null;
   /** The tool's name on its backend server. */
@@ -38,6 +42,11 @@ export type ForwardedCall = Omit<GatewayAuditEvent, "decision" | "reason" | "lat
 /** The reason a forwarded call is recorded with when its process ended before the call did. */
 export const interruptedReason = "The gateway stopped while this call was at its backend: the backend may have run it; its result is unknown.";
 
+/** Who called, for an event: the agent, and the user it acted for if any. */
+export function callerOf(agent: AgentIdentity): Pick<GatewayAuditEvent, "agentId" | "agentName" | "onBehalfOf"> {
+  return { agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null };
+}
+
 const outcomes = { allowed: "success", refused: "denied", failed: "failure" } as const;
 
 export function auditOf(event: GatewayAuditEvent, idempotencyKey: string, occurredAt = new Date()): QueuedAudit {
@@ -47,6 +56,14 @@ export function auditOf(event: GatewayAuditEvent, idempotencyKey: string, occurr
   if (event.serverName) details.serverName = event.serverName;
   if (event.argumentsHash) details.argumentsHash = event.argumentsHash;
   if (event.approvalId) details.approvalId = event.approvalId;
+  // The actor stays the agent ("agent:<name>", what filters and the dashboard group by); the user it
+  // acted for goes into the details, with a readable "user X via agent Y".
+  if (event.onBehalfOf) {
+    details.onBehalfOf = userLabel(event.onBehalfOf);
+    details.userSubject = event.onBehalfOf.subject;
+    details.userIssuer = event.onBehalfOf.issuer;
+    details.caller = callerLabel(event.agentName ?? "unidentified", event.onBehalfOf);
+  }
   return {
     actor: { id: event.agentId, label: event.agentName ? `agent:${event.agentName}` : "agent:unidentified" },
     action: `gateway.${event.method}`,
@@ -79,6 +96,7 @@ export const journalLine = z.object({
   stage: z.literal("forwarding").optional(),
   agentId: z.string().nullable(),
   agentName: z.string().nullable(),
+  onBehalfOf: z.object({ issuer: z.string(), subject: z.string(), name: z.string().nullable() }).nullish(),
   serverId: text,
   serverName: text,
   tool: text,

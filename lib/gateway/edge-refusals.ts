@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { OnBehalfOf } from "@/lib/agents/keys";
 import { countEdgeRefusal } from "@/lib/observability/metrics";
 import { replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import { enqueueGatewayAudit, type GatewayAuditEvent } from "./audit-queue";
@@ -21,6 +22,7 @@ export type EdgeRefusalReason =
   | "invalid_token"
   | "unbound_client"
   | "agent_disabled"
+  | "foreign_session"
   | "unsupported_media_type"
   | "body_too_large"
   | "malformed_body"
@@ -37,6 +39,7 @@ const descriptions: Record<EdgeRefusalReason, string> = {
   invalid_token: "access token refused",
   unbound_client: "access token of a client bound to no agent",
   agent_disabled: "access token of a disabled agent",
+  foreign_session: "session opened by another agent or user",
   unsupported_media_type: "body not sent as application/json",
   body_too_large: "body over the size limit",
   malformed_body: "body not one JSON-RPC message",
@@ -48,7 +51,7 @@ export interface EdgeRefusal {
   status: number;
   reason: EdgeRefusalReason;
   clientAddress: string;
-  agent?: { agentId: string; name: string } | null;
+  agent?: { agentId: string; name: string; onBehalfOf?: OnBehalfOf | null } | null;
   /** Request text that shows what was refused (a Host or an Origin header); kept short and cleaned. */
   sample?: string;
 }
@@ -64,7 +67,7 @@ const maxTextLength = 200;
 /** Header-derived text, cut short and with control and bidi characters replaced, before it is kept. */
 const cleanHeaderText = (text: string) => replaceUnsafeCharacters(text.slice(0, maxTextLength));
 
-const keyOf = (refusal: EdgeRefusal) => `${refusal.status} ${refusal.reason} ${refusal.clientAddress} ${refusal.agent?.agentId ?? ""}`;
+const keyOf = (refusal: EdgeRefusal) => `${refusal.status} ${refusal.reason} ${refusal.clientAddress} ${refusal.agent?.agentId ?? ""} ${refusal.agent?.onBehalfOf?.subject ?? ""}`;
 
 function eventOf({ refusal, count, firstAt, lastAt }: Aggregate): GatewayAuditEvent {
   const { status, reason, clientAddress, agent, sample } = refusal;
@@ -73,6 +76,7 @@ function eventOf({ refusal, count, firstAt, lastAt }: Aggregate): GatewayAuditEv
   return {
     agentId: agent?.agentId ?? null,
     agentName: agent?.name ?? null,
+    onBehalfOf: agent?.onBehalfOf ?? null,
     decision: status >= 500 ? "failed" : "refused",
     reason: `HTTP ${status}, ${descriptions[reason]}: ${count} request(s) from ${clientAddress}${sample ? ` (${sample})` : ""}`,
     latencyMs: 0,

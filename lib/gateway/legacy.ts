@@ -6,13 +6,17 @@ import { type CallToolRequest, CallToolRequestSchema, ListToolsRequestSchema, ty
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
+import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
-// sessionful transport. A session belongs to the agent that opened it; another agent's key cannot use it.
+// sessionful transport. A session belongs to the agent that opened it and, with a delegated access token,
+// to the user it acted for (A4): every request is checked against both, so a session id replayed with
+// another agent's credential, or with another user's token of the same agent, is refused (404, as for an
+// unknown session, so ids cannot be probed) and the refusal audited.
 
 const idleMs = 30 * 60 * 1000;
 const maxSessions = 10_000;
@@ -20,11 +24,14 @@ const maxSessions = 10_000;
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   agentId: string;
+  /** "<issuer> <sub>" of the user the opening credential acted for; null when the agent acted for itself. */
+  user: string | null;
   lastUsed: number;
 }
 
 const sessions = new Map<string, Session>();
 
+const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf.issuer} ${agent.onBehalfOf.subject}` : null);
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -57,7 +64,7 @@ async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unk
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, lastUsed: Date.now() }),
+    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), lastUsed: Date.now() }),
     onsessionclosed: (id) => void sessions.delete(id),
   });
   await virtualServer(agent).connect(transport);
@@ -96,7 +103,11 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
     return jsonRpcError(400, -32600, "Start with initialize, then send the Mcp-Session-Id header it returns.");
   }
   const session = sessions.get(sessionId);
-  if (!session || session.agentId !== agent.agentId) return jsonRpcError(404, -32001, "Session not found: initialize again.");
+  if (!session || session.agentId !== agent.agentId || session.user !== userOf(agent)) {
+    const response = jsonRpcError(404, -32001, "Session not found: initialize again.");
+    if (session) recordEdgeRefusal({ status: 404, reason: "foreign_session", clientAddress: clientAddressOf(request), agent });
+    return response;
+  }
   session.lastUsed = Date.now();
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;

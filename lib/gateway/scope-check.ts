@@ -1,6 +1,7 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { type Scope, scopes as allScopes } from "@/lib/agents/scopes";
 import { insufficientScopeChallenge, missingScopes } from "@/lib/identity/challenge";
+import { callerOf } from "./audit-event";
 import { enqueueGatewayAudit } from "./audit-queue";
 import { protectedResourceMetadataUrl } from "./credentials";
 import type { EdgeRequest } from "./edge-request";
@@ -36,8 +37,7 @@ export async function scopeRefusal(agent: AgentIdentity, request: EdgeRequest, b
   if (!missing.length || !method) return null;
   const message = `The access token lacks the scope ${missing.join(" and ")} that ${method === "tools/list" ? "listing tools" : `calling ${name}`} needs; ask the authorization server for it.`;
   enqueueGatewayAudit({
-    agentId: agent.agentId,
-    agentName: agent.name,
+    ...callerOf(agent),
     serverId: tool?.serverId,
     serverName: tool?.serverName,
     version: tool?.version,

@@ -2,6 +2,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { observeGatewayCall } from "@/lib/observability/metrics";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
+import { callerOf } from "./audit-event";
 import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
 import type { CallResult } from "./backend-exchange";
 import { callTool, ToolDriftError } from "./backends";
@@ -66,8 +67,7 @@ export function refuseMalformedParams(agent: AgentIdentity, body: unknown, corre
   if (!refusal) return null;
   if (refusal.method === "tools/call") observeGatewayCall("refused", 0);
   enqueueGatewayAudit({
-    agentId: agent.agentId,
-    agentName: agent.name,
+    ...callerOf(agent),
     tool: refusal.tool,
     decision: "refused",
     reason: refusal.message,
@@ -128,8 +128,7 @@ export async function callGatewayTool(
     const latencyMs = performance.now() - started;
     observeGatewayCall(outcome.decision, latencyMs / 1000);
     enqueueGatewayAudit({
-      agentId: agent.agentId,
-      agentName: agent.name,
+      ...callerOf(agent),
       serverId: outcome.tool?.serverId,
       serverName: outcome.tool?.serverName,
       tool: outcome.tool?.toolName ?? name,
@@ -182,7 +181,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     }
   }
   // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
-  const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
+  const forwardKey = await beginGatewayForward({ ...callerOf(agent), serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
   if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
   outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";

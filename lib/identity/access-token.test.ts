@@ -109,3 +109,40 @@ describe("verifying access tokens", () => {
     expect(await reasonOf(other)).toBe("malformed");
   });
 });
+
+describe("delegated tokens (RFC 8693 token exchange)", () => {
+  it("reads the user from sub and the agent from act.sub, with a display name", async () => {
+    const token = await idp.exchange(client, idp.userToken({ sub: "user-ada", name: "Ada Lovelace", email: "ada@example.com" }), { scope: "tools:read" });
+    expect(decodeJwt(token)).toMatchObject({ sub: "user-ada", act: { sub: client.clientId }, client_id: client.clientId });
+    const result = await verifyAccessToken(token, resource);
+    expect(result).toMatchObject({
+      ok: true,
+      token: { clientId: client.clientId, sub: "user-ada", actor: client.clientId, scopes: ["tools:read"], onBehalfOf: { issuer: idp.issuer, subject: "user-ada", name: "Ada Lovelace" } },
+    });
+  });
+
+  it("strips control characters from the user's name and caps its length; falls back to email", async () => {
+    const named = await verifyAccessToken(await idp.exchange(client, idp.userToken({ sub: "u1", name: "Ada\u0000 \u202eLove\nlace" + "x".repeat(500) })), resource);
+    const name = named.ok ? named.token.onBehalfOf?.name : null;
+    expect(name?.startsWith("Ada Love lacexx")).toBe(true);
+    expect([...name!]).toHaveLength(100);
+    const emailed = await verifyAccessToken(await idp.exchange(client, idp.userToken({ sub: "u2", name: "\u0007", email: "bob@example.com" })), resource);
+    expect(emailed.ok && emailed.token.onBehalfOf?.name).toBe("bob@example.com");
+    const plain = await verifyAccessToken(await idp.exchange(client, idp.userToken({ sub: "u3" })), resource);
+    expect(plain.ok && plain.token.onBehalfOf).toEqual({ issuer: idp.issuer, subject: "u3", name: null });
+  });
+
+  it("refuses a malformed act claim with a clear reason", async () => {
+    const refusal = async (act: unknown) => {
+      const result = await verifyAccessToken(await idp.exchange(client, idp.userToken({ sub: "user-x", act })), resource);
+      return result.ok ? "ok" : `${result.reason}: ${result.description}`;
+    };
+    expect(await refusal("agent-client")).toMatch(/^malformed: The access token's act claim must be an object/);
+    expect(await refusal(["agent-client"])).toMatch(/^malformed: .*act claim/);
+    expect(await refusal({ sub: 42 })).toMatch(/^malformed: .*act\.sub/);
+    expect(await refusal({ sub: "a".repeat(256) })).toMatch(/^malformed: .*act\.sub/);
+    expect(await refusal({ sub: "agent\u0000client" })).toMatch(/^malformed: .*act\.sub/);
+    expect(await refusal({ sub: "agent-client", act: { sub: "earlier-actor" } })).toBe("ok");
+  });
+});
+

@@ -1,6 +1,8 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from "jose";
+import type { OnBehalfOf } from "@/lib/agents/keys";
 import { type Scope, scopesOf } from "@/lib/agents/scopes";
 import { issuerKeys } from "./jwks";
+import { delegationOf, onBehalfOfUser } from "./on-behalf-of";
 import { trustedIssuer } from "./trusted";
 
 // A bearer value that is a JWT is an access token from an authorization server (issue #17). It is
@@ -37,6 +39,10 @@ export interface VerifiedToken {
   clientId: string | null;
   sub: string | null;
   scopes: Scope[];
+  /** With an `act` claim (RFC 8693): the acting agent's subject (act.sub); `sub` is then the user. */
+  actor: string | null;
+  /** The user the token acts for, when it is delegated. */
+  onBehalfOf: OnBehalfOf | null;
   /** Seconds since the epoch. */
   exp: number;
 }
@@ -93,7 +99,11 @@ export async function verifyAccessToken(bearer: string, resource: string): Promi
       requiredClaims: ["exp"],
     });
     const clientId = typeof payload.client_id === "string" ? payload.client_id : typeof payload.azp === "string" ? payload.azp : null;
-    return { ok: true, token: { issuerId: issuer.id, issuer: issuer.issuer, clientId, sub: payload.sub ?? null, scopes: scopesOf(payload.scope), exp: payload.exp! } };
+    const delegation = delegationOf(payload);
+    if (!delegation.ok) return fail("malformed", delegation.description);
+    const onBehalfOf = delegation.actor === null ? null : onBehalfOfUser(issuer.issuer, payload);
+    const sub = typeof payload.sub === "string" ? payload.sub : null;
+    return { ok: true, token: { issuerId: issuer.id, issuer: issuer.issuer, clientId, sub, scopes: scopesOf(payload.scope), actor: delegation.actor, onBehalfOf, exp: payload.exp! } };
   } catch (error) {
     return failureOf(error, resource);
   }

@@ -7,10 +7,11 @@ import { type TokenFailureReason, verifyAccessToken, type VerifiedToken } from "
 import { forgetTrustedIssuers } from "./trusted";
 
 // From an access token to the agent it acts as: verify it (./access-token.ts), then find the agent its
-// client_id — or else its sub — is bound to (./bindings.ts). The outcome is kept per token digest
-// until the token expires or for at most cacheMs, so the hot path pays for jose and the lookup once per
-// token; any change to issuers, bindings or agents drops the lot (forgetTokenIdentities, wired in
-// lib/runtime/gateway-wiring.ts).
+// client_id — or else its sub — is bound to (./bindings.ts). A delegated token (RFC 8693 `act`,
+// ./on-behalf-of.ts) acts as the agent its client_id or act.sub is bound to, for the user in its sub.
+// The outcome is kept per token digest until the token expires or for at most cacheMs, so the hot path
+// pays for jose and the lookup once per token; any change to issuers, bindings or agents drops the lot
+// (forgetTokenIdentities, wired in lib/runtime/gateway-wiring.ts).
 
 const cacheMs = 60_000;
 const maxEntries = 10_000;
@@ -37,9 +38,12 @@ export function forgetTokenIdentities(): void {
 const shown = (text: string) => replaceUnsafeCharacters(text.slice(0, 200));
 
 async function boundAgent(token: VerifiedToken): Promise<TokenIdentityOutcome> {
+  // A delegated token's sub is its user: the agent is its client_id, else act.sub, never the user's sub.
+  const clientId = token.clientId ?? token.actor;
+  const agentSubject = token.onBehalfOf ? token.actor : token.sub;
   const candidates = [
-    ...(token.clientId !== null ? [{ kind: "client_id" as const, subject: token.clientId }] : []),
-    ...(token.sub !== null ? [{ kind: "sub" as const, subject: token.sub }] : []),
+    ...(clientId !== null ? [{ kind: "client_id" as const, subject: clientId }] : []),
+    ...(agentSubject !== null ? [{ kind: "sub" as const, subject: agentSubject }] : []),
   ];
   const bindings = candidates.length
     ? await db().tokenBinding.findMany({
@@ -50,14 +54,14 @@ async function boundAgent(token: VerifiedToken): Promise<TokenIdentityOutcome> {
   // The client's binding wins over the subject's: the client is the agent software.
   const binding = bindings.find((row) => row.kind === "client_id") ?? bindings[0];
   if (!binding) {
-    const who = token.clientId !== null ? `client_id ${shown(token.clientId)}` : `sub ${shown(token.sub ?? "(none)")}`;
+    const who = clientId !== null ? `client_id ${shown(clientId)}` : `sub ${shown(agentSubject ?? "(none)")}`;
     return { ok: false, status: 403, reason: "unbound_client", description: `This client (${who} from issuer ${token.issuer}) is not bound to a Toolgate agent; an admin binds it on the Agents page.` };
   }
   const { agent } = binding;
   if (agent.disabled) return { ok: false, status: 403, reason: "agent_disabled", description: `The agent ${agent.name} this client is bound to is disabled.` };
   return {
     ok: true,
-    identity: { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: binding.id, expiresAt: new Date(token.exp * 1000), via: "token", scopes: token.scopes },
+    identity: { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, keyId: binding.id, expiresAt: new Date(token.exp * 1000), via: "token", scopes: token.scopes, onBehalfOf: token.onBehalfOf },
   };
 }
 

@@ -37,7 +37,7 @@ export async function decideToolCall(actor: Actor, input: unknown) {
   await guard(actor, "toolcalls.decide", { type: "tool_call_approval", id: requestId });
   const request = await db().toolCallApproval.findUnique({
     where: { id: requestId },
-    select: { id: true, status: true, expiresAt: true, serverId: true, versionId: true, toolName: true, argumentsHash: true, agent: { select: { name: true, createdById: true } } },
+    select: { id: true, status: true, expiresAt: true, serverId: true, versionId: true, toolName: true, argumentsHash: true, userSubject: true, userName: true, agent: { select: { name: true, createdById: true } } },
   });
   if (!request) throw new NotFoundError(`There is no approval request ${requestId}.`);
   await assertNotRaiser(actor, request);
@@ -67,7 +67,15 @@ export async function decideToolCall(actor: Actor, input: unknown) {
       target: { type: "tool_call_approval", id: requestId },
       outcome: "success",
       reason: reason || null,
-      details: { agent: request.agent.name, serverId: request.serverId, versionId: request.versionId, tool: request.toolName, argumentsHash: request.argumentsHash },
+      details: {
+        agent: request.agent.name,
+        // The user the agent acted for, when it did (decision 026).
+        ...(request.userSubject !== null ? { onBehalfOf: request.userName ?? request.userSubject, userSubject: request.userSubject } : {}),
+        serverId: request.serverId,
+        versionId: request.versionId,
+        tool: request.toolName,
+        argumentsHash: request.argumentsHash,
+      },
     });
     return { id: requestId, status: decision === "approve" ? ("approved" as const) : ("denied" as const) };
   });

@@ -28,6 +28,8 @@ const requestSelect = {
   decisionReason: true,
   usedAt: true,
   correlationId: true,
+  userSubject: true,
+  userName: true,
   decidedBy: { select: { email: true } },
   agent: { select: { name: true, environment: true, createdById: true } },
   server: { select: { id: true, name: true, sensitiveFields: true } },
@@ -81,8 +83,10 @@ export async function pendingToolCallCounts(now = new Date()): Promise<{ pending
   return { pending, escalated };
 }
 
+const contains = (text: string) => ({ contains: likeLiteral(text), mode: "insensitive" as const });
+
 /**
- * Decided, used and expired requests, newest first, filtered by status, agent name or server name.
+ * Decided, used and expired requests, newest first, filtered by status, agent (or user) name or server name.
  * Unscoped read: the caller checks "approvals.view".
  */
 export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[]> {
@@ -91,8 +95,9 @@ export function toolCallRequestHistory(input: unknown): Promise<ToolCallRequest[
     db().toolCallApproval.findMany({
       where: {
         status: filters.status ?? { not: "pending" },
-        ...(filters.agent ? { agent: { name: { contains: likeLiteral(filters.agent), mode: "insensitive" } } } : {}),
-        ...(filters.server ? { server: { name: { contains: likeLiteral(filters.server), mode: "insensitive" } } } : {}),
+        // The agent filter also finds the user an agent acted for, by name or subject.
+        ...(filters.agent ? { OR: [{ agent: { name: contains(filters.agent) } }, { userName: contains(filters.agent) }, { userSubject: contains(filters.agent) }] } : {}),
+        ...(filters.server ? { server: { name: contains(filters.server) } } : {}),
       },
       orderBy: { createdAt: "desc" },
       take: 100,

@@ -7,7 +7,9 @@ import { maskArguments } from "./masking";
 
 // The gateway's side of runtime approvals: a call that needs a person opens a request (or joins the
 // one already open for the same call) and then asks how it stands. An approval is bound to the agent,
-// the pinned version, the tool and the arguments' hash; a call uses it at most once.
+// the pinned version, the tool and the arguments' hash — and, when the agent acts for a user (a delegated
+// access token), to that user: an approval given for Ada's call is not another user's. A call uses it at
+// most once.
 
 export interface ApprovalBinding {
   agentId: string;
@@ -15,10 +17,15 @@ export interface ApprovalBinding {
   versionId: string;
   toolName: string;
   argumentsHash: string;
+  /** The user the agent acts for (issuer and sub), or null for both when it acts for itself. */
+  userIssuer: string | null;
+  userSubject: string | null;
 }
 
 export interface ApprovalContext {
   agentLabel: string;
+  /** The user's display name, for approvers (already one clean line). */
+  userName: string | null;
   arguments: Record<string, unknown>;
   riskTier: RiskTier | null;
   riskReason: string;
@@ -36,6 +43,8 @@ const bindingWhere = (binding: ApprovalBinding) => ({
   versionId: binding.versionId,
   toolName: binding.toolName,
   argumentsHash: binding.argumentsHash,
+  userIssuer: binding.userIssuer,
+  userSubject: binding.userSubject,
 });
 
 /** Uses an unused, unexpired approval given for exactly this call; returns its id, or null when there is none. */
@@ -46,7 +55,8 @@ export async function claimApproval(binding: ApprovalBinding, approvalId?: strin
     WHERE "id" = (
       SELECT "id" FROM "tool_call_approvals"
       WHERE "agent_id" = ${binding.agentId}::uuid AND "version_id" = ${binding.versionId}::uuid AND "tool_name" = ${binding.toolName}
-        AND "arguments_hash" = ${binding.argumentsHash} AND "status" = 'approved' AND "valid_until" > CURRENT_TIMESTAMP
+        AND "arguments_hash" = ${binding.argumentsHash} AND "status" = 'approved'
+        AND "user_issuer" IS NOT DISTINCT FROM ${binding.userIssuer} AND "user_subject" IS NOT DISTINCT FROM ${binding.userSubject} AND "valid_until" > CURRENT_TIMESTAMP
         AND (${approvalId ?? null}::uuid IS NULL OR "id" = ${approvalId ?? null}::uuid)
       ORDER BY "decided_at" LIMIT 1 FOR UPDATE SKIP LOCKED
     )
@@ -101,6 +111,7 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
         riskReason: context.riskReason,
         expiresAt: new Date(now.getTime() + policies["approvals.requestTtlMinutes"] * 60_000),
         correlationId: context.correlationId,
+        userName: context.userName,
       },
       select: { id: true, expiresAt: true },
     });
@@ -111,7 +122,13 @@ export async function openApprovalRequest(binding: ApprovalBinding, context: App
       outcome: "success",
       reason: context.riskReason,
       correlationId: context.correlationId,
-      details: { serverId: binding.serverId, versionId: binding.versionId, tool: binding.toolName, argumentsHash: binding.argumentsHash },
+      details: {
+        serverId: binding.serverId,
+        versionId: binding.versionId,
+        tool: binding.toolName,
+        argumentsHash: binding.argumentsHash,
+        ...(binding.userSubject !== null ? { onBehalfOf: context.userName ?? binding.userSubject, userSubject: binding.userSubject, userIssuer: binding.userIssuer } : {}),
+      },
     });
     return { kind: "open", ...request, created: true };
   });
