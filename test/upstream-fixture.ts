@@ -27,6 +27,7 @@ export const upstreamFixtureTools: Tool[] = [
 /** One request as the fixture saw it: the Authorization header and, when it verified, the token's claims. */
 export interface SeenRequest {
   httpMethod: string;
+  headers: http.IncomingHttpHeaders;
   rpcMethod?: string;
   authorization?: string;
   claims?: JWTPayload;
@@ -51,7 +52,7 @@ export async function startUpstreamFixture(): Promise<UpstreamFixture> {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const body = req.method === "POST" ? await readJson(req) : undefined;
-    const request: SeenRequest = { httpMethod: req.method ?? "", authorization: req.headers.authorization, rpcMethod: (body as { method?: string } | undefined)?.method };
+    const request: SeenRequest = { httpMethod: req.method ?? "", headers: { ...req.headers }, authorization: req.headers.authorization, rpcMethod: (body as { method?: string } | undefined)?.method };
     seen.push(request);
     if (verifier) {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
