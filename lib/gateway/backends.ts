@@ -3,7 +3,7 @@
 // idle ones closed), a circuit breaker per backend, a retry only where it is safe, and results passed
 // back exactly as the backend sent them (each call is plain HTTP on the session: ./backend-exchange.ts).
 // The client's token never comes here: a backend gets the server-side credential headers kept in the
-// catalog, or for a `minted` server a short-lived token Toolgate signs per request (./upstream-token.ts).
+// catalog, or for a `minted` server a short-lived token Toolgate signs per request (lib/signing/upstream-token.ts).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -25,7 +25,7 @@ import {
 } from "./backend-errors";
 import { argumentsHash } from "./audit-queue";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
-import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "./upstream-token";
+import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
 
 export { BackendCallError, BackendUnavailableError, DriftCheckError, ToolDriftError } from "./backend-errors";
 
@@ -37,7 +37,7 @@ export interface Backend {
   endpointUrl: string;
   /** The server-side credential from the catalog, decrypted; never the client's token. */
   headers?: Record<string, string>;
-  /** `minted`: every request carries a token Toolgate signs (./upstream-token.ts) instead of `headers`. */
+  /** `minted`: every request carries a token Toolgate signs (lib/signing/upstream-token.ts) instead of `headers`. */
   upstreamAuth?: "static" | "minted";
 }
 
@@ -89,7 +89,7 @@ export interface BackendPoolOptions {
    * recently used is closed to make room); one unused for `idleMs` is closed.
    */
   sessions?: { max?: number; perBackend?: number; idleMs?: number };
-  /** Signs the tokens of `minted` backends; ./upstream-token.ts's by default. */
+  /** Signs the tokens of `minted` backends; lib/signing/upstream-token.ts's by default. */
   mint?: TokenMinter;
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
 import { updateServerDetails } from "@/lib/catalog/edit";
 import { registerServer } from "@/lib/catalog/register";
+import { importVersion } from "@/lib/catalog/versions";
 import { serverDetailsSchema } from "@/lib/catalog/schemas";
 import { db } from "@/lib/db/prisma";
 import { signingKeySet } from "@/lib/signing/keys";
@@ -15,7 +16,7 @@ import { startUpstreamFixture, type UpstreamFixture } from "@/test/upstream-fixt
 import { argumentsHash } from "./audit-queue";
 import { BackendPool } from "./backends";
 import { clearResolutionCache } from "./invalidation";
-import { sessionScope, upstreamTokenSeconds } from "./upstream-token";
+import { gatewaySubject, sessionScope, upstreamTokenSeconds } from "@/lib/signing/upstream-token";
 
 // Minted backend credentials (decision 027): the fixture backend verifies every request's token against
 // the JWKS the gateway publishes (jose createRemoteJWKSet), refusing any other, and echoes the claims.
@@ -116,7 +117,7 @@ describe("what reaches the backend", () => {
 });
 
 async function mintFor(audience: string): Promise<string> {
-  const { mintUpstreamToken } = await import("./upstream-token");
+  const { mintUpstreamToken } = await import("@/lib/signing/upstream-token");
   return mintUpstreamToken({ audience, scope: sessionScope });
 }
 
@@ -150,13 +151,19 @@ describe("the owner's choice", () => {
     expect(serverDetailsSchema.parse({ ...details, teamId: randomUUID() }).upstreamAuth).toBe("static");
   });
 
-  it("is set at registration and changed in an edit, audited like any other field", async () => {
+  it("is set at registration and changed in an edit, audited like any other field; imports list tools with a minted token", async () => {
     const owner = await makeUser(["owner"]);
     const team = await makeTeam([owner]);
-    const plain = await startUpstreamFixture();
+    const strict = await startUpstreamFixture();
+    strict.requireMintedTokens({ jwksUrl: `${gateway.origin}/.well-known/jwks.json`, issuer: gateway.origin });
     try {
-      const { id } = await registerServer(owner, { ...details, name: `com.example/minted-${randomUUID().slice(0, 8)}`, teamId: team.id, endpointUrl: plain.url, upstreamAuth: "minted", version: { version: "1.0.0" } });
+      const { id } = await registerServer(owner, { ...details, name: `com.example/minted-${randomUUID().slice(0, 8)}`, teamId: team.id, endpointUrl: strict.url, upstreamAuth: "minted", version: { version: "1.0.0" } });
       expect((await db().server.findUniqueOrThrow({ where: { id } })).upstreamAuth).toBe("minted");
+      await importVersion(owner, id, { version: "1.1.0" });
+      // Both imports listed the tools as the gateway itself, on tokens the backend verified.
+      const listings = strict.seen.filter((request) => request.rpcMethod === "tools/list");
+      expect(listings).toHaveLength(2);
+      expect(listings.every((request) => request.claims?.sub === gatewaySubject && request.claims.scope === sessionScope)).toBe(true);
       await updateServerDetails(owner, id, { ...details, teamId: team.id, upstreamAuth: "static" });
       expect((await db().server.findUniqueOrThrow({ where: { id } })).upstreamAuth).toBe("static");
       const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "server.update", targetId: id } });
@@ -166,7 +173,7 @@ describe("the owner's choice", () => {
       await expect(updateServerDetails(stranger, id, { ...details, teamId: team.id, upstreamAuth: "minted" })).rejects.toThrow();
       expect((await db().server.findUniqueOrThrow({ where: { id } })).upstreamAuth).toBe("static");
     } finally {
-      await plain.close();
+      await strict.close();
     }
   });
 });

@@ -53,6 +53,19 @@ function signingKey(): Promise<{ id: string; privateKey: KeyObject }> {
   return cached.key;
 }
 
+/**
+ * What a person's import (registration, a new version) sends to list a server's tools: for a minted
+ * server a token of the gateway's own (no agent), else the stored credential header.
+ */
+export async function introspectionHeaders(
+  upstreamAuth: "static" | "minted",
+  endpointUrl: string,
+  credential: Record<string, string> | undefined,
+): Promise<Record<string, string> | undefined> {
+  if (upstreamAuth !== "minted") return credential;
+  return { authorization: `Bearer ${await mintUpstreamToken({ audience: endpointUrl, scope: sessionScope })}` };
+}
+
 /** Toolgate's public base URL (NEXTAUTH_URL), the tokens' issuer; minting refuses without it. */
 export function upstreamIssuer(): string {
   const base = env("NEXTAUTH_URL");
