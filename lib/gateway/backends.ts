@@ -118,6 +118,8 @@ interface Slot {
   session?: Promise<Session>;
   current?: Session;
   lastUsed: number;
+  /** Out of the pool: a call still holding the slot (a retry) gets a session that closes after it. */
+  evicted?: boolean;
 }
 
 interface Entry {
@@ -320,6 +322,7 @@ export class BackendPool {
 
   /** Forgets the slot; its session closes once its calls have settled. */
   private evict(slot: Slot): void {
+    slot.evicted = true;
     this.slots.delete(slot.key);
     const agentKey = identityKey(slot.agent);
     if (slot.entry.slots.get(agentKey) === slot) slot.entry.slots.delete(agentKey);
@@ -410,7 +413,7 @@ export class BackendPool {
     slot.session = opening;
     opening.then(
       (session) => {
-        if (slot.session === opening) slot.current = session;
+        if (slot.session === opening && !slot.evicted) slot.current = session;
         else this.retire(slot, session);
       },
       () => {

@@ -25,7 +25,6 @@ export async function certifiedAgentKeys(backendUrl: string, credential: { heade
     classification: "internal",
     endpointUrl: backendUrl,
     credential,
-    upstreamAuth: minted ? "minted" : "static",
     version: { version: "1.0.0" },
   });
   const { db } = await import("@/lib/db/prisma");
@@ -35,6 +34,8 @@ export async function certifiedAgentKeys(backendUrl: string, credential: { heade
   await claimReview(reviewer, { versionId });
   await certifyVersion(reviewer, { versionId, reason: "Benchmark.", riskTier: "low", approvalTools: [] });
   await requestPromotion(owner, { versionId, environment: "dev", ...promotionGates, sunsetDays: 0 });
+  // Set after the import: the bench process has no public URL to mint with (the gateway has its own).
+  if (minted) await db().server.update({ where: { id: serverId }, data: { upstreamAuth: "minted" } });
   const keys: string[] = [];
   for (let n = 0; n < agents; n++) {
     const agent = await createAgent(admin, { name: `bench-agent-${n}`, teamId: team.id, environment: "dev" });
