@@ -66,6 +66,8 @@ export interface BackendState {
   versionId: string;
   serverName: string;
   state: BreakerState;
+  /** Agents' sessions open (or opening) with this version. */
+  sessions: number;
 }
 
 /**
@@ -260,10 +262,11 @@ export class BackendPool {
 
   /** Breaker states, for metrics. */
   states(): BackendState[] {
-    return [...this.entries.values()].map(({ backend, breaker }) => ({
+    return [...this.entries.values()].map(({ backend, breaker, slots }) => ({
       versionId: backend.versionId,
       serverName: backend.serverName,
       state: breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed",
+      sessions: countSessions(slots),
     }));
   }
 
@@ -536,6 +539,12 @@ export class BackendPool {
     if (error instanceof ToolDriftError || error instanceof BackendCallError || error instanceof DriftCheckError) return error;
     return new BackendCallError(describeFailure(error, serverName, timeoutMs), error instanceof McpError ? rpcErrorOf(error) : undefined);
   }
+}
+
+function countSessions(slots: Map<string, Slot>): number {
+  let open = 0;
+  for (const slot of slots.values()) if (slot.session) open++;
+  return open;
 }
 
 /**

@@ -74,6 +74,7 @@ describe("the pool's bounds", () => {
     expect(await countFor(pool, backend, 2)).toBe(1);
     expect(await countFor(pool, backend, 3)).toBe(1);
     expect(pool.sessionCount()).toBe(2);
+    expect(pool.states()[0]!.sessions).toBe(2);
     // Agent 1's session was the least recently used: closed, and a new one starts from zero.
     expect(await countFor(pool, backend, 1)).toBe(1);
     // Agent 3's is still there.
