@@ -287,7 +287,7 @@ export class BackendPool {
     );
   }
 
-  /** Open sessions (and sessions opening), for metrics and tests. */
+  /** Session slots held (one per agent and version, with its session open, opening or to be reopened), for tests. */
   sessionCount(): number {
     return this.slots.size;
   }
