@@ -20,6 +20,8 @@ const publicPaths = [
   /^\/api\/metrics$/,
   /^\/api\/v1\/openapi\.json$/,
   /^\/\.well-known\/toolgate-signing-keys$/,
+  // Backends of `minted` servers fetch the keys that verify Toolgate's tokens (decision 027).
+  /^\/\.well-known\/jwks\.json$/,
   /^\/api\/v1\/manifests\/verify$/,
   /^\/verify$/,
   /^\/mcp$/,

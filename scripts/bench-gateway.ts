@@ -22,6 +22,11 @@ const rate = Number(process.env.BENCH_RATE ?? 1000);
 // More than one gateway process tries whether the second core helps (issue 15); 1 by default.
 const gatewayProcesses = Number(process.env.BENCH_GATEWAY_PROCESSES ?? 1);
 const withPeer = process.env.BENCH_PEER !== "0";
+// The gateway's clients spread over this many agents (client i is agent i mod n), each with its own
+// upstream session; 1 by default.
+const agentCount = Math.max(1, Number(process.env.BENCH_AGENTS ?? 1));
+// BENCH_MINTED=1: the server's upstream auth is `minted`, so every call carries a token the gateway signs.
+const minted = process.env.BENCH_MINTED === "1";
 const backendKey = randomBytes(16).toString("hex");
 
 function startChild(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -109,6 +114,8 @@ interface Target {
   /** One per process serving the path; client i keeps to urls[i % n], as a load balancer with session affinity would. */
   urls: string[];
   headers: Record<string, string>;
+  /** Per client (client i takes entry i mod n), when the clients are not all alike: the gateway's agents. */
+  clientHeaders?: Record<string, string>[];
   tool: string;
   servers: ChildProcess[];
 }
@@ -124,8 +131,9 @@ async function cpuSecondsOf(servers: ChildProcess[]): Promise<number> {
  * the calls it delayed. Throughput is the calls measured over the time until the last one returned, so
  * a paced path that falls behind shows the rate it sustained rather than the rate it was asked for.
  */
-async function drive({ urls, headers, tool, servers }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
-  const sessions = await Promise.all(Array.from({ length: concurrency }, async (_, index) => ({ url: urls[index % urls.length]!, ...(await openSession(urls[index % urls.length]!, headers)) })));
+async function drive({ urls, headers, clientHeaders, tool, servers }: Target, { concurrency, pace, seconds }: { concurrency: number; pace?: number; seconds: number }) {
+  const headersOf = (index: number) => (clientHeaders ? clientHeaders[index % clientHeaders.length]! : headers);
+  const sessions = await Promise.all(Array.from({ length: concurrency }, async (_, index) => ({ url: urls[index % urls.length]!, ...(await openSession(urls[index % urls.length]!, headersOf(index))) })));
   const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let failures = 0;
@@ -215,14 +223,14 @@ async function main() {
   Object.assign(process.env, env);
   const children: ChildProcess[] = [];
   try {
-    const backend = await startChild("scripts/bench/backend.ts", env);
+    const backend = await startChild("scripts/bench/backend.ts", { ...env, BENCH_MINTED: minted ? "1" : "0" });
     children.push(backend.child);
     // The peer forwards the client's headers (all but hop-by-hop, cookie and MCP ones) from its initialize
     // request to the backend for the whole session, so it reaches the same backend with the same X-Backend-Key.
     const peer = withPeer ? await startChild("scripts/bench/peer.ts", { TARGET_SERVER_URL: new URL(backend.url).origin, HOOKS: "" }) : undefined;
     if (peer) children.push(peer.child);
-    const { certifiedAgentKey } = await import("./bench/setup");
-    const { key, tool } = await certifiedAgentKey(backend.url, { header: "X-Backend-Key", value: backendKey });
+    const { certifiedAgentKeys } = await import("./bench/setup");
+    const { keys, tool } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
     const gateways = [];
     for (let n = 0; n < gatewayProcesses; n++) {
@@ -235,12 +243,14 @@ async function main() {
     console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
     console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}${gatewayProcesses > 1 ? `, ${gatewayProcesses} processes, each client kept to one (BENCH_GATEWAY_PROCESSES)` : ""}`);
     if (peer) console.log(`peer: @civic/passthrough-mcp-server, a plain Streamable HTTP passthrough with no hooks (BENCH_PEER=0 leaves it out)`);
+    console.log(`agents: ${agentCount} (BENCH_AGENTS), client i calls as agent i mod ${agentCount}, each agent on its own upstream session; upstream auth: ${minted ? "minted token per call (BENCH_MINTED=1)" : "static header"}`);
     console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
     console.log(`"server CPU": CPU time of the process serving the calls (backend, peer or gateway, not the backend behind them), per call\n`);
     const direct: Target = { label: "direct ", urls: [backend.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [backend.child] };
     const passthrough: Target | undefined = peer && { label: "peer   ", urls: [peer.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [peer.child] };
-    const through: Target = { label: "gateway", urls: gateways.map((gateway) => gateway.url), headers: { Authorization: `Bearer ${key}` }, tool, servers: gateways.map((gateway) => gateway.child) };
+    const clientHeaders = keys.map((key) => ({ Authorization: `Bearer ${key}` }));
+    const through: Target = { label: "gateway", urls: gateways.map((gateway) => gateway.url), headers: clientHeaders[0]!, clientHeaders, tool, servers: gateways.map((gateway) => gateway.child) };
     const targets = passthrough ? [direct, passthrough, through] : [direct, through];
     for (const target of targets) await expectEcho(target);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");

@@ -6,6 +6,7 @@ import { serveGateway } from "@/lib/gateway/http";
 import { protectedResourceMetadata } from "@/lib/identity/resource";
 import { closeLegacySessions } from "@/lib/gateway/legacy";
 import { serveWith } from "@/lib/gateway/node-server";
+import { signingKeySet } from "@/lib/signing/keys";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
 import { closeServer, listenOnLoopback } from "./loopback";
 
@@ -16,6 +17,11 @@ export async function startGatewayServer(): Promise<{ url: string; origin: strin
     // What app/.well-known/oauth-protected-resource/mcp/route.ts answers, for clients that discover the IdP.
     if (incoming.url === "/.well-known/oauth-protected-resource/mcp") {
       void protectedResourceMetadata(`${origin}${incoming.url}`).then((body) => outgoing.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)));
+      return;
+    }
+    // What app/.well-known/jwks.json/route.ts answers, for fixture backends that verify minted tokens.
+    if (incoming.url === "/.well-known/jwks.json") {
+      void signingKeySet().then((body) => outgoing.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)));
       return;
     }
     serveWith(serveGateway, incoming, outgoing, origin);

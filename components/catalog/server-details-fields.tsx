@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
 import { plainOptions, RequiredNote, SelectField, TextArea, TextField } from "@/components/ui/form-fields";
 import { errorsUnder, type FormValues, valueList, valueText } from "@/lib/action-state";
-import { classifications, environments, riskTiers } from "@/lib/catalog/schemas";
+import { classifications, environments, riskTiers, upstreamAuthModes } from "@/lib/catalog/schemas";
 
 // The fields of a catalog entry's details, shared by the registration wizard and the edit page. Field
 // names match lib/catalog/schemas.ts; app/(app)/catalog/form-data.ts turns them back into its input.
@@ -16,6 +16,11 @@ interface Props {
   /** Fields that only registration has, shown first (the name). */
   registrationExtra?: ReactNode;
 }
+
+const upstreamAuthLabels: Record<(typeof upstreamAuthModes)[number], string> = {
+  static: "Static: the stored credential header",
+  minted: "Minted: a short-lived token per request",
+};
 
 /** A titled group of a catalog form's fields. */
 export function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -65,6 +70,18 @@ export function ServerDetailsFields({ values, errors, teams, tools, registration
             {...field("classification")}
           />
         </div>
+      </Section>
+      <Section title="Upstream authentication">
+        <SelectField
+          label="How Toolgate authenticates to the server"
+          options={upstreamAuthModes.map((mode) => ({ value: mode, label: upstreamAuthLabels[mode] }))}
+          {...field("upstreamAuth")}
+          defaultValue={text("upstreamAuth") || "static"}
+        />
+        <p className="text-sm text-slate-600">
+          Minted: each request carries a token Toolgate signs for 60 seconds, naming the agent, the tool and a hash of the arguments; the
+          server verifies it with the keys at /.well-known/jwks.json. The stored credential header is then not sent.
+        </p>
       </Section>
       <Section title="Data handling">
         <div className="grid gap-4 sm:grid-cols-2">

@@ -5,6 +5,7 @@ import {
   environments,
   registerServerSchema,
   riskTiers,
+  upstreamAuthModes,
   versionInputSchema,
   versionStatuses,
 } from "@/lib/catalog/schemas";
@@ -63,6 +64,7 @@ export const serverEntry = z
     classification: z.enum(classifications),
     endpointUrl: z.string(),
     credential: z.object({ header: z.string(), hint: z.string() }).nullable().describe("Never the secret itself."),
+    upstreamAuth: z.enum(upstreamAuthModes).describe("static: the stored credential header; minted: a token Toolgate signs per request (see /.well-known/jwks.json)."),
     riskPosture: z.object({ threatModel: z.string(), riskAppetite: z.string(), riskTier: z.enum(riskTiers).nullable() }),
     approvalTools: z.partialRecord(z.enum(environments), z.array(z.string())),
     dataHandling: z.object({

@@ -33,6 +33,7 @@ export function serverEntryView(entry: ServerEntry): z.input<typeof serverEntry>
     classification: entry.classification,
     endpointUrl: entry.endpointUrl,
     credential: entry.credentialHeader ? { header: entry.credentialHeader, hint: entry.credentialHint ?? "" } : null,
+    upstreamAuth: entry.upstreamAuth,
     riskPosture: { threatModel: entry.threatModel, riskAppetite: entry.riskAppetite, riskTier: entry.riskTier },
     approvalTools: entry.approvalTools as Record<string, string[]>,
     dataHandling: {

@@ -14,6 +14,7 @@ const serverFields = {
   endpointUrl: true,
   credentialHeader: true,
   credentialHint: true,
+  upstreamAuth: true,
   threatModel: true,
   riskAppetite: true,
   riskTier: true,

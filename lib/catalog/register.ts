@@ -7,6 +7,7 @@ import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError } from "@/lib/errors";
 import { encryptSecret, secretHint } from "@/lib/crypto/secret-box";
 import { introspect } from "@/lib/mcp/introspect";
+import { introspectionHeaders } from "@/lib/signing/upstream-token";
 import { parseInput } from "@/lib/validation";
 import { assertKnownApprovalTools } from "./authority";
 import { definitionHash } from "./definition-hash";
@@ -40,7 +41,7 @@ export async function registerServer(actor: Actor, input: unknown) {
   const data = parseInput(registerServerSchema, input);
   await authorizeOwned(actor, "server.register", { teamId: data.teamId }, { type: "server" });
   await assertNameFree(data.name);
-  const declared = await introspect({ url: data.endpointUrl, headers: credentialHeaders(data.credential) });
+  const declared = await introspect({ url: data.endpointUrl, headers: await introspectionHeaders(data.upstreamAuth, data.endpointUrl, credentialHeaders(data.credential)) });
   assertKnownApprovalTools(data.approvalTools, declared.tools.map((tool) => tool.name));
   const { credential, version, ...details } = data;
   return conflictIfTaken(

@@ -96,10 +96,14 @@ export const approvalToolsSchema = z
   .default({});
 export type ApprovalTools = z.output<typeof approvalToolsSchema>;
 
+/** How the gateway authenticates to the server: the stored credential header, or a token it signs per request (decision 027). */
+export const upstreamAuthModes = ["static", "minted"] as const;
+const upstreamAuthSchema = z.enum(upstreamAuthModes, { error: "Upstream authentication must be static or minted." }).default("static");
+
 export const serverDetailsSchema = registrationSchema
   .extend(dataHandlingSchema.shape)
   .extend(riskPostureSchema.shape)
-  .extend({ approvalTools: approvalToolsSchema });
+  .extend({ approvalTools: approvalToolsSchema, upstreamAuth: upstreamAuthSchema });
 
 export const versionInputSchema = z.object({
   version: semverSchema,

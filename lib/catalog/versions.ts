@@ -6,6 +6,7 @@ import { db } from "@/lib/db/prisma";
 import { conflictIfTaken } from "@/lib/db/unique-violation";
 import { ConflictError } from "@/lib/errors";
 import { introspect } from "@/lib/mcp/introspect";
+import { introspectionHeaders } from "@/lib/signing/upstream-token";
 import { parseInput } from "@/lib/validation";
 import { storedHeaders } from "./credentials";
 import { ownedEntry } from "./owned";
@@ -26,13 +27,14 @@ export async function importVersion(actor: Actor, serverId: string, input: unkno
     endpointUrl: true,
     credentialHeader: true,
     credentialCiphertext: true,
+    upstreamAuth: true,
     versions: { select: { version: true }, orderBy: { createdAt: "desc" }, take: 1 },
   });
   const latest = server.versions[0]?.version;
   if (latest && !semver.gt(data.version, latest)) {
     throw new ConflictError(`Version ${data.version} must be greater than the latest version, ${latest}.`);
   }
-  const declared = await introspect({ url: server.endpointUrl, headers: storedHeaders(server) });
+  const declared = await introspect({ url: server.endpointUrl, headers: await introspectionHeaders(server.upstreamAuth, server.endpointUrl, storedHeaders(server)) });
   await conflictIfTaken(
     db().$transaction(async (tx) => {
       await tx.serverVersion.create({ data: { serverId, ...data, ...versionContents(declared), createdById: actor.id } });

@@ -264,7 +264,7 @@ describe("the circuit breaker", () => {
     for (let i = 0; i < 5; i++) {
       await expect(call()).rejects.toThrow("could not connect to backend com.example/records: connection refused");
     }
-    expect(pool.states()).toEqual([{ versionId: backend.versionId, serverName: "com.example/records", state: "open" }]);
+    expect(pool.states()).toEqual([{ versionId: backend.versionId, serverName: "com.example/records", state: "open", sessions: 0 }]);
 
     const started = Date.now();
     const failure = await call().catch((error: unknown) => error);
@@ -295,7 +295,7 @@ describe("the process-wide pool", () => {
     const fixture = await newFixture();
     const backend = backendAt(fixture.url);
     await callTool(backend, "read_record", { id: "1" }, { readOnly: true });
-    expect(backendStates()).toContainEqual({ versionId: backend.versionId, serverName: "com.example/records", state: "closed" });
+    expect(backendStates()).toContainEqual({ versionId: backend.versionId, serverName: "com.example/records", state: "closed", sessions: 1 });
     await closeAllBackends();
     expect(backendStates()).toEqual([]);
     // The backend was told the session ended.

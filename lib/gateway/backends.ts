@@ -1,7 +1,9 @@
-// The gateway's side of talking to backend MCP servers: one reused client session per pinned version,
-// a circuit breaker per backend, a retry only where it is safe, and results passed back exactly as the
-// backend sent them (each call is plain HTTP on the session: ./backend-exchange.ts). The client's token
-// never comes here: a backend gets the server-side credential headers kept in the catalog.
+// The gateway's side of talking to backend MCP servers: one reused client session per agent and pinned
+// version (so a stateful backend never mixes two agents' state; bounded, least recently used evicted,
+// idle ones closed), a circuit breaker per backend, a retry only where it is safe, and results passed
+// back exactly as the backend sent them (each call is plain HTTP on the session: ./backend-exchange.ts).
+// The client's token never comes here: a backend gets the server-side credential headers kept in the
+// catalog, or for a `minted` server a short-lived token Toolgate signs per request (lib/signing/upstream-token.ts).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -21,7 +23,9 @@ import {
   rpcErrorOf,
   ToolDriftError,
 } from "./backend-errors";
+import { argumentsHash } from "./audit-queue";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
+import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
 
 export { BackendCallError, BackendUnavailableError, DriftCheckError, ToolDriftError } from "./backend-errors";
 
@@ -33,6 +37,8 @@ export interface Backend {
   endpointUrl: string;
   /** The server-side credential from the catalog, decrypted; never the client's token. */
   headers?: Record<string, string>;
+  /** `minted`: every request carries a token Toolgate signs (lib/signing/upstream-token.ts) instead of `headers`. */
+  upstreamAuth?: "static" | "minted";
 }
 
 /** A tool as the live backend declares it, annotations and schemas kept whole. */
@@ -48,6 +54,10 @@ export interface CallOptions {
   freshDefinition?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Whose session the call takes; without one, the gateway's own (shared) session. */
+  agent?: UpstreamIdentity;
+  /** For a minted token's `toolgate_args_sha256`: the audit's hash of the arguments, when already made. */
+  argumentsHash?: string;
 }
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -56,6 +66,8 @@ export interface BackendState {
   versionId: string;
   serverName: string;
   state: BreakerState;
+  /** Agents' sessions open (or opening) with this version. */
+  sessions: number;
 }
 
 /**
@@ -74,6 +86,13 @@ export interface BackendPoolOptions {
   watcher?: ToolsWatcher;
   /** The age of the last tools listing past which a `freshDefinition` call re-lists first; 30 s by default. */
   recheckAfterMs?: number;
+  /**
+   * Sessions are per (agent, version). At most `max` open in all and `perBackend` per version (the least
+   * recently used is closed to make room); one unused for `idleMs` is closed.
+   */
+  sessions?: { max?: number; perBackend?: number; idleMs?: number };
+  /** Signs the tokens of `minted` backends; lib/signing/upstream-token.ts's by default. */
+  mint?: TokenMinter;
 }
 
 const maxToolPages = 50;
@@ -92,14 +111,27 @@ interface Session {
   closed: boolean;
 }
 
+/** One agent's session with one backend version (the gateway's own when `agent` is undefined). */
+interface Slot {
+  /** The version id and identityKey: the key in the pool's sessions, which are kept least recently used first. */
+  key: string;
+  entry: Entry;
+  agent?: UpstreamIdentity;
+  session?: Promise<Session>;
+  current?: Session;
+  lastUsed: number;
+  /** Out of the pool: a call still holding the slot (a retry) gets a session that closes after it. */
+  evicted?: boolean;
+}
+
 interface Entry {
   backend: Backend;
-  /** Endpoint and credential: when the catalog changes either, the session is replaced. */
+  /** Endpoint and credential: when the catalog changes either, the sessions are replaced. */
   fingerprint: string;
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   openedAt: number;
-  session?: Promise<Session>;
-  current?: Session;
+  /** This version's sessions, by identityKey ("" for the gateway's own). */
+  slots: Map<string, Slot>;
   drifted: ReadonlySet<string>;
   lastCheck?: { drifted: string[] };
   /** When the listing behind the last completed check began (ms since the epoch). */
@@ -125,6 +157,13 @@ export class BackendPool {
   private nextCallId = 1;
   private watcher?: ToolsWatcher;
   private readonly recheckAfterMs: number;
+  /** Every session slot, least recently used first. */
+  private readonly slots = new Map<string, Slot>();
+  private readonly maxSessions: number;
+  private readonly maxSessionsPerBackend: number;
+  private readonly idleMs: number;
+  private reaper?: NodeJS.Timeout;
+  private readonly mint: TokenMinter;
 
   constructor(options: BackendPoolOptions = {}) {
     const { policy = liveOutboundPolicy(), timeoutMs = 10_000, maxTimeoutMs = 60_000, maxResponseBytes = 10 * 1024 * 1024, breaker = {} } = options;
@@ -143,6 +182,10 @@ export class BackendPool {
       errorFilter: (error: unknown) => !isBackendFault(error),
     };
     this.maxResponseBytes = maxResponseBytes;
+    this.maxSessions = options.sessions?.max ?? 512;
+    this.maxSessionsPerBackend = options.sessions?.perBackend ?? 128;
+    this.idleMs = options.sessions?.idleMs ?? 5 * 60 * 1000;
+    this.mint = options.mint ?? mintUpstreamToken;
     this.connectUnderPolicy();
   }
 
@@ -164,7 +207,7 @@ export class BackendPool {
   private followPolicy(): void {
     if (this.policy.allow === this.allowInForce) return;
     this.connectUnderPolicy();
-    for (const entry of this.entries.values()) this.dropSession(entry);
+    for (const entry of this.entries.values()) this.dropSessions(entry);
   }
 
   watchTools(watcher: ToolsWatcher | undefined): void {
@@ -175,13 +218,15 @@ export class BackendPool {
   async callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
     this.followPolicy();
     const entry = this.entryFor(backend);
+    const slot = this.slotFor(entry, options.agent);
     const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
     const attempt = () =>
-      this.guarded(entry, async (session) => {
+      this.guarded(slot, async (session) => {
         if (options.freshDefinition && Date.now() - entry.checkedAt >= this.recheckAfterMs) await this.refresh(entry, session);
         await entry.recheck;
         if (entry.drifted.has(toolName)) throw new ToolDriftError(toolName, backend.serverName);
-        const call = { url: session.url, headers: session.callHeaders, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal };
+        const headers = backend.upstreamAuth === "minted" ? await this.mintedCallHeaders(session, backend.endpointUrl, options.agent, toolName, args, options.argumentsHash) : session.callHeaders;
+        const call = { url: session.url, headers, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal };
         return exchangeToolCall(this.callPost, call).catch((error: unknown) => {
           if (options.signal?.aborted || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, error);
           throw error;
@@ -198,9 +243,11 @@ export class BackendPool {
   async recheckTools(backend: Backend): Promise<{ drifted: string[] }> {
     this.followPolicy();
     const entry = this.entryFor(backend);
+    // Any agent's open session will do for listing; else the gateway opens its own.
+    const slot = [...entry.slots.values()].find((candidate) => candidate.current) ?? this.slotFor(entry, undefined);
     // A session opened by this very call was checked as it opened.
-    const opening = entry.session === undefined;
-    const attempt = () => this.guarded(entry, (session) => (opening && entry.lastCheck ? Promise.resolve(entry.lastCheck) : this.checkTools(entry, session)));
+    const opening = slot.session === undefined;
+    const attempt = () => this.guarded(slot, (session) => (opening && entry.lastCheck ? Promise.resolve(entry.lastCheck) : this.checkTools(entry, session)));
     try {
       return await withRetry(attempt, () => true);
     } catch (error) {
@@ -215,34 +262,116 @@ export class BackendPool {
 
   /** Breaker states, for metrics. */
   states(): BackendState[] {
-    return [...this.entries.values()].map(({ backend, breaker }) => ({
+    return [...this.entries.values()].map(({ backend, breaker, slots }) => ({
       versionId: backend.versionId,
       serverName: backend.serverName,
       state: breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed",
+      sessions: countSessions(slots),
     }));
   }
 
   /** Ends every session (telling each backend) and forgets every breaker; the pool stays usable. */
   async close(): Promise<void> {
     const entries = [...this.entries.values()];
+    const slots = [...this.slots.values()];
     this.entries.clear();
+    this.slots.clear();
+    clearInterval(this.reaper);
+    this.reaper = undefined;
+    for (const entry of entries) entry.breaker.shutdown();
     await Promise.all(
-      entries.map(async (entry) => {
-        entry.breaker.shutdown();
-        const session = await entry.session?.catch(() => undefined);
+      slots.map(async (slot) => {
+        const session = await slot.session?.catch(() => undefined);
         if (session) await closeSession(session);
       }),
     );
   }
 
+  /** Session slots held (one per agent and version, with its session open, opening or to be reopened), for tests. */
+  sessionCount(): number {
+    return this.slots.size;
+  }
+
+  /** The agent's slot for this version, made most recently used; making one may close the least recently used. */
+  private slotFor(entry: Entry, agent: UpstreamIdentity | undefined): Slot {
+    const agentKey = identityKey(agent);
+    const now = Date.now();
+    const existing = entry.slots.get(agentKey);
+    if (existing) {
+      existing.agent = agent;
+      // Moved to the end of the order at most once a second: a Map delete and set on every call is not free.
+      if (now - existing.lastUsed >= 1000) {
+        this.slots.delete(existing.key);
+        this.slots.set(existing.key, existing);
+      }
+      existing.lastUsed = now;
+      return existing;
+    }
+    if (entry.slots.size >= this.maxSessionsPerBackend) {
+      for (const slot of this.slots.values()) {
+        if (slot.entry === entry) {
+          this.evict(slot);
+          break;
+        }
+      }
+    }
+    if (this.slots.size >= this.maxSessions) this.evict(this.slots.values().next().value!);
+    const slot: Slot = { key: `${entry.backend.versionId}\n${agentKey}`, entry, agent, lastUsed: now };
+    entry.slots.set(agentKey, slot);
+    this.slots.set(slot.key, slot);
+    this.reapIdleSessions();
+    return slot;
+  }
+
+  /** Forgets the slot; its session closes once its calls have settled. */
+  private evict(slot: Slot): void {
+    slot.evicted = true;
+    this.slots.delete(slot.key);
+    const agentKey = identityKey(slot.agent);
+    if (slot.entry.slots.get(agentKey) === slot) slot.entry.slots.delete(agentKey);
+    this.dropSession(slot);
+  }
+
+  /** Closes, now and then, the sessions no call used for `idleMs`; the timer does not keep the process alive. */
+  private reapIdleSessions(): void {
+    if (this.reaper) return;
+    this.reaper = setInterval(
+      () => {
+        const now = Date.now();
+        for (const slot of [...this.slots.values()]) {
+          if (now - slot.lastUsed >= this.idleMs && !(slot.current && slot.current.inFlight > 0)) this.evict(slot);
+        }
+        if (this.slots.size === 0) {
+          clearInterval(this.reaper);
+          this.reaper = undefined;
+        }
+      },
+      Math.min(60_000, Math.max(1_000, this.idleMs / 5)),
+    );
+    this.reaper.unref();
+  }
+
+  /** A minted backend's call headers: the session's, with a token for this agent, tool and arguments. */
+  private async mintedCallHeaders(
+    session: Session,
+    audience: string,
+    agent: UpstreamIdentity | undefined,
+    toolName: string,
+    args: Record<string, unknown>,
+    hash: string | undefined,
+  ): Promise<Record<string, string>> {
+    const token = await this.mint({ audience, agent, scope: toolName, argumentsHash: hash ?? argumentsHash(args) });
+    return { ...session.callHeaders, authorization: `Bearer ${token}` };
+  }
+
   private entryFor(backend: Backend): Entry {
-    const fingerprint = `${backend.endpointUrl}\n${JSON.stringify(backend.headers ?? {})}`;
+    const fingerprint = `${backend.endpointUrl}\n${backend.upstreamAuth ?? "static"}\n${JSON.stringify(backend.headers ?? {})}`;
     const existing = this.entries.get(backend.versionId);
     if (existing) {
       existing.backend = backend;
       if (existing.fingerprint !== fingerprint) {
         existing.fingerprint = fingerprint;
-        this.dropSession(existing);
+        this.dropSessions(existing);
       }
       return existing;
     }
@@ -251,6 +380,7 @@ export class BackendPool {
       fingerprint,
       breaker: new CircuitBreaker((run: () => Promise<unknown>) => run(), this.breakerOptions),
       openedAt: 0,
+      slots: new Map(),
       drifted: new Set(),
       checkedAt: -Infinity,
       recheck: Promise.resolve(),
@@ -262,15 +392,15 @@ export class BackendPool {
     return entry;
   }
 
-  /** One attempt through the backend's breaker, on its session (opened first when there is none). */
-  private guarded<T>(entry: Entry, work: (session: Session) => Promise<T>): Promise<T> {
-    return entry.breaker.fire(async () => {
-      const session = await this.sessionFor(entry);
+  /** One attempt through the backend's breaker, on the slot's session (opened first when there is none). */
+  private guarded<T>(slot: Slot, work: (session: Session) => Promise<T>): Promise<T> {
+    return slot.entry.breaker.fire(async () => {
+      const session = await this.sessionFor(slot);
       session.inFlight++;
       try {
         return await work(session);
       } catch (error) {
-        if (isTransportFailure(error)) this.retire(entry, session);
+        if (isTransportFailure(error)) this.retire(slot, session);
         throw error;
       } finally {
         session.inFlight--;
@@ -280,38 +410,40 @@ export class BackendPool {
   }
 
   /** Concurrent first calls share one connect. */
-  private sessionFor(entry: Entry): Promise<Session> {
-    if (entry.session) return entry.session;
-    const opening = this.openSession(entry);
-    entry.session = opening;
+  private sessionFor(slot: Slot): Promise<Session> {
+    if (slot.session) return slot.session;
+    const opening = this.openSession(slot);
+    slot.session = opening;
     opening.then(
       (session) => {
-        if (entry.session === opening) entry.current = session;
-        else this.retire(entry, session);
+        if (slot.session === opening && !slot.evicted) slot.current = session;
+        else this.retire(slot, session);
       },
       () => {
-        if (entry.session === opening) entry.session = undefined;
+        if (slot.session === opening) slot.session = undefined;
       },
     );
     return opening;
   }
 
-  private async openSession(entry: Entry): Promise<Session> {
+  private async openSession(slot: Slot): Promise<Session> {
+    const { entry } = slot;
     const url = await assertOutboundUrl(entry.backend.endpointUrl, this.policy);
+    const minted = entry.backend.upstreamAuth === "minted";
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
-      fetch: this.sessionFetch(() => transport),
-      requestInit: { headers: entry.backend.headers },
+      fetch: this.sessionFetch(() => transport, minted ? { audience: entry.backend.endpointUrl, agent: slot.agent } : undefined),
+      requestInit: { headers: minted ? undefined : entry.backend.headers },
     });
     const client = new Client({ name: "toolgate-gateway", version: "1.0.0" });
     const session: Session = { client, transport, url, callHeaders: {}, inFlight: 0, retired: false, closed: false };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
     // A backend that forgot the session (restarted) refuses the notification stream with 404 before any call fails.
     client.onerror = (error) => {
-      if (error instanceof StreamableHTTPError && error.code === 404) this.retire(entry, session);
+      if (error instanceof StreamableHTTPError && error.code === 404) this.retire(slot, session);
     };
     try {
       await client.connect(transport, { timeout: this.timeoutMs });
-      session.callHeaders = sessionHeaders(entry.backend, transport);
+      session.callHeaders = sessionHeaders(minted ? undefined : entry.backend.headers, transport);
       if (this.watcher) await this.checkTools(entry, session);
       return session;
     } catch (error) {
@@ -361,24 +493,35 @@ export class BackendPool {
   }
 
   /** New calls get a new session; this one closes when its calls have settled. */
-  private retire(entry: Entry, session: Session): void {
-    if (entry.current === session) {
-      entry.session = undefined;
-      entry.current = undefined;
+  private retire(slot: Slot, session: Session): void {
+    if (slot.current === session) {
+      slot.session = undefined;
+      slot.current = undefined;
     }
     session.retired = true;
     if (session.inFlight === 0) void closeSession(session);
   }
 
   /** A session still opening is retired as it opens (see sessionFor). */
-  private dropSession(entry: Entry): void {
-    const current = entry.current;
-    entry.session = undefined;
-    if (current) this.retire(entry, current);
+  private dropSession(slot: Slot): void {
+    const current = slot.current;
+    slot.session = undefined;
+    if (current) this.retire(slot, current);
   }
 
-  private sessionFetch(transport: () => StreamableHTTPClientTransport): OutboundFetch {
-    return async (url, init) => {
+  private dropSessions(entry: Entry): void {
+    for (const slot of entry.slots.values()) this.dropSession(slot);
+  }
+
+  /** The session's own requests (initialize, listing, the stream, its end); a minted backend gets a fresh token on each. */
+  private sessionFetch(transport: () => StreamableHTTPClientTransport, minted?: { audience: string; agent?: UpstreamIdentity }): OutboundFetch {
+    return async (url, request) => {
+      let init = request;
+      if (minted) {
+        const headers = new Headers(init?.headers);
+        headers.set("authorization", `Bearer ${await this.mint({ ...minted, scope: sessionScope })}`);
+        init = { ...init, headers };
+      }
       if (init?.method === "GET") return this.streamFetch(url, init);
       const response = await this.requestFetch(url, init);
       if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) return response;
@@ -398,9 +541,24 @@ export class BackendPool {
   }
 }
 
-function sessionHeaders(backend: Backend, transport: StreamableHTTPClientTransport): Record<string, string> {
+function countSessions(slots: Map<string, Slot>): number {
+  let open = 0;
+  for (const slot of slots.values()) if (slot.session) open++;
+  return open;
+}
+
+/**
+ * Whose session: the agent, and the person it acts for when its identity names one (a stateful backend
+ * must not mix two people's state either); "" for the gateway's own.
+ */
+function identityKey(agent: UpstreamIdentity | undefined): string {
+  if (!agent) return "";
+  return agent.onBehalfOf ? `${agent.agentId}\n${agent.onBehalfOf.subject}` : agent.agentId;
+}
+
+function sessionHeaders(credential: Record<string, string> | undefined, transport: StreamableHTTPClientTransport): Record<string, string> {
   return {
-    ...backend.headers,
+    ...credential,
     ...(transport.sessionId ? { "mcp-session-id": transport.sessionId } : {}),
     ...(transport.protocolVersion ? { "mcp-protocol-version": transport.protocolVersion } : {}),
   };

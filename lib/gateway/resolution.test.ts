@@ -180,9 +180,23 @@ describe("resolveAgentView", () => {
       versionId: servers.crm.versionIds[0],
       version: "1.0.0",
       endpointUrl: "http://127.0.0.1:9/mcp",
+      upstreamAuth: "static",
       headers: { Authorization: "Bearer backend-secret" },
     });
     expect(backends.get(servers.partial.id)!.headers).toBeUndefined();
+  });
+
+  it("gives a minted server's backend no stored credential: the gateway signs a token per request instead", async () => {
+    await db().server.update({ where: { id: servers.crm.id }, data: { upstreamAuth: "minted" } });
+    try {
+      clearResolutionCache();
+      const backend = (await resolveAgentView(agentId)).backends.get(servers.crm.id)!;
+      expect(backend.upstreamAuth).toBe("minted");
+      expect(backend.headers).toBeUndefined();
+    } finally {
+      await db().server.update({ where: { id: servers.crm.id }, data: { upstreamAuth: "static" } });
+      clearResolutionCache();
+    }
   });
 
   it("needs approval, by policy, for every tool that is not read-only at the risk tiers the policy names", async () => {

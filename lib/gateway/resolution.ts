@@ -72,7 +72,7 @@ export interface Refusal {
 // ---- What is loaded for an agent ----
 
 const pinSelect = {
-  server: { select: { id: true, name: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true } },
+  server: { select: { id: true, name: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true, upstreamAuth: true } },
   version: {
     select: {
       id: true,
@@ -242,13 +242,15 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         readOnly,
       });
       if (!backends.has(server.id)) {
-        const headers = storedHeaders(server);
+        // A minted server gets a token Toolgate signs per request, never its stored header too.
+        const headers = server.upstreamAuth === "minted" ? null : storedHeaders(server);
         backends.set(server.id, {
           serverId: server.id,
           serverName: server.name,
           versionId: version.id,
           version: version.version,
           endpointUrl: server.endpointUrl,
+          upstreamAuth: server.upstreamAuth,
           ...(headers ? { headers } : {}),
         });
         if (version.status === "deprecated" && version.sunsetAt) deadlines.push(version.sunsetAt.getTime());

@@ -187,7 +187,8 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   outcome.decision = "allowed";
   // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
   const freshDefinition = tool.requiresApproval || !tool.readOnly;
-  const result = await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition });
+  // The agent's own upstream session, so a stateful backend never mixes two agents' state.
+  const result = await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition, agent, argumentsHash });
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
     const output = validateStructuredContent(tool, result.structuredContent);
     if (!output.ok) {

@@ -53,15 +53,17 @@ describe("metrics", () => {
 
   it("read breaker states and the audit queue depth when scraped", async () => {
     live.states = [
-      { versionId: "v-closed", serverName: "com.example/files", state: "closed" },
-      { versionId: "v-half", serverName: "com.example/files", state: "half-open" },
-      { versionId: "v-open", serverName: "com.example/search", state: "open" },
+      { versionId: "v-closed", serverName: "com.example/files", state: "closed", sessions: 3 },
+      { versionId: "v-half", serverName: "com.example/files", state: "half-open", sessions: 0 },
+      { versionId: "v-open", serverName: "com.example/search", state: "open", sessions: 1 },
     ];
     live.depth = 7;
     let { body } = await metricsText();
     expect(sample(body, 'toolgate_backend_breaker_state{server="com.example/files",version="v-closed"}')).toBe("0");
     expect(sample(body, 'toolgate_backend_breaker_state{server="com.example/files",version="v-half"}')).toBe("1");
     expect(sample(body, 'toolgate_backend_breaker_state{server="com.example/search",version="v-open"}')).toBe("2");
+    expect(sample(body, 'toolgate_backend_sessions{server="com.example/files",version="v-closed"}')).toBe("3");
+    expect(sample(body, 'toolgate_backend_sessions{server="com.example/search",version="v-open"}')).toBe("1");
     expect(sample(body, "toolgate_audit_queue_depth")).toBe("7");
 
     live.states = [];

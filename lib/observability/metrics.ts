@@ -79,6 +79,16 @@ function createMetrics(): Metrics {
     },
   });
   new Gauge({
+    name: "toolgate_backend_sessions",
+    help: "Upstream sessions open per backend server version: one per agent (and person it acts for), bounded, idle ones closed.",
+    labelNames: ["server", "version"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const backend of gatewaySources.backendStates()) this.set({ server: backend.serverName, version: backend.versionId }, backend.sessions);
+    },
+  });
+  new Gauge({
     name: "toolgate_audit_queue_depth",
     help: "Gateway audit events queued in memory and not yet written to the database.",
     registers: [registry],

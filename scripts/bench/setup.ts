@@ -11,7 +11,8 @@ import { addPassingEvidence } from "../../test/evidence";
 import { makeTeam, makeUser } from "../../test/factories";
 import { promotionGates } from "../../test/promotion-gates";
 
-export async function certifiedAgentKey(backendUrl: string, credential: { header: string; value: string }) {
+/** The server, certified and promoted, and `agents` agents granted to it, one key each; `minted` sets its upstream auth. */
+export async function certifiedAgentKeys(backendUrl: string, credential: { header: string; value: string }, { agents = 1, minted = false } = {}) {
   const [owner, reviewer, admin] = await Promise.all([makeUser(["owner"]), makeUser(["reviewer"]), makeUser(["admin"])]);
   const team = await makeTeam([owner]);
   const name = "io.bench/records";
@@ -33,8 +34,13 @@ export async function certifiedAgentKey(backendUrl: string, credential: { header
   await claimReview(reviewer, { versionId });
   await certifyVersion(reviewer, { versionId, reason: "Benchmark.", riskTier: "low", approvalTools: [] });
   await requestPromotion(owner, { versionId, environment: "dev", ...promotionGates, sunsetDays: 0 });
-  const agent = await createAgent(admin, { name: "bench-agent", teamId: team.id, environment: "dev" });
-  await grantAccess(admin, { agentId: agent.id, serverId });
-  const { key } = await createApiKey(admin, { agentId: agent.id });
-  return { key, tool: namespacedToolName(name, "read_record")! };
+  // Set after the import: the bench process has no public URL to mint with (the gateway has its own).
+  if (minted) await db().server.update({ where: { id: serverId }, data: { upstreamAuth: "minted" } });
+  const keys: string[] = [];
+  for (let n = 0; n < agents; n++) {
+    const agent = await createAgent(admin, { name: `bench-agent-${n}`, teamId: team.id, environment: "dev" });
+    await grantAccess(admin, { agentId: agent.id, serverId });
+    keys.push((await createApiKey(admin, { agentId: agent.id })).key);
+  }
+  return { keys, tool: namespacedToolName(name, "read_record")! };
 }

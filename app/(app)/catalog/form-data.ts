@@ -44,6 +44,7 @@ export function serverDetailsFrom(form: FormData) {
     riskAppetite: field(form, "riskAppetite"),
     riskTier: form.get("riskTier") || null,
     approvalTools,
+    upstreamAuth: field(form, "upstreamAuth"),
   };
 }
 
@@ -65,6 +66,7 @@ interface StoredDetails {
   threatModel: string;
   riskAppetite: string;
   riskTier: string | null;
+  upstreamAuth: string;
 }
 
 /** A stored entry as the values the details form starts from. */
@@ -83,6 +85,7 @@ export function detailsValues(server: StoredDetails, approvalTools: ApprovalTool
     threatModel: server.threatModel,
     riskAppetite: server.riskAppetite,
     riskTier: server.riskTier ?? "",
+    upstreamAuth: server.upstreamAuth,
   };
   for (const [environment, tools] of Object.entries(approvalTools)) values[`approvalTools.${environment}`] = tools;
   return values;
