@@ -11,6 +11,7 @@ import { outboundEntries, outboundRule, outboundWarnings } from "@/lib/settings/
 import { getPolicies } from "@/lib/settings/policy";
 import { listTeams, teamIdsOf } from "@/lib/teams/manage";
 import { listUsers } from "@/lib/users/manage";
+import { IdentitySection } from "./identity-section";
 import { createTeamAction, createUserAction, setDisabledAction, setOutboundAction, setPolicyAction, setTeamsAction, updateRolesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Admin" };
@@ -60,6 +61,7 @@ export default async function AdminPage() {
           }}
         />
       )}
+      {can(actor, "identity.manage") && <IdentitySection actor={actor} />}
       <h2 className="mb-3 mt-8 text-lg font-semibold">Users ({users.length})</h2>
       <ul className="space-y-3">
         {users.map((user, index) => (

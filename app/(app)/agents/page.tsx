@@ -8,10 +8,15 @@ import { grantableServers } from "@/lib/agents/grants";
 import { teamsInScope } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
-import { connectionGuide } from "@/lib/gateway/agent-connection";
+import { type BoundIssuer, connectionGuide } from "@/lib/gateway/agent-connection";
+import { tokenBindingsOf } from "@/lib/identity/bindings";
+import { listIssuers } from "@/lib/identity/issuers";
 import { publicBase } from "@/lib/net/public-origin";
 import { listTeams } from "@/lib/teams/manage";
-import { createAgentAction, createApiKeyAction, grantAccessAction, previewAgentToolsAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction } from "./actions";
+import type { AgentIdentity } from "@/components/agents/agent-bindings";
+import type { AgentView } from "@/lib/agents/agents";
+import type { CurrentUser } from "@/lib/auth/session";
+import { bindTokenSubjectAction, createAgentAction, createApiKeyAction, grantAccessAction, previewAgentToolsAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction, unbindTokenSubjectAction } from "./actions";
 
 export const metadata: Metadata = { title: "Agents" };
 
@@ -23,11 +28,28 @@ const actions: AgentActions = {
   revokeGrant: revokeGrantAction,
 };
 
+/** Each agent's token bindings and the issuers to bind to, for someone who manages identity; the guide's OAuth part reads them too. */
+async function identities(user: CurrentUser, agents: AgentView[]): Promise<Map<string, { identity: AgentIdentity; bound: BoundIssuer[] }>> {
+  if (!can(user, "identity.manage")) return new Map();
+  const issuers = await listIssuers(user);
+  const metadataUrls = new Map(issuers.map((issuer) => [issuer.id, issuer.metadataUrl]));
+  const choices = issuers.map(({ id, issuer, displayName, enabled }) => ({ id, issuer, displayName, enabled }));
+  const bindings = await Promise.all(agents.map((agent) => tokenBindingsOf(user, { agentId: agent.id })));
+  return new Map(
+    agents.map((agent, index) => {
+      const own = bindings[index]!;
+      const bound = own.map((binding) => ({ issuer: binding.issuer.issuer, metadataUrl: metadataUrls.get(binding.issuer.id) ?? binding.issuer.issuer, enabled: binding.issuer.enabled, kind: binding.kind, subject: binding.subject }));
+      return [agent.id, { identity: { bindings: own, issuers: choices, bind: bindTokenSubjectAction, unbind: unbindTokenSubjectAction }, bound }];
+    }),
+  );
+}
+
 export default async function AgentsPage() {
   const user = await requirePagePermission("agents.view");
   const mayManage = can(user, "agents.manage");
   const [agents, allTeams, manageable, servers] = await Promise.all([listAgents(user), listTeams(), teamsInScope(user, "agent.manage"), grantableServers()]);
   const teams = manageable === "all" ? allTeams : allTeams.filter((team) => manageable.includes(team.id));
+  const identity = await identities(user, agents);
   const now = new Date();
   const base = publicBase(`http://${(await headers()).get("host") ?? "localhost"}`);
   return (
@@ -43,7 +65,17 @@ export default async function AgentsPage() {
         {agents.length === 0 ? (
           <EmptyState>No agents yet.</EmptyState>
         ) : (
-          agents.map((agent) => <AgentCard key={agent.id} agent={agent} servers={servers} actions={mayManage ? actions : undefined} now={now} connect={{ guide: connectionGuide(base, agent.name), previewTools: previewAgentToolsAction }} />)
+          agents.map((agent) => (
+            <AgentCard
+              key={agent.id}
+              agent={agent}
+              servers={servers}
+              actions={mayManage ? actions : undefined}
+              identity={identity.get(agent.id)?.identity}
+              now={now}
+              connect={{ guide: connectionGuide(base, agent.name, identity.get(agent.id)?.bound), previewTools: previewAgentToolsAction }}
+            />
+          ))
         )}
       </section>
     </>
