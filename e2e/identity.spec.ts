@@ -110,7 +110,8 @@ test("the administrator binds the agent's client: its token lists the agent's to
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "stranger", version: "1.0.0" } } }),
   });
   expect(refused.status).toBe(403);
-  expect(`${refused.headers.get("www-authenticate")} ${await refused.text()}`).toContain(`This client (${unbound.clientId} from issuer ${idp.issuer}) is not bound to a Toolgate agent`);
+  const { error } = (await refused.json()) as { error: { message: string } };
+  expect(error.message).toBe(`This client (client_id ${unbound.clientId} from issuer ${idp.issuer}) is not bound to a Toolgate agent; an admin binds it on the Agents page.`);
 
   // Unbinding asks first, then the same client's token is refused like any unbound one.
   const binding = card.getByRole("form", { name: `Unbind ${bound.clientId}` });
