@@ -8,8 +8,8 @@ import { grantableServers } from "@/lib/agents/grants";
 import { teamsInScope } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
-import { type BoundIssuer, connectionGuide } from "@/lib/gateway/agent-connection";
-import { tokenBindingsOf } from "@/lib/identity/bindings";
+import { connectionGuide } from "@/lib/gateway/agent-connection";
+import { boundIssuersOf, tokenBindingsOf } from "@/lib/identity/bindings";
 import { listIssuers } from "@/lib/identity/issuers";
 import { publicBase } from "@/lib/net/public-origin";
 import { listTeams } from "@/lib/teams/manage";
@@ -28,20 +28,12 @@ const actions: AgentActions = {
   revokeGrant: revokeGrantAction,
 };
 
-/** Each agent's token bindings and the issuers to bind to, for someone who manages identity; the guide's OAuth part reads them too. */
-async function identities(user: CurrentUser, agents: AgentView[]): Promise<Map<string, { identity: AgentIdentity; bound: BoundIssuer[] }>> {
+/** Each agent's token bindings and the issuers to bind to, for someone who manages identity. */
+async function identities(user: CurrentUser, agents: AgentView[]): Promise<Map<string, AgentIdentity>> {
   if (!can(user, "identity.manage")) return new Map();
-  const issuers = await listIssuers(user);
-  const metadataUrls = new Map(issuers.map((issuer) => [issuer.id, issuer.metadataUrl]));
-  const choices = issuers.map(({ id, issuer, displayName, enabled }) => ({ id, issuer, displayName, enabled }));
+  const issuers = (await listIssuers(user)).map(({ id, issuer, displayName, enabled }) => ({ id, issuer, displayName, enabled }));
   const bindings = await Promise.all(agents.map((agent) => tokenBindingsOf(user, { agentId: agent.id })));
-  return new Map(
-    agents.map((agent, index) => {
-      const own = bindings[index]!;
-      const bound = own.map((binding) => ({ issuer: binding.issuer.issuer, metadataUrl: metadataUrls.get(binding.issuer.id) ?? binding.issuer.issuer, enabled: binding.issuer.enabled, kind: binding.kind, subject: binding.subject }));
-      return [agent.id, { identity: { bindings: own, issuers: choices, bind: bindTokenSubjectAction, unbind: unbindTokenSubjectAction }, bound }];
-    }),
-  );
+  return new Map(agents.map((agent, index) => [agent.id, { bindings: bindings[index]!, issuers, bind: bindTokenSubjectAction, unbind: unbindTokenSubjectAction }]));
 }
 
 export default async function AgentsPage() {
@@ -49,7 +41,8 @@ export default async function AgentsPage() {
   const mayManage = can(user, "agents.manage");
   const [agents, allTeams, manageable, servers] = await Promise.all([listAgents(user), listTeams(), teamsInScope(user, "agent.manage"), grantableServers()]);
   const teams = manageable === "all" ? allTeams : allTeams.filter((team) => manageable.includes(team.id));
-  const identity = await identities(user, agents);
+  // The guide's OAuth way, for anyone who may see the agent; managing bindings is for administrators.
+  const [identity, bound] = await Promise.all([identities(user, agents), Promise.all(agents.map((agent) => boundIssuersOf(user, { agentId: agent.id })))]);
   const now = new Date();
   const base = publicBase(`http://${(await headers()).get("host") ?? "localhost"}`);
   return (
@@ -71,9 +64,9 @@ export default async function AgentsPage() {
               agent={agent}
               servers={servers}
               actions={mayManage ? actions : undefined}
-              identity={identity.get(agent.id)?.identity}
+              identity={identity.get(agent.id)}
               now={now}
-              connect={{ guide: connectionGuide(base, agent.name, identity.get(agent.id)?.bound), previewTools: previewAgentToolsAction }}
+              connect={{ guide: connectionGuide(base, agent.name, bound[agents.indexOf(agent)]), previewTools: previewAgentToolsAction }}
             />
           ))
         )}
