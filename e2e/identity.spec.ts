@@ -16,6 +16,8 @@ import { signIn } from "./helpers";
 const agentName = "cert-bot";
 const bound: TestClient = { clientId: "cert-bot-client", secret: "cert-bot-client-secret-0123456789", scope: "tools:read tools:call" };
 const unbound: TestClient = { clientId: "stranger-client", secret: "stranger-client-secret-0123456789", scope: "tools:read tools:call" };
+/** The owner in e2e/certification.spec.ts, a member of cert-bot's team. */
+const teamOwner = { email: "cora@e2e.test", password: "cora's long password" };
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 
@@ -81,7 +83,7 @@ test("the administrator registers the identity provider; an address the outbound
   expect(metadata.authorization_servers).toContain(idp.issuer);
 });
 
-test("the administrator binds the agent's client: its token lists the agent's tools, an unbound client's gets 403, and an unbound one again after unbinding", async ({ page }) => {
+test("the administrator binds the agent's client: its token lists the agent's tools, an unbound client's gets 403, and an unbound one again after unbinding", async ({ page, browser }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await page.goto("/agents");
   const card = page.getByRole("article", { name: `Agent ${agentName}` });
@@ -112,6 +114,16 @@ test("the administrator binds the agent's client: its token lists the agent's to
   expect(refused.status).toBe(403);
   const { error } = (await refused.json()) as { error: { message: string } };
   expect(error.message).toBe(`This client (client_id ${unbound.clientId} from issuer ${idp.issuer}) is not bound to a Toolgate agent; an admin binds it on the Agents page.`);
+
+  // The agent's team owner connects it: the guide shows the OAuth way, but binding stays with administrators.
+  const ownerPage = await (await browser.newContext()).newPage();
+  await signIn(ownerPage, teamOwner.email, teamOwner.password);
+  await ownerPage.goto("/agents");
+  const ownerCard = ownerPage.getByRole("article", { name: `Agent ${agentName}` });
+  await ownerCard.getByText("Connect this agent").click();
+  await expect(ownerCard.getByLabel("A token with curl")).toContainText(`resource=${resource}`);
+  await expect(ownerCard.getByRole("form", { name: "Bind a client" })).toHaveCount(0);
+  await ownerPage.context().close();
 
   // Unbinding asks first, then the same client's token is refused like any unbound one.
   const binding = card.getByRole("form", { name: `Unbind ${bound.clientId}` });
