@@ -7,6 +7,7 @@ import { Cell, Table } from "@/components/ui/table";
 import type { ActionState } from "@/lib/action-state";
 import type { AgentView } from "@/lib/agents/agents";
 import type { ConnectionGuide } from "@/lib/gateway/agent-connection";
+import { type AgentIdentity, AgentBindings } from "./agent-bindings";
 import { AgentConnect } from "./agent-connect";
 import { CreateKeyForm } from "./agent-key-form";
 import { GrantAccessForm } from "./agent-grant-form";
@@ -29,6 +30,8 @@ interface Props {
   servers: { id: string; name: string; riskTier: string | null }[];
   /** Without actions the card only shows the agent. */
   actions?: AgentActions;
+  /** Its token bindings and the forms to change them, for those who manage identity. */
+  identity?: AgentIdentity;
   now: Date;
 }
 
@@ -46,7 +49,7 @@ function grantState(grant: AgentView["grants"][number], now: Date): [string, Ton
   return [grant.status, tones[grant.status] ?? "neutral"];
 }
 
-function Keys({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
+function Keys({ agent, actions, now }: Omit<Props, "servers" | "connect" | "identity">) {
   if (agent.keys.length === 0) return <p className="text-sm text-slate-600">No API keys yet.</p>;
   return (
     <Table label={`API keys of ${agent.name}`} headings={["Key", "Label", "Expires", "Last used", "Status", ...(actions ? [""] : [])]}>
@@ -76,7 +79,7 @@ function Keys({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
   );
 }
 
-function Grants({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
+function Grants({ agent, actions, now }: Omit<Props, "servers" | "connect" | "identity">) {
   if (agent.grants.length === 0) return <p className="text-sm text-slate-600">No grants yet: this agent can use no server.</p>;
   return (
     <Table label={`Grants of ${agent.name}`} headings={["Server", "Risk", "Tools", "Until", "Status", ...(actions ? [""] : [])]}>
@@ -120,7 +123,7 @@ function Grants({ agent, actions, now }: Omit<Props, "servers" | "connect">) {
 }
 
 /** One agent: who owns it, where it runs, its keys and its grants, with the forms to change them. */
-export function AgentCard({ agent, servers, actions, now, connect }: Props) {
+export function AgentCard({ agent, servers, actions, identity, now, connect }: Props) {
   return (
     <article aria-label={`Agent ${agent.name}`} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="flex flex-wrap items-baseline gap-2 text-lg font-semibold">
@@ -154,6 +157,12 @@ export function AgentCard({ agent, servers, actions, now, connect }: Props) {
         <Grants agent={agent} actions={actions} now={now} />
         {actions && <GrantAccessForm action={actions.grant} agentId={agent.id} servers={servers} />}
       </section>
+      {identity && (
+        <section className="space-y-3">
+          <h3 className="font-semibold">Identity provider clients</h3>
+          <AgentBindings agentId={agent.id} agentName={agent.name} identity={identity} />
+        </section>
+      )}
       <AgentConnect guide={connect.guide} agentId={agent.id} previewTools={connect.previewTools} />
     </article>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { useId } from "react";
 import { Button, FormMessage } from "@/components/ui/form-fields";
 import { useFormAction } from "@/components/ui/use-form-action";
 import type { ActionState } from "@/lib/action-state";
@@ -39,6 +40,26 @@ function ToolPreview({ action, agentId }: { action: PreviewTools; agentId: strin
   );
 }
 
+/** The other way in: a client-credentials token from the IdP the agent is bound to, instead of a key. */
+function OAuthWay({ oauth }: { oauth: NonNullable<ConnectionGuide["oauth"]> }) {
+  const headingId = useId();
+  return (
+    <section aria-labelledby={headingId} className="space-y-3 border-t border-slate-200 pt-4">
+      <h3 id={headingId} className="font-semibold">
+        Or with an access token from your identity provider
+      </h3>
+      <p>
+        This agent is bound to the {oauth.kind === "client_id" ? "client" : "subject"} <code className="break-all font-mono">{oauth.subject}</code> of{" "}
+        <code className="break-all font-mono">{oauth.issuer}</code>. Get a token by the client-credentials grant with <code className="font-mono">resource</code> = the
+        gateway URL and <code className="font-mono">scope={oauth.scope}</code> (add <code className="font-mono">tools:call:high-risk</code> for high-risk tools), and send
+        it as the bearer instead of a key. The client secret stays with the agent; Toolgate never sees it.
+      </p>
+      <Snippet label="A token with curl" text={oauth.tokenRequest} />
+      <Snippet label="A TypeScript client with a client-credentials provider (MCP SDK)" text={oauth.sdkClient} />
+    </section>
+  );
+}
+
 /** How to connect the agent: the gateway's address, its tool naming, host settings, and what it sees now. */
 export function AgentConnect({ guide, agentId, previewTools }: { guide: ConnectionGuide; agentId: string; previewTools?: PreviewTools }) {
   const { namingExample: naming } = guide;
@@ -56,6 +77,7 @@ export function AgentConnect({ guide, agentId, previewTools }: { guide: Connecti
         </p>
         <Snippet label="A host's mcp.json" text={guide.mcpJson} />
         <Snippet label="A TypeScript client (MCP SDK)" text={guide.sdkClient} />
+        {guide.oauth && <OAuthWay oauth={guide.oauth} />}
         {previewTools && <ToolPreview action={previewTools} agentId={agentId} />}
       </div>
     </details>

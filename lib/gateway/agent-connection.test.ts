@@ -26,6 +26,37 @@ describe("connectionGuide", () => {
   });
 });
 
+describe("connectionGuide with an identity provider", () => {
+  const issuer = "https://login.example.com/realms/agents";
+  const metadataUrl = "https://login.example.com/.well-known/oauth-authorization-server/realms/agents";
+  const bound = (kind: "client_id" | "sub", subject: string, enabled = true) => ({ issuer, metadataUrl, enabled, kind, subject });
+
+  it("gives no OAuth way to an agent without a binding, or bound only to a disabled issuer", () => {
+    expect(connectionGuide(new URL("https://toolgate.example.com"), "support-bot").oauth).toBeUndefined();
+    expect(connectionGuide(new URL("https://toolgate.example.com"), "support-bot", [bound("client_id", "support-bot", false)]).oauth).toBeUndefined();
+  });
+
+  it("explains the client-credentials grant for the gateway's resource with the scopes to list and call", () => {
+    const { oauth } = connectionGuide(new URL("https://toolgate.example.com"), "support-bot", [bound("sub", "svc-1"), bound("client_id", "support-bot")]);
+    expect(oauth).toMatchObject({ issuer, kind: "client_id", subject: "support-bot", scope: "tools:read tools:call" });
+    expect(oauth!.tokenRequest).toContain(`curl -s "${metadataUrl}" | jq -r .token_endpoint`);
+    expect(oauth!.tokenRequest).toContain("grant_type=client_credentials");
+    expect(oauth!.tokenRequest).toContain('scope="tools:read tools:call"');
+    expect(oauth!.tokenRequest).toContain('"resource=https://toolgate.example.com/mcp"');
+    expect(oauth!.tokenRequest).toContain("audience");
+  });
+
+  it("gives an SDK client whose client-credentials provider names the issuer and sets the scopes explicitly (v1 SDK)", () => {
+    const { oauth } = connectionGuide(new URL("https://toolgate.example.com"), "support-bot", [bound("sub", "svc-1")]);
+    expect(oauth!.kind).toBe("sub");
+    expect(oauth!.sdkClient).toContain('from "@modelcontextprotocol/sdk/client/auth-extensions.js"');
+    expect(oauth!.sdkClient).toContain(`expectedIssuer: "${issuer}"`);
+    expect(oauth!.sdkClient).toContain('scope: "tools:read tools:call"');
+    expect(oauth!.sdkClient).toContain('new URL("https://toolgate.example.com/mcp"), { authProvider }');
+    expect(oauth!.sdkClient).not.toContain("TOOLGATE_API_KEY");
+  });
+});
+
 describe("previewAgentTools", () => {
   let fixture: FixtureServer;
   let agentId: string;

@@ -3,7 +3,7 @@ import { createAgent } from "@/lib/agents/agents";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { makeTeam, makeUser } from "@/test/factories";
-import { bindTokenSubject, tokenBindingsOf, unbindTokenSubject } from "./bindings";
+import { bindTokenSubject, boundIssuersOf, tokenBindingsOf, unbindTokenSubject } from "./bindings";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
 let admin: Person;
@@ -45,5 +45,32 @@ describe("binding token clients to agents", () => {
     await unbindTokenSubject(admin, { bindingId: binding.id });
     await expect(unbindTokenSubject(admin, { bindingId: binding.id })).rejects.toThrow(NotFoundError);
     expect(await db().auditEvent.count({ where: { action: "agent.token.unbind", targetId: agentId } })).toBe(1);
+  });
+});
+
+describe("boundIssuersOf", () => {
+  it("tells whoever may see the agent its bindings with the issuer's metadata, for the connection guide", async () => {
+    const binding = await bindTokenSubject(admin, { agentId, issuerId, kind: "client_id", subject: "guide-bot" });
+    const teamOwner = await makeUser(["owner"]);
+    await db().teamMember.create({ data: { teamId: (await db().agent.findUniqueOrThrow({ where: { id: agentId } })).teamId, userId: teamOwner.id } });
+    expect(await boundIssuersOf(teamOwner, { agentId })).toContainEqual({
+      kind: "client_id",
+      subject: "guide-bot",
+      issuer: "https://idp.example",
+      metadataUrl: "https://idp.example/.well-known/openid-configuration",
+      enabled: true,
+    });
+    await unbindTokenSubject(admin, { bindingId: binding.id });
+  });
+
+  it("refuses, and audits, an owner of another team, and parses the input", async () => {
+    const stranger = await makeUser(["owner"]);
+    await makeTeam([stranger]);
+    await expect(boundIssuersOf(stranger, { agentId })).rejects.toThrow(ForbiddenError);
+    expect(await db().auditEvent.count({ where: { actorId: stranger.id, outcome: "denied", targetId: agentId } })).toBe(1);
+    await expect(boundIssuersOf(admin, { agentId: "token-bot" })).rejects.toThrow(ValidationError);
+    await expect(boundIssuersOf(admin, { agentId: "\u0000\u202e" })).rejects.toThrow(ValidationError);
+    await expect(boundIssuersOf(admin, { agentId: 42 })).rejects.toThrow(ValidationError);
+    await expect(boundIssuersOf(admin, { agentId: crypto.randomUUID() })).rejects.toThrow(NotFoundError);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { managedAgent, managedPart } from "@/lib/agents/managed";
+import { authorizeOwned } from "@/lib/auth/access";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
@@ -84,4 +85,21 @@ export async function tokenBindingsOf(actor: Actor, input: unknown) {
     select: { id: true, kind: true, subject: true, createdAt: true, issuer: { select: { id: true, issuer: true, displayName: true, enabled: true } } },
     orderBy: { createdAt: "asc" },
   });
+}
+
+/**
+ * What the agent's connection guide says of its bindings (issuer, its metadata, the client or subject),
+ * for anyone who may see the agent: its owners connect it, while only administrators change bindings.
+ */
+export async function boundIssuersOf(actor: Actor, input: unknown) {
+  const { agentId } = parseInput(agentInput, input);
+  const agent = await db().agent.findUnique({ where: { id: agentId }, select: { id: true, teamId: true } });
+  if (!agent) throw new NotFoundError("Unknown agent.");
+  await authorizeOwned(actor, "agent.view", agent, { type: "agent", id: agent.id });
+  const rows = await db().tokenBinding.findMany({
+    where: { agentId: agent.id },
+    select: { kind: true, subject: true, issuer: { select: { issuer: true, metadataUrl: true, enabled: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map(({ kind, subject, issuer }) => ({ kind, subject, issuer: issuer.issuer, metadataUrl: issuer.metadataUrl, enabled: issuer.enabled }));
 }

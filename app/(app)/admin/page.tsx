@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/empty-state";
 import { TabLinks } from "@/components/ui/tab-links";
-import { can } from "@/lib/auth/authorize";
+import { type Action, can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
+import { IdentitySection } from "./identity-section";
 import { OutboundTab, PeopleTab, PoliciesTab, TeamsTab } from "./tabs";
 
 export const metadata: Metadata = { title: "Admin" };
@@ -12,26 +13,31 @@ const tabs = [
   { id: "teams", label: "Teams" },
   { id: "policies", label: "Policies" },
   { id: "outbound", label: "Outbound connections" },
+  { id: "identity", label: "Identity providers" },
 ] as const;
 
 type TabId = (typeof tabs)[number]["id"];
 
-/** Policies and the outbound rule are settings: only those who may change them see their tabs. */
-const settingsTabs: readonly TabId[] = ["policies", "outbound"];
+/** The permission a tab needs beyond seeing Admin: settings (policies, outbound rule) and trusted issuers. */
+const tabPermission: Partial<Record<TabId, Action>> = { policies: "settings.manage", outbound: "settings.manage", identity: "identity.manage" };
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePagePermission("users.view");
   const query = await searchParams;
-  const shown = tabs.filter((tab) => can(actor, "settings.manage") || !settingsTabs.includes(tab.id));
+  const shown = tabs.filter((tab) => {
+    const needed = tabPermission[tab.id];
+    return !needed || can(actor, needed);
+  });
   const tab: TabId = shown.find((t) => t.id === query.tab)?.id ?? "people";
   return (
     <>
-      <PageHeader title="Admin">People who sign in to Toolgate, their roles and their teams, the certification policies and where Toolgate may connect.</PageHeader>
+      <PageHeader title="Admin">People who sign in to Toolgate, their roles and their teams, the certification policies, where Toolgate may connect and which identity providers it trusts.</PageHeader>
       <TabLinks label="Admin sections" current={tab} tabs={shown.map((t) => ({ ...t, href: t.id === "people" ? "/admin" : `/admin?tab=${t.id}` }))} />
       {tab === "people" && <PeopleTab actor={actor} />}
       {tab === "teams" && <TeamsTab />}
       {tab === "policies" && <PoliciesTab />}
       {tab === "outbound" && <OutboundTab />}
+      {tab === "identity" && <IdentitySection actor={actor} />}
     </>
   );
 }

@@ -5,6 +5,7 @@ import { formAction } from "@/lib/actor-action";
 import { createAgent, setAgentDisabled } from "@/lib/agents/agents";
 import { grantAccess, revokeGrant } from "@/lib/agents/grants";
 import { createApiKey, revokeApiKey } from "@/lib/agents/keys";
+import { bindTokenSubject, unbindTokenSubject } from "@/lib/identity/bindings";
 import { previewAgentTools } from "@/lib/gateway/agent-connection";
 import { commaList } from "../admin/policy-input";
 
@@ -48,3 +49,13 @@ export const previewAgentToolsAction = formAction<string[]>(async (actor, form) 
   const message = tools.length === 0 ? `${agentName} sees no tools yet: it needs an active grant to a server certified and promoted to its environment.` : `${agentName} sees ${tools.length} tool${tools.length === 1 ? "" : "s"}.`;
   return { message, data: tools };
 });
+
+export const bindTokenSubjectAction = formAction(async (actor, form) => {
+  const binding = await bindTokenSubject(actor, formFields(form, "agentId", "issuerId", "kind", "subject"));
+  return { message: `Bound: tokens with ${binding.kind} ${binding.subject} now act as this agent.` };
+}, { echo: true, revalidate: ["/agents", "/admin"] });
+
+export const unbindTokenSubjectAction = formAction(async (actor, form) => {
+  await unbindTokenSubject(actor, formFields(form, "bindingId"));
+  return { message: "Unbound." };
+}, { revalidate: ["/agents", "/admin"] });
