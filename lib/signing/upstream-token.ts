@@ -13,7 +13,7 @@ export interface UpstreamIdentity {
   agentId: string;
   name: string;
   /** Set by the identity layer when an access token carries a user (coded against as optional). */
-  onBehalfOf?: { subject: string };
+  onBehalfOf?: { subject: string } | null;
 }
 
 export interface MintRequest {
