@@ -2,7 +2,7 @@
 
 import { usePathname } from "next/navigation";
 import { type MouseEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
-import { CountBadge, countedName } from "@/components/ui/nav-links";
+import { CountBadge } from "@/components/ui/nav-links";
 
 /**
  * The header's links and account: in a row on wide screens, behind a Menu button below the `xl`
@@ -42,7 +42,6 @@ export function SiteMenu({ children, waiting = 0 }: { children: ReactNode; waiti
         type="button"
         aria-expanded={open}
         aria-controls={panelId}
-        aria-label={countedName("Menu", count)}
         onClick={() => setOpenOn(open ? null : pathname)}
         className="ml-auto flex items-center gap-2 rounded border border-slate-300 px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 xl:hidden"
       >
