@@ -63,7 +63,7 @@ test("the administrator registers the identity provider; an address the outbound
   await expect(card, `${agentName} comes from e2e/certification.spec.ts`).toBeVisible();
   await expect(card.getByRole("link", { name: "Register one under Admin → Trusted issuers" })).toBeVisible();
 
-  await page.goto("/admin");
+  await page.goto("/admin?tab=identity");
   const form = page.getByRole("form", { name: "Register issuer" });
   await form.getByLabel("Issuer URL").fill("http://10.20.30.40/realms/agents");
   await form.getByRole("button", { name: "Register issuer" }).click();
@@ -136,11 +136,11 @@ test("the administrator binds the agent's client: its token lists the agent's to
 
 test("disabling the issuer asks for a reason and a confirmation; removing it asks too; both pages are accessible at 390 and 1366 px", async ({ page }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await expectAccessible(page, "/admin");
+  await expectAccessible(page, "/admin?tab=identity");
   await expectAccessible(page, "/agents");
 
   await page.setViewportSize(desktop);
-  await page.goto("/admin");
+  await page.goto("/admin?tab=identity");
   const name = new URL(idp.issuer).host;
   const item = page.getByRole("listitem", { name: `Issuer ${name}` });
   const disable = item.getByRole("form", { name: `Disable ${name}` });

@@ -32,6 +32,7 @@ test("the admin page is split into tabs with their own addresses, each fitting 3
     { tab: "Teams", id: "teams", shows: page.getByRole("form", { name: "Create team" }) },
     { tab: "Policies", id: "policies", shows: page.getByRole("form", { name: "Approval wait" }) },
     { tab: "Outbound connections", id: "outbound", shows: page.getByRole("region", { name: "Outbound connections" }) },
+    { tab: "Identity providers", id: "identity", shows: page.getByRole("region", { name: "Trusted issuers" }) },
   ];
   for (const { tab, id, shows } of sections) {
     await tabs.getByRole("link", { name: tab }).click();

@@ -24,7 +24,7 @@ export interface TrustedIssuerActions {
   remove: Act;
 }
 
-/** Where the outbound rule is shown and changed (its own tab once /admin has tabs; the heading's anchor either way). */
+/** Where the outbound rule is shown and changed: its tab of /admin. */
 export const outboundSectionHref = "/admin?tab=outbound#outbound-heading";
 
 function RegisterIssuerForm({ action }: { action: Act }) {
@@ -96,7 +96,7 @@ function IssuerItem({ issuer, actions }: { issuer: TrustedIssuerView; actions: T
  */
 export function TrustedIssuers({ issuers, outboundRule, actions }: { issuers: TrustedIssuerView[]; outboundRule: string; actions: TrustedIssuerActions }) {
   return (
-    <section className="mt-8 space-y-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="issuers-heading">
+    <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="issuers-heading">
       <h2 id="issuers-heading" className="text-lg font-semibold">
         Trusted issuers ({issuers.length})
       </h2>

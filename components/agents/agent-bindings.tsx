@@ -31,7 +31,7 @@ export interface AgentIdentity {
   unbind: Act;
 }
 
-/** Where trusted issuers are registered (an "identity" tab once /admin has tabs; the section's anchor either way). */
+/** Where trusted issuers are registered: the Identity providers tab of /admin. */
 const issuersHref = "/admin?tab=identity#issuers-heading";
 
 const kindOptions = [
