@@ -61,7 +61,7 @@ test("the administrator registers the identity provider; an address the outbound
   // Before any issuer, an agent's card says where to register one.
   const card = page.getByRole("article", { name: `Agent ${agentName}` });
   await expect(card, `${agentName} comes from e2e/certification.spec.ts`).toBeVisible();
-  await expect(card.getByRole("link", { name: "Register one under Admin → Trusted issuers" })).toBeVisible();
+  await expect(card.getByRole("link", { name: "Register one under Admin → Identity providers" })).toBeVisible();
 
   await page.goto("/admin?tab=identity");
   const form = page.getByRole("form", { name: "Register issuer" });
@@ -89,7 +89,7 @@ test("the administrator binds the agent's client: its token lists the agent's to
   const card = page.getByRole("article", { name: `Agent ${agentName}` });
   const bind = card.getByRole("form", { name: "Bind a client" });
   await bind.getByRole("button", { name: "Bind" }).click();
-  await expect(bind.getByRole("alert").first()).toContainText("client id or subject is required");
+  await expect(bind.getByLabel("Client id or subject")).toHaveAccessibleDescription(/client id or subject is required/i);
   await bind.getByLabel("Token claim").selectOption("client_id");
   await bind.getByLabel("Client id or subject").fill(bound.clientId);
   await bind.getByRole("button", { name: "Bind" }).click();
@@ -146,7 +146,7 @@ test("disabling the issuer asks for a reason and a confirmation; removing it ask
   const disable = item.getByRole("form", { name: `Disable ${name}` });
   await disable.getByRole("button", { name: "Disable issuer" }).click();
   await disable.getByRole("button", { name: "Yes, disable issuer" }).click();
-  await expect(disable.getByRole("alert").first()).toContainText("reason is required");
+  await expect(disable.getByLabel("Reason for disabling")).toHaveAccessibleDescription(/reason is required/i);
   await disable.getByLabel("Reason for disabling").fill("Rotating to the new tenant.");
   await disable.getByRole("button", { name: "Yes, disable issuer" }).click();
   await expect(item).toContainText("disabled");

@@ -65,7 +65,7 @@ export function AgentBindings({ agentId, agentName, identity }: { agentId: strin
       <p className="rounded border border-slate-200 bg-slate-50 p-3 text-sm text-slate-700">
         No identity provider is trusted yet, so this agent connects with API keys only.{" "}
         <Link href={issuersHref} className="font-medium text-indigo-700 underline">
-          Register one under Admin → Trusted issuers
+          Register one under Admin → Identity providers
         </Link>
         , then bind the agent&apos;s OAuth client here.
       </p>
