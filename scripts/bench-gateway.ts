@@ -27,6 +27,8 @@ const withPeer = process.env.BENCH_PEER !== "0";
 const agentCount = Math.max(1, Number(process.env.BENCH_AGENTS ?? 1));
 // BENCH_MINTED=1: the server's upstream auth is `minted`, so every call carries a token the gateway signs.
 const minted = process.env.BENCH_MINTED === "1";
+// BENCH_TOKENS=1: the gateway's clients send access tokens from a real authorization server instead of keys.
+const withTokens = process.env.BENCH_TOKENS === "1";
 const backendKey = randomBytes(16).toString("hex");
 
 function startChild(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -222,6 +224,7 @@ async function main() {
   };
   Object.assign(process.env, env);
   const children: ChildProcess[] = [];
+  const closers: (() => Promise<void>)[] = [];
   try {
     const backend = await startChild("scripts/bench/backend.ts", { ...env, BENCH_MINTED: minted ? "1" : "0" });
     children.push(backend.child);
@@ -230,7 +233,7 @@ async function main() {
     const peer = withPeer ? await startChild("scripts/bench/peer.ts", { TARGET_SERVER_URL: new URL(backend.url).origin, HOOKS: "" }) : undefined;
     if (peer) children.push(peer.child);
     const { certifiedAgentKeys } = await import("./bench/setup");
-    const { keys, tool } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
+    const { keys, agentIds, admin, tool } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
     const gateways = [];
     for (let n = 0; n < gatewayProcesses; n++) {
@@ -243,13 +246,16 @@ async function main() {
     console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
     console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}${gatewayProcesses > 1 ? `, ${gatewayProcesses} processes, each client kept to one (BENCH_GATEWAY_PROCESSES)` : ""}`);
     if (peer) console.log(`peer: @civic/passthrough-mcp-server, a plain Streamable HTTP passthrough with no hooks (BENCH_PEER=0 leaves it out)`);
+    const credentials = withTokens ? await (await import("./bench/tokens")).agentTokens(gateways[0]!.url, admin, agentIds) : undefined;
+    if (credentials) closers.push(credentials.close);
     console.log(`agents: ${agentCount} (BENCH_AGENTS), client i calls as agent i mod ${agentCount}, each agent on its own upstream session; upstream auth: ${minted ? "minted token per call (BENCH_MINTED=1)" : "static header"}`);
+    console.log(`agent credentials: ${credentials ? "access tokens from oidc-provider, one client per agent (BENCH_TOKENS=1)" : "API keys"}`);
     console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
     console.log(`"server CPU": CPU time of the process serving the calls (backend, peer or gateway, not the backend behind them), per call\n`);
     const direct: Target = { label: "direct ", urls: [backend.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [backend.child] };
     const passthrough: Target | undefined = peer && { label: "peer   ", urls: [peer.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [peer.child] };
-    const clientHeaders = keys.map((key) => ({ Authorization: `Bearer ${key}` }));
+    const clientHeaders = (credentials?.tokens ?? keys).map((credential) => ({ Authorization: `Bearer ${credential}` }));
     const through: Target = { label: "gateway", urls: gateways.map((gateway) => gateway.url), headers: clientHeaders[0]!, clientHeaders, tool, servers: gateways.map((gateway) => gateway.child) };
     const targets = passthrough ? [direct, passthrough, through] : [direct, through];
     for (const target of targets) await expectEcho(target);
@@ -282,6 +288,7 @@ async function main() {
     }
     printTargets(summary);
   } finally {
+    await Promise.all(closers.map((close) => close()));
     // The gateway flushes its audit queue as it stops, so the database waits for it.
     await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM"))))));
     const { db } = await import("../lib/db/prisma");

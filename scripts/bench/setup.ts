@@ -11,7 +11,10 @@ import { addPassingEvidence } from "../../test/evidence";
 import { makeTeam, makeUser } from "../../test/factories";
 import { promotionGates } from "../../test/promotion-gates";
 
-/** The server, certified and promoted, and `agents` agents granted to it, one key each; `minted` sets its upstream auth. */
+/**
+ * The server, certified and promoted, and `agents` agents granted to it, one key each (with their ids and
+ * the administrator, to bind them to an identity provider); `minted` sets its upstream auth.
+ */
 export async function certifiedAgentKeys(backendUrl: string, credential: { header: string; value: string }, { agents = 1, minted = false } = {}) {
   const [owner, reviewer, admin] = await Promise.all([makeUser(["owner"]), makeUser(["reviewer"]), makeUser(["admin"])]);
   const team = await makeTeam([owner]);
@@ -37,10 +40,12 @@ export async function certifiedAgentKeys(backendUrl: string, credential: { heade
   // Set after the import: the bench process has no public URL to mint with (the gateway has its own).
   if (minted) await db().server.update({ where: { id: serverId }, data: { upstreamAuth: "minted" } });
   const keys: string[] = [];
+  const agentIds: string[] = [];
   for (let n = 0; n < agents; n++) {
     const agent = await createAgent(admin, { name: `bench-agent-${n}`, teamId: team.id, environment: "dev" });
     await grantAccess(admin, { agentId: agent.id, serverId });
     keys.push((await createApiKey(admin, { agentId: agent.id })).key);
+    agentIds.push(agent.id);
   }
-  return { keys, tool: namespacedToolName(name, "read_record")! };
+  return { keys, agentIds, admin, tool: namespacedToolName(name, "read_record")! };
 }
