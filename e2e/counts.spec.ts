@@ -26,7 +26,7 @@ const nav = (page: Page) => page.getByRole("navigation", { name: "Main" });
 async function menuName(page: Page, waiting: number) {
   const drift = nav(page).getByRole("link", { name: /^Drift/ }).locator(".sr-only");
   const open = (await drift.count()) ? Number.parseInt((await drift.textContent())!.trim(), 10) : 0;
-  return `Menu ${waiting + open} waiting`;
+  return waiting + open > 0 ? `Menu ${waiting + open} waiting` : "Menu";
 }
 
 async function openEntry(page: Page, tab: string) {
@@ -71,8 +71,9 @@ test("item 1: Reviews and Approvals in the navigation count what waits for this 
   await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
   await page.goto("/reviews");
   await expect(nav(page).getByRole("link", { name: "Reviews", exact: true })).toBeVisible();
+  const noReviewMenu = await menuName(page, 0);
   await page.setViewportSize(phone);
-  await expect(page.getByRole("button", { name: "Menu", exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: noReviewMenu, exact: true })).toBeVisible();
   await page.setViewportSize(desktop);
   await signOut(page);
 
