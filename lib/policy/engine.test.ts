@@ -86,4 +86,21 @@ when { resource has riskTier && ["high", "critical"].contains(resource.riskTier)
       expect(decide(businessHoursForDestructiveInProd, call({ tool, agent, call: { at }, ...cached }))).toEqual(decide(businessHoursForDestructiveInProd, call({ tool, agent, call: { at } })));
     }
   });
+
+  it("a remembered decision is keyed on what the set reads: arguments count only when a policy names them", () => {
+    const readsArguments = compile(`@id("no-etc")\nforbid (principal, action, resource) when { context.arguments.hasTag("path") && context.arguments.getTag("path") like "/etc/*" };`);
+    const withPath = (path: string) => call({ call: { at: wednesdayNoon, arguments: { path } } });
+    expect(decide(readsArguments, withPath("/home/a")).decision).toBe("allow");
+    expect(decide(readsArguments, withPath("/etc/shadow")).decision).toBe("deny");
+    const ignoresArguments = compile("");
+    expect(decide(ignoresArguments, withPath("/home/a"))).toBe(decide(ignoresArguments, withPath("/etc/shadow")));
+  });
+
+  it("a remembered decision is keyed on the hour and on the facts' content, not on object identity", () => {
+    const destructive = () => aTool({ destructive: true });
+    expect(decide(businessHoursForDestructiveInProd, call({ tool: destructive() })).decision).toBe("allow");
+    expect(decide(businessHoursForDestructiveInProd, call({ tool: destructive(), call: { at: wednesdayNight } })).decision).toBe("deny");
+    expect(decide(businessHoursForDestructiveInProd, call({ tool: aTool({ destructive: false }), call: { at: wednesdayNight } })).decision).toBe("allow");
+    expect(Object.isFrozen(decide(businessHoursForDestructiveInProd, call()))).toBe(true);
+  });
 });

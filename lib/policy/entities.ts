@@ -44,7 +44,7 @@ export interface CallFacts {
 
 const uid = (type: string, id: string) => ({ type: `Toolgate::${type}`, id });
 
-/** The agent and its team; built once per agent and reused for every decision. */
+/** The agent; built once per agent and reused for every decision. */
 export function agentEntities(agent: PolicyAgent): cedar.EntityJson[] {
   const user = agent.onBehalfOf;
   return [
@@ -57,13 +57,14 @@ export function agentEntities(agent: PolicyAgent): cedar.EntityJson[] {
         scopes: [...agent.scopes],
         ...(user ? { user: { issuer: user.issuer, subject: user.subject, ...(user.name === null ? {} : { name: user.name }) } } : {}),
       },
+      // The team needs no entity of its own: `principal in Team::"…"` reads only the agent's parents,
+      // and every entity crossing into Cedar costs tens of µs.
       parents: [uid("Team", agent.teamId)],
     },
-    { uid: uid("Team", agent.teamId), attrs: {}, parents: [] },
   ];
 }
 
-/** The tool and its server; built once per resolved tool and reused for every decision. */
+/** The tool; built once per resolved tool and reused for every decision. */
 export function toolEntities(tool: PolicyTool): cedar.EntityJson[] {
   return [
     {
@@ -84,7 +85,6 @@ export function toolEntities(tool: PolicyTool): cedar.EntityJson[] {
       },
       parents: [uid("Server", tool.serverId)],
     },
-    { uid: uid("Server", tool.serverId), attrs: {}, parents: [] },
   ];
 }
 

@@ -32,6 +32,12 @@ export interface CompiledPolicySet {
   approvalPolicyIds: ReadonlySet<string>;
   /** Cedar's name for the preparsed set in its per-thread cache. */
   cacheId: string;
+  /**
+   * Whether the text names the call's arguments or the client's address anywhere (even in a comment):
+   * only then do they belong in the key of remembered decisions (./engine.ts). Over-including is safe.
+   */
+  readsArguments: boolean;
+  readsClientAddress: boolean;
 }
 
 export type PolicySetCheck = { ok: true; policySet: CompiledPolicySet } | { ok: false; problems: PolicyProblem[] };
@@ -39,17 +45,6 @@ export type PolicySetCheck = { ok: true; policySet: CompiledPolicySet } | { ok: 
 const policyText = z
   .string({ error: "A policy set must be text." })
   .refine((text) => Buffer.byteLength(text, "utf8") <= maxPolicySetBytes, `A policy set must be at most ${maxPolicySetBytes / 1024} KB.`);
-
-export const schemaName = "toolgate";
-let schemaReady = false;
-
-/** The schema is preparsed once per process; a schema that does not parse is a bug, not input. */
-export function ensureSchema(): void {
-  if (schemaReady) return;
-  const answer = cedar.preparseSchema(schemaName, cedarSchemaText);
-  if (answer.type !== "success") throw new Error(`The Toolgate Cedar schema does not parse: ${answer.errors.map((error) => error.message).join("; ")}`);
-  schemaReady = true;
-}
 
 /** Cedar's source offsets count UTF-8 bytes; people count lines and characters. */
 function positionOf(text: string, byteOffset: number): { line: number; column: number } {
@@ -123,7 +118,6 @@ export function checkPolicySet(input: unknown): PolicySetCheck {
     return { ok: false, problems: validation.validationErrors.map(({ policyId, error }) => problemOf(text, error, idOf(policyId))) };
   }
 
-  ensureSchema();
   const cacheId = `set-${hash}`;
   const preparsed = cedar.preparsePolicySet(cacheId, { staticPolicies: Object.fromEntries(policies.map((part) => [part.id, part.text])) });
   if (preparsed.type !== "success") return { ok: false, problems: preparsed.errors.map((error) => problemOf(text, error, null)) };
@@ -132,6 +126,8 @@ export function checkPolicySet(input: unknown): PolicySetCheck {
     policyIds: policies.map((part) => part.id),
     approvalPolicyIds: new Set(policies.filter((part) => part.approval).map((part) => part.id)),
     cacheId,
+    readsArguments: /\barguments\b/.test(text),
+    readsClientAddress: /\bclientAddress\b/.test(text),
   };
   compiled.set(hash, policySet);
   return { ok: true, policySet };
