@@ -15,9 +15,19 @@ import type { PolicyAction } from "@/lib/policy/schema";
 // on any settings change (./invalidation.ts), so a new value compiles a new set on the next view.
 
 const activeSets = new Map<string, CompiledPolicySet>();
+let replacementSet: CompiledPolicySet | null = null;
+
+/**
+ * Puts a compiled set in the default set's place (null restores it), for tests of what the gateway
+ * does with a forbid until policy-set tables exist. Views already resolved keep their set: clear them.
+ */
+export function replaceActivePolicySet(policySet: CompiledPolicySet | null): void {
+  replacementSet = policySet;
+}
 
 /** The active policy set for these approval risk tiers, compiled once per distinct list. */
 export function activePolicySet(approvalRiskTiers: readonly RiskTier[]): CompiledPolicySet {
+  if (replacementSet) return replacementSet;
   const key = approvalRiskTiers.join(",");
   let policySet = activeSets.get(key);
   if (!policySet) {
