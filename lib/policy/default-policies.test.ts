@@ -6,9 +6,9 @@ import type { PolicyTool } from "./entities";
 import { checkPolicySet } from "./policy-set";
 import { aTool, anAgent } from "./test-facts";
 
-// The rule the gateway applies today (lib/gateway/resolution.ts, approvalReasonOf), restated over the
-// same facts: that function is private to the gateway and needs a pinned row, and phase 1 leaves the
-// gateway untouched. Phase 2 removes it and runs the gateway's own tests against the default set.
+// The rule the gateway applied before policies (its former approvalReasonOf in lib/gateway/resolution.ts),
+// restated over the same facts, so the default set is checked against it case by case. Phase 2a removed
+// that function; the gateway's own approval tests now run, unchanged, against the default set.
 function approvalToday(tool: PolicyTool, environment: Environment, approvalTiers: readonly RiskTier[]): boolean {
   if (tool.reviewerRequiresApproval) return true;
   if (tool.approvalEnvironments.includes(environment)) return true;

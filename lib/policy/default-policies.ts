@@ -1,7 +1,7 @@
 import type { RiskTier } from "@/lib/generated/prisma/client";
 
-// The policy set that reproduces the gateway's behaviour before policies (lib/gateway/resolution.ts,
-// approvalReasonOf): every tool that passed grants, pins, kill switches and drift is allowed, and a
+// The policy set that reproduces the gateway's behaviour before policies (its former
+// approvalReasonOf in lib/gateway/resolution.ts): every tool that passed grants, pins, kill switches and drift is allowed, and a
 // call needs a person's approval when the reviewer marked the tool, when the entry asks for approval
 // in the agent's environment, or when the tool is not read-only at a risk tier the setting
 // `approvals.requiredForRiskTiers` names.
