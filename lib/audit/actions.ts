@@ -72,6 +72,16 @@ export const auditActions = [
   "killswitch.engage",
   "killswitch.clear",
   "settings.update",
+  // Policy sets (lib/policy): their lifecycle, shadow runs, replays and explanations.
+  "policy.draft",
+  "policy.propose",
+  "policy.approve",
+  "policy.reject",
+  "policy.activate",
+  "policy.rollback",
+  "policy.shadow.start",
+  "policy.shadow.stop",
+  "policy.replay",
   // The audit trail's own events (lib/audit).
   "audit.export",
   "audit.verify_chain",

@@ -33,6 +33,10 @@ const expected: Record<Action, Role[]> = {
   "users.setDisabled": ["admin"],
   "teams.manage": ["admin"],
   "identity.manage": ["admin"],
+  "policies.view": ["admin", "reviewer", "approver"],
+  "policies.author": ["admin"],
+  "policies.approve": ["approver"],
+  "policies.activate": ["admin", "approver"],
 };
 
 const actorWith = (...held: Role[]) => ({ id: "00000000-0000-4000-8000-000000000001", email: "a@example.com", roles: held });

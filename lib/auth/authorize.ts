@@ -29,6 +29,10 @@ export const permissions = {
   "users.setDisabled": { roles: ["admin"], does: "disable or enable users" },
   "teams.manage": { roles: ["admin"], does: "manage teams and their members" },
   "identity.manage": { roles: ["admin"], does: "manage trusted identity providers and the clients bound to agents" },
+  "policies.view": { roles: ["admin", "reviewer", "approver"], does: "view policy sets, replay them and ask why a call is decided" },
+  "policies.author": { roles: ["admin"], does: "write and propose policy sets" },
+  "policies.approve": { roles: ["approver"], does: "approve or reject proposed policy sets" },
+  "policies.activate": { roles: ["admin", "approver"], does: "activate policy sets, run them in shadow and roll back" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>;
 
 export type Action = keyof typeof permissions;
