@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { durationText } from "@/components/ui/time-left";
+import { useNow } from "@/components/ui/use-now";
 
 const when = (time: number) => `${new Date(time).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
@@ -19,16 +19,7 @@ interface Props {
  * that approving still lets its next identical call through (docs/decisions/023-abandoned-approval-requests.md).
  */
 export function AgentWait({ waitsUntil, validMinutes, renderedAt }: Props) {
-  const [now, setNow] = useState(() => new Date(renderedAt).getTime());
-  useEffect(() => {
-    const tick = () => setNow(Date.now());
-    const first = setTimeout(tick, 0);
-    const timer = setInterval(tick, 1_000);
-    return () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    };
-  }, []);
+  const now = useNow(new Date(renderedAt).getTime());
   const end = waitsUntil === null ? null : new Date(waitsUntil).getTime();
   if (end !== null && end > now) {
     return (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useNow } from "./use-now";
 
 /** A positive duration as people read it: "1 min 40 s", "8 s". */
 export function durationText(ms: number): string {
@@ -17,15 +17,6 @@ function describe(ms: number): string {
 export function TimeLeft({ until }: { until: string }) {
   const end = new Date(until).getTime();
   // The server renders a static first value; the countdown starts once the page is live.
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    const tick = () => setNow(Date.now());
-    const first = setTimeout(tick, 0);
-    const timer = setInterval(tick, 1_000);
-    return () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    };
-  }, []);
+  const now = useNow(null);
   return <time dateTime={until}>{now === null ? `until ${until.slice(11, 19)} UTC` : describe(end - now)}</time>;
 }
