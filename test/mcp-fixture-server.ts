@@ -1,6 +1,5 @@
 // MCP servers for tests: one of our own whose tool list a test can change, and plain HTTP servers
 // that misbehave in ways a real endpoint might.
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -8,13 +7,13 @@ import {
   type CallToolResult,
   CallToolRequestSchema,
   ErrorCode,
-  isInitializeRequest,
   ListToolsRequestSchema,
   McpError,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { DeclaredTool } from "@/lib/mcp/introspect";
 import { closeServer, listenOnLoopback } from "./loopback";
+import { mcpSessions } from "./mcp-sessions";
 
 /** A tool as the fixture declares it: the same shape Toolgate records from a live server. */
 export type FixtureTool = DeclaredTool;
@@ -99,17 +98,11 @@ interface FixtureState {
   respond?: FixtureResponder;
 }
 
-interface FixtureSession {
-  transport: StreamableHTTPServerTransport;
-  mcp: Server;
-}
-
 export async function startFixtureServer(options: FixtureOptions = {}): Promise<FixtureServer> {
   const state: FixtureState = { tools: options.tools ?? defaultFixtureTools, pageSize: options.pageSize, respond: options.respond };
   const { requireHeader } = options;
   const received: ReceivedRequest[] = [];
-  const sessions = new Map<string, FixtureSession>();
-  let sessionsStarted = 0;
+  const sessions = mcpSessions();
   let dropsLeft = 0;
   let breaksLeft = 0;
 
@@ -134,25 +127,9 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
       return void req.socket.destroy();
     }
     if (options.stateless) return handleStateless(req, res, body, state);
-    const sessionId = req.headers["mcp-session-id"];
-    if (typeof sessionId === "string") {
-      const session = sessions.get(sessionId);
-      if (!session) return void sendRpcError(res, 404, -32001, "Session not found");
-      return session.transport.handleRequest(req, res, body);
-    }
-    if (req.method !== "POST" || !isInitializeRequest(body)) return void sendRpcError(res, 400, ErrorCode.InvalidRequest, "Mcp-Session-Id header is required");
-    const mcp = mcpServer(state);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      enableJsonResponse: true,
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, mcp });
-        sessionsStarted++;
-      },
-      onsessionclosed: (id) => void sessions.delete(id),
-    });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, body);
+    const outcome = await sessions.handle(req, res, body, () => mcpServer(state));
+    if (outcome === "unknown-session") sendRpcError(res, 404, -32001, "Session not found");
+    if (outcome === "not-initialize") sendRpcError(res, 400, ErrorCode.InvalidRequest, "Mcp-Session-Id header is required");
   };
 
   const server = http.createServer((req, res) => {
@@ -160,11 +137,6 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  const closeSessions = () => {
-    const open = [...sessions.values()];
-    sessions.clear();
-    for (const session of open) void session.mcp.close();
-  };
   const url = `${await listenOnLoopback(server, options.port)}/mcp`;
   return {
     url,
@@ -172,13 +144,13 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     received,
     setTools: (next) => {
       state.tools = next;
-      for (const session of sessions.values()) session.mcp.sendToolListChanged().catch(() => {});
+      for (const mcp of sessions.servers()) mcp.sendToolListChanged().catch(() => {});
     },
     setResponder: (responder) => {
       state.respond = responder;
     },
-    sessionsStarted: () => sessionsStarted,
-    expireSessions: closeSessions,
+    sessionsStarted: sessions.started,
+    expireSessions: sessions.closeAll,
     breakToolCalls: (count) => {
       breaksLeft = count;
     },
@@ -186,7 +158,7 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
       dropsLeft = count;
     },
     close: () => {
-      closeSessions();
+      sessions.closeAll();
       return closeServer(server);
     },
   };

@@ -1,13 +1,12 @@
 // A stateful MCP backend for tests of what the gateway sends upstream: a counter per session (two
 // callers sharing a session would see each other's counts), and, once told to, a check of Toolgate's
 // minted tokens on every request against its published JWKS with jose, as a real backend would verify them.
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { closeServer, listenOnLoopback } from "./loopback";
+import { mcpSessions } from "./mcp-sessions";
 
 export const upstreamFixtureTools: Tool[] = [
   {
@@ -44,9 +43,8 @@ export interface UpstreamFixture {
 }
 
 export async function startUpstreamFixture(): Promise<UpstreamFixture> {
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: Server }>();
+  const sessions = mcpSessions();
   const seen: SeenRequest[] = [];
-  let started = 0;
   let verifier: { keys: ReturnType<typeof createRemoteJWKSet>; issuer: string } | undefined;
   let url = "";
 
@@ -65,27 +63,11 @@ export async function startUpstreamFixture(): Promise<UpstreamFixture> {
         return;
       }
     }
-    const sessionId = req.headers["mcp-session-id"];
-    if (typeof sessionId === "string") {
-      const session = sessions.get(sessionId);
-      if (!session) return void res.writeHead(404).end();
-      // The SDK hands a request's `auth` to the tool handler as `authInfo`.
-      const auth = request.claims && { token: "", clientId: String(request.claims.sub), scopes: [], extra: { claims: request.claims } };
-      return session.transport.handleRequest(Object.assign(req, { auth }), res, body);
-    }
-    if (req.method !== "POST" || !isInitializeRequest(body)) return void res.writeHead(400).end();
-    const mcp = counterServer(request);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      enableJsonResponse: true,
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, mcp });
-        started++;
-      },
-      onsessionclosed: (id) => void sessions.delete(id),
-    });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, body);
+    // The SDK hands a request's `auth` to the tool handler as `authInfo`.
+    const auth = request.claims && { token: "", clientId: String(request.claims.sub), scopes: [], extra: { claims: request.claims } };
+    const outcome = await sessions.handle(Object.assign(req, { auth }), res, body, () => counterServer(request));
+    if (outcome === "unknown-session") res.writeHead(404).end();
+    if (outcome === "not-initialize") res.writeHead(400).end();
   };
 
   const server = http.createServer((req, res) => {
@@ -100,11 +82,10 @@ export async function startUpstreamFixture(): Promise<UpstreamFixture> {
     requireMintedTokens: ({ jwksUrl, issuer }) => {
       verifier = { keys: createRemoteJWKSet(new URL(jwksUrl)), issuer };
     },
-    sessionsStarted: () => started,
-    openSessions: () => sessions.size,
+    sessionsStarted: sessions.started,
+    openSessions: sessions.open,
     close: () => {
-      for (const { mcp } of sessions.values()) void mcp.close();
-      sessions.clear();
+      sessions.closeAll();
       return closeServer(server);
     },
   };
