@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "../test/mcp-fixture-server";
-import { createAgentWithKey, type Person, registerServerByApi, setUpTeam, signIn, signOut } from "./helpers";
+import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #16, "Guide the work" → "Readable changes": a version's changes and a drift incident show the
 // text that changed (a poisoned instruction hides in a description), /drift offers what a person may do
@@ -64,34 +64,17 @@ test("set-up: a certified server pinned in dev", async ({ page }) => {
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Changing records", purpose: "Records whose tools change.", team, endpointUrl: backend.url });
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Submit for review" }).click();
-  await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
+  await submitForReview(page, owner.email);
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Claim review" }).click();
-  const decision = page.getByRole("form", { name: "Review decision" });
-  await decision.getByLabel("Reason", { exact: true }).fill("Trial server for readable changes; checks waived.");
-  await decision.getByLabel("Risk tier").selectOption("low");
-  for (const waive of await decision.getByRole("checkbox", { name: /^Waive / }).all()) {
-    const check = (await waive.getAttribute("value"))!;
-    await waive.check();
-    await decision.getByLabel(`Waiver reason for ${check}`).fill("A trial server in an end-to-end test.");
-  }
-  await decision.getByRole("button", { name: "Certify" }).click();
-  await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
+  await certifyWaivingChecks(page, "Trial server for readable changes; checks waived.");
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);
   await openEntry(page, "Review & promotion");
-  const request = page.getByRole("form", { name: "Request promotion" });
-  await request.getByLabel("Environment").selectOption("dev");
-  await request.getByLabel("Rollout plan").fill("Everyone at once.");
-  await request.getByLabel("Rollback plan").fill("Re-pin the previous version.");
-  await request.getByLabel("Kill-switch plan").fill("Engage the tool switch.");
-  await request.getByRole("button", { name: "Request promotion" }).click();
-  await expect(request.getByRole("status")).toHaveText("Promoted.");
+  await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
   await signOut(page);
 });
 

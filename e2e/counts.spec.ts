@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #16, "Counts where people look": the main navigation counts what waits for the signed-in
 // person (reviews they may act on, approvals of every kind they may decide, open drift); the approver
@@ -40,8 +40,7 @@ test("set-up: the team and its people; a server submitted for review", async ({ 
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Counts", purpose: "Something to count.", team, endpointUrl: everything.url });
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Submit for review" }).click();
-  await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
+  await submitForReview(page, owner.email);
   await signOut(page);
 });
 

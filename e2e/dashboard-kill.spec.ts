@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #16, items 4, 6 and 7: the dashboard counts every kind of approval waiting; servers and tools
 // are stopped from their catalog entry, the global switch asks before it stops everything and shows a banner everywhere;
@@ -37,23 +37,12 @@ async function certifyAndRequestProd(page: Page) {
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Dashboard and kill switches", purpose: "Traffic for the dashboard.", team, endpointUrl: everything.url });
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Submit for review" }).click();
-  await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
+  await submitForReview(page, owner.email);
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Claim review" }).click();
-  const decision = page.getByRole("form", { name: "Review decision" });
-  await decision.getByLabel("Reason", { exact: true }).fill("Trial server for the dashboard; checks waived.");
-  await decision.getByLabel("Risk tier").selectOption("low");
-  for (const waive of await decision.getByRole("checkbox", { name: /^Waive / }).all()) {
-    const check = (await waive.getAttribute("value"))!;
-    await waive.check();
-    await decision.getByLabel(`Waiver reason for ${check}`).fill("A trial server in an end-to-end test.");
-  }
-  await decision.getByRole("button", { name: "Certify" }).click();
-  await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
+  await certifyWaivingChecks(page, "Trial server for the dashboard; checks waived.");
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);

@@ -121,13 +121,42 @@ export async function createAgentWithKey(page: Page, agent: { name: string; team
   return (await keyForm.getByTestId("new-api-key").textContent())!.trim();
 }
 
-/** On an entry's open "Review & promotion" tab, the owner asks to promote the version to `environment`. */
-export async function requestPromotion(page: Page, environment: string, plans: { rollout: string; rollback: string; killSwitch: string }) {
+/**
+ * On an entry's open "Review & promotion" tab, the owner asks to promote the version to `environment`; it
+ * waits for an approver unless the environment needs none (dev: "Promoted.").
+ */
+export async function requestPromotion(
+  page: Page,
+  environment: string,
+  plans: { rollout: string; rollback: string; killSwitch: string },
+  expected = "Requested: waiting for an approver.",
+) {
   const request = page.getByRole("form", { name: "Request promotion" });
   await request.getByLabel("Environment").selectOption(environment);
   await request.getByLabel("Rollout plan").fill(plans.rollout);
   await request.getByLabel("Rollback plan").fill(plans.rollback);
   await request.getByLabel("Kill-switch plan").fill(plans.killSwitch);
   await request.getByRole("button", { name: "Request promotion" }).click();
-  await expect(request.getByRole("status")).toHaveText("Requested: waiting for an approver.");
+  await expect(request.getByRole("status")).toHaveText(expected);
+}
+
+/** On an entry's open "Review & promotion" tab, the owner submits the draft version for review. */
+export async function submitForReview(page: Page, ownerEmail: string) {
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(ownerEmail);
+}
+
+/** On an entry's open "Review & promotion" tab, a reviewer claims the version and certifies it at risk low, waiving every failing check. */
+export async function certifyWaivingChecks(page: Page, reason: string) {
+  await page.getByRole("button", { name: "Claim review" }).click();
+  const decision = page.getByRole("form", { name: "Review decision" });
+  await decision.getByLabel("Reason", { exact: true }).fill(reason);
+  await decision.getByLabel("Risk tier").selectOption("low");
+  for (const waive of await decision.getByRole("checkbox", { name: /^Waive / }).all()) {
+    const check = (await waive.getAttribute("value"))!;
+    await waive.check();
+    await decision.getByLabel(`Waiver reason for ${check}`).fill("A trial server in an end-to-end test.");
+  }
+  await decision.getByRole("button", { name: "Certify" }).click();
+  await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
 }
