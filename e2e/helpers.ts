@@ -146,10 +146,14 @@ export async function submitForReview(page: Page, ownerEmail: string) {
   await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(ownerEmail);
 }
 
-/** On an entry's open "Review & promotion" tab, a reviewer claims the version and certifies it at risk low, waiving every failing check. */
-export async function certifyWaivingChecks(page: Page, reason: string) {
+/**
+ * On an entry's open "Review & promotion" tab, a reviewer claims the version and certifies it at risk low,
+ * waiving every failing check; `whileClaimed` runs between the claim and the decision.
+ */
+export async function certifyWaivingChecks(page: Page, reason: string, whileClaimed?: () => Promise<void>) {
   await page.getByRole("button", { name: "Claim review" }).click();
   const decision = page.getByRole("form", { name: "Review decision" });
+  await whileClaimed?.();
   await decision.getByLabel("Reason", { exact: true }).fill(reason);
   await decision.getByLabel("Risk tier").selectOption("low");
   for (const waive of await decision.getByRole("checkbox", { name: /^Waive / }).all()) {
