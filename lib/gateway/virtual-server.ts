@@ -96,7 +96,9 @@ interface Outcome {
   approvalId?: string;
   /** Set once the call is journaled as forwarded (see beginGatewayForward). */
   forwardKey?: string;
-  /** The policies that denied the call or sent it to a person, and their set's hash. */
+  /** The hash of the active policy set the call was decided under. */
+  policySet?: string;
+  /** The policies that denied the call or sent it to a person. */
   details?: Record<string, string>;
 }
 
@@ -153,6 +155,7 @@ export async function callGatewayTool(
       approvalId: outcome.approvalId,
       method: "tools/call",
       forwardKey: outcome.forwardKey,
+      policySet: outcome.policySet,
       details: outcome.details,
     });
   }
@@ -168,6 +171,7 @@ interface Call {
 
 async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
   const { toolsByName, backends, policySet } = await resolveAgentView(agent.agentId);
+  outcome.policySet = policySet.hash;
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
@@ -178,7 +182,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   outcome.tool = tool;
   // Policy decides after kill switches, grants, pins and drift (the view) with this call's identity and time.
   const policy = decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date());
-  if (policy.decision !== "allow") outcome.details = { policyIds: policy.policyIds.join(","), policySet: policySet.hash };
+  if (policy.decision !== "allow") outcome.details = { policyIds: policy.policyIds.join(",") };
   if (policy.decision === "deny") {
     outcome.reason = denialMessage(policy, name);
     throw new GatewayRefusal(outcome.reason, stoppedToolCode);
@@ -203,7 +207,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     }
   }
   // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
-  const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
+  const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call", policySet: policySet.hash });
   if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
   outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";
