@@ -2,9 +2,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { defaultPolicyText } from "@/lib/policy/default-policies";
-import { activePolicySetRecord } from "@/lib/policy/policy-sets";
+import { metricsText } from "@/lib/observability/metrics";
+import { activePolicySetRecord, proposePolicySet, saveDraft, setPolicySetShadow, shadowDisagreements } from "@/lib/policy/policy-sets";
 import { type Era, eras, type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
-import { activatePolicyText } from "@/test/policy-sets";
+import { activatePolicyText, policyPeople } from "@/test/policy-sets";
 import { flushGatewayAudit } from "./audit-queue";
 import { startResolutionInvalidation } from "./invalidation";
 
@@ -73,6 +74,44 @@ describe.each(eras)("a policy set activated while the gateway runs (%s era)", (e
     const allowed = await lastCallAudit();
     expect(allowed.outcome).toBe("success");
     expect(allowed.details).toMatchObject({ policySet: before.hash });
+    await client.close();
+  });
+});
+
+describe("a policy set in shadow", () => {
+  const forbidSearches = `${defaultPolicyText(["critical"])}
+@id("no-search-calls")
+forbid (principal, action == Toolgate::Action::"tools/call", resource) when { resource.name == "search_records" };
+`;
+  const disagreementsCounted = async () => Number(/toolgate_policy_shadow_disagreements_total\{from="allow",to="deny"\} (\d+)/.exec((await metricsText()).body)?.[1] ?? 0);
+
+  it("decides each call beside the active set without changing it, and records where it disagrees", async () => {
+    const { author, approver } = await policyPeople();
+    const draft = await saveDraft(author, { text: forbidSearches, description: "Would searches break anything?" });
+    await proposePolicySet(author, draft.id);
+    await setPolicySetShadow(approver, draft.id, true);
+    const client = await gateway.connect("modern");
+    const search = async () => {
+      await client.callTool({ name: gateway.exposed("search_records"), arguments: { query: "x" } });
+      return (await lastCallAudit()).details;
+    };
+    const counted = await disagreementsCounted();
+
+    // Allowed by the active set (forwarded, audited as a success), denied by the one in shadow.
+    await expect.poll(search, within).toMatchObject({ shadowDecision: "deny", shadowPolicySet: draft.hash, shadowPolicyIds: "no-search-calls" });
+    expect((await lastCallAudit()).outcome).toBe("success");
+    expect(await disagreementsCounted()).toBeGreaterThan(counted);
+    await client.callTool({ name: gateway.exposed("read_record"), arguments: { id: "r-1" } });
+    expect((await lastCallAudit()).details).not.toHaveProperty("shadowDecision");
+
+    const { disagreements, policySet } = await shadowDisagreements(approver);
+    expect(policySet).toEqual({ id: draft.id, number: draft.number });
+    const recorded = await db().auditEvent.count({ where: { action: "gateway.tools/call", details: { path: ["shadowPolicySet"], equals: draft.hash } } });
+    expect(disagreements).toBe(recorded);
+    expect(disagreements).toBeGreaterThan(0);
+
+    await setPolicySetShadow(approver, draft.id, false);
+    await expect.poll(search, within).not.toHaveProperty("shadowDecision");
     await client.close();
   });
 });

@@ -1,5 +1,6 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
-import { observeGatewayCall } from "@/lib/observability/metrics";
+import { countShadowDisagreement, observeGatewayCall } from "@/lib/observability/metrics";
+import type { Decision, DecisionResult } from "@/lib/policy/engine";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
@@ -161,6 +162,16 @@ export async function callGatewayTool(
   }
 }
 
+/** A set in shadow decides each call too; where it disagrees with the active set, the call's event and a counter say so. */
+function recordShadowDecision(outcome: Outcome, active: Decision, shadow: DecisionResult, shadowHash: string): void {
+  if (shadow.decision === active) return;
+  const details = (outcome.details ??= {});
+  details.shadowDecision = shadow.decision;
+  details.shadowPolicySet = shadowHash;
+  details.shadowPolicyIds = shadow.policyIds.join(",");
+  countShadowDisagreement(active, shadow.decision);
+}
+
 interface Call {
   agent: AgentIdentity;
   name: string;
@@ -170,7 +181,7 @@ interface Call {
 }
 
 async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
-  const { toolsByName, backends, policySet } = await resolveAgentView(agent.agentId);
+  const { toolsByName, backends, policySet, shadowPolicySet } = await resolveAgentView(agent.agentId);
   outcome.policySet = policySet.hash;
   const tool = toolsByName.get(name);
   if (!tool) {
@@ -181,8 +192,11 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   }
   outcome.tool = tool;
   // Policy decides after kill switches, grants, pins and drift (the view) with this call's identity and time.
-  const policy = decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date());
+  const policyAgent = policyAgentOf(agent);
+  const at = new Date();
+  const policy = decideFor(policySet, policyAgent, tool, "tools/call", at);
   if (policy.decision !== "allow") outcome.details = { policyIds: policy.policyIds.join(",") };
+  if (shadowPolicySet) recordShadowDecision(outcome, policy.decision, decideFor(shadowPolicySet, policyAgent, tool, "tools/call", at), shadowPolicySet.hash);
   if (policy.decision === "deny") {
     outcome.reason = denialMessage(policy, name);
     throw new GatewayRefusal(outcome.reason, stoppedToolCode);
