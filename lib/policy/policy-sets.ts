@@ -110,7 +110,8 @@ const description = z
   .max(2000, "The description must be at most 2000 characters.")
   .refine((text) => !hasUnsafeCharacters(text), "The description must not contain control or bidirectional-override characters.");
 
-const draftInput = z.strictObject(
+/** What saveDraft takes: `id` names the actor's own draft to change; without it a new draft is created. */
+export const policySetDraftInput = z.strictObject(
   { id: setId.optional(), text: policyText, description: description.default(""), basedOnId: setId.nullish() },
   { error: "Give the draft's text and description." },
 );
@@ -195,7 +196,7 @@ async function refuseUnlessAuthor(actor: Actor, set: DetailRow, action: Action, 
 /** Creates a draft, or changes the actor's own draft; a draft may hold problems until it is proposed. */
 export async function saveDraft(actor: Actor, input: unknown): Promise<PolicySetDetail> {
   await guard(actor, "policies.author", target());
-  const draft = parseInput(draftInput, input);
+  const draft = parseInput(policySetDraftInput, input);
   if (draft.basedOnId) await loadSet(draft.basedOnId);
   const hash = policySetHash(draft.text);
   if (draft.id) {
