@@ -124,7 +124,7 @@ describe("refusals", () => {
     expect(await ownApproval.json()).toEqual({ error: expect.any(String), code: "forbidden" });
     signedIn({ ...admin, roles: ["admin", "approver"] });
     expect((await approve(jsonRequest("POST", {}), of(draft.id))).status).toBe(403);
-    const refusals = await db().auditEvent.findMany({ where: { targetType: "policySet", outcome: "denied", actorId: { in: [owner.id, otherAdmin.id, admin.id] } } });
+    const refusals = await db().auditEvent.findMany({ where: { targetType: "policySet", outcome: "denied", actorId: { in: [owner.id, otherAdmin.id, admin.id] } }, orderBy: { chainSeq: "asc" } });
     expect(refusals.filter((event) => event.targetId === draft.id).map((event) => event.reason)).toEqual([
       "not the draft's author",
       "not the draft's author",
