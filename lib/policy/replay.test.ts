@@ -1,15 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordAuditBatch } from "@/lib/audit/record";
 import { db } from "@/lib/db/prisma";
-import { auditOf, type GatewayAuditEvent } from "@/lib/gateway/audit-event";
-import { makeServer, makeTeam } from "@/test/factories";
+import { dayMs, type ReplayFixture, replayFixture } from "@/test/audited-calls";
 import { defaultPolicyText } from "./default-policies";
 import { checkPolicySet, type CompiledPolicySet } from "./policy-set";
 import { countReplayableCalls, replayCalls, type ReplaySet } from "./replay";
-
-// Audited calls written through the gateway's own event shape (auditOf) into the real audit trail,
-// then replayed against a stricter candidate.
 
 function compile(text: string): CompiledPolicySet {
   const check = checkPolicySet(text);
@@ -26,46 +21,18 @@ forbid (principal, action == Toolgate::Action::"tools/call", resource) when { re
 forbid (principal, action, resource) when { principal has user && principal.user.subject == "mallory" };
 `;
 
-const day = 24 * 3600 * 1000;
 const windowTo = new Date();
-const windowFrom = new Date(windowTo.getTime() - 7 * day);
-const inWindow = new Date(windowTo.getTime() - day);
+const windowFrom = new Date(windowTo.getTime() - 7 * dayMs);
 
-let serverId: string;
-let serverName: string;
-let alice: { id: string; name: string };
-let bob: { id: string; name: string };
+let fixture: ReplayFixture;
 const baseline = (): ReplaySet => ({ id: randomUUID(), number: 1, policySet: compile(baselineText) });
 const candidate = (text = stricterText): ReplaySet => ({ id: randomUUID(), number: 2, policySet: compile(text) });
 
-async function audit(events: (Partial<GatewayAuditEvent> & { at?: Date })[]): Promise<void> {
-  await recordAuditBatch(
-    db(),
-    events.map(({ at, ...event }, n) =>
-      auditOf(
-        { agentId: alice.id, agentName: alice.name, serverId, serverName, version: "1.0.0", decision: "allowed", latencyMs: 1, correlationId: `c-${n}`, method: "tools/call", ...event },
-        randomUUID(),
-        at ?? inWindow,
-      ),
-    ),
-  );
-}
-
 beforeAll(async () => {
-  const team = await makeTeam();
-  const server = await makeServer({
-    teamId: team.id,
-    versions: [{ version: "1.0.0", status: "certified", tools: [{ name: "read_record", annotations: { readOnlyHint: true } }, { name: "delete_record", annotations: { destructiveHint: true } }] }],
-  });
-  serverId = server.id;
-  serverName = server.name;
-  // The reviewer marked delete_record: the baseline sends its calls to a person.
-  await db().serverVersion.update({ where: { id: server.versionIds[0] }, data: { approvalTools: ["delete_record"] } });
-  alice = await db().agent.create({ data: { name: `alice-${randomUUID().slice(0, 6)}`, teamId: team.id, environment: "prod" }, select: { id: true, name: true } });
-  bob = await db().agent.create({ data: { name: `bob-${randomUUID().slice(0, 6)}`, teamId: team.id, environment: "prod" }, select: { id: true, name: true } });
-
+  fixture = await replayFixture();
+  const { bob, serverName } = fixture;
   const policyDenial = { decision: "refused", reason: `x__read_record is forbidden by policy p`, details: { policyIds: "p", policySet: "h" } } as const;
-  await audit([
+  await fixture.audit([
     // Replayed: reached the backend, waited for approval, refused by policy.
     { tool: "read_record" },
     { tool: "read_record" },
@@ -83,7 +50,7 @@ beforeAll(async () => {
     { tool: "read_record", serverId: null, version: null, decision: "refused", reason: "tool read_record of server x is not granted to this agent" },
     { tool: "delete_record", decision: "refused", reason: "Rate limit: retry in 1 s", details: { policyIds: "reviewer-marked-approval", policySet: "h" } },
     { tool: "delete_record", decision: "failed", reason: "id must be a string" },
-    { tool: "read_record", at: new Date(windowFrom.getTime() - day) },
+    { tool: "read_record", at: new Date(windowFrom.getTime() - dayMs) },
   ]);
 });
 
@@ -99,9 +66,9 @@ describe("replayCalls", () => {
       argumentsUnknown: false,
     });
     expect(report.groups.map(({ agentName, tool, from, to, count, examples }) => ({ agentName, tool, from, to, count, examples: examples.length }))).toEqual([
-      { agentName: alice.name, tool: "delete_record", from: "approval", to: "deny", count: 3, examples: 3 },
-      { agentName: bob.name, tool: "delete_record", from: "approval", to: "deny", count: 1, examples: 1 },
-      { agentName: alice.name, tool: "read_record", from: "allow", to: "deny", count: 1, examples: 1 },
+      { agentName: fixture.alice.name, tool: "delete_record", from: "approval", to: "deny", count: 3, examples: 3 },
+      { agentName: fixture.bob.name, tool: "delete_record", from: "approval", to: "deny", count: 1, examples: 1 },
+      { agentName: fixture.alice.name, tool: "read_record", from: "allow", to: "deny", count: 1, examples: 1 },
     ]);
     const example = await db().auditEvent.findUniqueOrThrow({ where: { id: BigInt(report.groups[2]!.examples[0]!) } });
     expect(example.details).toMatchObject({ userSubject: "mallory" });
