@@ -8,7 +8,9 @@ import { makeServer, makeTeam } from "./factories";
 // audit trail, for tests of replaying them (lib/policy/replay*.ts).
 
 export interface ReplayFixture {
+  teamId: string;
   serverId: string;
+  versionId: string;
   serverName: string;
   alice: { id: string; name: string };
   bob: { id: string; name: string };
@@ -45,5 +47,5 @@ export async function replayFixture(): Promise<ReplayFixture> {
       ),
     );
   };
-  return { serverId: server.id, serverName: server.name, alice, bob, audit };
+  return { teamId: team.id, serverId: server.id, versionId: server.versionIds[0]!, serverName: server.name, alice, bob, audit };
 }

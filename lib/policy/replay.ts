@@ -6,7 +6,7 @@ import { displayText } from "@/lib/identity/on-behalf-of";
 import { type Decision, decide } from "./engine";
 import { agentEntities, type PolicyAgent, type PolicyTool, toolEntities } from "./entities";
 import type { CompiledPolicySet } from "./policy-set";
-import { policyToolOf } from "./tool-facts";
+import { policyAgentOfRow, policyToolOf } from "./tool-facts";
 
 // What a candidate policy set would have decided for the calls the gateway audited, beside what the
 // baseline (the active set) decides for them now (docs/decisions/030-policy-replay.md).
@@ -181,7 +181,7 @@ class FactsCache {
     const key = user ? `${agentRow.id}\u0000${user.issuer}\u0000${user.subject}\u0000${user.name ?? ""}` : agentRow.id;
     let facts = this.agents.get(key);
     if (!facts) {
-      const agent: PolicyAgent = { agentId: agentRow.id, name: agentRow.name, teamId: agentRow.teamId, environment: agentRow.environment, scopes: [], onBehalfOf: user };
+      const agent = policyAgentOfRow(agentRow, user);
       facts = { agent, entities: agentEntities(agent) };
       this.agents.set(key, facts);
     }

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { environments } from "@/lib/catalog/schemas";
 import type { DataClassification, Environment, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
-import type { PolicyTool } from "./entities";
+import type { OnBehalfOf } from "@/lib/agents/keys";
+import type { PolicyAgent, PolicyTool } from "./entities";
 
 // A tool's policy facts from its catalog rows: one builder for the gateway's view
 // (lib/gateway/resolution.ts), the replay of audited calls (./replay.ts) and the "why" answer
-// (./explain.ts), so the three can never read a tool differently.
+// (./explain.ts), so the three can never read a tool differently. An agent's facts from its row, for
+// the two that have no credential to read scopes from.
 
 export interface PolicyServerRow {
   id: string;
@@ -58,4 +60,9 @@ export function policyToolOf(server: PolicyServerRow, version: PolicyVersionRow,
     reviewerRequiresApproval: version.approvalTools.includes(tool.name),
     approvalEnvironments: approvalEnvironmentsOf(server.approvalTools, tool.name),
   };
+}
+
+/** An agent's facts without a credential: no scopes (they come with a key or token), and the user it acted for when known. */
+export function policyAgentOfRow(agent: { id: string; name: string; teamId: string; environment: Environment }, onBehalfOf: OnBehalfOf | null = null): PolicyAgent {
+  return { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, scopes: [], onBehalfOf };
 }
