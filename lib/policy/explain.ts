@@ -40,7 +40,8 @@ const argumentsInput = z
   .refine((args) => Buffer.byteLength(JSON.stringify(args), "utf8") <= maxExplainArgumentsBytes, `The arguments must be at most ${maxExplainArgumentsBytes / 1024} KB of JSON.`)
   .refine((args) => !holdsUnsafeText(args), "The arguments must not contain control or bidirectional-override characters.");
 
-const explainInput = z.strictObject(
+/** A question: which agent, which server and tool, and optionally the arguments, the time and the set. */
+export const explainInput = z.strictObject(
   {
     agent: queryText("The agent", 200).pipe(z.string().min(1, "Name the agent (its id or name).")),
     server: queryText("The server", 200).pipe(z.string().min(1, "Name the server.")),

@@ -39,7 +39,8 @@ const dayMs = 24 * 3600 * 1000;
 
 const replayId = z.uuid({ error: "Unknown replay." });
 const setId = z.uuid({ error: "Unknown policy set." });
-const replayInput = z.strictObject(
+/** The body of a replay request. */
+export const replayInput = z.strictObject(
   {
     days: z
       .number({ error: "The window must be a number of days." })
