@@ -42,6 +42,11 @@ export interface CompiledPolicySet {
 
 export type PolicySetCheck = { ok: true; policySet: CompiledPolicySet } | { ok: false; problems: PolicyProblem[] };
 
+/** The sha-256 of a policy set's text, in hex: its identity in the cache, the audit trail and manifests. */
+export function policySetHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 const policyText = z
   .string({ error: "A policy set must be text." })
   .refine((text) => Buffer.byteLength(text, "utf8") <= maxPolicySetBytes, `A policy set must be at most ${maxPolicySetBytes / 1024} KB.`);
@@ -95,7 +100,7 @@ export function checkPolicySet(input: unknown): PolicySetCheck {
   const parsed = policyText.safeParse(input);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => ({ message: issue.message, help: null, policyId: null, line: null, column: null })) };
   const text = parsed.data;
-  const hash = createHash("sha256").update(text).digest("hex");
+  const hash = policySetHash(text);
   const cached = compiled.get(hash);
   if (cached) return { ok: true, policySet: cached };
 
