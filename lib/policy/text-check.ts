@@ -6,6 +6,6 @@ import { type PolicyProblem, validatePolicySet } from "./policy-set";
 // write policy sets, so only they may ask (each keystroke pause asks once).
 
 export async function policyTextProblems(actor: Actor, text: unknown): Promise<PolicyProblem[]> {
-  await guard(actor, "policies.author", { type: "policy_set" });
+  await guard(actor, "policies.author", { type: "policySet" });
   return validatePolicySet(text);
 }
