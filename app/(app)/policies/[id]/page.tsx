@@ -14,7 +14,7 @@ import { PageHeader } from "@/components/ui/empty-state";
 import { ReasonForm } from "@/components/ui/reason-form";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
-import { allowedPolicySetActions, getActivePolicySet, getPolicySet } from "@/lib/policy/policy-sets";
+import { allowedPolicySetActions, getActivePolicySet, getPolicySet, listPolicySets } from "@/lib/policy/policy-sets";
 import { orNotFound } from "../../catalog/[id]/entry";
 import {
   activatePolicySetAction,
@@ -32,7 +32,8 @@ export default async function PolicySetPage({ params }: { params: Promise<{ id: 
   const user = await requirePagePermission("policies.view");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const [set, active] = await Promise.all([orNotFound(() => getPolicySet(user, id)), getActivePolicySet(user)]);
+  const [set, active, sets] = await Promise.all([orNotFound(() => getPolicySet(user, id)), getActivePolicySet(user), listPolicySets(user)]);
+  const basedOn = sets.find((candidate) => candidate.id === set.basedOnId);
   const may = allowedPolicySetActions(user, set);
   const fields = { id: set.id };
   const ownProposal = set.status === "proposed" && set.author?.id === user.id;
@@ -47,7 +48,7 @@ export default async function PolicySetPage({ params }: { params: Promise<{ id: 
           ["Hash", <span key="hash" className="break-all font-mono">{set.hash}</span>],
           ["Description", set.description],
           ["Written by", set.author?.name ?? "Toolgate (generated)"],
-          ["Based on", set.basedOnId ? <Link key="base" href={`/policies/${set.basedOnId}`} className="text-indigo-700 underline">an earlier set</Link> : ""],
+          ["Based on", basedOn ? <Link key="base" href={`/policies/${basedOn.id}`} className="text-indigo-700 underline">Set {basedOn.number}</Link> : ""],
           ["Proposed", set.proposedAt ? utcMinute(set.proposedAt) : ""],
           ["Decision", decision],
           ["Decision note", set.decisionReason ?? ""],
