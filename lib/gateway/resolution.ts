@@ -1,10 +1,9 @@
-import { z } from "zod";
-import { environments } from "@/lib/catalog/schemas";
 import { storedHeaders } from "@/lib/catalog/credentials";
 import { db } from "@/lib/db/prisma";
 import type { DataClassification, Environment, KillScope, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
 import { byBreadth } from "@/lib/killswitch/types";
 import type { PolicyAgent } from "@/lib/policy/entities";
+import { policyToolOf } from "@/lib/policy/tool-facts";
 import type { CompiledPolicySet } from "@/lib/policy/policy-set";
 import { getPolicy } from "@/lib/settings/policy";
 import type { Backend } from "./backends";
@@ -198,15 +197,6 @@ function check(facts: Facts, serverId: string, toolName: string): Check {
 
 // ---- The view ----
 
-const perEnvironmentApprovals = z.partialRecord(z.enum(environments), z.array(z.string()));
-
-/** The environments whose entry asks approval for this tool. */
-function approvalEnvironmentsOf(pin: PinRow, toolName: string): Environment[] {
-  const parsed = perEnvironmentApprovals.safeParse(pin.server.approvalTools);
-  if (!parsed.success) return [];
-  return environments.filter((environment) => parsed.data[environment]?.includes(toolName));
-}
-
 const asObject = (value: Prisma.JsonValue | null): JsonObject | null =>
   value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : null;
 
@@ -226,27 +216,8 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
       if (check(facts, server.id, tool.name) !== null) continue;
       const exposedName = namespacedToolName(server.name, tool.name);
       if (exposedName === null) continue;
-      const annotations = asObject(tool.annotations);
-      const readOnly = annotations?.readOnlyHint === true;
-      const reviewerRequiresApproval = version.approvalTools.includes(tool.name);
-      const approvalEnvironments = approvalEnvironmentsOf(pin, tool.name);
-      const certified = version.status === "certified";
-      const policy = toolPolicyFacts({
-        serverId: server.id,
-        serverName: server.name,
-        versionId: version.id,
-        version: version.version,
-        toolName: tool.name,
-        riskTier: version.riskTier,
-        readOnly,
-        destructive: annotations?.destructiveHint === true,
-        idempotent: annotations?.idempotentHint === true,
-        openWorld: annotations?.openWorldHint === true,
-        dataClassification: server.classification,
-        certified,
-        reviewerRequiresApproval,
-        approvalEnvironments,
-      });
+      const policy = toolPolicyFacts(policyToolOf(server, version, tool));
+      const { readOnly, reviewerRequiresApproval, approvalEnvironments, certified } = policy.policy;
       const decision = decideFor(policySet, policyAgent, policy, "tools/call", facts.now);
       const approvalReason = approvalWording(policySet, decision, policy.policy, agent.environment);
       tools.push({
@@ -261,14 +232,14 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         // Stored from what the server declared, which MCP (and the import) hold to `type: "object"`.
         inputSchema: (asObject(tool.inputSchema) ?? { type: "object" }) as ToolSchema,
         outputSchema: asObject(tool.outputSchema) as ToolSchema | null,
-        annotations,
+        annotations: asObject(tool.annotations),
         definitionHash: tool.definitionHash,
         requiresApproval: approvalReason !== null,
         approvalReason,
         riskTier: version.riskTier,
         readOnly,
         reviewerRequiresApproval,
-        approvalEnvironments,
+        approvalEnvironments: [...approvalEnvironments],
         dataClassification: server.classification,
         certified,
         policy: policy.policy,
