@@ -177,6 +177,25 @@ test("the author writes a set from a template and a forbid, proposes it, and can
   await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Reject" })).toHaveCount(0);
   await expect(page.getByRole("textbox", { name: "Policies (Cedar)" })).toHaveCount(0);
+
+  // Replay against the calls made in set-up. A fresh Toolgate holds less than a day of audit events, and a
+  // replay refuses a window reaching before the oldest one held: either answer is shown where it was asked.
+  const replay = page.getByRole("form", { name: "Replay" });
+  await replay.getByLabel("Days").fill("1");
+  await replay.getByRole("button", { name: "Replay" }).click();
+  const report = page.getByRole("table", { name: "Changed calls by agent and tool" });
+  const refusal = replay.getByRole("alert");
+  await expect(report.or(refusal)).toBeVisible({ timeout: 30_000 });
+  if (await refusal.isVisible()) {
+    await expect(refusal).toContainText("Audit events are held from");
+  } else {
+    const row = report.getByRole("row").filter({ hasText: agentName });
+    await expect(row).toContainText("read_record");
+    await expect(row).toContainText("allow → deny");
+    await row.getByRole("link").first().click();
+    await expect(page.getByTestId("audit-row")).toHaveCount(1);
+    await page.goBack();
+  }
   await expectAccessible(page);
   await page.screenshot({ path: "test-results/policy-set-proposed-1366.png", fullPage: true });
 });
@@ -197,6 +216,18 @@ test("another approver approves; the author activates; the agent's read is refus
   await expect(page.getByText("active", { exact: true })).toBeVisible();
   await page.goto("/policies");
   await expect(page.locator("section").filter({ has: page.getByRole("heading", { name: "Active set" }) })).toContainText("No agent reads records");
+
+  // Why: the active set now denies the agent's read, naming the policy.
+  const why = page.getByRole("form", { name: "Why" });
+  await why.getByLabel("Agent").fill(agentName);
+  await why.getByLabel("Server").fill(serverName);
+  await why.getByLabel("Tool").fill("read_record");
+  await why.getByLabel("Arguments (JSON, optional)").fill('{"id": "r1"}');
+  await why.getByRole("button", { name: "Why?" }).click();
+  await expect(why.getByTestId("why-answer")).toContainText("deny");
+  await expect(why.getByTestId("why-answer")).toContainText("Decided by: no-record-reads");
+  await expectAccessible(page);
+  await page.screenshot({ path: "test-results/policies-why-1366.png", fullPage: true });
 
   // The gateway swaps its compiled set on the change's notification.
   await expect(async () => expect(await readRecord(baseURL!)).toMatch(/^refused: .*no-record-reads/)).toPass({ timeout: 15_000 });

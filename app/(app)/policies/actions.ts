@@ -5,8 +5,11 @@ import { type ActionState, formFields, formValues } from "@/lib/action-state";
 import { actorAction, formAction } from "@/lib/actor-action";
 import { requireActor } from "@/lib/auth/session";
 import type { PolicyProblem } from "@/lib/policy/policy-set";
+import { type Explanation, explainDecision } from "@/lib/policy/explain";
 import { activatePolicySet, approvePolicySet, proposePolicySet, rejectPolicySet, rollBackPolicySet, saveDraft, setPolicySetShadow } from "@/lib/policy/policy-sets";
+import { startReplay } from "@/lib/policy/replay-runs";
 import { policyTextProblems } from "@/lib/policy/text-check";
+import { replayInputFrom, whyInputFrom } from "./form-input";
 
 // The Policies pages' changes; lib/policy/policy-sets checks the role, the status and the author, and audits.
 
@@ -64,3 +67,15 @@ export const setPolicySetShadowAction = formAction(async (actor, form) => {
   const set = await setPolicySetShadow(actor, form.get("id"), on);
   return { message: on ? `Policy set ${set.number} now runs in shadow: each call is decided by it too, and disagreements are recorded.` : `Policy set ${set.number} no longer runs in shadow.` };
 }, { revalidate: [["/policies", "layout"], "/"] });
+
+export const startReplayAction = formAction(async (actor, form) => {
+  const run = await startReplay(actor, form.get("id"), replayInputFrom(form));
+  const days = Math.round((run.windowTo.getTime() - run.windowFrom.getTime()) / 86_400_000);
+  return { message: `Replaying the last ${days} day${days === 1 ? "" : "s"} of calls.` };
+}, { echo: true, revalidate: [["/policies", "layout"]] });
+
+/** "Why": what the active set decides for an agent calling a tool, and which policies decided. */
+export const whyAction = formAction<Explanation>(async (actor, form) => {
+  const explanation = await explainDecision(actor, whyInputFrom(form));
+  return { message: `Policy set ${explanation.policySet.number} decides ${explanation.decision}.`, data: explanation };
+}, { echo: true });

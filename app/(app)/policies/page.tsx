@@ -3,11 +3,13 @@ import Link from "next/link";
 import { shortHash, utcMinute } from "@/components/policies/format";
 import { PolicySetTable } from "@/components/policies/policy-set-table";
 import { ShadowNotice } from "@/components/policies/shadow-notice";
+import { WhyForm } from "@/components/policies/why-form";
 import { DescriptionList } from "@/components/ui/description-list";
 import { PageHeader } from "@/components/ui/empty-state";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getActivePolicySet, listPolicySets, shadowDisagreements } from "@/lib/policy/policy-sets";
+import { whyAction } from "./actions";
 
 export const metadata: Metadata = { title: "Policies" };
 
@@ -45,6 +47,13 @@ export default async function PoliciesPage() {
           All sets
         </h2>
         <PolicySetTable sets={sets} />
+      </section>
+      <section aria-labelledby="why" className="mt-8 space-y-2">
+        <h2 id="why" className="text-lg font-semibold">
+          Why?
+        </h2>
+        <p className="text-sm text-slate-600">What the active set decides for an agent calling a tool (the version pinned in its environment), and the policies that decide it.</p>
+        <WhyForm action={whyAction} />
       </section>
     </>
   );

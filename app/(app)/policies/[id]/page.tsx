@@ -7,6 +7,7 @@ import { PolicyDiff } from "@/components/policies/policy-diff";
 import { PolicyProblems } from "@/components/policies/policy-problems";
 import { PolicySetForm } from "@/components/policies/policy-set-form";
 import { PolicyStatusBadge } from "@/components/policies/policy-status";
+import { ReplayPanel } from "@/components/policies/replay-panel";
 import { ActionButton } from "@/components/ui/action-button";
 import { ConfirmButton } from "@/components/ui/confirm-button";
 import { DescriptionList } from "@/components/ui/description-list";
@@ -15,6 +16,7 @@ import { ReasonForm } from "@/components/ui/reason-form";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { allowedPolicySetActions, getActivePolicySet, getPolicySet, listPolicySets } from "@/lib/policy/policy-sets";
+import { latestReplay } from "@/lib/policy/replay-runs";
 import { orNotFound } from "../../catalog/[id]/entry";
 import {
   activatePolicySetAction,
@@ -24,6 +26,7 @@ import {
   rollBackPolicySetAction,
   saveDraftAction,
   setPolicySetShadowAction,
+  startReplayAction,
 } from "../actions";
 
 export const metadata: Metadata = { title: "Policy set" };
@@ -32,7 +35,7 @@ export default async function PolicySetPage({ params }: { params: Promise<{ id: 
   const user = await requirePagePermission("policies.view");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const [set, active, sets] = await Promise.all([orNotFound(() => getPolicySet(user, id)), getActivePolicySet(user), listPolicySets(user)]);
+  const [set, active, sets, replay] = await Promise.all([orNotFound(() => getPolicySet(user, id)), getActivePolicySet(user), listPolicySets(user), orNotFound(() => latestReplay(user, id))]);
   const basedOn = sets.find((candidate) => candidate.id === set.basedOnId);
   const may = allowedPolicySetActions(user, set);
   const fields = { id: set.id };
@@ -124,6 +127,8 @@ export default async function PolicySetPage({ params }: { params: Promise<{ id: 
           <PolicyDiff active={active.text} activeNumber={active.number} text={set.text} />
         </section>
       )}
+
+      {set.id !== active.id && set.problems.length === 0 && <ReplayPanel setId={set.id} run={replay} start={startReplayAction} />}
     </>
   );
 }
