@@ -2,8 +2,7 @@
 
 import { type ReactNode, useActionState } from "react";
 import { Button, FieldErrors, FormMessage, TextField } from "@/components/ui/form-fields";
-import { type ActionState, type FormValues, idle, valueList, valueText } from "@/lib/action-state";
-import { riskTiers } from "@/lib/catalog/schemas";
+import { type ActionState, type FormValues, idle, valueText } from "@/lib/action-state";
 import { MiB } from "@/lib/evidence/file-size";
 import type { Policies, PolicyKey } from "@/lib/settings/policy";
 
@@ -127,22 +126,6 @@ const anonymousReadField: Fields = (errors, echoed, policies) => (
   </div>
 );
 
-const riskTierFields: Fields = (errors, echoed, policies) => {
-  const checked = echoed ? valueList(echoed, "tiers") : policies["approvals.requiredForRiskTiers"];
-  return (
-    <fieldset className="flex gap-4 text-sm" aria-describedby={errors ? "risk-tiers-error" : undefined}>
-      <legend className="sr-only">Risk tiers</legend>
-      {riskTiers.map((tier) => (
-        <label key={tier} className="flex items-center gap-2">
-          <input type="checkbox" name="tiers" value={tier} defaultChecked={checked.includes(tier)} />
-          {tier}
-        </label>
-      ))}
-      <FieldErrors id="risk-tiers-error" errors={errors} />
-    </fieldset>
-  );
-};
-
 const wholeNumberPolicies = [
   { key: "approvals.waitSeconds", title: "Approval wait", unit: "seconds", description: "How long a call that needs approval waits for a decision before it answers that the request is still pending." },
   { key: "approvals.requestTtlMinutes", title: "Request lifetime", unit: "minutes", description: "How long an approval request can be decided before it expires." },
@@ -188,12 +171,6 @@ const policyViews: PolicyView[] = [
     description,
     fields: textBox({ label: `${title} (${unit})`, name: "value", inputMode: "numeric", current: (policies) => String(policies[key]) }),
   })),
-  {
-    key: "approvals.requiredForRiskTiers",
-    title: "Risk tiers where every change needs approval",
-    description: "At these certified risk tiers, every call to a tool that is not read-only waits for an approver, whatever the reviewer marked.",
-    fields: riskTierFields,
-  },
   {
     key: "dataHandling.sensitiveArgumentFields",
     title: "Sensitive argument fields",

@@ -29,3 +29,15 @@ describe("gateway audit events of an agent acting for a user", () => {
     expect(auditOfJournalLine(journalLine.parse(JSON.parse(decisionLine(older, "k-6", 1_000)))).audit.details).not.toHaveProperty("userSubject");
   });
 });
+
+describe("the policy set a gateway event names", () => {
+  it("lands in the details as policySet, and survives the journal for decisions and interrupted calls", () => {
+    const hash = "a".repeat(64);
+    expect(auditOf({ ...event, policySet: hash }, "k-7").details).toMatchObject({ policySet: hash });
+    expect(auditOf(event, "k-8").details).not.toHaveProperty("policySet");
+    const decided = auditOfJournalLine(journalLine.parse(JSON.parse(decisionLine({ ...event, policySet: hash }, "k-9", 1_000))));
+    expect(decided.audit.details).toMatchObject({ policySet: hash });
+    const call = { agentId: "a-1", agentName: "helper", tool: "read", correlationId: "c-1", method: "tools/call" as const, policySet: hash };
+    expect(auditOfJournalLine(journalLine.parse(JSON.parse(forwardingLine(call, "k-10", 1_000)))).audit.details).toMatchObject({ policySet: hash, decision: "interrupted" });
+  });
+});

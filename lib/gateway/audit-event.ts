@@ -30,6 +30,8 @@ export interface GatewayAuditEvent {
   approvalId?: string | null;
   /** The MCP method, e.g. "tools/call"; the audit action is `gateway.<method>`. */
   method: GatewayMethod;
+  /** The hash of the active policy set the request was decided under (details.policySet). */
+  policySet?: string | null;
   /** Further facts for the event's details, e.g. how many refusals an aggregated event stands for. */
   details?: Record<string, string | number>;
   /** The key `beginGatewayForward` gave the call when it was forwarded: this event is its outcome. */
@@ -56,6 +58,7 @@ export function auditOf(event: GatewayAuditEvent, idempotencyKey: string, occurr
   if (event.serverName) details.serverName = event.serverName;
   if (event.argumentsHash) details.argumentsHash = event.argumentsHash;
   if (event.approvalId) details.approvalId = event.approvalId;
+  if (event.policySet) details.policySet = event.policySet;
   // The actor stays the agent ("agent:<name>", what filters and the dashboard group by); the user it
   // acted for goes into the details, with a readable "user X via agent Y".
   if (event.onBehalfOf) {
@@ -107,6 +110,7 @@ export const journalLine = z.object({
   correlationId: z.string(),
   argumentsHash: text,
   approvalId: text,
+  policySet: text,
   method: z.string(),
   details: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });

@@ -8,6 +8,7 @@ import { writeIsolating } from "@/lib/audit/isolate";
 import { defaultQuarantineFile, errorText, quarantine, quarantineAction, type QuarantinedItem } from "@/lib/audit/quarantine";
 import { recordAuditBatchOn } from "@/lib/audit/record";
 import { AuditJournal, nextAuditKey } from "./audit-journal";
+import { policySetInForce } from "./policy-set-in-force";
 import { auditOf, decisionLine, type ForwardedCall, forwardingLine, type GatewayAuditEvent } from "./audit-event";
 import { type AuditBatchWriter, type QueuedAudit, replayAuditFiles } from "./audit-spool";
 import { dataFile, env } from "@/lib/config/env";
@@ -360,6 +361,8 @@ const existingAuditQueue = () => existingSingleton<AuditQueue>("auditQueue");
 
 /** Queues a gateway decision's audit event; returns at once, no database round trip. */
 export function enqueueGatewayAudit(event: GatewayAuditEvent): void {
+  // An event without a view of its own (an edge refusal) names the set this process last read.
+  event.policySet ??= policySetInForce();
   gatewayAuditQueue().enqueue(event);
 }
 
@@ -368,6 +371,7 @@ export function enqueueGatewayAudit(event: GatewayAuditEvent): void {
  * the key returned. Null once the process is stopping: the call must not be forwarded.
  */
 export function beginGatewayForward(call: ForwardedCall): Promise<string | null> {
+  call.policySet ??= policySetInForce();
   return gatewayAuditQueue().beginForward(call);
 }
 

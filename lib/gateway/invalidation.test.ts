@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { clearKillSwitch, engageKillSwitch } from "@/lib/killswitch/switches";
+import { activePolicySetRecord } from "@/lib/policy/policy-sets";
 import { makeUser } from "@/test/factories";
 import { agentWithKey, grant, registryServer } from "@/test/registry";
 import { isResolutionListening, listenerApplicationName, startResolutionInvalidation } from "./invalidation";
@@ -32,6 +33,8 @@ beforeAll(async () => {
   ({ agentId } = await agentWithKey("dev"));
   server = await registryServer("com.example/live", [{ version: "1.0.0", status: "certified", tools: [{ name: "watched" }, { name: "other" }] }], { dev: "1.0.0" });
   await grant(agentId, server.id);
+  // Set 1 is generated from the retired setting on the first read, which notifies like any change: before listening.
+  await activePolicySetRecord();
   other = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await other.connect();
   stop = await startResolutionInvalidation();

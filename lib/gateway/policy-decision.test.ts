@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { defaultPolicyText } from "@/lib/policy/default-policies";
 import { checkPolicySet } from "@/lib/policy/policy-set";
+import { activatePolicyText } from "@/test/policy-sets";
 import { type Era, eras, type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
 import { flushGatewayAudit } from "./audit-queue";
 import { clearResolutionCache } from "./invalidation";
-import { approvalWording, decideFor, replaceActivePolicySet, toolPolicyFacts } from "./policy-decision";
+import { approvalWording, decideFor, toolPolicyFacts } from "./policy-decision";
 
 // The gateway asks the active policy set after kill switches, grants, pins and drift: a forbid hides a
 // tool from tools/list and refuses its tools/call, naming the policy, on the lean path and the SDK path.
@@ -22,15 +23,11 @@ forbid (principal, action == Toolgate::Action::"tools/call", resource) when { re
 
 beforeAll(async () => {
   gateway = await startGovernedGateway();
-  const check = checkPolicySet(forbidding);
-  if (!check.ok) throw new Error(JSON.stringify(check.problems));
-  replaceActivePolicySet(check.policySet);
+  await activatePolicyText(forbidding);
   clearResolutionCache();
 });
 
 afterAll(async () => {
-  replaceActivePolicySet(null);
-  clearResolutionCache();
   await gateway.close();
 });
 

@@ -1,43 +1,50 @@
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentIdentity } from "@/lib/agents/keys";
-import type { Environment, RiskTier } from "@/lib/generated/prisma/client";
-import { defaultPolicyText } from "@/lib/policy/default-policies";
+import type { Environment } from "@/lib/generated/prisma/client";
 import { type DecisionResult, decide } from "@/lib/policy/engine";
 import { type PolicyAgent, type PolicyTool, toolEntities } from "@/lib/policy/entities";
 import { type CompiledPolicySet, checkPolicySet } from "@/lib/policy/policy-set";
+import { type PolicySetRecord, policySetRecordsInForce } from "@/lib/policy/policy-sets";
 import type { PolicyAction } from "@/lib/policy/schema";
+import { notePolicySetInForce } from "./policy-set-in-force";
 
-// The gateway's side of the policy engine (docs/decisions/028): which policy set is active, the
-// agent's facts, one decision per request, and an approval's reason in words for approvers.
+// The gateway's side of the policy engine (docs/decisions/028, 029): which policy sets are in force,
+// the agent's facts, one decision per request, and an approval's reason in words for approvers.
 //
-// Until policy sets have tables, the active set is the default set generated from the setting
-// `approvals.requiredForRiskTiers`. The setting is read with every agent view, and views are dropped
-// on any settings change (./invalidation.ts), so a new value compiles a new set on the next view.
+// The active set (and the one in shadow, if any) is read from the database with every agent view,
+// and views are dropped on any change to policy_sets (its trigger notifies ./invalidation.ts), so an
+// activation or rollback reaches every instance with the next view. Each set compiles once per hash.
 
-const activeSets = new Map<string, CompiledPolicySet>();
-let replacementSet: CompiledPolicySet | null = null;
-
-/**
- * Puts a compiled set in the default set's place (null restores it), for tests of what the gateway
- * does with a forbid until policy-set tables exist. Views already resolved keep their set: clear them.
- */
-export function replaceActivePolicySet(policySet: CompiledPolicySet | null): void {
-  replacementSet = policySet;
+export interface PolicySetsInForce {
+  /** The set that decides. */
+  active: CompiledPolicySet;
+  /** A proposed or approved set decided beside it, whose disagreements are recorded; null when none runs. */
+  shadow: CompiledPolicySet | null;
 }
 
-/** The active policy set for these approval risk tiers, compiled once per distinct list. */
-export function activePolicySet(approvalRiskTiers: readonly RiskTier[]): CompiledPolicySet {
-  if (replacementSet) return replacementSet;
-  const key = approvalRiskTiers.join(",");
-  let policySet = activeSets.get(key);
+const compiledByHash = new Map<string, CompiledPolicySet>();
+
+function compiled(record: PolicySetRecord): CompiledPolicySet | null {
+  let policySet = compiledByHash.get(record.hash);
   if (!policySet) {
-    const check = checkPolicySet(defaultPolicyText(approvalRiskTiers));
-    // The default set is generated from a validated setting; failing here is a bug, not an input error.
-    if (!check.ok) throw new Error(`The default policy set does not compile: ${check.problems.map((problem) => problem.message).join("; ")}`);
+    const check = checkPolicySet(record.text);
+    if (!check.ok) return null;
     policySet = check.policySet;
-    activeSets.set(key, policySet);
+    compiledByHash.set(record.hash, policySet);
   }
   return policySet;
+}
+
+/** The policy sets in force, compiled; read with each agent view. */
+export async function policySetsInForce(): Promise<PolicySetsInForce> {
+  const records = await policySetRecordsInForce();
+  const active = compiled(records.active);
+  // Every active set was validated when proposed; one that no longer compiles (a schema that changed
+  // under it) fails closed: no view, so no call, until a valid set is activated or rolled back to.
+  if (!active) throw new Error(`The active policy set ${records.active.number} does not compile; activate or roll back to a valid set.`);
+  notePolicySetInForce(active.hash);
+  // A set in shadow that does not compile only loses its shadow run.
+  return { active, shadow: records.shadow && compiled(records.shadow) };
 }
 
 /** A resolved tool's policy facts and their Cedar entities, built once with the agent's view. */

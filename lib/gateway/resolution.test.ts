@@ -1,6 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db/prisma";
+import { defaultPolicyText } from "@/lib/policy/default-policies";
+import { activePolicySetRecord, rollBackPolicySet } from "@/lib/policy/policy-sets";
+import { activatePolicyText, policyPeople } from "@/test/policy-sets";
 import { agentWithKey, grant, registryServer } from "@/test/registry";
 import { clearResolutionCache, unlistenedTtlMs } from "./invalidation";
 import { namespacedToolName } from "./namespacing";
@@ -209,13 +212,16 @@ describe("resolveAgentView", () => {
       ["look", false, null],
       ["wipe", true, "Policy: tools that are not read-only need approval at risk critical."],
     ]);
-    await db().setting.create({ data: { key: "approvals.requiredForRiskTiers", value: [] } });
+    const before = await activePolicySetRecord();
+    const people = await policyPeople();
+    await activatePolicyText(defaultPolicyText([]), people);
     clearResolutionCache();
     expect(await approvals()).toEqual([
       ["look", false, null],
       ["wipe", false, null],
     ]);
-    await db().setting.delete({ where: { key: "approvals.requiredForRiskTiers" } });
+    await rollBackPolicySet(people.approver, before.id);
+    clearResolutionCache();
   });
 
   it("uses the environment's approval list of the entry: a prod agent needs approval for export_contacts", async () => {

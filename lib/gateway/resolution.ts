@@ -5,11 +5,10 @@ import { byBreadth } from "@/lib/killswitch/types";
 import type { PolicyAgent } from "@/lib/policy/entities";
 import { policyToolOf } from "@/lib/policy/tool-facts";
 import type { CompiledPolicySet } from "@/lib/policy/policy-set";
-import { getPolicy } from "@/lib/settings/policy";
 import type { Backend } from "./backends";
 import { isResolutionListening, onResolutionChange, unlistenedTtlMs } from "./invalidation";
 import { namespacedToolName, parseNamespacedToolName } from "./namespacing";
-import { activePolicySet, approvalWording, decideFor, type ToolPolicyFacts, toolPolicyFacts } from "./policy-decision";
+import { approvalWording, decideFor, policySetsInForce, type ToolPolicyFacts, toolPolicyFacts } from "./policy-decision";
 import { singleton } from "@/lib/runtime/singleton";
 
 // What one agent may call through the gateway, with the pinned (certified) definitions — never the
@@ -65,6 +64,8 @@ export interface AgentView {
   backends: Map<string, ResolvedBackend>;
   /** The policy set the view was decided with; every request of the view is decided with it too. */
   policySet: CompiledPolicySet;
+  /** The set in shadow beside it, if any: each call is decided with it too, and a different decision recorded. */
+  shadowPolicySet: CompiledPolicySet | null;
 }
 
 export type RefusalCode = "unknown_agent" | "agent_disabled" | "unknown_tool" | "killed" | "not_granted" | "not_certified" | "not_promoted" | "drift";
@@ -128,19 +129,20 @@ interface Facts {
   pins: Map<string, PinRow>;
   /** Open drift incidents, as `${versionId} ${toolName}`. */
   drifted: Set<string>;
-  /** The active policy set (for now generated from the risk tiers that need approval, a setting). */
+  /** The active policy set, and the one in shadow beside it. */
   policySet: CompiledPolicySet;
+  shadowPolicySet: CompiledPolicySet | null;
 }
 
 async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts> {
   const now = new Date();
-  const [grants, switches, approvalTiers] = await Promise.all([
+  const [grants, switches, policySets] = await Promise.all([
     db().grant.findMany({
       where: { agentId: agent.id, status: "active", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], ...(onlyServerId ? { serverId: onlyServerId } : {}) },
       select: { serverId: true, tools: true, expiresAt: true },
     }),
     db().killSwitch.findMany({ where: { clearedAt: null }, select: { scope: true, serverId: true, versionId: true, toolName: true, reason: true } }),
-    getPolicy("approvals.requiredForRiskTiers"),
+    policySetsInForce(),
   ]);
   const serverIds = onlyServerId ? [onlyServerId] : [...new Set(grants.map((grant) => grant.serverId))];
   const pins = serverIds.length
@@ -156,7 +158,8 @@ async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts>
     switches: byBreadth(switches),
     pins: new Map(pins.map((pin) => [pin.server.id, pin])),
     drifted: new Set(incidents.map((incident) => `${incident.versionId} ${incident.toolName}`)),
-    policySet: activePolicySet(approvalTiers),
+    policySet: policySets.active,
+    shadowPolicySet: policySets.shadow,
   };
 }
 
@@ -264,14 +267,17 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   }
   tools.sort((a, b) => byCodePoint(a.exposedName, b.exposedName));
   const toolsByName = new Map(tools.map((tool) => [tool.exposedName, tool]));
-  return { view: { tools, toolsByName, backends, policySet }, validUntil: Math.min(Infinity, ...deadlines) };
+  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet }, validUntil: Math.min(Infinity, ...deadlines) };
 }
 
 const agentSelect = { id: true, name: true, teamId: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
 
 async function loadAgentView(agentId: string): Promise<{ view: AgentView; validUntil: number }> {
   const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
-  if (!agent || agent.disabled) return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: activePolicySet([]) }, validUntil: Infinity };
+  if (!agent || agent.disabled) {
+    const { active, shadow } = await policySetsInForce();
+    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow }, validUntil: Infinity };
+  }
   return viewOf(await loadFacts(agent));
 }
 

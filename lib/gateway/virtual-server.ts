@@ -1,5 +1,6 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
-import { observeGatewayCall } from "@/lib/observability/metrics";
+import { countShadowDisagreement, observeGatewayCall } from "@/lib/observability/metrics";
+import type { Decision, DecisionResult } from "@/lib/policy/engine";
 import { passApprovalGate, type WaitHooks } from "./approval-gate";
 import { validateArguments, validateStructuredContent } from "./arguments";
 import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit-queue";
@@ -96,7 +97,9 @@ interface Outcome {
   approvalId?: string;
   /** Set once the call is journaled as forwarded (see beginGatewayForward). */
   forwardKey?: string;
-  /** The policies that denied the call or sent it to a person, and their set's hash. */
+  /** The hash of the active policy set the call was decided under. */
+  policySet?: string;
+  /** The policies that denied the call or sent it to a person. */
   details?: Record<string, string>;
 }
 
@@ -153,9 +156,20 @@ export async function callGatewayTool(
       approvalId: outcome.approvalId,
       method: "tools/call",
       forwardKey: outcome.forwardKey,
+      policySet: outcome.policySet,
       details: outcome.details,
     });
   }
+}
+
+/** A set in shadow decides each call too; where it disagrees with the active set, the call's event and a counter say so. */
+function recordShadowDecision(outcome: Outcome, active: Decision, shadow: DecisionResult, shadowHash: string): void {
+  if (shadow.decision === active) return;
+  const details = (outcome.details ??= {});
+  details.shadowDecision = shadow.decision;
+  details.shadowPolicySet = shadowHash;
+  details.shadowPolicyIds = shadow.policyIds.join(",");
+  countShadowDisagreement(active, shadow.decision);
 }
 
 interface Call {
@@ -167,7 +181,8 @@ interface Call {
 }
 
 async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
-  const { toolsByName, backends, policySet } = await resolveAgentView(agent.agentId);
+  const { toolsByName, backends, policySet, shadowPolicySet } = await resolveAgentView(agent.agentId);
+  outcome.policySet = policySet.hash;
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
@@ -177,8 +192,11 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
   }
   outcome.tool = tool;
   // Policy decides after kill switches, grants, pins and drift (the view) with this call's identity and time.
-  const policy = decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date());
-  if (policy.decision !== "allow") outcome.details = { policyIds: policy.policyIds.join(","), policySet: policySet.hash };
+  const policyAgent = policyAgentOf(agent);
+  const at = new Date();
+  const policy = decideFor(policySet, policyAgent, tool, "tools/call", at);
+  if (policy.decision !== "allow") outcome.details = { policyIds: policy.policyIds.join(",") };
+  if (shadowPolicySet) recordShadowDecision(outcome, policy.decision, decideFor(shadowPolicySet, policyAgent, tool, "tools/call", at), shadowPolicySet.hash);
   if (policy.decision === "deny") {
     outcome.reason = denialMessage(policy, name);
     throw new GatewayRefusal(outcome.reason, stoppedToolCode);
@@ -203,7 +221,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     }
   }
   // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
-  const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call" });
+  const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call", policySet: policySet.hash });
   if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
   outcome.forwardKey = forwardKey;
   outcome.decision = "allowed";

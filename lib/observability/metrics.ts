@@ -17,6 +17,7 @@ interface Metrics {
   duration: Histogram<"decision">;
   edgeRefusals: Counter<"status" | "reason">;
   leanCalls: Counter;
+  shadowDisagreements: Counter<"from" | "to">;
 }
 
 function createMetrics(): Metrics {
@@ -50,6 +51,12 @@ function createMetrics(): Metrics {
   const leanCalls = new Counter({
     name: "toolgate_gateway_lean_calls_total",
     help: "Gateway tools/call requests answered by the lean path (lib/gateway/lean-call.ts); the others took the SDK path.",
+    registers: [registry],
+  });
+  const shadowDisagreements = new Counter({
+    name: "toolgate_policy_shadow_disagreements_total",
+    help: "Gateway tools/call requests the policy set in shadow decided differently from the active set, by the active (from) and the shadow (to) decision.",
+    labelNames: ["from", "to"],
     registers: [registry],
   });
   new Gauge({
@@ -106,7 +113,7 @@ function createMetrics(): Metrics {
       this.inc(auditQuarantinedCount());
     },
   });
-  return { registry, calls, duration, edgeRefusals, leanCalls };
+  return { registry, calls, duration, edgeRefusals, leanCalls, shadowDisagreements };
 }
 
 /** The gateway's live state the gauges read at each scrape; lib/runtime/gateway-wiring.ts supplies it. */
@@ -143,6 +150,11 @@ export function countLeanCall(): void {
 /** Counts one request refused at the gateway's HTTP edge (lib/gateway/edge-refusals.ts). */
 export function countEdgeRefusal(status: number, reason: string): void {
   metrics().edgeRefusals.inc({ status: String(status), reason });
+}
+
+/** Counts one call the policy set in shadow decided differently: `from` the active set's decision, `to` the shadow's. */
+export function countShadowDisagreement(from: string, to: string): void {
+  metrics().shadowDisagreements.inc({ from, to });
 }
 
 /** Every metric in Prometheus's text format, with the content type to serve it under. */

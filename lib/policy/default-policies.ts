@@ -3,11 +3,10 @@ import type { RiskTier } from "@/lib/generated/prisma/client";
 // The policy set that reproduces the gateway's behaviour before policies (its former
 // approvalReasonOf in lib/gateway/resolution.ts): every tool that passed grants, pins, kill switches and drift is allowed, and a
 // call needs a person's approval when the reviewer marked the tool, when the entry asks for approval
-// in the agent's environment, or when the tool is not read-only at a risk tier the setting
-// `approvals.requiredForRiskTiers` names.
+// in the agent's environment, or when the tool is not read-only at a risk tier the list names.
 //
-// The risk-tier list is written into the text when the set is generated (phase 2 generates the first
-// active set from the setting's value on upgrade, then the setting retires): a policy set then says
+// The risk-tier list is written into the text when the set is generated (set 1 is generated on upgrade
+// from the retired setting `approvals.requiredForRiskTiers`, ./policy-sets.ts): a policy set says
 // everything it decides, a replay of it needs no setting, and the Tool entity carries facts only.
 
 /** The approval annotation's value that sends a permitted call to a person. */

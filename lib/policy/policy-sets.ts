@@ -321,8 +321,9 @@ export interface PolicySetRecord {
   text: string;
 }
 
-// The active set's text is read once per id and hash: a view load then costs one small query.
-let lastActive: PolicySetRecord | null = null;
+// A set's text never changes once proposed, and only proposed or later sets decide or run in shadow:
+// each text is read once per hash, so reading the sets in force costs one small query.
+const textsByHash = new Map<string, string>();
 
 /** The retired setting whose value the first active set is generated from. */
 const legacyTiersKey = "approvals.requiredForRiskTiers";
@@ -360,17 +361,40 @@ async function generateFirstSet(): Promise<void> {
   }
 }
 
-/** No actor: what the gateway and replay read. Creates set 1 from the legacy setting when none is active. */
-export async function activePolicySetRecord(): Promise<PolicySetRecord> {
+/**
+ * The active set and the set in shadow beside it, if any: what the gateway reads with each agent view.
+ * Creates set 1 from the legacy setting when none is active.
+ */
+export async function policySetRecordsInForce(): Promise<{ active: PolicySetRecord; shadow: PolicySetRecord | null }> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const head = await db().policySet.findFirst({ where: { status: "active" }, select: { id: true, number: true, hash: true } });
-    if (!head) {
+    const heads = await db().policySet.findMany({
+      where: { OR: [{ status: "active" }, { shadowSince: { not: null } }] },
+      select: { id: true, number: true, hash: true, status: true },
+    });
+    const active = heads.find((head) => head.status === "active");
+    if (!active) {
       await generateFirstSet();
       continue;
     }
-    if (lastActive?.id === head.id && lastActive.hash === head.hash) return lastActive;
-    const row = await db().policySet.findFirst({ where: { id: head.id, status: "active" }, select: { id: true, number: true, hash: true, text: true } });
-    if (row) return (lastActive = row);
+    // Activation ends a shadow run, so the set in shadow is never the active one.
+    const shadow = heads.find((head) => head.status !== "active") ?? null;
+    const unread = [active, shadow].flatMap((head) => (head && !textsByHash.has(head.hash) ? [head.id] : []));
+    if (unread.length > 0) {
+      const rows = await db().policySet.findMany({ where: { id: { in: unread } }, select: { hash: true, text: true } });
+      for (const row of rows) textsByHash.set(row.hash, row.text);
+    }
+    const recordOf = (head: { id: string; number: number; hash: string }) => {
+      const text = textsByHash.get(head.hash);
+      return text === undefined ? undefined : { id: head.id, number: head.number, hash: head.hash, text };
+    };
+    const activeRecord = recordOf(active);
+    const shadowRecord = shadow && recordOf(shadow);
+    if (activeRecord && shadowRecord !== undefined) return { active: activeRecord, shadow: shadowRecord };
   }
   throw new ConflictError("The active policy set changed while it was read; try again.");
+}
+
+/** No actor: what the gateway and replay read. Creates set 1 from the legacy setting when none is active. */
+export async function activePolicySetRecord(): Promise<PolicySetRecord> {
+  return (await policySetRecordsInForce()).active;
 }

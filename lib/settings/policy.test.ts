@@ -41,12 +41,11 @@ describe("policy settings", () => {
     const admin = await makeUser(["admin"]);
     await expect(setPolicy(admin, "approvals.waitSeconds", 0)).rejects.toThrow("The wait must be at least 1 second.");
     await expect(setPolicy(admin, "approvals.escalateAfterMinutes", "ten")).rejects.toThrow("The escalation delay must be a number of minutes.");
-    await expect(setPolicy(admin, "approvals.requiredForRiskTiers", ["severe"])).rejects.toThrow("Risk tiers are low, medium, high, critical.");
     await expect(setPolicy(admin, "approvals.maxPendingPerAgent", 0)).rejects.toThrow("The cap must be at least 1 request.");
     await expect(setPolicy(admin, "approvals.maxPendingPerAgent", 2.5)).rejects.toThrow("The cap must be a whole number of requests.");
     expect(await getPolicy("approvals.maxPendingPerAgent")).toBe(10);
     expect(await setPolicy(admin, "approvals.maxPendingPerAgent", 25)).toBe(25);
-    expect(await setPolicy(admin, "approvals.requiredForRiskTiers", ["high", "critical", "high"])).toEqual(["high", "critical"]);
+    await expect(setPolicy(admin, "approvals.requiredForRiskTiers", ["critical"])).rejects.toThrow('There is no setting named "approvals.requiredForRiskTiers".');
     expect(await getPolicy("approvals.waitSeconds")).toBe(45);
   });
 

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { guard } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
-import { riskTiers } from "@/lib/catalog/schemas";
 import { db, type Tx } from "@/lib/db/prisma";
 import { ValidationError } from "@/lib/errors";
 import type { DataClassification, Prisma } from "@/lib/generated/prisma/client";
@@ -71,10 +70,6 @@ export const policySchemas = {
   "approvals.maxPendingPerAgent": count("The cap", "request", 1000),
   /** A request undecided this long is flagged and shown to administrators. */
   "approvals.escalateAfterMinutes": count("The escalation delay", "minute", 7 * 24 * 60),
-  /** Certified risk tiers at which every tool that is not read-only needs an approval, whatever the reviewer chose. */
-  "approvals.requiredForRiskTiers": z
-    .array(z.enum(riskTiers, { error: `Risk tiers are ${riskTiers.join(", ")}.` }), { error: "Expected a list of risk tiers." })
-    .transform((tiers) => [...new Set(tiers)]),
   /** Argument fields (by name, any depth, case-insensitive) masked wherever people see a call's arguments. */
   "dataHandling.sensitiveArgumentFields": nameList("field name"),
 } as const;
@@ -99,7 +94,6 @@ export const policyDefaults: Policies = {
   "approvals.validMinutes": 30,
   "approvals.maxPendingPerAgent": 10,
   "approvals.escalateAfterMinutes": 10,
-  "approvals.requiredForRiskTiers": ["critical"],
   "dataHandling.sensitiveArgumentFields": ["password", "secret", "token", "apiKey", "api_key", "authorization", "accessToken", "privateKey", "ssn", "cardNumber"],
 };
 
@@ -135,7 +129,6 @@ export async function getPolicies(client: Tx = db()): Promise<Policies> {
     "approvals.validMinutes": read("approvals.validMinutes"),
     "approvals.maxPendingPerAgent": read("approvals.maxPendingPerAgent"),
     "approvals.escalateAfterMinutes": read("approvals.escalateAfterMinutes"),
-    "approvals.requiredForRiskTiers": read("approvals.requiredForRiskTiers"),
     "dataHandling.sensitiveArgumentFields": read("dataHandling.sensitiveArgumentFields"),
   };
 }

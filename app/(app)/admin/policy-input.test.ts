@@ -58,11 +58,8 @@ describe("policyValueFrom for the approval policies", () => {
     expect(policyValueFrom("approvals.maxPendingPerAgent", form({ value: "12" }))).toBe(12);
   });
 
-  it("reads the ticked risk tiers and the sensitive field names", () => {
-    const tiers = new FormData();
-    tiers.append("tiers", "high");
-    tiers.append("tiers", "critical");
-    expect(policyValueFrom("approvals.requiredForRiskTiers", tiers)).toEqual(["high", "critical"]);
+  it("reads the sensitive field names; the retired risk-tier setting is no longer a form", () => {
+    expect(policyValueFrom("approvals.requiredForRiskTiers", form({ tiers: "high" }))).toBeUndefined();
     expect(policyValueFrom("dataHandling.sensitiveArgumentFields", form({ fields: "password, ssn," }))).toEqual(["password", "ssn"]);
   });
 });

@@ -49,8 +49,6 @@ export function policyValueFrom(key: string, form: FormData): unknown {
     case "approvals.maxPendingPerAgent":
     case "approvals.escalateAfterMinutes":
       return wholeNumber(text(form, "value"));
-    case "approvals.requiredForRiskTiers":
-      return form.getAll("tiers").map(String);
     case "dataHandling.sensitiveArgumentFields":
       return commaList(text(form, "fields"));
     default:

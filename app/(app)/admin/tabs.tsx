@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { CreateTeamForm } from "@/components/admin/create-team-form";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { OutboundSection } from "@/components/admin/outbound-form";
@@ -72,6 +73,13 @@ export async function PoliciesTab() {
       </h2>
       <p className="text-sm text-slate-600">
         What certification requires, what evidence uploads may weigh and who may read the registry API. Changes apply at once and are audited.
+      </p>
+      <p className="text-sm text-slate-600">
+        Approvals by risk tier are now a policy: they are part of the active policy set, changed by proposing a new set under{" "}
+        <Link href="/policies" className="text-indigo-700 underline">
+          Policies
+        </Link>
+        .
       </p>
       <RequiredNote />
       <PolicyForms action={setPolicyAction} policies={policies} />
