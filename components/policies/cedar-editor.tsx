@@ -5,7 +5,7 @@ import { linter, lintGutter } from "@codemirror/lint";
 import type { Text } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { basicSetup } from "codemirror";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useLayoutEffect, useRef, useState } from "react";
 import type { PolicyProblem } from "@/lib/policy/policy-set";
 import { cedarLanguage } from "./cedar-language";
 import { PolicyProblems, problemPlace } from "./policy-problems";
@@ -53,7 +53,8 @@ export function CedarEditor({ name, label, defaultValue, problems: initialProble
   const [problems, setProblems] = useState(initialProblems);
   const [enhanced, setEnhanced] = useState(false);
 
-  useEffect(() => {
+  // A layout effect: the editor replaces the textarea before the browser paints, never beside it.
+  useLayoutEffect(() => {
     if (!host.current) return;
     const lint = linter(
       async (editor) => {
