@@ -203,13 +203,23 @@ test("the author writes a set from a template and a forbid, proposes it, and can
   await page.screenshot({ path: "test-results/policy-set-proposed-1366.png", fullPage: true });
 });
 
-test("another approver approves; the author activates; the agent's read is refused and the audit names the policy", async ({ page, baseURL }) => {
+test("another approver runs it in shadow and approves; the author activates; the agent's read is refused and the audit names the policy", async ({ page, baseURL }) => {
   await signIn(page, approver.email, approver.password);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /^Policies/ }).click();
   await page.getByRole("table", { name: "Policy sets" }).getByRole("row").filter({ hasText: "No agent reads records" }).getByRole("link").click();
+  // In shadow first: the active set still decides, and the dashboard counts the calls this one would decide otherwise.
+  await page.getByRole("button", { name: "Run in shadow" }).click();
+  await expect(page.getByText("shadow", { exact: true })).toBeVisible();
+  expect(await readRecord(baseURL!)).toBe("ok");
+  const setUrl = page.url();
+  await page.goto("/");
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole("status").filter({ hasText: "runs in shadow" })).toContainText(/: [1-9]\d* calls? in the last 24 hours/, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await page.goto(setUrl);
   await page.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByText("approved", { exact: true })).toBeVisible();
-  const setUrl = page.url();
   await signOut(page);
 
   await signIn(page, author.email, author.password);
