@@ -201,6 +201,14 @@ test("the author writes a set from a template and a forbid, proposes it, and can
   }
   await expectAccessible(page);
   await page.screenshot({ path: "test-results/policy-set-proposed-1366.png", fullPage: true });
+  // On a phone the text and its diff wrap, and nothing is wider than the screen.
+  await page.setViewportSize({ width: 390, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: "test-results/policy-set-proposed-390.png", fullPage: true });
+  await page.goto("/policies/new");
+  await expect(cedarEditor(page)).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1366, height: 800 });
 });
 
 test("another approver runs it in shadow and approves; the author activates; the agent's read is refused and the audit names the policy", async ({ page, baseURL }) => {
