@@ -1,9 +1,7 @@
-import type { z } from "zod";
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
+import { createDocument } from "zod-openapi";
 import { evidenceIdParams } from "@/lib/evidence/download";
 import {
   catalogQuery,
-  errorBody,
   importVersionBody,
   registerServerBody,
   serverEntry,
@@ -13,36 +11,9 @@ import {
   versionDiffBody,
   versionParams,
 } from "./catalog-contract";
+import { json, operation } from "./operation";
+import { policyPaths } from "./policy-paths";
 import { registryPaths } from "./registry-paths";
-
-const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
-
-const errors = {
-  "400": json(errorBody, "Invalid input; nothing was changed."),
-  "401": json(errorBody, "Not signed in."),
-  "403": json(errorBody, "Signed in, but not allowed."),
-};
-
-interface Operation {
-  summary: string;
-  requestParams?: ZodOpenApiOperationObject["requestParams"];
-  /** A required JSON request body. */
-  body?: z.ZodType;
-  /** The answers other than the refusals every operation has. */
-  responses: ZodOpenApiResponsesObject;
-  /** Further refusals, by status: what each means here. */
-  refusals?: Record<string, string>;
-}
-
-/** A catalog API operation; every one may answer with the 400, 401 and 403 refusals. */
-function operation({ summary, requestParams, body, responses, refusals = {} }: Operation): ZodOpenApiOperationObject {
-  return {
-    summary,
-    ...(requestParams && { requestParams }),
-    ...(body && { requestBody: { required: true, content: { "application/json": { schema: body } } } }),
-    responses: { ...responses, ...errors, ...Object.fromEntries(Object.entries(refusals).map(([status, meaning]) => [status, json(errorBody, meaning)])) },
-  };
-}
 
 /** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the handlers use. */
 export function openApiDocument() {
@@ -119,6 +90,7 @@ export function openApiDocument() {
           refusals: { "404": "No such evidence, or it has no file." },
         }),
       },
+      ...policyPaths,
       ...registryPaths,
     },
   });

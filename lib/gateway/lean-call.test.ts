@@ -7,7 +7,12 @@ import { connectLegacy } from "@/test/gateway-clients";
 import { defaultFixtureTools, type FixtureTool } from "@/test/mcp-fixture-server";
 import { startServerEverything } from "@/test/server-everything";
 import { metricsText } from "@/lib/observability/metrics";
+import { defaultPolicyText } from "@/lib/policy/default-policies";
+import { activePolicySetRecord, rollBackPolicySet } from "@/lib/policy/policy-sets";
+import { activatePolicyText, policyPeople } from "@/test/policy-sets";
 import { flushGatewayAudit } from "./audit-queue";
+import { clearResolutionCache } from "./invalidation";
+import { resolveAgentView } from "./resolution";
 import { leanCallOf, leanListOf } from "./lean-call";
 
 // The lean path and the SDK path must be indistinguishable to a client: the same bytes for the same
@@ -156,6 +161,34 @@ describe.each(eras)("the lean path and the SDK path over the %s era", (era) => {
     expect(lean.body).toContain("backend com.example/records");
     expect(leanAudit).toMatchObject({ outcome: "failure" });
     expect(await lastCallAudit()).toEqual(leanAudit);
+  });
+});
+
+describe("a call whose own identity needs approval where its agent's view did not", () => {
+  // The view decides with the agent's row alone (no scopes); this request's key carries tools:call.
+  const scopedApproval = `${defaultPolicyText(["critical"])}
+@id("calls-with-call-scope")
+@approval("required")
+permit (principal, action == Toolgate::Action::"tools/call", resource) when { principal.scopes.contains("tools:call") && resource.name == "search_records" };
+`;
+
+  it("takes the SDK path, which waits for the person", async () => {
+    const before = await activePolicySetRecord();
+    const people = await policyPeople();
+    await activatePolicyText(scopedApproval, people);
+    clearResolutionCache();
+    try {
+      const view = await resolveAgentView(gateway.agentId);
+      expect(view.toolsByName.get(gateway.exposed("search_records"))?.requiresApproval).toBe(false);
+      const counted = await leanCalls();
+      const answer = await send("legacy", gateway.exposed("search_records"), { query: "a" }, "lean");
+      expect(answer.body).toMatch(/Approval request [0-9a-f-]{36} is still waiting/);
+      expect(await leanCalls()).toBe(counted);
+      expect(await lastCallAudit()).toMatchObject({ details: { policyIds: expect.stringContaining("calls-with-call-scope") } });
+    } finally {
+      await rollBackPolicySet(people.approver, before.id);
+      clearResolutionCache();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { countLeanCall } from "@/lib/observability/metrics";
+import { decideFor, policyAgentOf } from "./policy-decision";
 import { resolveAgentView } from "./resolution";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-server";
 
@@ -8,7 +9,7 @@ import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-
 // and screened its params (./call-input.ts), the governance is the same callGatewayTool, and the answer
 // is serialised once, as the message the SDK server would have sent (its key order, its error mapping),
 // so a client cannot tell the two paths apart (lib/gateway/lean-call.test.ts compares their bytes). Anything less common —
-// a progress token, a tool that waits for a person's approval — takes the SDK path, which relays
+// a progress token, a call that waits for a person's approval — takes the SDK path, which relays
 // notifications while the call runs.
 
 export interface LeanCall {
@@ -55,8 +56,11 @@ export function leanListOf(body: unknown): LeanList | null {
  * else is -32603, and `data` goes along when there is some.
  */
 export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy"): Promise<string | null> {
-  const { toolsByName } = await resolveAgentView(agent.agentId);
-  if (toolsByName.get(call.name)?.requiresApproval) return null;
+  const { toolsByName, policySet } = await resolveAgentView(agent.agentId);
+  const tool = toolsByName.get(call.name);
+  // The view's mark is the agent's own decision when the view loaded; this request's scopes, the user it
+  // acts for and its time may need a person where the view did not (a remembered decision: a map lookup).
+  if (tool && (tool.requiresApproval || decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date()).decision === "approval")) return null;
   countLeanCall();
   const result = () => callGatewayTool(agent, call.name, call.args, correlationId);
   return answer(call.id, era === "legacy" ? result : async () => stampedResult(await result()));

@@ -78,6 +78,18 @@ describe.each(eras)("a policy set activated while the gateway runs (%s era)", (e
   });
 });
 
+describe("gateway audit events without a view of their own", () => {
+  it("name the active set this process last read, as the calls' events do", async () => {
+    const active = await activePolicySetRecord();
+    await gateway.rpc("modern", "tools/list", {});
+    const answer = await gateway.rpc("modern", "tools/call", { name: 42, arguments: {} });
+    expect(answer.error?.code).toBe(-32602);
+    const refused = await lastCallAudit();
+    expect(refused).toMatchObject({ outcome: "denied" });
+    expect(refused.details).toMatchObject({ policySet: active.hash });
+  });
+});
+
 describe("a policy set in shadow", () => {
   const forbidSearches = `${defaultPolicyText(["critical"])}
 @id("no-search-calls")

@@ -110,7 +110,8 @@ const description = z
   .max(2000, "The description must be at most 2000 characters.")
   .refine((text) => !hasUnsafeCharacters(text), "The description must not contain control or bidirectional-override characters.");
 
-const draftInput = z.strictObject(
+/** What saveDraft takes: `id` names the actor's own draft to change; without it a new draft is created. */
+export const policySetDraftInput = z.strictObject(
   { id: setId.optional(), text: policyText, description: description.default(""), basedOnId: setId.nullish() },
   { error: "Give the draft's text and description." },
 );
@@ -147,7 +148,8 @@ interface Move {
 
 /** Applies one step if the set is still where it was, and audits it in the same transaction. */
 async function moveSet(tx: Tx, actor: Actor, set: DetailRow, move: Move): Promise<void> {
-  const moved = await tx.policySet.updateMany({ where: { id: set.id, status: move.from }, data: move.data });
+  // The text too: a proposal must freeze the text that was checked, not one saved meanwhile.
+  const moved = await tx.policySet.updateMany({ where: { id: set.id, status: move.from, hash: set.hash }, data: move.data });
   if (moved.count !== 1) throw new ConflictError(`Policy set ${set.number} changed meanwhile; reload and try again.`);
   await recordAudit(tx, {
     actor: personActor(actor),
@@ -195,7 +197,7 @@ async function refuseUnlessAuthor(actor: Actor, set: DetailRow, action: Action, 
 /** Creates a draft, or changes the actor's own draft; a draft may hold problems until it is proposed. */
 export async function saveDraft(actor: Actor, input: unknown): Promise<PolicySetDetail> {
   await guard(actor, "policies.author", target());
-  const draft = parseInput(draftInput, input);
+  const draft = parseInput(policySetDraftInput, input);
   if (draft.basedOnId) await loadSet(draft.basedOnId);
   const hash = policySetHash(draft.text);
   if (draft.id) {
@@ -203,7 +205,7 @@ export async function saveDraft(actor: Actor, input: unknown): Promise<PolicySet
     if (set.status !== "draft") throw new ConflictError(`Policy set ${set.number} is ${set.status}: a set cannot change once proposed; save a new draft based on it.`);
     await refuseUnlessAuthor(actor, set, "policies.author", "change");
     const data = { text: draft.text, hash, description: draft.description, ...(draft.basedOnId !== undefined && { basedOnId: draft.basedOnId }) };
-    return applyStep(set, (tx) => moveSet(tx, actor, { ...set, hash }, { action: "policy.draft", from: "draft", data }));
+    return applyStep(set, (tx) => moveSet(tx, actor, set, { action: "policy.draft", from: "draft", data, details: { hash } }));
   }
   // The set generated from the former setting comes first, so it is set 1 and a draft can be based on it.
   await activePolicySetRecord();
