@@ -96,6 +96,15 @@ when { resource has riskTier && ["high", "critical"].contains(resource.riskTier)
     expect(decide(ignoresArguments, withPath("/home/a"))).toBe(decide(ignoresArguments, withPath("/etc/shadow")));
   });
 
+  it("a remembered decision is keyed on the hour and the day only when a policy names them", () => {
+    const ignoresTime = compile("");
+    expect(decide(ignoresTime, call({ call: { at: wednesdayNoon } }))).toBe(decide(ignoresTime, call({ call: { at: wednesdayNight } })));
+    const readsDay = compile(`@id("not-on-sundays")\nforbid (principal, action, resource) when { context.dayOfWeek == 0 };`);
+    const sunday = new Date(wednesdayNoon.getTime() + 4 * 24 * 3600 * 1000);
+    expect(decide(readsDay, call({ call: { at: wednesdayNoon } })).decision).toBe("allow");
+    expect(decide(readsDay, call({ call: { at: sunday } })).decision).toBe("deny");
+  });
+
   it("a remembered decision is keyed on the hour and on the facts' content, not on object identity", () => {
     const destructive = () => aTool({ destructive: true });
     expect(decide(businessHoursForDestructiveInProd, call({ tool: destructive() })).decision).toBe("allow");

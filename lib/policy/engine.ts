@@ -11,8 +11,8 @@ import type { PolicyAction } from "./schema";
 // Cost: cedar-wasm copies every entity across the JS/wasm boundary field by field, about 20-60 µs an
 // entity on this machine, so one evaluation costs 0.1-0.2 ms whatever the policies. A decision is a
 // pure function of the set, the agent's and tool's facts, the action and the context, so each one is
-// remembered per set under a key of exactly those inputs (arguments and client address only when the
-// set's text names them). The facts were validated against the schema when the set was compiled, so
+// remembered per set under a key of exactly those inputs (arguments, client address, hour and day only
+// when the set's text names them). The facts were validated against the schema when the set was compiled, so
 // evaluation skips request and entity validation.
 
 export type Decision = "allow" | "deny" | "approval";
@@ -82,8 +82,8 @@ function decisionKey(policySet: CompiledPolicySet, input: DecisionInput): string
     input.action,
     contentKey(input.agent),
     contentKey(input.tool),
-    at.getUTCHours(),
-    at.getUTCDay(),
+    policySet.readsHourOfDay ? at.getUTCHours() : "",
+    policySet.readsDayOfWeek ? at.getUTCDay() : "",
     policySet.readsClientAddress ? (clientAddress ?? "") : "",
     policySet.readsArguments ? JSON.stringify(args ?? {}) : "",
   ].join("\u0000");

@@ -33,11 +33,14 @@ export interface CompiledPolicySet {
   /** Cedar's name for the preparsed set in its per-thread cache. */
   cacheId: string;
   /**
-   * Whether the text names the call's arguments or the client's address anywhere (even in a comment):
-   * only then do they belong in the key of remembered decisions (./engine.ts). Over-including is safe.
+   * Whether the text names the call's arguments, the client's address, the hour or the day anywhere
+   * (even in a comment): only then do they belong in the key of remembered decisions (./engine.ts).
+   * Over-including is safe.
    */
   readsArguments: boolean;
   readsClientAddress: boolean;
+  readsHourOfDay: boolean;
+  readsDayOfWeek: boolean;
 }
 
 export type PolicySetCheck = { ok: true; policySet: CompiledPolicySet } | { ok: false; problems: PolicyProblem[] };
@@ -133,6 +136,8 @@ export function checkPolicySet(input: unknown): PolicySetCheck {
     cacheId,
     readsArguments: /\barguments\b/.test(text),
     readsClientAddress: /\bclientAddress\b/.test(text),
+    readsHourOfDay: /\bhourOfDay\b/.test(text),
+    readsDayOfWeek: /\bdayOfWeek\b/.test(text),
   };
   compiled.set(hash, policySet);
   return { ok: true, policySet };
