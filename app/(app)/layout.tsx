@@ -17,6 +17,7 @@ const sections: { href: string; label: string; action: Action; count?: keyof Nav
   { href: "/approvals", label: "Approvals", action: "approvals.view", count: "approvals" },
   { href: "/agents", label: "Agents", action: "agents.view" },
   { href: "/kill-switches", label: "Kill switches", action: "killswitch.manage" },
+  { href: "/policies", label: "Policies", action: "policies.view", count: "policies" },
   { href: "/audit", label: "Audit", action: "audit.view" },
   { href: "/admin", label: "Admin", action: "users.view" },
 ];
@@ -25,6 +26,7 @@ const countWords = {
   reviews: { word: "waiting", tone: "warn" },
   approvals: { word: "waiting", tone: "warn" },
   drift: { word: "open", tone: "bad" },
+  policies: { word: "waiting", tone: "warn" },
 } as const satisfies Record<keyof NavigationCounts, Omit<NonNullable<NavLink["count"]>, "value">>;
 
 export default async function AppLayout({ children }: { children: ReactNode }) {

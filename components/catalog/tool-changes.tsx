@@ -82,7 +82,8 @@ function WordDiff({ parts }: { parts: DiffPart[] }) {
 
 const linePrefix = { added: "+ ", removed: "- ", same: "  " } as const;
 
-function LineDiff({ parts }: { parts: DiffPart[] }) {
+/** Lines added and removed, each marked with +/- and colour; unchanged lines shown as they are. */
+export function LineDiff({ parts }: { parts: DiffPart[] }) {
   const lines = parts.filter((part) => part.text !== "").flatMap((part) => part.text.replace(/\n$/, "").split("\n").map((text) => ({ text, change: part.change })));
   return (
     <pre className="whitespace-pre-wrap break-all rounded border border-slate-200 bg-slate-50 p-2 text-xs">

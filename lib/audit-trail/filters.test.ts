@@ -53,6 +53,10 @@ describe("audit filters", () => {
     expect(refusal({ cursor: "0" }).message).toMatch(/whole number from 1/);
     expect(refusal({ cursor: "-3" }).fieldErrors.cursor).toBeDefined();
     expect(refusal({ cursor: "9223372036854775808" }).message).toMatch(/beyond any chain position/);
+    expect(refusal({ event: "0" }).message).toMatch(/audit event's id/);
+    expect(refusal({ event: "12\u0000" }).fieldErrors.event).toBeDefined();
+    expect(refusal({ event: "9223372036854775808" }).message).toMatch(/beyond any audit event/);
+    expect(parseAuditFilters({ event: "42" }).event).toBe(42n);
     expect(refusal({ action: "user create" }).message).toMatch(/An action looks like user.create/);
     expect(refusal({ target: ":id-only" }).message).toMatch(/A target is a type/);
     expect(refusal({ actor: "x".repeat(201) }).message).toBe("The actor filter must be at most 200 characters.");

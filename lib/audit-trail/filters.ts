@@ -12,11 +12,12 @@ import { parseInput, queryText } from "@/lib/validation";
 //   day, minute or second, so to=2026-01-31 includes all of that day.
 // - q: part of the reason or the correlation id, any case.
 // - cursor: a chain position; only older events (lower positions) are shown, for paging back.
+// - event: one event's id, for a link to it (a policy replay's examples).
 
 export const auditOutcomes = ["success", "denied", "failure"] as const;
 
 /** The query keys that filter; the cursor and an export's format are not among them. */
-export const auditFilterKeys = ["actor", "action", "target", "outcome", "from", "to", "q"] as const;
+export const auditFilterKeys = ["actor", "action", "target", "outcome", "from", "to", "q", "event"] as const;
 
 const text = (name: string, max: number) => queryText(`The ${name} filter`, max, `Give the ${name} filter once, as text.`);
 
@@ -65,6 +66,12 @@ const cursorFilter = text("cursor", 19)
   .transform((value) => BigInt(value))
   .refine((seq) => seq <= 9_223_372_036_854_775_807n, "The cursor is beyond any chain position.");
 
+// An event id, like a chain position, fits PostgreSQL's BIGINT.
+const eventFilter = text("event", 19)
+  .regex(/^[1-9]\d*$/, "The event is an audit event's id: a whole number from 1.")
+  .transform((value) => BigInt(value))
+  .refine((id) => id <= 9_223_372_036_854_775_807n, "The event is beyond any audit event's id.");
+
 // A form sends "" for a field left empty; that (or only spaces) means no filter.
 const absentIfEmpty = (value: unknown) => ((typeof value === "string" && value.trim() === "") || value === null ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(absentIfEmpty, schema.optional());
@@ -79,6 +86,7 @@ export const auditFiltersSchema = z
     to: optional(instantFilter("to")),
     q: optional(text("search", 200)),
     cursor: optional(cursorFilter),
+    event: optional(eventFilter),
   })
   .refine((f) => !f.from || !f.to || f.from.start < f.to.end, { path: ["to"], message: "The end of the period is before its start." })
   .transform(({ from, to, ...filters }): AuditFilters => ({ ...filters, ...(from && { from: from.start }), ...(to && { before: to.end }) }));
@@ -94,6 +102,7 @@ export interface AuditFilters {
   before?: Date;
   q?: string;
   cursor?: bigint;
+  event?: bigint;
 }
 
 /** Reads filters from a query (URL search params as an object); bad values throw a ValidationError. */

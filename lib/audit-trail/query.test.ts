@@ -75,6 +75,12 @@ describe("searching the audit trail", () => {
     expect(await found({ q: "E2" })).toEqual(["e2"]);
   });
 
+  it("finds one event by its id, as a replay's example links to it", async () => {
+    const [second] = await db().auditEvent.findMany({ where: { correlationId: "e2" }, select: { id: true } });
+    expect(await found({ event: second!.id.toString() })).toEqual(["e2"]);
+    expect(await found({ event: second!.id.toString(), outcome: "denied" })).toEqual([]);
+  });
+
   it("combines filters", async () => {
     expect(await found({ actor: "scout", outcome: "success" })).toEqual(["e2"]);
     expect(await found({ action: "gateway.", target: "server:s1", to: "2026-01-31T12:00" })).toEqual(["e2"]);

@@ -7,7 +7,7 @@ import type { AuditFilters } from "./filters";
 // so an offset would shift under a reader while new events arrive, and the position is indexed.
 
 function whereOf(filters: AuditFilters): Prisma.AuditEventWhereInput {
-  const { actor, action, target, outcome, from, before, q, cursor } = filters;
+  const { actor, action, target, outcome, from, before, q, cursor, event } = filters;
   const conditions: Prisma.AuditEventWhereInput[] = [];
   if (actor) conditions.push({ actorLabel: { contains: likeLiteral(actor), mode: "insensitive" } });
   if (action) conditions.push({ action: action.prefix ? { startsWith: likeLiteral(action.value) } : action.value });
@@ -16,6 +16,7 @@ function whereOf(filters: AuditFilters): Prisma.AuditEventWhereInput {
   if (from || before) conditions.push({ occurredAt: { gte: from, lt: before } });
   if (q) conditions.push({ OR: [{ reason: { contains: likeLiteral(q), mode: "insensitive" } }, { correlationId: { contains: likeLiteral(q), mode: "insensitive" } }] });
   if (cursor) conditions.push({ chainSeq: { lt: cursor } });
+  if (event) conditions.push({ id: event });
   return { AND: conditions };
 }
 

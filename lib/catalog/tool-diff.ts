@@ -43,10 +43,17 @@ function text(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
+const partsOf = (changes: { value: string; added: boolean; removed: boolean }[]) =>
+  changes.map((change): DiffPart => ({ text: change.value, change: change.added ? "added" : change.removed ? "removed" : "same" }));
+
+/** Two texts line by line (a policy set against the active one, a schema against the one before). */
+export function diffTextLines(before: string, after: string): DiffPart[] {
+  return partsOf(diffLines(before, after));
+}
+
 function fieldDiff(field: DefinitionField, before: unknown, after: unknown): FieldDiff {
   const words = textFields.has(field);
-  const changes = words ? diffWordsWithSpace(text(before), text(after)) : diffLines(prettyJson(before), prettyJson(after));
-  const parts = changes.map((change): DiffPart => ({ text: change.value, change: change.added ? "added" : change.removed ? "removed" : "same" }));
+  const parts = words ? partsOf(diffWordsWithSpace(text(before), text(after))) : diffTextLines(prettyJson(before), prettyJson(after));
   return { field, mode: words ? "words" : "lines", parts };
 }
 

@@ -101,15 +101,24 @@ describe("pending approvals and the navigation's counts", () => {
       ],
     });
     // The reviewer owns `other`, so only `owned`'s submitted version waits for them.
-    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 1, approvals: 0, drift: 1 });
+    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 1, approvals: 0, drift: 1, policies: 0 });
     const otherReviewer = await makeUser(["reviewer"]);
-    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1 });
+    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1, policies: 0 });
     // Claimed by one reviewer, a version waits for them alone.
     await db().serverVersion.update({ where: { id: owned.versionIds[1]! }, data: { status: "in_review", reviewerId: otherReviewer.id } });
-    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1 });
-    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 0, approvals: 0, drift: 1 });
-    expect(await navigationCounts(approver, now)).toEqual({ reviews: 0, approvals: 10, drift: 1 });
-    expect(await navigationCounts(admin, now)).toEqual({ reviews: 0, approvals: 0, drift: 1 });
-    expect(await navigationCounts(await makeUser([]), now)).toEqual({ reviews: 0, approvals: 0, drift: 0 });
+    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1, policies: 0 });
+    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 0, approvals: 0, drift: 1, policies: 0 });
+    expect(await navigationCounts(approver, now)).toEqual({ reviews: 0, approvals: 10, drift: 1, policies: 0 });
+    expect(await navigationCounts(admin, now)).toEqual({ reviews: 0, approvals: 0, drift: 1, policies: 0 });
+    expect(await navigationCounts(await makeUser([]), now)).toEqual({ reviews: 0, approvals: 0, drift: 0, policies: 0 });
+  });
+
+  it("give approvers the proposed policy sets they may decide: not their own, not drafts", async () => {
+    const author = await makeUser(["admin"]);
+    const set = (status: "draft" | "proposed" | "approved", authorId: string | null) => ({ text: "", hash: "0".repeat(64), status, authorId });
+    await db().policySet.createMany({ data: [set("proposed", author.id), set("proposed", approver.id), set("proposed", null), set("draft", author.id), set("approved", author.id)] });
+    expect((await navigationCounts(approver, now)).policies).toBe(2);
+    expect((await navigationCounts(owningApprover, now)).policies).toBe(3);
+    expect((await navigationCounts(author, now)).policies).toBe(0);
   });
 });

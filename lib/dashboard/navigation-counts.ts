@@ -13,6 +13,8 @@ export interface NavigationCounts {
   approvals: number;
   /** Open drift incidents, for those who see the catalog. */
   drift: number;
+  /** Proposed policy sets an approver may decide: every one but their own. */
+  policies: number;
 }
 
 const zero = Prisma.sql`0`;
@@ -24,7 +26,10 @@ export async function navigationCounts(person: Actor, now = new Date()): Promise
            OR (v."status" = 'in_review' AND v."reviewer_id" = ${person.id}::uuid))`
     : zero;
   const drift = can(person, "catalog.view") ? Prisma.sql`(SELECT count(*)::int FROM "drift_incidents" d WHERE d."resolved_at" IS NULL)` : zero;
-  const [row] = await db().$queryRaw<(PendingApprovalColumns & { reviews: number; drift: number })[]>`
-    SELECT ${pendingApprovalColumns(now, person)}, ${reviews} AS "reviews", ${drift} AS "drift"`;
-  return { reviews: row!.reviews, approvals: pendingApprovalsOf(row!).pending, drift: row!.drift };
+  const policies = can(person, "policies.approve")
+    ? Prisma.sql`(SELECT count(*)::int FROM "policy_sets" p WHERE p."status" = 'proposed' AND p."author_id" IS DISTINCT FROM ${person.id}::uuid)`
+    : zero;
+  const [row] = await db().$queryRaw<(PendingApprovalColumns & { reviews: number; drift: number; policies: number })[]>`
+    SELECT ${pendingApprovalColumns(now, person)}, ${reviews} AS "reviews", ${drift} AS "drift", ${policies} AS "policies"`;
+  return { reviews: row!.reviews, approvals: pendingApprovalsOf(row!).pending, drift: row!.drift, policies: row!.policies };
 }
