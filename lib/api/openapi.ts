@@ -13,6 +13,7 @@ import {
 } from "./catalog-contract";
 import { json, operation } from "./operation";
 import { policyPaths } from "./policy-paths";
+import { policyReplayPaths } from "./policy-replay-paths";
 import { registryPaths } from "./registry-paths";
 
 /** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the handlers use. */
@@ -91,6 +92,7 @@ export function openApiDocument() {
         }),
       },
       ...policyPaths,
+      ...policyReplayPaths,
       ...registryPaths,
     },
   });

@@ -5,7 +5,6 @@ import { replayInput } from "@/lib/policy/replay-runs";
 // The policy replay and "why" API's shapes (issue #18). Requests reuse the services' input schemas;
 // responses are described here so the OpenAPI document comes from the same zod schemas.
 
-export const policySetIdParams = z.object({ id: z.uuid({ error: "Policy set ids are UUIDs." }) });
 export const replayIdParams = z.object({ id: z.uuid({ error: "Replay ids are UUIDs." }) });
 
 export const startReplayBody = replayInput.meta({ id: "StartPolicyReplay" });
