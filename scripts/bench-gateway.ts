@@ -6,12 +6,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Agent, request } from "undici";
+import { prepareDatabase } from "./bench/database";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 // Unmeasured calls on each path first, so both are measured with their code compiled by the JIT.
@@ -60,16 +59,6 @@ async function startAppGateway(env: Record<string, string>): Promise<{ url: stri
   const { waitUntilServing } = await import("@/lib/runtime/app-server");
   await waitUntilServing(origin, child, "scripts/serve.ts");
   return { url: `${origin}/mcp`, child };
-}
-
-async function prepareDatabase() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "toolgate-bench-"));
-  const { freePort } = await import("@/lib/net/free-port");
-  const { startEmbeddedPostgres } = await import("../lib/db/embedded-postgres");
-  const { migrate } = await import("../lib/db/migrate");
-  const database = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), database: "toolgate_bench" });
-  await migrate(database.url);
-  return { url: database.url, dataDir: dir, stop: async () => { await database.stop(); await rm(dir, { recursive: true, force: true }); } };
 }
 
 // Sessions are opened by the SDK client (initialize, the Mcp-Session-Id, the negotiated version). The
@@ -211,7 +200,7 @@ const fixed = (n: number) => n.toFixed(2).padStart(8);
 const signed = (n: number) => `${n < 0 ? "" : "+"}${n.toFixed(2)}`;
 
 async function main() {
-  const database = await prepareDatabase();
+  const database = await prepareDatabase("toolgate_bench");
   const env = {
     DATABASE_URL: database.url,
     TOOLGATE_DATA_DIR: database.dataDir,

@@ -25,6 +25,17 @@ CREATE FUNCTION "tool_search_document"(name text, title text, description text, 
       WHERE jsonb_typeof(p.value) = 'object'), '')), 'D')
 $$;
 
+-- The terms of a search box's text, each a tsquery of one lexeme: every word (stop words dropped,
+-- stemmed, identifiers split as above), the last word as a prefix ("open a pull req" finds "request").
+-- lib/discovery/search.ts ORs them, each weighted by how rare it is among the candidates.
+CREATE FUNCTION "tool_search_terms"(query text) RETURNS SETOF tsquery
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ('''' || replace(replace(u.lexeme, '\', '\\'), '''', '''''') || '''' ||
+          CASE WHEN u.lexeme = ANY (tsvector_to_array(to_tsvector('english'::regconfig,
+            tool_search_words(substring(query from '([[:alnum:]]+)[^[:alnum:]]*$'))))) THEN ':*' ELSE '' END)::tsquery
+    FROM unnest(to_tsvector('english'::regconfig, tool_search_words(query))) u
+$$;
+
 -- Generated, so it can never disagree with the definition (tool rows are immutable once a version leaves draft).
 ALTER TABLE "version_tools" ADD COLUMN "search_vector" tsvector
   GENERATED ALWAYS AS (tool_search_document("name", "title", "description", "input_schema")) STORED;
