@@ -1,6 +1,7 @@
 // What an agent in discovery mode sees instead of every schema (issue #19, S3): three meta-tools, and
 // search answers that list each tool in a line or two. The gateway serves them (a later step); the
 // retrieval benchmark (scripts/bench-discovery.ts) counts their tokens against expose-all.
+import { maxSearchLimit } from "./search";
 
 /** The meta-tools' definitions, as tools/list returns them. */
 export const discoveryTools = [
@@ -13,7 +14,7 @@ export const discoveryTools = [
       type: "object",
       properties: {
         query: { type: "string", minLength: 1, maxLength: 500, description: 'What you want to do, e.g. "open a pull request for my branch".' },
-        limit: { type: "integer", minimum: 1, maximum: 50, default: 5, description: "How many tools to list." },
+        limit: { type: "integer", minimum: 1, maximum: maxSearchLimit, default: 5, description: "How many tools to list." },
       },
       required: ["query"],
     },
@@ -42,7 +43,7 @@ export const discoveryTools = [
 ] as const;
 
 /** A summary is the description's first paragraph, cut at a word to this many characters. */
-export const summaryChars = 240;
+const summaryChars = 240;
 
 /** A tool as a search answer lists it: name, title, and the start of its description. */
 export function searchEntry(tool: { name: string; title?: string | null; description?: string | null }): { name: string; title?: string; summary: string } {
