@@ -64,13 +64,13 @@ const key = (versionId: string, toolName: string) => `${versionId}\u0000${toolNa
  * The candidates that match the query best, at most `limit` (1..50, default 5). The query is text as
  * typed into a search box (1..500 characters, one line): its words are OR-ed, stop words dropped, words
  * stemmed, snake_case and camelCase split, and the last word also matches as a prefix
- * (tool_search_query in the migration).
+ * (tool_search_terms in the migration); a word rare among the candidates counts more than a common one.
  */
 export async function searchTools<T extends SearchCandidate>(candidates: readonly T[], query: unknown, options: { limit?: unknown } = {}): Promise<ToolSearchResult<T>> {
   const input = parseInput(searchInput, { query, limit: options.limit });
   const byKey = new Map(candidates.map((candidate) => [key(candidate.versionId, candidate.toolName), candidate]));
   const config = embeddingsConfig();
-  if (byKey.size === 0) return { tools: [], ranking: config ? "hybrid" : "text", notice: null };
+  if (byKey.size === 0) return { tools: [], ranking: "text", notice: null };
   const depth = config ? fusionDepth : input.limit;
   const textHits = await textRanking([...byKey.values()], input.query, depth);
   const pick = (hits: TextHit[]) => hits.slice(0, input.limit).map((hit) => byKey.get(key(hit.versionId, hit.name))!);
