@@ -200,7 +200,7 @@ const fixed = (n: number) => n.toFixed(2).padStart(8);
 const signed = (n: number) => `${n < 0 ? "" : "+"}${n.toFixed(2)}`;
 
 async function main() {
-  const database = await prepareDatabase();
+  const database = await prepareDatabase("toolgate_bench");
   const env = {
     DATABASE_URL: database.url,
     TOOLGATE_DATA_DIR: database.dataDir,

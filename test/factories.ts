@@ -25,7 +25,16 @@ export async function makeTeam(members: { id: string }[] = [], name = `Team ${ra
 export interface VersionSpec {
   version: string;
   status?: VersionStatus;
-  tools?: { name: string; annotations?: Record<string, unknown> }[];
+  tools?: ToolSpec[];
+}
+
+/** A tool definition; the input schema defaults to an empty object schema. */
+export interface ToolSpec {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
 }
 
 /**
@@ -56,8 +65,14 @@ export async function makeServer(options: {
   const versionIds: string[] = [];
   for (const spec of options.versions ?? [{ version: "1.0.0" }]) {
     const tools = (spec.tools ?? [{ name: "read_record", annotations: { readOnlyHint: true } }]).map((tool, position) => {
-      const definition = { name: tool.name, inputSchema: { type: "object" }, annotations: tool.annotations };
-      return { ...definition, annotations: definition.annotations as Prisma.InputJsonObject | undefined, position, definitionHash: definitionHash(definition) };
+      const definition = { name: tool.name, title: tool.title, description: tool.description, inputSchema: tool.inputSchema ?? { type: "object" }, annotations: tool.annotations };
+      return {
+        ...definition,
+        inputSchema: definition.inputSchema as Prisma.InputJsonObject,
+        annotations: definition.annotations as Prisma.InputJsonObject | undefined,
+        position,
+        definitionHash: definitionHash(definition),
+      };
     });
     const version = await db().serverVersion.create({
       data: { serverId: server.id, version: spec.version, declaredName: name, declaredVersion: spec.version, protocolVersion: "2025-11-25", tools: { create: tools } },

@@ -86,6 +86,12 @@ export const envSchema = z.object({
   TOOLGATE_RATE_AGENT_PER_SECOND: withDefault(positiveWhole, 200),
   TOOLGATE_RATE_TOOL_PER_SECOND: withDefault(positiveWhole, 100),
   TOOLGATE_QUOTA_AGENT_PER_DAY: withDefault(positiveWhole, 100_000),
+  // Tool search (lib/discovery): an OpenAI-compatible embeddings API's base URL (Toolgate posts to
+  // {base}/embeddings, e.g. https://api.openai.com/v1), the model, and the bearer key if it wants one.
+  // Unset, search ranks by PostgreSQL full-text search alone. Reached through the outbound rule.
+  TOOLGATE_EMBEDDINGS_URL: optional(z.url({ protocol: /^https?$/, error: "TOOLGATE_EMBEDDINGS_URL must be an http(s) URL, e.g. https://api.openai.com/v1" })),
+  TOOLGATE_EMBEDDINGS_MODEL: withDefault(z.string().trim().min(1).max(200), "text-embedding-3-small"),
+  TOOLGATE_EMBEDDINGS_API_KEY: optional(z.string().trim().transform((key) => key || undefined)),
   // Single sign-on; when OIDC_ISSUER is set the client id and secret are required too (oidcSettings).
   OIDC_ISSUER: optional(z.url({ error: "OIDC_ISSUER must be the issuer URL, e.g. https://login.example.com/realms/acme" })),
   OIDC_CLIENT_ID: optional(z.string()),

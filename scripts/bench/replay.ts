@@ -16,7 +16,7 @@ const dayMs = 24 * 3600 * 1000;
 const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
 
 async function main(): Promise<void> {
-  const database = await prepareDatabase();
+  const database = await prepareDatabase("toolgate_bench_replay");
   process.env.DATABASE_URL = database.url;
   try {
     const { db } = await import("@/lib/db/prisma");
