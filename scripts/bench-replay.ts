@@ -4,7 +4,7 @@
 // (the audit chain's trigger still runs per row: its time is printed), then a replay of a stricter set
 // against the active set, as a replay run does it, and a second one of a set that reads the hour of day.
 import { performance } from "node:perf_hooks";
-import { prepareDatabase } from "./database";
+import { prepareDatabase } from "./bench/database";
 
 const calls = Number(process.env.BENCH_CALLS ?? 100_000);
 const agentCount = Number(process.env.BENCH_AGENTS ?? 50);
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = database.url;
   try {
     const { db } = await import("@/lib/db/prisma");
-    const { makeServer, makeTeam } = await import("../../test/factories");
+    const { makeServer, makeTeam } = await import("../test/factories");
     const { activePolicySetRecord } = await import("@/lib/policy/policy-sets");
     const { checkPolicySet } = await import("@/lib/policy/policy-set");
     const { countReplayableCalls, replayCalls } = await import("@/lib/policy/replay");
