@@ -57,8 +57,17 @@ describe("startReplay", () => {
     expect(audit).toMatchObject({ outcome: "success", actorId: reviewer.id, details: expect.objectContaining({ days: 7, policySetId: stricterId }) });
   });
 
-  it("refuses a window that starts before the oldest audit event held, saying from when", async () => {
-    await expect(startReplay(reviewer, stricterId, { days: 30 })).rejects.toThrow(/Audit events are held from \d{4}-\d\d-\d\dT.* Replay at most 8 days\./);
+  it("refuses a window beyond the audit retention, and starts a longer window at the oldest event held", async () => {
+    await db().setting.create({ data: { key: "audit.retentionDays", value: 20 } });
+    try {
+      await expect(startReplay(reviewer, stricterId, { days: 30 })).rejects.toThrow("A window of 30 days reaches beyond the audit retention of 20 days: replay at most 20 days.");
+      const started = await startReplay(reviewer, stricterId, { days: 20 });
+      const oldest = await db().auditEvent.findFirstOrThrow({ orderBy: { occurredAt: "asc" }, select: { occurredAt: true } });
+      expect(started.windowFrom).toEqual(oldest.occurredAt);
+      expect((await finished(started)).status).toBe("done");
+    } finally {
+      await db().setting.delete({ where: { key: "audit.retentionDays" } });
+    }
   });
 
   it("refuses bad input: days not a whole number ≥ 1, unknown fields, ids that are not sets", async () => {

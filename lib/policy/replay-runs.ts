@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { PolicyReplayStatus, Prisma } from "@/lib/generated/prisma/client";
+import { getPolicy } from "@/lib/settings/policy";
 import { parseInput } from "@/lib/validation";
 import { checkPolicySet, type CompiledPolicySet } from "./policy-set";
 import { activePolicySetRecord, getPolicySet } from "./policy-sets";
@@ -31,8 +32,8 @@ export interface ReplayRun {
 }
 
 export const defaultReplayDays = 7;
-/** Ten years: a guard on the arithmetic, far past any audit trail a replay could read. */
-const maxReplayDays = 3660;
+/** The largest audit retention (lib/settings/policy.ts); the retention in force may be shorter. */
+const maxReplayDays = 3650;
 /** A run that has not reported progress for this long lost its process (a page takes seconds). */
 export const staleReplayMs = 5 * 60_000;
 const dayMs = 24 * 3600 * 1000;
@@ -82,16 +83,25 @@ function compiled(number: number, text: string): CompiledPolicySet {
   return check.policySet;
 }
 
-/** Refuses a window that starts before the oldest audit event held: a replay must not pass off a shorter window as the one asked for. */
-async function assertHeld(from: Date, days: number): Promise<void> {
-  const oldest = await db().auditEvent.findFirst({ orderBy: { occurredAt: "asc" }, select: { occurredAt: true } });
-  if (oldest && oldest.occurredAt <= from) return;
+/**
+ * The window the replay reads: the last `days` days, refused past the audit retention (what is not kept
+ * cannot be replayed), and starting no earlier than the oldest event held, so the report states the
+ * window it really covered.
+ */
+async function replayWindow(days: number): Promise<{ from: Date; to: Date }> {
+  const [retentionDays, oldest] = await Promise.all([
+    getPolicy("audit.retentionDays"),
+    db().auditEvent.findFirst({ orderBy: { occurredAt: "asc" }, select: { occurredAt: true } }),
+  ]);
+  if (days > retentionDays) {
+    throw new ValidationError(`A window of ${days} days reaches beyond the audit retention of ${retentionDays} days: replay at most ${retentionDays} days.`, {
+      days: [`At most ${retentionDays} days (the audit retention).`],
+    });
+  }
   if (!oldest) throw new ValidationError("No audit events are held yet: there are no calls to replay.");
-  const heldDays = Math.floor((Date.now() - oldest.occurredAt.getTime()) / dayMs);
-  throw new ValidationError(
-    `Audit events are held from ${oldest.occurredAt.toISOString()}: a window of ${days} days would start before that.` +
-      (heldDays >= 1 ? ` Replay at most ${heldDays} days.` : " Replay once a full day of events is held."),
-  );
+  const to = new Date();
+  const from = new Date(Math.max(to.getTime() - days * dayMs, oldest.occurredAt.getTime()));
+  return { from, to };
 }
 
 /** Marks failed the runs whose process ended before they did. */
@@ -110,9 +120,7 @@ export async function startReplay(actor: Actor, policySetId: unknown, input: unk
   const candidateSet = compiled(candidate.number, candidate.text);
   const active = await activePolicySetRecord();
   const baselineSet = compiled(active.number, active.text);
-  const windowTo = new Date();
-  const windowFrom = new Date(windowTo.getTime() - days * dayMs);
-  await assertHeld(windowFrom, days);
+  const { from: windowFrom, to: windowTo } = await replayWindow(days);
   await failStaleRuns({});
   const running = await db().policyReplay.findFirst({ where: { status: { in: ["queued", "running"] } }, select: { policySet: { select: { number: true } } } });
   if (running) throw new ConflictError(`A replay of policy set ${running.policySet.number} is still running; start this one when it has finished.`);

@@ -70,6 +70,8 @@ export const policySchemas = {
   "approvals.maxPendingPerAgent": count("The cap", "request", 1000),
   /** A request undecided this long is flagged and shown to administrators. */
   "approvals.escalateAfterMinutes": count("The escalation delay", "minute", 7 * 24 * 60),
+  /** How far back the audit trail is kept; a policy replay may not look further. */
+  "audit.retentionDays": count("The audit retention", "day", 3650),
   /** Argument fields (by name, any depth, case-insensitive) masked wherever people see a call's arguments. */
   "dataHandling.sensitiveArgumentFields": nameList("field name"),
 } as const;
@@ -94,6 +96,7 @@ export const policyDefaults: Policies = {
   "approvals.validMinutes": 30,
   "approvals.maxPendingPerAgent": 10,
   "approvals.escalateAfterMinutes": 10,
+  "audit.retentionDays": 365,
   "dataHandling.sensitiveArgumentFields": ["password", "secret", "token", "apiKey", "api_key", "authorization", "accessToken", "privateKey", "ssn", "cardNumber"],
 };
 
@@ -129,6 +132,7 @@ export async function getPolicies(client: Tx = db()): Promise<Policies> {
     "approvals.validMinutes": read("approvals.validMinutes"),
     "approvals.maxPendingPerAgent": read("approvals.maxPendingPerAgent"),
     "approvals.escalateAfterMinutes": read("approvals.escalateAfterMinutes"),
+    "audit.retentionDays": read("audit.retentionDays"),
     "dataHandling.sensitiveArgumentFields": read("dataHandling.sensitiveArgumentFields"),
   };
 }

@@ -48,6 +48,7 @@ export function policyValueFrom(key: string, form: FormData): unknown {
     case "approvals.validMinutes":
     case "approvals.maxPendingPerAgent":
     case "approvals.escalateAfterMinutes":
+    case "audit.retentionDays":
       return wholeNumber(text(form, "value"));
     case "dataHandling.sensitiveArgumentFields":
       return commaList(text(form, "fields"));
