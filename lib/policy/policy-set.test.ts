@@ -35,7 +35,7 @@ describe("policy sets", () => {
     const problems = validatePolicySet('@id("no-secrets")\nforbid (principal, action, resource)\nwhen { resource.sensitivity == "secret" };');
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ policyId: "no-secrets", line: 3, column: 8 });
-    expect(problems[0]?.message).toMatch(/attribute `sensitivity` on entity type `Toolgate::Tool` not found/);
+    expect(problems[0]?.message).toBe("for policy `no-secrets`, attribute `sensitivity` on entity type `Toolgate::Tool` not found");
   });
 
   it("a type error (a string compared with a number) is caught by strict validation", () => {

@@ -123,7 +123,14 @@ export function checkPolicySet(input: unknown): PolicySetCheck {
   if (validation.type !== "success") return { ok: false, problems: validation.errors.map((error) => problemOf(text, error, null)) };
   const idOf = (cedarId: string) => policies[Number(cedarId.replace(/^policy/, ""))]?.id ?? cedarId;
   if (validation.validationErrors.length > 0) {
-    return { ok: false, problems: validation.validationErrors.map(({ policyId, error }) => problemOf(text, error, idOf(policyId))) };
+    return {
+      ok: false,
+      problems: validation.validationErrors.map(({ policyId, error }) => {
+        const problem = problemOf(text, error, idOf(policyId));
+        // Cedar names the policy by its position (`policy1`); the author knows it by its @id.
+        return { ...problem, message: problem.message.replace(`policy \`${policyId}\``, `policy \`${idOf(policyId)}\``) };
+      }),
+    };
   }
 
   const cacheId = `set-${hash}`;

@@ -173,6 +173,12 @@ describe("bad input changes nothing", () => {
     expect([await statusOf(broken.id), await statusOf(unknown.id)]).toEqual(["draft", "draft"]);
   });
 
+  it("keeps a text sent with CRLF line breaks as plain LF, so its hash and diff match the same text typed elsewhere", async () => {
+    const draft = await saveDraft(admin, { text: forbidDeletes.replace(/\n/g, "\r\n"), description: "From a Windows editor." });
+    expect(draft.text).toBe(forbidDeletes);
+    expect(draft.hash).toBe(policySetHash(forbidDeletes));
+  });
+
   it("oversized text, control characters, wrong types and unknown fields are refused with clear messages", async () => {
     const count = await db().policySet.count();
     const oversized = `// ${"x".repeat(maxPolicySetBytes)}\npermit (principal, action, resource);`;

@@ -102,7 +102,9 @@ const setId = z.uuid({ error: "Unknown policy set." });
 const policyText = z
   .string({ error: "A policy set must be text." })
   .refine((text) => Buffer.byteLength(text, "utf8") <= maxPolicySetBytes, `A policy set must be at most ${maxPolicySetBytes / 1024} KB.`)
-  .refine((text) => !hasUnsafeCharacters(text), "A policy set must not contain control or bidirectional-override characters.");
+  .refine((text) => !hasUnsafeCharacters(text), "A policy set must not contain control or bidirectional-override characters.")
+  // Forms and Windows editors send CRLF; the stored text (and so its hash and its diff) keeps plain LF.
+  .transform((text) => text.replace(/\r\n?/g, "\n"));
 
 const description = z
   .string({ error: "The description must be text." })

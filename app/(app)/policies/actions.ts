@@ -21,15 +21,12 @@ export async function checkPolicyTextAction(text: unknown): Promise<PolicyProble
 /** An empty form field is an absent value, not an id. */
 const present = (value: FormDataEntryValue | null) => (value === null || value === "" ? undefined : value);
 
-/** A form posts line breaks as CRLF; a set's text (and so its hash and its diff) keeps Cedar's plain LF. */
-const plainLines = (value: FormDataEntryValue | null) => (typeof value === "string" ? value.replace(/\r\n?/g, "\n") : value);
-
 /** Saves the draft (new or the author's own) and, when the button asked, proposes it; then shows the set. */
 export async function saveDraftAction(_: ActionState, form: FormData): Promise<ActionState> {
   let savedId = "";
   const state = await actorAction<undefined>(async (actor) => {
     const { id, basedOnId, text, description } = formFields(form, "id", "basedOnId", "text", "description");
-    const saved = await saveDraft(actor, { id: present(id), basedOnId: present(basedOnId), text: plainLines(text), description: description ?? "" });
+    const saved = await saveDraft(actor, { id: present(id), basedOnId: present(basedOnId), text, description: description ?? "" });
     savedId = saved.id;
     if (form.get("then") !== "propose") return { message: `Saved draft ${saved.number}.` };
     const proposed = await proposePolicySet(actor, saved.id);

@@ -2,19 +2,10 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getServer, getVersion, type ServerEntry } from "@/lib/catalog/read";
 import { approvalToolsSchema } from "@/lib/catalog/schemas";
-import { NotFoundError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 import { queryText } from "@/lib/validation";
 
 // Loading an entry for its pages: an unknown or malformed id is a 404, not an error.
-
-export async function orNotFound<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  }
-}
 
 export function loadEntry(id: string) {
   if (!z.uuid().safeParse(id).success) notFound();

@@ -20,7 +20,7 @@ import { killSwitchesOnServer } from "@/lib/killswitch/switches";
 import { verifyVersionManifest } from "@/lib/signing/manifest";
 import { clearKillSwitchAction, engageKillSwitchAction } from "../../kill-switches/actions";
 import { claimAction } from "../../reviews/actions";
-import { orNotFound } from "./entry";
+import { orNotFound } from "@/lib/not-found";
 import { decideReviewAction, requestPromotionAction, submitVersionAction } from "./review-actions";
 
 const when = (date: Date | null) => (date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : "");

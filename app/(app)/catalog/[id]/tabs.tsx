@@ -11,7 +11,8 @@ import type { ServerEntry } from "@/lib/catalog/read";
 import { serverHistory, versionDiff } from "@/lib/catalog/read";
 import { environments } from "@/lib/catalog/schemas";
 import { importVersionAction } from "../actions";
-import { approvalToolsOf, loadVersion, orNotFound } from "./entry";
+import { approvalToolsOf, loadVersion } from "./entry";
+import { orNotFound } from "@/lib/not-found";
 
 // The sections of a catalog entry's page, one per tab; each reads only what it shows.
 

@@ -17,7 +17,7 @@ import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { allowedPolicySetActions, getActivePolicySet, getPolicySet, listPolicySets } from "@/lib/policy/policy-sets";
 import { latestReplay } from "@/lib/policy/replay-runs";
-import { orNotFound } from "../../catalog/[id]/entry";
+import { orNotFound } from "@/lib/not-found";
 import {
   activatePolicySetAction,
   approvePolicySetAction,
