@@ -221,7 +221,7 @@ async function main() {
     // request to the backend for the whole session, so it reaches the same backend with the same X-Backend-Key.
     const peer = withPeer ? await startChild("scripts/bench/peer.ts", { TARGET_SERVER_URL: new URL(backend.url).origin, HOOKS: "" }) : undefined;
     if (peer) children.push(peer.child);
-    const { certifiedAgentKeys } = await import("./bench/setup");
+    const { benchServerName, certifiedAgentKeys } = await import("./bench/setup");
     const { keys, agentIds, admin, tool } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
     const gateways = [];
@@ -276,6 +276,8 @@ async function main() {
       }
     }
     printTargets(summary);
+    const { printPolicyCost } = await import("./bench/policy-cost");
+    await printPolicyCost(agentIds[0]!, benchServerName, "read_record", summary.saturated?.gateway.cpuMsPerCall);
   } finally {
     await Promise.all(closers.map((close) => close()));
     // The gateway flushes its audit queue as it stops, so the database waits for it.

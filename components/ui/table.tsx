@@ -3,8 +3,9 @@ import type { ReactNode, TdHTMLAttributes } from "react";
 /** A box that scrolls sideways on its own when a table is wider than the screen, so the page does not. */
 export function ScrollBox({ label, children }: { label?: string; children: ReactNode }) {
   // Focusable, so a keyboard can scroll a table wider than the screen (axe: scrollable-region-focusable).
+  // Relative, so visually hidden text (absolutely placed) inside it stays inside it, not past the page's edge.
   return (
-    <div role="region" aria-label={label} tabIndex={0} className="max-w-full overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+    <div role="region" aria-label={label} tabIndex={0} className="relative max-w-full overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
       {children}
     </div>
   );

@@ -15,10 +15,13 @@ import { promotionGates } from "../../test/promotion-gates";
  * The server, certified and promoted, and `agents` agents granted to it, one key each (with their ids and
  * the administrator, to bind them to an identity provider); `minted` sets its upstream auth.
  */
+/** The catalog entry the bench registers and calls. */
+export const benchServerName = "io.bench/records";
+
 export async function certifiedAgentKeys(backendUrl: string, credential: { header: string; value: string }, { agents = 1, minted = false } = {}) {
   const [owner, reviewer, admin] = await Promise.all([makeUser(["owner"]), makeUser(["reviewer"]), makeUser(["admin"])]);
   const team = await makeTeam([owner]);
-  const name = "io.bench/records";
+  const name = benchServerName;
   const { id: serverId } = await registerServer(owner, {
     name,
     title: "Bench records",
