@@ -21,13 +21,14 @@ import {
   isBackendFault,
   isTransportFailure,
   rpcErrorOf,
+  DefinitionDriftError,
   ToolDriftError,
 } from "./backend-errors";
 import { argumentsHash } from "./audit-queue";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
 import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
 
-export { BackendCallError, BackendUnavailableError, DriftCheckError, ToolDriftError } from "./backend-errors";
+export { BackendCallError, BackendUnavailableError, DefinitionDriftError, DriftCheckError, ToolDriftError } from "./backend-errors";
 
 export interface Backend {
   serverId: string;
@@ -43,6 +44,17 @@ export interface Backend {
 
 /** A tool as the live backend declares it, annotations and schemas kept whole. */
 export type LiveTool = DeclaredTool;
+
+/** A result schema as the SDK client's request takes it. */
+export type ResultSchema<T> = Parameters<Client["request"]>[1] & { _output: T };
+
+export interface ForwardOptions {
+  agent?: UpstreamIdentity;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** The item's key among the drifted (as the watcher reports it) and how a refusal names it. */
+  drift: { key: string; label: string };
+}
 
 export interface CallOptions {
   /** Declared read-only: a call that broke down in transport is retried once, on a new session. */
@@ -235,6 +247,30 @@ export class BackendPool {
     try {
       return await withRetry(attempt, () => options.readOnly && !options.signal?.aborted);
     } catch (error) {
+      throw this.explain(error, entry, timeoutMs);
+    }
+  }
+
+  /**
+   * Forwards a resources/read or prompts/get on the agent's session (decision 032); its result parsed with
+   * `schema`. Read-only by nature, so a transport failure is retried once. `drift` names the item as the
+   * session's last check keys it: a drifted one is refused without reaching the backend.
+   */
+  async forward<T>(backend: Backend, request: { method: string; params: Record<string, unknown> }, schema: ResultSchema<T>, options: ForwardOptions): Promise<T> {
+    this.followPolicy();
+    const entry = this.entryFor(backend);
+    const slot = this.slotFor(entry, options.agent);
+    const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
+    const attempt = () =>
+      this.guarded(slot, async (session) => {
+        await entry.recheck;
+        if (entry.drifted.has(options.drift.key)) throw new DefinitionDriftError(options.drift.label, backend.serverName);
+        return session.client.request(request, schema, { timeout: timeoutMs, signal: options.signal }) as Promise<T>;
+      });
+    try {
+      return await withRetry(attempt, () => !options.signal?.aborted);
+    } catch (error) {
+      if (error instanceof DefinitionDriftError) throw error;
       throw this.explain(error, entry, timeoutMs);
     }
   }
@@ -656,6 +692,10 @@ export function watchBackendTools(watcher: ToolsWatcher): void {
 
 export function callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
   return backendPool().callTool(backend, toolName, args, options);
+}
+
+export function forwardToBackend<T>(backend: Backend, request: { method: string; params: Record<string, unknown> }, schema: ResultSchema<T>, options: ForwardOptions): Promise<T> {
+  return backendPool().forward(backend, request, schema, options);
 }
 
 export function backendStates(): BackendState[] {

@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/prisma";
+import { connectLegacy, connectModern, type GatewayClient } from "@/test/gateway-clients";
+import { eras, type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
+import { defaultFixturePrompts, defaultFixtureResources, defaultFixtureTemplates } from "@/test/mcp-fixture-server";
+import { flushGatewayAudit } from "./audit-queue";
+import { clearResolutionCache } from "./invalidation";
+
+// resources/list, resources/templates/list, resources/read, prompts/list and prompts/get through the
+// gateway (decision 032), with the SDK clients of both eras against the fixture server.
+
+let gateway: GovernedGateway;
+
+beforeAll(async () => {
+  gateway = await startGovernedGateway("com.example/records", undefined, {
+    fixture: { resources: defaultFixtureResources, resourceTemplates: defaultFixtureTemplates, prompts: defaultFixturePrompts },
+  });
+});
+afterAll(() => gateway.close());
+afterEach(() => {
+  delete process.env.TOOLGATE_RESOURCE_MAX_BYTES;
+});
+
+const connect = (era: (typeof eras)[number]): Promise<GatewayClient> =>
+  (era === "legacy" ? connectLegacy : connectModern)(gateway.url, { Authorization: `Bearer ${gateway.key}` });
+
+async function withClient<T>(era: (typeof eras)[number], run: (client: GatewayClient) => Promise<T>): Promise<T> {
+  const client = await connect(era);
+  try {
+    return await run(client);
+  } finally {
+    await client.close();
+  }
+}
+
+const errorOf = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as { code?: number; message: string });
+
+describe.each(eras)("resources and prompts through the gateway (%s era)", (era) => {
+  it("lists the pinned resources, templates and namespaced prompts, with where they come from", async () => {
+    await withClient(era, async (client) => {
+      const { resources } = await client.listResources();
+      expect(resources.map((resource) => resource.uri)).toEqual(["records://big", "records://schema"]);
+      expect(resources[1]).toMatchObject({ name: "schema", title: "Record schema", mimeType: "application/json", _meta: { "io.toolgate/resource": { server: "com.example/records", version: "1.0.0" } } });
+      const { resourceTemplates } = await client.listResourceTemplates();
+      expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(["records://item/{id}"]);
+      const { prompts } = await client.listPrompts();
+      expect(prompts.map((prompt) => prompt.name)).toEqual([gateway.exposed("greeting"), gateway.exposed("summarise")]);
+      expect(prompts[1]!.arguments).toEqual([{ name: "id", description: "The record id.", required: true }, { name: "tone" }]);
+    });
+  });
+
+  it("reads a resource and a templated one, and gets a prompt, from the backend", async () => {
+    await withClient(era, async (client) => {
+      expect((await client.readResource({ uri: "records://schema" })).contents).toEqual([{ uri: "records://schema", mimeType: "application/json", text: '{"id":"string"}' }]);
+      expect((await client.readResource({ uri: "records://item/42" })).contents[0]).toMatchObject({ text: "record 42" });
+      const prompt = await client.getPrompt({ name: gateway.exposed("summarise"), arguments: { id: "7" } });
+      expect(prompt.messages[0]!.content).toEqual({ type: "text", text: 'summarise: {"id":"7"}' });
+    });
+  });
+
+  it("cuts a resource beyond the configured cap, saying so in the result", async () => {
+    process.env.TOOLGATE_RESOURCE_MAX_BYTES = "2048";
+    await withClient(era, async (client) => {
+      const result = await client.readResource({ uri: "records://big" });
+      const [content, notice] = result.contents as { text: string }[];
+      expect(content!.text).toHaveLength(2048);
+      expect(notice!.text).toMatch(/65536 bytes; the gateway passes on at most 2048 \(TOOLGATE_RESOURCE_MAX_BYTES\)/);
+      expect(result._meta).toMatchObject({ "io.toolgate/truncated": { limitBytes: 2048, contentBytes: 65536 } });
+    });
+  });
+
+  it("refuses unknown URIs, bad template variables and bad prompt arguments with clear errors, audited", async () => {
+    // -32002 (resource not found) in 2025-11-25; the 2026-07-28 SDK answers it as invalid params.
+    const notFound = era === "legacy" ? -32002 : -32602;
+    await withClient(era, async (client) => {
+      expect(await errorOf(client.readResource({ uri: "records://nothing" }))).toMatchObject({ code: notFound, message: expect.stringContaining("records://nothing is not a resource of any server this agent may read") });
+      expect(await errorOf(client.readResource({ uri: "records://item/%2E%2E" }))).toMatchObject({ code: -32602, message: expect.stringContaining('does not fit template records://item/{id} of server com.example/records: variable id must not contain a ".." path segment') });
+      expect(await errorOf(client.readResource({ uri: "records://item/a%00b" }))).toMatchObject({ code: -32602, message: expect.stringContaining("variable id contains control") });
+      expect(await errorOf(client.readResource({ uri: "records://sche\u0007ma" }))).toMatchObject({ code: -32602, message: expect.stringContaining("params.uri must not contain control") });
+      expect(await errorOf(client.readResource({ uri: `records://${"x".repeat(9000)}` }))).toMatchObject({ code: -32602, message: expect.stringContaining("longer than 8192") });
+      expect(await errorOf(client.getPrompt({ name: gateway.exposed("summarise"), arguments: {} }))).toMatchObject({ code: -32602, message: expect.stringContaining("missing required argument id") });
+      expect(await errorOf(client.getPrompt({ name: gateway.exposed("summarise"), arguments: { id: "1", to: "x" } }))).toMatchObject({ code: -32602, message: expect.stringContaining('unknown argument "to"') });
+      expect(await errorOf(client.getPrompt({ name: "com.example_sother__greeting" }))).toMatchObject({ code: -32602, message: expect.stringContaining("no such prompt") });
+    });
+    await flushGatewayAudit();
+    const refused = await db().auditEvent.findMany({ where: { action: { in: ["gateway.resources/read", "gateway.prompts/get"] }, outcome: "denied" } });
+    expect(refused.length).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe("what stops resources and prompts", () => {
+  it("a server kill switch removes them; a tool's switch does not", async () => {
+    const tool = await db().killSwitch.create({ data: { scope: "tool", serverId: gateway.serverId, toolName: "read_record", reason: "tool only" } });
+    clearResolutionCache();
+    await withClient("modern", async (client) => expect((await client.listResources()).resources).toHaveLength(2));
+    const server = await db().killSwitch.create({ data: { scope: "server", serverId: gateway.serverId, reason: "Leaks data" } });
+    clearResolutionCache();
+    await withClient("legacy", async (client) => {
+      expect((await client.listResources()).resources).toEqual([]);
+      expect((await client.listPrompts()).prompts).toEqual([]);
+      expect(await errorOf(client.readResource({ uri: "records://schema" }))).toMatchObject({ message: expect.stringContaining("Resource not found") });
+    });
+    await db().killSwitch.updateMany({ where: { id: { in: [tool.id, server.id] } }, data: { clearedAt: new Date() } });
+    clearResolutionCache();
+  });
+
+  it("a grant limited to named tools does not cover them", async () => {
+    const [granted] = await db().grant.findMany({ where: { agentId: gateway.agentId, serverId: gateway.serverId } });
+    await db().grant.update({ where: { id: granted!.id }, data: { tools: ["read_record"] } });
+    clearResolutionCache();
+    await withClient("modern", async (client) => {
+      expect((await client.listResources()).resources).toEqual([]);
+      expect((await client.listTools()).tools.map((item) => item.name)).toEqual([gateway.exposed("read_record")]);
+    });
+    await db().grant.update({ where: { id: granted!.id }, data: { tools: [] } });
+    clearResolutionCache();
+  });
+});
