@@ -6,9 +6,9 @@
 // catalog, or for a `minted` server a short-lived token Toolgate signs per request (lib/signing/upstream-token.ts).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import CircuitBreaker from "opossum";
-import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
+import { type DeclaredPrompt, type DeclaredResource, type DeclaredResourceTemplate, type DeclaredTool, PromptsPage, ResourcesPage, ResourceTemplatesPage, ToolsPage } from "@/lib/mcp/introspect";
 import { assertOutboundUrl, guardedFetch, guardedRequest, type GuardedRequest, liveOutboundPolicy, type OutboundFetch, type OutboundPolicy } from "@/lib/net/outbound";
 import { env, type RawEnv } from "@/lib/config/env";
 import { existingSingleton, singleton } from "@/lib/runtime/singleton";
@@ -44,6 +44,13 @@ export interface Backend {
 
 /** A tool as the live backend declares it, annotations and schemas kept whole. */
 export type LiveTool = DeclaredTool;
+
+/** The resources, resource templates and prompts the live backend declares (each empty without its capability). */
+export interface LiveDefinitions {
+  resources: DeclaredResource[];
+  resourceTemplates: DeclaredResourceTemplate[];
+  prompts: DeclaredPrompt[];
+}
 
 /** A result schema as the SDK client's request takes it. */
 export type ResultSchema<T> = Parameters<Client["request"]>[1] & { _output: T };
@@ -86,7 +93,7 @@ export interface BackendState {
  * Compares a backend's live tools with the certified ones (./drift.ts). It runs before a new session
  * serves its first call and again on tools/list_changed; the tools it names are refused until the next check.
  */
-export type ToolsWatcher = (backend: Backend, liveTools: LiveTool[]) => Promise<{ drifted: string[] }>;
+export type ToolsWatcher = (backend: Backend, liveTools: LiveTool[], live?: LiveDefinitions) => Promise<{ drifted: string[] }>;
 
 export interface BackendPoolOptions {
   policy?: OutboundPolicy;
@@ -473,6 +480,9 @@ export class BackendPool {
     const client = new Client({ name: "toolgate-gateway", version: "1.0.0" });
     const session: Session = { client, transport, url, callHeaders: {}, inFlight: 0, retired: false, closed: false };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
+    // Resources and prompts are pinned too (decision 032): their lists changing is checked the same way.
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
     // A backend that forgot the session (restarted) refuses the notification stream with 404 before any call fails.
     client.onerror = (error) => {
       if (error instanceof StreamableHTTPError && error.code === 404) this.retire(slot, session);
@@ -492,9 +502,10 @@ export class BackendPool {
     if (!this.watcher) return { drifted: [] };
     const listedAt = Date.now();
     const liveTools = await listTools(session.client, this.timeoutMs);
+    const live = await listDefinitions(session.client, this.timeoutMs);
     let result: { drifted: string[] };
     try {
-      result = await this.watcher(entry.backend, liveTools);
+      result = await this.watcher(entry.backend, liveTools, live);
     } catch (error) {
       // The details are for the operator, not for the agent whose call this refuses.
       console.error(`[toolgate] checking backend ${entry.backend.serverName} for drift failed:`, error);
@@ -627,6 +638,51 @@ async function listTools(client: Client, timeout: number): Promise<LiveTool[]> {
     if (cursor === undefined) return tools;
   }
   throw new BackendCallError(`the backend lists its tools in more than ${maxToolPages} pages; Toolgate stops reading there`);
+}
+
+/** Every page of one list, up to the same bound as tools. */
+async function readPages<T>(what: string, readPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxToolPages; page++) {
+    const result = await readPage(cursor);
+    items.push(...result.items);
+    cursor = result.nextCursor;
+    if (cursor === undefined) return items;
+  }
+  throw new BackendCallError(`the backend lists its ${what} in more than ${maxToolPages} pages; Toolgate stops reading there`);
+}
+
+/** A server with resources but no templates may not implement resources/templates/list: it declares none. */
+function noneIfUnsupported(error: unknown): never[] {
+  if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) return [];
+  throw error;
+}
+
+async function listDefinitions(client: Client, timeout: number): Promise<LiveDefinitions> {
+  const capabilities = client.getServerCapabilities();
+  const params = (cursor: string | undefined) => (cursor === undefined ? {} : { cursor });
+  const [resources, resourceTemplates, prompts] = await Promise.all([
+    capabilities?.resources
+      ? readPages("resources", async (cursor) => {
+          const page = await client.request({ method: "resources/list", params: params(cursor) }, ResourcesPage, { timeout });
+          return { items: page.resources, nextCursor: page.nextCursor };
+        })
+      : [],
+    capabilities?.resources
+      ? readPages("resource templates", async (cursor) => {
+          const page = await client.request({ method: "resources/templates/list", params: params(cursor) }, ResourceTemplatesPage, { timeout });
+          return { items: page.resourceTemplates, nextCursor: page.nextCursor };
+        }).catch(noneIfUnsupported)
+      : [],
+    capabilities?.prompts
+      ? readPages("prompts", async (cursor) => {
+          const page = await client.request({ method: "prompts/list", params: params(cursor) }, PromptsPage, { timeout });
+          return { items: page.prompts, nextCursor: page.nextCursor };
+        })
+      : [],
+  ]);
+  return { resources, resourceTemplates, prompts };
 }
 
 /**

@@ -184,12 +184,18 @@ async function readDeclarations(session: Session): Promise<Introspection> {
     protocolVersion,
     tools: capabilities.tools ? await listTools(session) : [],
     resources: capabilities.resources ? await listResources(session) : [],
-    resourceTemplates: capabilities.resources ? await listResourceTemplates(session) : [],
+    // A server with resources but no templates may not implement resources/templates/list at all.
+    resourceTemplates: capabilities.resources ? await listResourceTemplates(session).catch(noneIfMethodNotFound) : [],
     prompts: capabilities.prompts ? await listPrompts(session) : [],
   };
   // Stateful servers keep a session per client until told otherwise; failing to end it is their concern.
   await transport.terminateSession().catch(() => {});
   return introspection;
+}
+
+function noneIfMethodNotFound(error: unknown): never[] {
+  if (error instanceof McpError && error.code === -32601) return [];
+  throw error;
 }
 
 function serverInfo(client: Client): Introspection["serverInfo"] {
