@@ -1,9 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
+import { defaultPolicyText } from "@/lib/policy/default-policies";
+import { activatePolicyText } from "@/test/policy-sets";
 import { connectLegacy, connectModern, type GatewayClient } from "@/test/gateway-clients";
 import { eras, type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
 import { defaultFixturePrompts, defaultFixtureResources, defaultFixtureTemplates } from "@/test/mcp-fixture-server";
+import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
+import { governFixtureServer } from "@/test/governed-server";
+import { startServerEverything } from "@/test/server-everything";
 import { flushGatewayAudit } from "./audit-queue";
+import { namespacedToolName } from "./namespacing";
 import { clearResolutionCache } from "./invalidation";
 
 // resources/list, resources/templates/list, resources/read, prompts/list and prompts/get through the
@@ -147,5 +153,58 @@ describe("what stops resources and prompts", () => {
     });
     await db().grant.update({ where: { id: granted!.id }, data: { tools: [] } });
     clearResolutionCache();
+  });
+});
+
+describe("policy", () => {
+  it("a policy forbidding resources/read of one URI refuses it, audited with the policy; other reads and prompts go on", async () => {
+    await activatePolicyText(`${defaultPolicyText([])}
+@id("no-big-exports")
+forbid (principal, action == Toolgate::Action::"resources/read", resource)
+when { resource.name == "records://big" };
+`);
+    clearResolutionCache();
+    await withClient("modern", async (client) => {
+      expect(await errorOf(client.readResource({ uri: "records://big" }))).toMatchObject({ message: expect.stringContaining("Policy denies reading resource records://big") });
+      expect((await client.readResource({ uri: "records://schema" })).contents).toHaveLength(1);
+      expect((await client.getPrompt({ name: gateway.exposed("greeting") })).messages).toHaveLength(1);
+    });
+    await flushGatewayAudit();
+    const denied = await db().auditEvent.findFirst({ where: { action: "gateway.resources/read", reason: { contains: "Policy denies" } } });
+    expect(denied?.details).toMatchObject({ policyIds: "no-big-exports", tool: "records://big" });
+    await activatePolicyText(defaultPolicyText([]));
+    clearResolutionCache();
+  });
+});
+
+describe("server-everything's resources and prompts through the gateway", () => {
+  it("lists, reads a static and a templated resource, and gets prompts, in both eras", async () => {
+    const everything = await startServerEverything();
+    const gatewayServer = await startGatewayServer();
+    try {
+      const { key } = await governFixtureServer(everything.url, { name: "org.example/everything" });
+      for (const connectEra of [connectLegacy, connectModern]) {
+        const client = await connectEra(gatewayServer.url, { Authorization: `Bearer ${key}` });
+        try {
+          const { resources } = await client.listResources();
+          const document = resources.find((resource) => resource.uri.startsWith("demo://resource/static/document/"));
+          expect(document).toBeDefined();
+          expect((await client.readResource({ uri: document!.uri })).contents[0]).toMatchObject({ uri: document!.uri });
+          const { resourceTemplates } = await client.listResourceTemplates();
+          expect(resourceTemplates.map((template) => template.uriTemplate)).toContain("demo://resource/dynamic/text/{resourceId}");
+          expect((await client.readResource({ uri: "demo://resource/dynamic/text/3" })).contents[0]).toMatchObject({ text: expect.stringContaining("Resource 3") });
+          const { prompts } = await client.listPrompts();
+          const args = prompts.find((prompt) => prompt.name === namespacedToolName("org.example/everything", "args-prompt"));
+          expect(args?.arguments).toEqual(expect.arrayContaining([expect.objectContaining({ name: "city", required: true })]));
+          const answer = await client.getPrompt({ name: args!.name, arguments: { city: "Lyon" } });
+          expect(answer.messages[0]!.content).toMatchObject({ text: "What's weather in Lyon?" });
+          expect(await errorOf(client.getPrompt({ name: args!.name, arguments: { state: "Rhône" } }))).toMatchObject({ message: expect.stringContaining("missing required argument city") });
+        } finally {
+          await client.close();
+        }
+      }
+    } finally {
+      await closeGatewayTest(gatewayServer, everything);
+    }
   });
 });
