@@ -4,7 +4,8 @@ import { defaultPolicyText } from "@/lib/policy/default-policies";
 import { activatePolicyText } from "@/test/policy-sets";
 import { connectLegacy, connectModern, type GatewayClient } from "@/test/gateway-clients";
 import { eras, type GovernedGateway, startGovernedGateway } from "@/test/governed-gateway";
-import { defaultFixturePrompts, defaultFixtureResources, defaultFixtureTemplates } from "@/test/mcp-fixture-server";
+import { defaultFixturePrompts, defaultFixtureResources, defaultFixtureTemplates, startFixtureServer } from "@/test/mcp-fixture-server";
+import { grant } from "@/test/registry";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { startServerEverything } from "@/test/server-everything";
@@ -103,6 +104,19 @@ async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   }
 }
 
+describe.each(eras)("malformed params (%s era)", (era) => {
+  it("refuses wrong types with -32602 naming the field, audited", async () => {
+    expect(await gateway.rpc(era, "resources/read", { uri: 42 })).toMatchObject({ error: { code: -32602, message: "Invalid params: params.uri must be a string." } });
+    expect(await gateway.rpc(era, "resources/read", {})).toMatchObject({ error: { code: -32602, message: "Invalid params: params.uri is required." } });
+    expect(await gateway.rpc(era, "prompts/get", { name: gateway.exposed("summarise"), arguments: { id: 7 } })).toMatchObject({
+      error: { code: -32602, message: "Invalid params: prompt argument values must be strings." },
+    });
+    expect(await gateway.rpc(era, "prompts/get", { name: ["x"] })).toMatchObject({ error: { code: -32602, message: "Invalid params: params.name must be a string." } });
+    await flushGatewayAudit();
+    expect(await db().auditEvent.findFirst({ where: { action: "gateway.prompts/get", reason: "Invalid params: prompt argument values must be strings." } })).not.toBeNull();
+  });
+});
+
 describe("what stops resources and prompts", () => {
   it("a changed prompt definition is drift: an incident opens and the prompt stops being served until it matches again", async () => {
     const [summarise, greeting] = defaultFixturePrompts;
@@ -153,6 +167,29 @@ describe("what stops resources and prompts", () => {
     });
     await db().grant.update({ where: { id: granted!.id }, data: { tools: [] } });
     clearResolutionCache();
+  });
+});
+
+describe("URI collisions", () => {
+  it("a URI two of the agent's servers declare is served by neither, and the read names both", async () => {
+    const other = await startFixtureServer({ resources: defaultFixtureResources.slice(0, 1), prompts: defaultFixturePrompts });
+    try {
+      const { serverId } = await governFixtureServer(other.url, { name: "com.example/mirror" });
+      await grant(gateway.agentId, serverId);
+      clearResolutionCache();
+      await withClient("modern", async (client) => {
+        expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(["records://big"]);
+        expect(await errorOf(client.readResource({ uri: "records://schema" }))).toMatchObject({
+          message: expect.stringContaining("records://schema is declared by more than one server this agent may read (com.example/mirror, com.example/records)"),
+        });
+        // Prompts never collide: each is namespaced by its server.
+        expect((await client.listPrompts()).prompts).toHaveLength(4);
+      });
+      await db().grant.updateMany({ where: { agentId: gateway.agentId, serverId }, data: { status: "revoked" } });
+      clearResolutionCache();
+    } finally {
+      await other.close();
+    }
   });
 });
 
