@@ -2,7 +2,7 @@ import { GetPromptResultSchema, ReadResourceResultSchema } from "@modelcontextpr
 import { z } from "zod";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { env } from "@/lib/config/env";
-import { hasUnsafeCharacters } from "@/lib/text/unsafe-text";
+import { hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import type { GatewayMethod } from "@/lib/audit/actions";
 import { enqueueGatewayAudit } from "./audit-queue";
 import { BackendCallError, DefinitionDriftError, forwardToBackend } from "./backends";
@@ -109,8 +109,8 @@ async function audited<T>(agent: AgentIdentity, method: GatewayMethod, item: str
       onBehalfOf: agent.onBehalfOf ?? null,
       serverId: outcome.source?.serverId,
       serverName: outcome.source?.serverName,
-      // The resource's URI or the prompt's name on its backend (bounded: the audit is not a store for long text).
-      tool: item.slice(0, 512),
+      // The resource's URI or the prompt's name as asked: bounded, and made safe (PostgreSQL refuses NUL in text).
+      tool: replaceUnsafeCharacters(item.slice(0, 512)),
       version: outcome.source?.version,
       decision: outcome.decision,
       reason: outcome.reason,

@@ -85,6 +85,8 @@ describe.each(eras)("resources and prompts through the gateway (%s era)", (era) 
       expect(await errorOf(client.readResource({ uri: "records://item/%2E%2E" }))).toMatchObject({ code: -32602, message: expect.stringContaining('does not fit template records://item/{id} of server com.example/records: variable id must not contain a ".." path segment') });
       expect(await errorOf(client.readResource({ uri: "records://item/a%00b" }))).toMatchObject({ code: -32602, message: expect.stringContaining("variable id contains control") });
       expect(await errorOf(client.readResource({ uri: "records://sche\u0007ma" }))).toMatchObject({ code: -32602, message: expect.stringContaining("params.uri must not contain control") });
+      expect(await errorOf(client.readResource({ uri: "records://sche\u0000ma\u202e" }))).toMatchObject({ code: -32602, message: expect.stringContaining("params.uri must not contain control") });
+      expect(await errorOf(client.getPrompt({ name: "x\u0000y" }))).toMatchObject({ code: -32602, message: expect.stringContaining("params.name must be a prompt name") });
       expect(await errorOf(client.readResource({ uri: `records://${"x".repeat(9000)}` }))).toMatchObject({ code: -32602, message: expect.stringContaining("longer than 8192") });
       expect(await errorOf(client.getPrompt({ name: gateway.exposed("summarise"), arguments: {} }))).toMatchObject({ code: -32602, message: expect.stringContaining("missing required argument id") });
       expect(await errorOf(client.getPrompt({ name: gateway.exposed("summarise"), arguments: { id: "1", to: "x" } }))).toMatchObject({ code: -32602, message: expect.stringContaining('unknown argument "to"') });
@@ -92,7 +94,8 @@ describe.each(eras)("resources and prompts through the gateway (%s era)", (era) 
     });
     await flushGatewayAudit();
     const refused = await db().auditEvent.findMany({ where: { action: { in: ["gateway.resources/read", "gateway.prompts/get"] }, outcome: "denied" } });
-    expect(refused.length).toBeGreaterThanOrEqual(8);
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(refused.map((event) => (event.details as { tool?: string }).tool)).toContain("records://sche\ufffdma\ufffd");
   });
 });
 
