@@ -1,7 +1,9 @@
+import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { GetPromptResultSchema, ReadResourceResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/prisma";
 import { hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
 import type { GatewayMethod } from "@/lib/audit/actions";
 import { enqueueGatewayAudit } from "./audit-queue";
@@ -11,6 +13,7 @@ import { decideDefinition } from "./definition-policy";
 import { resolveAgentView, stoppedToolCode, unknownToolCode } from "./resolution";
 import { type DefinitionSource, type ResolvedPrompt, type ResolvedResourceTemplate, routeResource } from "./resource-view";
 import { GatewayRefusal } from "./virtual-server";
+import { parseNamespacedToolName } from "./namespacing";
 
 // resources/list, resources/templates/list, resources/read, prompts/list and prompts/get of the one
 // virtual server each agent sees, for both protocol eras (decision 032). What is listed and served comes
@@ -123,6 +126,42 @@ async function audited<T>(agent: AgentIdentity, method: GatewayMethod, item: str
   }
 }
 
+/**
+ * For a read or get the view does not serve: when the agent holds a whole-server grant of a server whose
+ * pinned version has an open drift incident on the item, the refusal says so (as a tool's does) instead of
+ * "not found". Read fresh, on the refusal path only.
+ */
+async function driftedItem(agent: AgentIdentity, kinds: ("resource" | "resource_template" | "prompt")[], matches: (key: string) => boolean, serverName?: string): Promise<string | null> {
+  const now = new Date();
+  const grants = await db().grant.findMany({
+    where: { agentId: agent.agentId, status: "active", tools: { isEmpty: true }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], ...(serverName ? { server: { name: serverName } } : {}) },
+    select: { serverId: true, server: { select: { name: true } } },
+  });
+  if (grants.length === 0) return null;
+  const pins = await db().pin.findMany({ where: { environment: agent.environment, serverId: { in: grants.map((grant) => grant.serverId) } }, select: { serverId: true, versionId: true } });
+  const incidents = await db().driftIncident.findMany({
+    where: { resolvedAt: null, kind: { in: kinds }, versionId: { in: pins.map((pin) => pin.versionId) } },
+    select: { serverId: true, kind: true, toolName: true },
+    take: 1000,
+  });
+  const found = incidents.find((incident) => matches(incident.toolName));
+  if (!found) return null;
+  const server = grants.find((grant) => grant.serverId === found.serverId)!.server.name;
+  const label = found.kind === "resource_template" ? "resource template" : found.kind;
+  return `${label} ${found.toolName} of server ${server} is blocked: definition drift since certification`;
+}
+
+function templateMatches(uri: string): (key: string) => boolean {
+  return (key) => {
+    if (key === uri) return true;
+    try {
+      return new UriTemplate(key).match(uri) !== null;
+    } catch {
+      return false;
+    }
+  };
+}
+
 function refuse(outcome: Outcome, message: string, code: number = unknownToolCode): never {
   outcome.reason = message;
   throw new GatewayRefusal(message, code);
@@ -162,7 +201,11 @@ export function readGatewayResource(agent: AgentIdentity, uri: unknown, correlat
     const view = await resolveAgentView(agent.agentId);
     outcome.policySet = view.policySet.hash;
     const route = routeResource(view.definitions, uri);
-    if (route.kind === "unknown") refuse(outcome, `Resource not found: ${uri} is not a resource of any server this agent may read.`, resourceNotFound);
+    if (route.kind === "unknown") {
+      const drifted = await driftedItem(agent, ["resource", "resource_template"], templateMatches(uri));
+      if (drifted) refuse(outcome, drifted, stoppedToolCode);
+      refuse(outcome, `Resource not found: ${uri} is not a resource of any server this agent may read.`, resourceNotFound);
+    }
     if (route.kind === "ambiguous") {
       refuse(outcome, `Resource ${uri} is declared by more than one server this agent may read (${route.servers.join(", ")}); the gateway serves it from neither.`, resourceNotFound);
     }
@@ -246,7 +289,12 @@ export function getGatewayPrompt(agent: AgentIdentity, name: unknown, args: unkn
     const view = await resolveAgentView(agent.agentId);
     outcome.policySet = view.policySet.hash;
     const prompt = view.definitions.promptsByName.get(name);
-    if (!prompt) refuse(outcome, `no such prompt: ${name}`);
+    if (!prompt) {
+      const named = parseNamespacedToolName(name);
+      const drifted = named && (await driftedItem(agent, ["prompt"], (key) => key === named.tool, named.server));
+      if (drifted) refuse(outcome, drifted, stoppedToolCode);
+      refuse(outcome, `no such prompt: ${name}`);
+    }
     outcome.source = prompt;
     const problem = badPromptArguments(prompt, args);
     if (problem) refuse(outcome, `Invalid params: prompt ${name}: ${problem}.`);
