@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextp
 import { namespacedToolName } from "@/lib/gateway/namespacing";
 import { closeGatewayTest, startGatewayServer } from "./gateway-server";
 import { governFixtureServer } from "./governed-server";
-import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "./mcp-fixture-server";
+import { defaultFixtureTools, type FixtureOptions, type FixtureServer, type FixtureTool, startFixtureServer } from "./mcp-fixture-server";
 
 export type Era = "legacy" | "modern";
 export const eras: Era[] = ["legacy", "modern"];
@@ -19,6 +19,7 @@ export interface GovernedGateway {
   agentId: string;
   serverId: string;
   serverName: string;
+  versionId: string;
   exposed(tool: string): string;
   connect(era: Era, headers?: Record<string, string>): Promise<LegacyClient | ModernClient>;
   /** Sends one JSON-RPC request as the given era would carry it and returns the JSON-RPC answer. */
@@ -72,10 +73,10 @@ function modernHeaders(method: string, params: unknown): Record<string, string> 
 export async function startGovernedGateway(
   name = "com.example/records",
   tools: FixtureTool[] = defaultFixtureTools,
-  { approvalTools }: { approvalTools?: string[] } = {},
+  { approvalTools, fixture: fixtureOptions }: { approvalTools?: string[]; fixture?: Omit<FixtureOptions, "tools"> } = {},
 ): Promise<GovernedGateway> {
-  const fixture = await startFixtureServer({ tools });
-  const { serverId, agentId, key } = await governFixtureServer(fixture.url, { name, approvalTools });
+  const fixture = await startFixtureServer({ ...fixtureOptions, tools });
+  const { serverId, versionId, agentId, key } = await governFixtureServer(fixture.url, { name, approvalTools });
   const gateway = await startGatewayServer();
   const auth = { Authorization: `Bearer ${key}` };
   let nextId = 1;
@@ -118,6 +119,7 @@ export async function startGovernedGateway(
     key,
     agentId,
     serverId,
+    versionId,
     serverName: name,
     exposed: (tool) => namespacedToolName(name, tool)!,
     async connect(era, headers = {}) {

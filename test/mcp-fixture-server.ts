@@ -7,11 +7,16 @@ import {
   type CallToolResult,
   CallToolRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { DeclaredTool } from "@/lib/mcp/introspect";
+import type { DeclaredPrompt, DeclaredResource, DeclaredResourceTemplate, DeclaredTool } from "@/lib/mcp/introspect";
 import { closeServer, listenOnLoopback } from "./loopback";
 import { mcpSessions } from "./mcp-sessions";
 
@@ -42,6 +47,10 @@ export interface FixtureServer {
   /** Replaces the declared tools and tells every open session (notifications/tools/list_changed). */
   setTools(tools: FixtureTool[]): void;
   setResponder(responder: FixtureResponder | undefined): void;
+  /** Replaces the declared prompts and tells every open session (notifications/prompts/list_changed). */
+  setPrompts(prompts: DeclaredPrompt[]): void;
+  /** Replaces the declared resources and tells every open session (notifications/resources/list_changed). */
+  setResources(resources: FixtureResource[]): void;
   requiredHeader?: RequiredHeader;
   /** Every request received, oldest first. */
   received: ReceivedRequest[];
@@ -67,7 +76,29 @@ export interface FixtureOptions {
   /** Listen on this port (e.g. to come back where a stopped fixture was); a free one by default. */
   port?: number;
   respond?: FixtureResponder;
+  /** Declared resources (with their text), templates and prompts; without any, the fixture declares neither capability. */
+  resources?: FixtureResource[];
+  resourceTemplates?: DeclaredResourceTemplate[];
+  prompts?: DeclaredPrompt[];
 }
+
+/** A resource as the fixture declares it, with the text resources/read answers. */
+export type FixtureResource = DeclaredResource & { text: string };
+
+export const defaultFixtureResources: FixtureResource[] = [
+  { uri: "records://schema", name: "schema", title: "Record schema", description: "What a record holds.", mimeType: "application/json", text: '{"id":"string"}' },
+  { uri: "records://big", name: "big", description: "A large export.", mimeType: "text/plain", text: "x".repeat(64 * 1024) },
+];
+
+/** records://item/{id}: reads as "record <id>"; an id of anything but digits is refused by the fixture too. */
+export const defaultFixtureTemplates: DeclaredResourceTemplate[] = [
+  { uriTemplate: "records://item/{id}", name: "record", title: "One record", description: "A record by its numeric id.", mimeType: "text/plain" },
+];
+
+export const defaultFixturePrompts: DeclaredPrompt[] = [
+  { name: "summarise", title: "Summarise a record", description: "Summarises one record.", arguments: [{ name: "id", description: "The record id.", required: true }, { name: "tone", required: false }] },
+  { name: "greeting", description: "Says hello." },
+];
 
 export const defaultFixtureTools: FixtureTool[] = [
   {
@@ -94,12 +125,22 @@ export const defaultFixtureTools: FixtureTool[] = [
 
 interface FixtureState {
   tools: FixtureTool[];
+  resources?: FixtureResource[];
+  resourceTemplates?: DeclaredResourceTemplate[];
+  prompts?: DeclaredPrompt[];
   pageSize?: number;
   respond?: FixtureResponder;
 }
 
 export async function startFixtureServer(options: FixtureOptions = {}): Promise<FixtureServer> {
-  const state: FixtureState = { tools: options.tools ?? defaultFixtureTools, pageSize: options.pageSize, respond: options.respond };
+  const state: FixtureState = {
+    tools: options.tools ?? defaultFixtureTools,
+    resources: options.resources,
+    resourceTemplates: options.resourceTemplates,
+    prompts: options.prompts,
+    pageSize: options.pageSize,
+    respond: options.respond,
+  };
   const { requireHeader } = options;
   const received: ReceivedRequest[] = [];
   const sessions = mcpSessions();
@@ -145,6 +186,14 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     setTools: (next) => {
       state.tools = next;
       for (const mcp of sessions.servers()) mcp.sendToolListChanged().catch(() => {});
+    },
+    setPrompts: (next) => {
+      state.prompts = next;
+      for (const mcp of sessions.servers()) mcp.sendPromptListChanged().catch(() => {});
+    },
+    setResources: (next) => {
+      state.resources = next;
+      for (const mcp of sessions.servers()) mcp.sendResourceListChanged().catch(() => {});
     },
     setResponder: (responder) => {
       state.respond = responder;
@@ -201,8 +250,16 @@ function sendRpcError(res: http.ServerResponse, status: number, code: number, me
 function mcpServer(state: FixtureState): Server {
   const server = new Server(
     { name: "toolgate-fixture", title: "Toolgate fixture", version: "1.0.0" },
-    { capabilities: { tools: { listChanged: true } } },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        ...(state.resources || state.resourceTemplates ? { resources: { listChanged: true } } : {}),
+        ...(state.prompts ? { prompts: { listChanged: true } } : {}),
+      },
+    },
   );
+  if (state.resources || state.resourceTemplates) serveResources(server, state);
+  if (state.prompts) servePrompts(server, state);
   server.setRequestHandler(ListToolsRequestSchema, (request) => {
     const all = state.tools;
     const start = request.params?.cursor === undefined ? 0 : parseCursor(request.params.cursor);
@@ -221,6 +278,30 @@ function mcpServer(state: FixtureState): Server {
     return tool.outputSchema ? { ...echo, structuredContent: args } : echo;
   });
   return server;
+}
+
+function serveResources(server: Server, state: FixtureState) {
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: (state.resources ?? []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: state.resourceTemplates ?? [] }));
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+    const { uri } = request.params;
+    const resource = state.resources?.find((candidate) => candidate.uri === uri);
+    if (resource) return { contents: [{ uri, mimeType: resource.mimeType, text: resource.text }] };
+    const item = /^records:\/\/item\/([0-9]+)$/.exec(uri);
+    if (item && state.resourceTemplates?.length) return { contents: [{ uri, mimeType: "text/plain", text: `record ${item[1]}` }] };
+    throw new McpError(-32002, `Resource not found: ${uri}`);
+  });
+}
+
+function servePrompts(server: Server, state: FixtureState) {
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: state.prompts ?? [] }));
+  server.setRequestHandler(GetPromptRequestSchema, (request) => {
+    const prompt = state.prompts?.find((candidate) => candidate.name === request.params.name);
+    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt ${request.params.name}`);
+    const args = request.params.arguments ?? {};
+    const text = `${prompt.name}: ${JSON.stringify(args)}`;
+    return { description: prompt.description, messages: [{ role: "user" as const, content: { type: "text" as const, text } }] };
+  });
 }
 
 function parseCursor(cursor: string): number {

@@ -21,6 +21,14 @@ export interface ResourceView {
   mimeType?: string | null;
 }
 
+export interface ResourceTemplateView {
+  uriTemplate: string;
+  name: string;
+  title?: string | null;
+  description?: string | null;
+  mimeType?: string | null;
+}
+
 export interface PromptView {
   name: string;
   title?: string | null;
@@ -178,6 +186,21 @@ function ResourceList({ resources }: { resources: ResourceView[] }) {
   return <CompactList label="Resources" items={items} />;
 }
 
+function ResourceTemplateList({ templates }: { templates: ResourceTemplateView[] }) {
+  const items = templates.map((template) => ({
+    key: template.uriTemplate,
+    description: template.description,
+    heading: (
+      <>
+        <span className="font-medium">{template.title ?? template.name}</span>{" "}
+        <span className="break-all font-mono text-xs text-slate-500">{template.uriTemplate}</span>
+        {template.mimeType && <span className="ml-2 text-xs text-slate-500">{template.mimeType}</span>}
+      </>
+    ),
+  }));
+  return <CompactList label="Resource templates" items={items} />;
+}
+
 function promptArguments(value: unknown): string {
   if (!Array.isArray(value) || value.length === 0) return "no arguments";
   return value.map((arg: { name?: unknown; required?: unknown }) => `${String(arg.name)}${arg.required ? "" : "?"}`).join(", ");
@@ -198,15 +221,17 @@ function PromptList({ prompts }: { prompts: PromptView[] }) {
   return <CompactList label="Prompts" items={items} />;
 }
 
-/** Tools, resources and prompts under their own headings. */
+/** Tools, resources (and resource templates, when given) and prompts under their own headings. */
 export function DeclaredCapabilities({
   tools,
   resources,
+  resourceTemplates,
   prompts,
   showSchemas,
 }: {
   tools: ToolView[];
   resources: ResourceView[];
+  resourceTemplates?: ResourceTemplateView[];
   prompts: PromptView[];
   showSchemas?: boolean;
 }) {
@@ -220,6 +245,12 @@ export function DeclaredCapabilities({
         <h2 className="mb-2 text-lg font-semibold">Resources ({resources.length})</h2>
         <ResourceList resources={resources} />
       </section>
+      {resourceTemplates && (
+        <section>
+          <h2 className="mb-2 text-lg font-semibold">Resource templates ({resourceTemplates.length})</h2>
+          <ResourceTemplateList templates={resourceTemplates} />
+        </section>
+      )}
       <section>
         <h2 className="mb-2 text-lg font-semibold">Prompts ({prompts.length})</h2>
         <PromptList prompts={prompts} />

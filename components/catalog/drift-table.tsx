@@ -20,6 +20,7 @@ export function DriftTable({ incidents, actions }: { incidents: DriftIncidentVie
             className="min-w-0 rounded-lg border border-red-200 bg-white p-4 text-sm"
           >
             <h3 className="flex flex-wrap items-baseline gap-x-2 font-semibold">
+              {incident.kind !== "tool" && <span className="font-normal text-slate-600">{kindLabels[incident.kind]}</span>}
               <span className="break-all font-mono">{incident.toolName}</span>
               <span className="font-normal text-slate-600">in</span>
               <Link href={`/catalog/${incident.serverId}`} className="break-all font-mono text-indigo-700 underline">
@@ -53,3 +54,6 @@ function ChangeView({ tool, change }: { tool: string; change: DriftChange }) {
     </div>
   );
 }
+
+/** The other kinds of pinned definition a drift incident may be about (decision 032). */
+const kindLabels = { resource: "Resource", resource_template: "Resource template", prompt: "Prompt" } as const;

@@ -69,7 +69,7 @@ export function RegisterWizard({ teams, previewImport, register }: { teams: Team
           </Button>
         </div>
         <section className="mb-8">
-          <DeclaredCapabilities tools={preview.tools} resources={preview.resources} prompts={preview.prompts} />
+          <DeclaredCapabilities tools={preview.tools} resources={preview.resources} resourceTemplates={preview.resourceTemplates} prompts={preview.prompts} />
         </section>
         <RegistrationForm preview={preview} target={target} teams={teams} register={register} />
       </>

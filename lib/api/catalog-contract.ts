@@ -100,18 +100,30 @@ const toolChange = z
   })
   .meta({ id: "ToolChange" });
 
+const definitionChange = z
+  .object({
+    type: z.enum(["resource", "resource_template", "prompt"]),
+    kind: z.enum(["added", "removed", "changed", "unchanged"]),
+    name: z.string().meta({ description: "The URI, URI template or prompt name." }),
+    fields: z.array(z.string()).optional(),
+  })
+  .meta({ id: "DefinitionChange" });
+
 export const versionDiffBody = z
-  .object({ previous: z.string().nullable(), changes: z.array(toolChange) })
+  .object({ previous: z.string().nullable(), changes: z.array(toolChange), definitions: z.array(definitionChange) })
   .meta({ id: "VersionDiff" });
 
 export const versionDetail = versionSummary
   .extend({
     tools: z.array(toolDefinition),
     resources: z.array(
-      z.object({ uri: z.string(), name: z.string(), title: z.string().nullable(), description: z.string().nullable(), mimeType: z.string().nullable() }),
+      z.object({ uri: z.string(), name: z.string(), title: z.string().nullable(), description: z.string().nullable(), mimeType: z.string().nullable(), definitionHash: z.string().nullable() }),
+    ),
+    resourceTemplates: z.array(
+      z.object({ uriTemplate: z.string(), name: z.string(), title: z.string().nullable(), description: z.string().nullable(), mimeType: z.string().nullable(), definitionHash: z.string() }),
     ),
     prompts: z.array(
-      z.object({ name: z.string(), title: z.string().nullable(), description: z.string().nullable(), arguments: z.array(jsonObject).nullable() }),
+      z.object({ name: z.string(), title: z.string().nullable(), description: z.string().nullable(), arguments: z.array(jsonObject).nullable(), definitionHash: z.string().nullable() }),
     ),
     diff: versionDiffBody,
   })

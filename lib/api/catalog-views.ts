@@ -59,6 +59,7 @@ export function versionDetailView(detail: VersionDetail, diff: VersionChanges): 
       annotations: tool.annotations as Record<string, unknown> | null,
     })),
     resources: detail.resources,
+    resourceTemplates: detail.resourceTemplates,
     prompts: detail.prompts.map((prompt) => ({ ...prompt, arguments: prompt.arguments as Record<string, unknown>[] | null })),
     diff,
   };

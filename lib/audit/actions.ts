@@ -9,7 +9,7 @@ import type { Action as Permission } from "@/lib/auth/authorize";
  * What the gateway audits as `gateway.<method>` (lib/gateway/audit-event.ts): the MCP methods whose
  * calls and refusals it records, and "edge" for the HTTP edge's aggregated refusals.
  */
-export type GatewayMethod = "tools/call" | "tools/list" | "edge";
+export type GatewayMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get" | "edge";
 
 export const auditActions = [
   // Sign-in, sign-out and lockout (lib/auth).
@@ -89,6 +89,9 @@ export const auditActions = [
   // The gateway: calls and refusals per method, drift found and resolved (lib/gateway).
   "gateway.tools/call",
   "gateway.tools/list",
+  // A resource read and a prompt get, allowed or refused (lib/gateway/definitions-server.ts).
+  "gateway.resources/read",
+  "gateway.prompts/get",
   "gateway.edge",
   "gateway.drift",
   "gateway.drift.resolve",

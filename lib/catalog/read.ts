@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/errors";
-import { type ToolChange, diffTools } from "./tool-diff";
+import { type DefinitionChange, diffDefinitions, type ToolChange, diffTools } from "./tool-diff";
 
 // What anyone allowed to view the catalog may see of an entry: everything but the credential itself.
 const serverFields = {
@@ -72,6 +73,13 @@ export async function serverIdByName(name: string): Promise<string | null> {
   return server?.id ?? null;
 }
 
+/** Resources, resource templates and prompts as a version records them, in declaration order. */
+const otherDefinitions = {
+  resources: { select: { uri: true, name: true, title: true, description: true, mimeType: true, definitionHash: true }, orderBy: { position: "asc" } },
+  resourceTemplates: { select: { uriTemplate: true, name: true, title: true, description: true, mimeType: true, definitionHash: true }, orderBy: { position: "asc" } },
+  prompts: { select: { name: true, title: true, description: true, arguments: true, definitionHash: true }, orderBy: { position: "asc" } },
+} satisfies Pick<Prisma.ServerVersionSelect, "resources" | "resourceTemplates" | "prompts">;
+
 /** One version with everything the server declared, in declaration order. Unscoped read: the caller checks "catalog.view". */
 export async function getVersion(serverId: string, version: string) {
   const found = await db().serverVersion.findUnique({
@@ -79,8 +87,7 @@ export async function getVersion(serverId: string, version: string) {
     select: {
       ...versionSummaryFields,
       tools: { select: toolFields, orderBy: { position: "asc" } },
-      resources: { select: { uri: true, name: true, title: true, description: true, mimeType: true }, orderBy: { position: "asc" } },
-      prompts: { select: { name: true, title: true, description: true, arguments: true }, orderBy: { position: "asc" } },
+      ...otherDefinitions,
     },
   });
   if (!found) throw new NotFoundError(`Version ${version} of this server does not exist.`);
@@ -94,22 +101,34 @@ async function previousVersion(serverId: string, createdAt: Date) {
   return db().serverVersion.findFirst({
     where: { serverId, createdAt: { lt: createdAt } },
     orderBy: { createdAt: "desc" },
-    select: { version: true, tools: { select: toolFields } },
+    select: { version: true, tools: { select: toolFields }, ...otherDefinitions },
   });
 }
 
 export interface VersionChanges {
   previous: string | null;
   changes: ToolChange[];
+  /** The same for resources (by URI), resource templates (by URI template) and prompts (by name). */
+  definitions: DefinitionChange[];
+}
+
+type OtherDefinitions = Pick<VersionDetail, "resources" | "resourceTemplates" | "prompts">;
+
+function otherChanges(before: OtherDefinitions | null, now: OtherDefinitions): DefinitionChange[] {
+  return [
+    ...diffDefinitions("resource", before?.resources ?? [], now.resources, (item) => item.uri),
+    ...diffDefinitions("resource_template", before?.resourceTemplates ?? [], now.resourceTemplates, (item) => item.uriTemplate),
+    ...diffDefinitions("prompt", before?.prompts ?? [], now.prompts, (item) => item.name),
+  ];
 }
 
 /**
  * Per-tool changes of an already loaded version from the previous one; every tool counts as added for the first.
  * Unscoped read: the caller checks "catalog.view".
  */
-export async function changesFromPrevious(serverId: string, current: Pick<VersionDetail, "createdAt" | "tools">): Promise<VersionChanges> {
+export async function changesFromPrevious(serverId: string, current: Pick<VersionDetail, "createdAt" | "tools"> & OtherDefinitions): Promise<VersionChanges> {
   const before = await previousVersion(serverId, current.createdAt);
-  return { previous: before?.version ?? null, changes: diffTools(before?.tools ?? [], current.tools) };
+  return { previous: before?.version ?? null, changes: diffTools(before?.tools ?? [], current.tools), definitions: otherChanges(before, current) };
 }
 
 /** Per-tool changes of a version from the previous one. Unscoped read: the caller checks "catalog.view". */

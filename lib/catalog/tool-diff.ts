@@ -75,3 +75,25 @@ export function diffTools(previous: ToolDefinition[], current: ToolDefinition[])
   const removed = previous.filter((tool) => !now.has(tool.name)).map((tool): ToolChange => ({ kind: "removed", name: tool.name }));
   return [...changes, ...removed];
 }
+
+/** A resource, resource template or prompt from one version to the next: which of its recorded fields changed. */
+export interface DefinitionChange {
+  type: "resource" | "resource_template" | "prompt";
+  kind: "added" | "removed" | "changed" | "unchanged";
+  /** The URI, URI template or prompt name. */
+  name: string;
+  fields?: string[];
+}
+
+/** Per item (keyed by `keyOf`), what changed, in declaration order then the removed; the hash itself is not compared. */
+export function diffDefinitions<T extends Record<string, unknown>>(type: DefinitionChange["type"], previous: T[], current: T[], keyOf: (item: T) => string): DefinitionChange[] {
+  const before = new Map(previous.map((item) => [keyOf(item), item]));
+  const now = new Set(current.map(keyOf));
+  const changes = current.map((item): DefinitionChange => {
+    const old = before.get(keyOf(item));
+    if (!old) return { type, kind: "added", name: keyOf(item) };
+    const fields = Object.keys(item).filter((field) => field !== "definitionHash" && !sameValue(old[field], item[field]));
+    return fields.length ? { type, kind: "changed", name: keyOf(item), fields } : { type, kind: "unchanged", name: keyOf(item) };
+  });
+  return [...changes, ...previous.filter((item) => !now.has(keyOf(item))).map((item): DefinitionChange => ({ type, kind: "removed", name: keyOf(item) }))];
+}

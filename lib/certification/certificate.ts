@@ -9,9 +9,17 @@ interface Decision {
   waivers: { check: string; reason: string }[];
 }
 
-/** The signed manifest of a version being certified: its tools' hashes, evidence digests and the decision. */
+/** The signed manifest of a version being certified: its tools', resources' and prompts' hashes, evidence digests and the decision. */
 export async function certificationManifest(
-  version: { id: string; version: string; server: { name: string }; tools: { name: string; definitionHash: string }[] },
+  version: {
+    id: string;
+    version: string;
+    server: { name: string };
+    tools: { name: string; definitionHash: string }[];
+    resources: { uri: string; definitionHash: string | null }[];
+    resourceTemplates: { uriTemplate: string; definitionHash: string }[];
+    prompts: { name: string; definitionHash: string | null }[];
+  },
   decision: Decision,
 ) {
   const evidence = await db().evidence.findMany({ where: { versionId: version.id }, orderBy: { createdAt: "asc" }, select: { kind: true, sha256: true } });
@@ -19,6 +27,9 @@ export async function certificationManifest(
     server: version.server.name,
     version: version.version,
     tools: version.tools,
+    resources: version.resources,
+    resourceTemplates: version.resourceTemplates,
+    prompts: version.prompts,
     evidence,
     reviewer: decision.reviewer,
     decidedAt: decision.certifiedAt,

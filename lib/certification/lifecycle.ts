@@ -42,6 +42,9 @@ async function loadVersion(versionId: string) {
       serverId: true,
       server: { select: { name: true, teamId: true } },
       tools: { select: { name: true, definitionHash: true, annotations: true } },
+      resources: { select: { uri: true, definitionHash: true } },
+      resourceTemplates: { select: { uriTemplate: true, definitionHash: true } },
+      prompts: { select: { name: true, definitionHash: true } },
     },
   });
   if (!version) throw new NotFoundError("That version does not exist.");

@@ -78,6 +78,14 @@ export const envSchema = z.object({
     z.coerce.number().int("must be a whole number of seconds").min(0, "must be at least 0").max(300, "must be at most 300 (the scheduled sweep)"),
     30,
   ),
+  /**
+   * The most of a resource's content resources/read passes on through the gateway, in bytes (text as UTF-8,
+   * blobs as their base64); beyond it the content is cut and the result says so (decision 032).
+   */
+  TOOLGATE_RESOURCE_MAX_BYTES: withDefault(
+    z.coerce.number().int("must be a whole number of bytes").min(1024, "must be at least 1024").max(8 * 1024 * 1024, "must be at most 8388608 (the backend answer limit is 10 MB)"),
+    1024 * 1024,
+  ),
   // Whether a reverse proxy in front sets X-Forwarded-Host/-Proto/-For; without it they are ignored.
   TOOLGATE_TRUST_PROXY: withDefault(z.stringbool({ error: "TOOLGATE_TRUST_PROXY must be true or false." }), "false"),
   // Names besides NEXTAUTH_URL's host that the gateway answers as (host or host:port).

@@ -37,6 +37,14 @@ export class ToolDriftError extends DomainError {
   }
 }
 
+/** A resource, resource template or prompt whose live definition no longer matches the certified one. */
+export class DefinitionDriftError extends DomainError {
+  override readonly status = 409;
+  constructor(label: string, serverName: string) {
+    super(`${label} of server ${serverName} is blocked: definition drift since certification`);
+  }
+}
+
 /** The live tools could not be compared with the certified ones (a database failure, say): calls wait for a check that works. */
 export class DriftCheckError extends DomainError {
   override readonly status = 503;
@@ -54,7 +62,7 @@ export function isTransportFailure(error: unknown): boolean {
 
 /** Failures that say the backend is unwell, as opposed to answers it gave, refusals of our own or cancellations. */
 export function isBackendFault(error: unknown): boolean {
-  if (error instanceof ToolDriftError || error instanceof DriftCheckError) return false;
+  if (error instanceof ToolDriftError || error instanceof DefinitionDriftError || error instanceof DriftCheckError) return false;
   if (error instanceof McpError) return error.code === ErrorCode.RequestTimeout || error.code === ErrorCode.ConnectionClosed;
   return !(error instanceof Error && error.name === "AbortError");
 }

@@ -6,9 +6,9 @@
 // catalog, or for a `minted` server a short-lived token Toolgate signs per request (lib/signing/upstream-token.ts).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import CircuitBreaker from "opossum";
-import { type DeclaredTool, ToolsPage } from "@/lib/mcp/introspect";
+import { type DeclaredPrompt, type DeclaredResource, type DeclaredResourceTemplate, type DeclaredTool, PromptsPage, ResourcesPage, ResourceTemplatesPage, ToolsPage } from "@/lib/mcp/introspect";
 import { assertOutboundUrl, guardedFetch, guardedRequest, type GuardedRequest, liveOutboundPolicy, type OutboundFetch, type OutboundPolicy } from "@/lib/net/outbound";
 import { env, type RawEnv } from "@/lib/config/env";
 import { existingSingleton, singleton } from "@/lib/runtime/singleton";
@@ -21,13 +21,14 @@ import {
   isBackendFault,
   isTransportFailure,
   rpcErrorOf,
+  DefinitionDriftError,
   ToolDriftError,
 } from "./backend-errors";
 import { argumentsHash } from "./audit-queue";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
 import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
 
-export { BackendCallError, BackendUnavailableError, DriftCheckError, ToolDriftError } from "./backend-errors";
+export { BackendCallError, BackendUnavailableError, DefinitionDriftError, DriftCheckError, ToolDriftError } from "./backend-errors";
 
 export interface Backend {
   serverId: string;
@@ -43,6 +44,24 @@ export interface Backend {
 
 /** A tool as the live backend declares it, annotations and schemas kept whole. */
 export type LiveTool = DeclaredTool;
+
+/** The resources, resource templates and prompts the live backend declares (each empty without its capability). */
+export interface LiveDefinitions {
+  resources: DeclaredResource[];
+  resourceTemplates: DeclaredResourceTemplate[];
+  prompts: DeclaredPrompt[];
+}
+
+/** A result schema as the SDK client's request takes it. */
+export type ResultSchema<T> = Parameters<Client["request"]>[1] & { _output: T };
+
+export interface ForwardOptions {
+  agent?: UpstreamIdentity;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** The item's key among the drifted (as the watcher reports it) and how a refusal names it. */
+  drift: { key: string; label: string };
+}
 
 export interface CallOptions {
   /** Declared read-only: a call that broke down in transport is retried once, on a new session. */
@@ -74,7 +93,7 @@ export interface BackendState {
  * Compares a backend's live tools with the certified ones (./drift.ts). It runs before a new session
  * serves its first call and again on tools/list_changed; the tools it names are refused until the next check.
  */
-export type ToolsWatcher = (backend: Backend, liveTools: LiveTool[]) => Promise<{ drifted: string[] }>;
+export type ToolsWatcher = (backend: Backend, liveTools: LiveTool[], live?: LiveDefinitions) => Promise<{ drifted: string[] }>;
 
 export interface BackendPoolOptions {
   policy?: OutboundPolicy;
@@ -235,6 +254,30 @@ export class BackendPool {
     try {
       return await withRetry(attempt, () => options.readOnly && !options.signal?.aborted);
     } catch (error) {
+      throw this.explain(error, entry, timeoutMs);
+    }
+  }
+
+  /**
+   * Forwards a resources/read or prompts/get on the agent's session (decision 032); its result parsed with
+   * `schema`. Read-only by nature, so a transport failure is retried once. `drift` names the item as the
+   * session's last check keys it: a drifted one is refused without reaching the backend.
+   */
+  async forward<T>(backend: Backend, request: { method: string; params: Record<string, unknown> }, schema: ResultSchema<T>, options: ForwardOptions): Promise<T> {
+    this.followPolicy();
+    const entry = this.entryFor(backend);
+    const slot = this.slotFor(entry, options.agent);
+    const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.maxTimeoutMs);
+    const attempt = () =>
+      this.guarded(slot, async (session) => {
+        await entry.recheck;
+        if (entry.drifted.has(options.drift.key)) throw new DefinitionDriftError(options.drift.label, backend.serverName);
+        return session.client.request(request, schema, { timeout: timeoutMs, signal: options.signal }) as Promise<T>;
+      });
+    try {
+      return await withRetry(attempt, () => !options.signal?.aborted);
+    } catch (error) {
+      if (error instanceof DefinitionDriftError) throw error;
       throw this.explain(error, entry, timeoutMs);
     }
   }
@@ -437,6 +480,9 @@ export class BackendPool {
     const client = new Client({ name: "toolgate-gateway", version: "1.0.0" });
     const session: Session = { client, transport, url, callHeaders: {}, inFlight: 0, retired: false, closed: false };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
+    // Resources and prompts are pinned too (decision 032): their lists changing is checked the same way.
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
     // A backend that forgot the session (restarted) refuses the notification stream with 404 before any call fails.
     client.onerror = (error) => {
       if (error instanceof StreamableHTTPError && error.code === 404) this.retire(slot, session);
@@ -456,9 +502,10 @@ export class BackendPool {
     if (!this.watcher) return { drifted: [] };
     const listedAt = Date.now();
     const liveTools = await listTools(session.client, this.timeoutMs);
+    const live = await listDefinitions(session.client, this.timeoutMs);
     let result: { drifted: string[] };
     try {
-      result = await this.watcher(entry.backend, liveTools);
+      result = await this.watcher(entry.backend, liveTools, live);
     } catch (error) {
       // The details are for the operator, not for the agent whose call this refuses.
       console.error(`[toolgate] checking backend ${entry.backend.serverName} for drift failed:`, error);
@@ -593,6 +640,51 @@ async function listTools(client: Client, timeout: number): Promise<LiveTool[]> {
   throw new BackendCallError(`the backend lists its tools in more than ${maxToolPages} pages; Toolgate stops reading there`);
 }
 
+/** Every page of one list, up to the same bound as tools. */
+async function readPages<T>(what: string, readPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxToolPages; page++) {
+    const result = await readPage(cursor);
+    items.push(...result.items);
+    cursor = result.nextCursor;
+    if (cursor === undefined) return items;
+  }
+  throw new BackendCallError(`the backend lists its ${what} in more than ${maxToolPages} pages; Toolgate stops reading there`);
+}
+
+/** A server with resources but no templates may not implement resources/templates/list: it declares none. */
+function noneIfUnsupported(error: unknown): never[] {
+  if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) return [];
+  throw error;
+}
+
+async function listDefinitions(client: Client, timeout: number): Promise<LiveDefinitions> {
+  const capabilities = client.getServerCapabilities();
+  const params = (cursor: string | undefined) => (cursor === undefined ? {} : { cursor });
+  const [resources, resourceTemplates, prompts] = await Promise.all([
+    capabilities?.resources
+      ? readPages("resources", async (cursor) => {
+          const page = await client.request({ method: "resources/list", params: params(cursor) }, ResourcesPage, { timeout });
+          return { items: page.resources, nextCursor: page.nextCursor };
+        })
+      : [],
+    capabilities?.resources
+      ? readPages("resource templates", async (cursor) => {
+          const page = await client.request({ method: "resources/templates/list", params: params(cursor) }, ResourceTemplatesPage, { timeout });
+          return { items: page.resourceTemplates, nextCursor: page.nextCursor };
+        }).catch(noneIfUnsupported)
+      : [],
+    capabilities?.prompts
+      ? readPages("prompts", async (cursor) => {
+          const page = await client.request({ method: "prompts/list", params: params(cursor) }, PromptsPage, { timeout });
+          return { items: page.prompts, nextCursor: page.nextCursor };
+        })
+      : [],
+  ]);
+  return { resources, resourceTemplates, prompts };
+}
+
 /**
  * When an event-stream answer breaks off (size limit, dropped connection), the SDK only reports it to
  * onerror and the request would wait for its timeout; answering the request with an error ends it now.
@@ -656,6 +748,10 @@ export function watchBackendTools(watcher: ToolsWatcher): void {
 
 export function callTool(backend: Backend, toolName: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
   return backendPool().callTool(backend, toolName, args, options);
+}
+
+export function forwardToBackend<T>(backend: Backend, request: { method: string; params: Record<string, unknown> }, schema: ResultSchema<T>, options: ForwardOptions): Promise<T> {
+  return backendPool().forward(backend, request, schema, options);
 }
 
 export function backendStates(): BackendState[] {

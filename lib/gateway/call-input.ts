@@ -15,7 +15,7 @@ export const maxArgumentNodes = 100_000;
 /** Far longer than any cursor the gateway hands out (a base64url offset). */
 const maxCursorLength = 1024;
 
-export type ScreenedMethod = "tools/call" | "tools/list";
+export type ScreenedMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get";
 
 export interface InputRefusal {
   method: ScreenedMethod;
@@ -76,6 +76,24 @@ const listParams = z
   )
   .optional();
 
+// resources/read and prompts/get (decision 032): the shape only; ./definitions-server.ts checks the values.
+const readParams = z.looseObject({ uri: z.string({ error: (issue) => (issue.input === undefined ? "params.uri is required" : "params.uri must be a string") }), _meta: meta.optional() }, objectOf("params"));
+const getParams = z.looseObject(
+  {
+    name: z.string({ error: (issue) => (issue.input === undefined ? "params.name is required" : "params.name must be a string") }),
+    arguments: z.record(z.string(), z.string("prompt argument values must be strings"), { error: "params.arguments must be an object of named string arguments" }).optional(),
+    _meta: meta.optional(),
+  },
+  objectOf("params"),
+);
+
+function screenDefinitionParams(method: "resources/read" | "prompts/get", params: unknown): InputRefusal | null {
+  const shape = (method === "resources/read" ? readParams : getParams).safeParse(params);
+  if (shape.success) return null;
+  const item = method === "resources/read" ? (params as { uri?: unknown } | null)?.uri : (params as { name?: unknown } | null)?.name;
+  return { method, message: `Invalid params: ${shape.error.issues[0]!.message}.`, ...(typeof item === "string" ? { tool: replaceUnsafeCharacters(item.slice(0, 512)) } : {}) };
+}
+
 /**
  * Why `value` cannot be served, walking it without recursion: too deep, too large, or holding text that
  * is not Unicode (an unpaired surrogate, which the argument hash's canonical JSON refuses); null when fine.
@@ -115,14 +133,15 @@ function isPlainCall(params: unknown): params is { name: string; arguments?: Rec
 }
 
 /**
- * Why the params of this tools/call or tools/list cannot be served, or null when they can (and for every
- * other method). Cheap for a normal call: one shallow check and one walk over the arguments.
+ * Why the params of this tools/call, tools/list, resources/read or prompts/get cannot be served, or null
+ * when they can (and for every other method). Cheap for a normal call: one shallow check and one walk over the arguments.
  */
 export function screenParams(method: unknown, params: unknown): InputRefusal | null {
   if (method === "tools/call" && isPlainCall(params)) {
     const unservable = unservableValue(params.arguments, "params.arguments");
     return unservable ? { method, message: `Invalid params: ${unservable}.`, tool: auditableName(params) } : null;
   }
+  if (method === "resources/read" || method === "prompts/get") return screenDefinitionParams(method, params);
   if (method !== "tools/call" && method !== "tools/list") return null;
   const shape = (method === "tools/call" ? callParams : listParams).safeParse(params);
   const refuse = (message: string): InputRefusal => ({ method, message, ...(method === "tools/call" ? { tool: auditableName(params) } : {}) });

@@ -31,7 +31,7 @@ async function pinnedBackend(options: FixtureOptions = {}): Promise<{ fixture: F
   fixtures.push(fixture);
   const server = await makeServer({ versions: [{ version: "1.0.0", tools: [] }] });
   const versionId = server.versionIds[0]!;
-  const declared = { serverInfo: { name: "toolgate-fixture", version: "1.0.0" }, protocolVersion: "2025-11-25", tools: options.tools ?? defaultFixtureTools, resources: [], prompts: [] };
+  const declared = { serverInfo: { name: "toolgate-fixture", version: "1.0.0" }, protocolVersion: "2025-11-25", tools: options.tools ?? defaultFixtureTools, resources: [], resourceTemplates: [], prompts: [] };
   await db().versionTool.createMany({ data: versionContents(declared).tools.create.map((tool) => ({ ...tool, versionId })) });
   // Definitions are frozen from certification on, so they go in while the version is a draft.
   await db().serverVersion.update({ where: { id: versionId }, data: { status: "certified" } });

@@ -2,12 +2,25 @@ import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Protocol, type RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import { type CallToolRequest, CallToolRequestSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
+import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
@@ -36,7 +49,7 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function virtualServer(agent: AgentIdentity): Server {
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false } } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor));
@@ -47,6 +60,12 @@ function virtualServer(agent: AgentIdentity): Server {
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks);
   });
+  // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
+  server.setRequestHandler(ListResourcesRequestSchema, (request) => listGatewayResources(agent, request.params?.cursor));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, (request) => listGatewayResourceTemplates(agent, request.params?.cursor));
+  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) => readGatewayResource(agent, request.params.uri, correlationIdOf(extra.authInfo)));
+  server.setRequestHandler(ListPromptsRequestSchema, (request) => listGatewayPrompts(agent, request.params?.cursor));
+  server.setRequestHandler(GetPromptRequestSchema, (request, extra) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(extra.authInfo)));
   return server;
 }
 

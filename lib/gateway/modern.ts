@@ -5,6 +5,7 @@ import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
 import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
+import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
 import { callGatewayTool, GatewayRefusal, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2026-07-28 clients (stateless: server/discover, per-request _meta, Mcp-Method / Mcp-Name headers)
@@ -24,13 +25,19 @@ function agentOf(context: McpRequestContext): AgentIdentity {
 
 function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: {} } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor).catch(asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
     const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
     // Results pass back exactly as the backend sent them.
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks).catch(asProtocolError) as Promise<CallToolResult>;
   });
+  // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
+  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor).catch(asProtocolError));
+  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor).catch(asProtocolError));
+  server.setRequestHandler("resources/read", (request, context) => readGatewayResource(agent, request.params.uri, correlationIdOf(context.http?.authInfo)).catch(asProtocolError));
+  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor).catch(asProtocolError));
+  server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo)).catch(asProtocolError));
   return server;
 }
 

@@ -9,6 +9,7 @@ import type { Backend } from "./backends";
 import { isResolutionListening, onResolutionChange, unlistenedTtlMs } from "./invalidation";
 import { namespacedToolName, parseNamespacedToolName } from "./namespacing";
 import { approvalWording, decideFor, policySetsInForce, type ToolPolicyFacts, toolPolicyFacts } from "./policy-decision";
+import { type DefinitionsView, definitionsSelect, definitionsViewOf, driftKey, emptyDefinitionsView, type ServedVersion } from "./resource-view";
 import { singleton } from "@/lib/runtime/singleton";
 
 // What one agent may call through the gateway, with the pinned (certified) definitions — never the
@@ -66,6 +67,8 @@ export interface AgentView {
   policySet: CompiledPolicySet;
   /** The set in shadow beside it, if any: each call is decided with it too, and a different decision recorded. */
   shadowPolicySet: CompiledPolicySet | null;
+  /** Resources, resource templates and prompts the agent may read and get (./resource-view.ts); their backends are in `backends` too. */
+  definitions: DefinitionsView;
 }
 
 export type RefusalCode = "unknown_agent" | "agent_disabled" | "unknown_tool" | "killed" | "not_granted" | "not_certified" | "not_promoted" | "drift";
@@ -98,6 +101,7 @@ const pinSelect = {
         select: { name: true, title: true, description: true, inputSchema: true, outputSchema: true, annotations: true, definitionHash: true },
         orderBy: { position: "asc" },
       },
+      ...definitionsSelect,
     },
   },
 } satisfies Prisma.PinSelect;
@@ -127,7 +131,7 @@ interface Facts {
   grants: { serverId: string; tools: string[]; expiresAt: Date | null }[];
   switches: EngagedSwitch[];
   pins: Map<string, PinRow>;
-  /** Open drift incidents, as `${versionId} ${toolName}`. */
+  /** Open drift incidents, as `${versionId} ${toolName}` (tools) or driftKey (the other kinds). */
   drifted: Set<string>;
   /** The active policy set, and the one in shadow beside it. */
   policySet: CompiledPolicySet;
@@ -149,7 +153,7 @@ async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts>
     ? await db().pin.findMany({ where: { environment: agent.environment, serverId: { in: serverIds } }, select: pinSelect })
     : [];
   const incidents = pins.length
-    ? await db().driftIncident.findMany({ where: { resolvedAt: null, versionId: { in: pins.map((pin) => pin.version.id) } }, select: { versionId: true, toolName: true } })
+    ? await db().driftIncident.findMany({ where: { resolvedAt: null, versionId: { in: pins.map((pin) => pin.version.id) } }, select: { versionId: true, kind: true, toolName: true } })
     : [];
   return {
     agent,
@@ -157,7 +161,7 @@ async function loadFacts(agent: AgentRow, onlyServerId?: string): Promise<Facts>
     grants,
     switches: byBreadth(switches),
     pins: new Map(pins.map((pin) => [pin.server.id, pin])),
-    drifted: new Set(incidents.map((incident) => `${incident.versionId} ${incident.toolName}`)),
+    drifted: new Set(incidents.map((incident) => (incident.kind === "tool" ? `${incident.versionId} ${incident.toolName}` : driftKey(incident.versionId, incident.kind as "prompt", incident.toolName)))),
     policySet: policySets.active,
     shadowPolicySet: policySets.shadow,
   };
@@ -196,6 +200,32 @@ function check(facts: Facts, serverId: string, toolName: string): Check {
   if (!pin || !isServing(pin.version, facts.now) || !pin.version.tools.some((tool) => tool.name === toolName)) return { code: "not_pinned" };
   if (facts.drifted.has(`${pin.version.id} ${toolName}`)) return { code: "drift" };
   return null;
+}
+
+/**
+ * Whether the agent may read resources and get prompts of this server (decision 032): a server, version or
+ * global kill switch stops them (a tool's switch stops only that tool), only a grant of the whole server
+ * (no tool list) covers them, and the pinned version must be serving. Drift is checked per item.
+ */
+function servesDefinitions(facts: Facts, serverId: string): boolean {
+  const pin = facts.pins.get(serverId);
+  if (!pin || !isServing(pin.version, facts.now)) return false;
+  if (facts.switches.some((s) => s.scope === "global" || (s.serverId === serverId && (s.scope === "server" || (s.scope === "version" && s.versionId === pin.version.id))))) return false;
+  return facts.grants.some((grant) => grant.serverId === serverId && grant.tools.length === 0);
+}
+
+function backendOf(server: PinRow["server"], version: PinRow["version"]): ResolvedBackend {
+  // A minted server gets a token Toolgate signs per request, never its stored header too.
+  const headers = server.upstreamAuth === "minted" ? null : storedHeaders(server);
+  return {
+    serverId: server.id,
+    serverName: server.name,
+    versionId: version.id,
+    version: version.version,
+    endpointUrl: server.endpointUrl,
+    upstreamAuth: server.upstreamAuth,
+    ...(headers ? { headers } : {}),
+  };
 }
 
 // ---- The view ----
@@ -249,17 +279,7 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         policyEntities: policy.policyEntities,
       });
       if (!backends.has(server.id)) {
-        // A minted server gets a token Toolgate signs per request, never its stored header too.
-        const headers = server.upstreamAuth === "minted" ? null : storedHeaders(server);
-        backends.set(server.id, {
-          serverId: server.id,
-          serverName: server.name,
-          versionId: version.id,
-          version: version.version,
-          endpointUrl: server.endpointUrl,
-          upstreamAuth: server.upstreamAuth,
-          ...(headers ? { headers } : {}),
-        });
+        backends.set(server.id, backendOf(server, version));
         if (version.status === "deprecated" && version.sunsetAt) deadlines.push(version.sunsetAt.getTime());
         for (const grant of facts.grants) if (grant.serverId === server.id && grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
       }
@@ -267,7 +287,18 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   }
   tools.sort((a, b) => byCodePoint(a.exposedName, b.exposedName));
   const toolsByName = new Map(tools.map((tool) => [tool.exposedName, tool]));
-  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet }, validUntil: Math.min(Infinity, ...deadlines) };
+  const served: ServedVersion[] = [];
+  for (const { server, version } of facts.pins.values()) {
+    if (!servesDefinitions(facts, server.id)) continue;
+    served.push({ server, version });
+    if (!backends.has(server.id)) {
+      backends.set(server.id, backendOf(server, version));
+      if (version.status === "deprecated" && version.sunsetAt) deadlines.push(version.sunsetAt.getTime());
+      for (const grant of facts.grants) if (grant.serverId === server.id && grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
+    }
+  }
+  const definitions = definitionsViewOf(served, facts.drifted);
+  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet, definitions }, validUntil: Math.min(Infinity, ...deadlines) };
 }
 
 const agentSelect = { id: true, name: true, teamId: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
@@ -276,7 +307,7 @@ async function loadAgentView(agentId: string): Promise<{ view: AgentView; validU
   const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
   if (!agent || agent.disabled) {
     const { active, shadow } = await policySetsInForce();
-    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow }, validUntil: Infinity };
+    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow, definitions: emptyDefinitionsView() }, validUntil: Infinity };
   }
   return viewOf(await loadFacts(agent));
 }

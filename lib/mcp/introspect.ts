@@ -33,6 +33,14 @@ export interface DeclaredResource {
   mimeType?: string;
 }
 
+export interface DeclaredResourceTemplate {
+  uriTemplate: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+}
+
 export interface DeclaredPrompt {
   name: string;
   title?: string;
@@ -45,6 +53,7 @@ export interface Introspection {
   protocolVersion: string;
   tools: DeclaredTool[];
   resources: DeclaredResource[];
+  resourceTemplates: DeclaredResourceTemplate[];
   prompts: DeclaredPrompt[];
 }
 
@@ -85,7 +94,20 @@ export const ToolsPage = z.object({
   nextCursor: z.string().optional(),
 });
 
-const ResourcesPage = z.object({
+export const ResourceTemplatesPage = z.object({
+  resourceTemplates: z.array(
+    z.object({
+      uriTemplate: z.string(),
+      name: z.string(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      mimeType: z.string().optional(),
+    }),
+  ),
+  nextCursor: z.string().optional(),
+});
+
+export const ResourcesPage = z.object({
   resources: z.array(
     z.object({
       uri: z.string(),
@@ -98,7 +120,7 @@ const ResourcesPage = z.object({
   nextCursor: z.string().optional(),
 });
 
-const PromptsPage = z.object({
+export const PromptsPage = z.object({
   prompts: z.array(
     z.object({
       name: z.string(),
@@ -162,11 +184,18 @@ async function readDeclarations(session: Session): Promise<Introspection> {
     protocolVersion,
     tools: capabilities.tools ? await listTools(session) : [],
     resources: capabilities.resources ? await listResources(session) : [],
+    // A server with resources but no templates may not implement resources/templates/list at all.
+    resourceTemplates: capabilities.resources ? await listResourceTemplates(session).catch(noneIfMethodNotFound) : [],
     prompts: capabilities.prompts ? await listPrompts(session) : [],
   };
   // Stateful servers keep a session per client until told otherwise; failing to end it is their concern.
   await transport.terminateSession().catch(() => {});
   return introspection;
+}
+
+function noneIfMethodNotFound(error: unknown): never[] {
+  if (error instanceof McpError && error.code === -32601) return [];
+  throw error;
 }
 
 function serverInfo(client: Client): Introspection["serverInfo"] {
@@ -185,6 +214,13 @@ function listResources({ client, requestOptions, ...session }: Session): Promise
   return readAllPages(session, "resources", async (params) => {
     const page = await client.request({ method: "resources/list", params }, ResourcesPage, requestOptions);
     return { items: page.resources, nextCursor: page.nextCursor };
+  });
+}
+
+function listResourceTemplates({ client, requestOptions, ...session }: Session): Promise<DeclaredResourceTemplate[]> {
+  return readAllPages(session, "resource templates", async (params) => {
+    const page = await client.request({ method: "resources/templates/list", params }, ResourceTemplatesPage, requestOptions);
+    return { items: page.resourceTemplates, nextCursor: page.nextCursor };
   });
 }
 

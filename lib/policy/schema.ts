@@ -53,8 +53,12 @@ namespace Toolgate {
 
   action "tools/list" appliesTo { principal: [Agent], resource: [Tool], context: CallContext };
   action "tools/call" appliesTo { principal: [Agent], resource: [Tool], context: CallContext };
+  // A resource read or a prompt get (decision 032): the resource is a Tool entity whose name is the
+  // resource's URI (or its template's URI template) or the prompt's name on its server; read-only.
+  action "resources/read" appliesTo { principal: [Agent], resource: [Tool], context: CallContext };
+  action "prompts/get" appliesTo { principal: [Agent], resource: [Tool], context: CallContext };
 }
 `;
 
-export const policyActions = ["tools/list", "tools/call"] as const;
+export const policyActions = ["tools/list", "tools/call", "resources/read", "prompts/get"] as const;
 export type PolicyAction = (typeof policyActions)[number];

@@ -16,6 +16,13 @@ export interface VersionManifest {
   version: string;
   /** Sorted by name. */
   tools: { name: string; definitionHash: string }[];
+  /**
+   * The other definitions certification pins (decision 032), each sorted by its key; present only when the
+   * version declares any, so the manifest of a tools-only version is what it was before they were signed.
+   */
+  resources?: { uri: string; definitionHash: string }[];
+  resourceTemplates?: { uriTemplate: string; definitionHash: string }[];
+  prompts?: { name: string; definitionHash: string }[];
   sbomDigest: string | null;
   /** Sorted by kind, then digest. */
   evidence: { kind: string; sha256: string }[];
@@ -34,6 +41,10 @@ export interface ManifestInput {
   server: string;
   version: string;
   tools: readonly { name: string; definitionHash: string }[];
+  /** Items recorded before hashes were kept (definitionHash null) are left out: their hash is unknown. */
+  resources?: readonly { uri: string; definitionHash: string | null }[];
+  resourceTemplates?: readonly { uriTemplate: string; definitionHash: string }[];
+  prompts?: readonly { name: string; definitionHash: string | null }[];
   /** In the order they were added. */
   evidence: readonly { kind: string; sha256: string }[];
   /** The SBOM's SHA-256; when omitted, that of the last `sbom` evidence, or null without one. */
@@ -62,6 +73,9 @@ export function buildManifest(input: ManifestInput): VersionManifest {
     server: input.server,
     version: input.version,
     tools: input.tools.map(({ name, definitionHash }) => ({ name, definitionHash })).sort((a, b) => byCodePoint(a.name, b.name)),
+    ...hashedList("resources", input.resources, (item) => item.uri, (uri, definitionHash) => ({ uri, definitionHash })),
+    ...hashedList("resourceTemplates", input.resourceTemplates, (item) => item.uriTemplate, (uriTemplate, definitionHash) => ({ uriTemplate, definitionHash })),
+    ...hashedList("prompts", input.prompts, (item) => item.name, (name, definitionHash) => ({ name, definitionHash })),
     sbomDigest: input.sbomDigest !== undefined ? input.sbomDigest : (sboms.at(-1)?.sha256 ?? null),
     evidence: input.evidence
       .map(({ kind, sha256 }) => ({ kind, sha256 }))
@@ -75,6 +89,18 @@ export function buildManifest(input: ManifestInput): VersionManifest {
       waivers: [...new Set(input.waivers ?? [])].sort(byCodePoint),
     },
   };
+}
+
+/** `{ [field]: list }` with the items of known hash sorted by key, or `{}` when there are none. */
+function hashedList<F extends string, I extends { definitionHash: string | null }, O>(
+  field: F,
+  items: readonly I[] | undefined,
+  keyOf: (item: I) => string,
+  make: (key: string, definitionHash: string) => O,
+): Partial<Record<F, O[]>> {
+  const known = (items ?? []).filter((item) => item.definitionHash !== null).sort((a, b) => byCodePoint(keyOf(a), keyOf(b)));
+  if (known.length === 0) return {};
+  return { [field]: known.map((item) => make(keyOf(item), item.definitionHash!)) } as Partial<Record<F, O[]>>;
 }
 
 /** The bytes that are signed: the manifest's RFC 8785 (JCS) canonical JSON in UTF-8. */
@@ -98,6 +124,9 @@ const versionManifestSchema = z.strictObject({
   server: text,
   version: text,
   tools: z.array(z.strictObject({ name: text, definitionHash: sha256Hex })).max(10_000),
+  resources: z.array(z.strictObject({ uri: text, definitionHash: sha256Hex })).max(10_000).optional(),
+  resourceTemplates: z.array(z.strictObject({ uriTemplate: text, definitionHash: sha256Hex })).max(10_000).optional(),
+  prompts: z.array(z.strictObject({ name: text, definitionHash: sha256Hex })).max(10_000).optional(),
   sbomDigest: sha256Hex.nullable(),
   evidence: z.array(z.strictObject({ kind: text, sha256: sha256Hex })).max(10_000),
   decision: z.strictObject({

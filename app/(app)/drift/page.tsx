@@ -80,7 +80,8 @@ function DriftActions({ incident, allowed, manageSwitches, switches }: { inciden
           </Link>
         )}
       </nav>
-      {(manageSwitches || switches.length > 0) && (
+      {/* A tool's switch names a tool; a resource or prompt is stopped by its drift alone (decision 032). */}
+      {incident.kind === "tool" && (manageSwitches || switches.length > 0) && (
         <KillSwitchPanel
           heading={`Kill switch for ${incident.toolName}`}
           noneEngaged="No kill switch is engaged: the drift alone blocks this tool until the server serves its certified definition again or a new version is certified."

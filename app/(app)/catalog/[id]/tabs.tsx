@@ -121,7 +121,7 @@ export async function ToolsTab({ server, version }: { server: ServerEntry; versi
   return (
     <>
       <VersionLinks server={server} tab="tools" current={version} />
-      <DeclaredCapabilities tools={detail.tools} resources={detail.resources} prompts={detail.prompts} showSchemas />
+      <DeclaredCapabilities tools={detail.tools} resources={detail.resources} resourceTemplates={detail.resourceTemplates} prompts={detail.prompts} showSchemas />
     </>
   );
 }
