@@ -111,7 +111,10 @@ function governanceOf(row: RegistryVersionRow, context: EntryContext): Governanc
   };
 }
 
-export function registryEntry(row: RegistryVersionRow, context: EntryContext): ServerResponse {
+/** A catalog entry's version: its governance facts are always there. */
+export type CatalogEntryResponse = ServerResponse & { _meta: { [governanceMetaKey]: GovernanceMeta } };
+
+export function registryEntry(row: RegistryVersionRow, context: EntryContext): CatalogEntryResponse {
   return {
     server: serverJsonOf(row, context.baseUrl),
     _meta: {
