@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { personActor, recordAudit } from "@/lib/audit/record";
 import { authorizeOwned } from "@/lib/auth/access";
+import { can } from "@/lib/auth/authorize";
 import { guard, refuse } from "@/lib/auth/guard";
 import type { Actor } from "@/lib/auth/roles";
 import { db, type Tx } from "@/lib/db/prisma";
@@ -29,20 +30,20 @@ const toolsSchema = z
   .max(200, "A bundle holds at most 200 tools.")
   .refine((tools) => new Set(tools.map((ref) => `${ref.server} ${ref.tool}`)).size === tools.length, "A tool is listed twice.");
 
-const bundleName = z
+const bundleNameSchema = z
   .string({ error: "Name the bundle." })
   .regex(bundleNamePattern, "A bundle's name is lower-case letters, digits and hyphens, as support-desk (at most 64).");
 
 const createInput = z.object({
-  name: bundleName,
+  name: bundleNameSchema,
   title: nameText("The title", 200),
   description: z.string().trim().max(2000).pipe(safeName("The description")).default(""),
   teamId: z.uuid({ error: "Choose the owning team." }),
   tools: toolsSchema,
 });
 
-const draftInput = z.object({ bundle: bundleName, tools: toolsSchema });
-const versionInput = z.object({ bundle: bundleName, number: z.number({ error: "Name the version by its number." }).int().min(1).max(1_000_000) });
+const draftInput = z.object({ bundle: bundleNameSchema, tools: toolsSchema });
+const versionInput = z.object({ bundle: bundleNameSchema, number: z.number({ error: "Name the version by its number." }).int().min(1).max(1_000_000) });
 const decisionInput = versionInput.extend({ reason: reasonText(1000) });
 
 export interface BundleVersionView {
@@ -157,4 +158,44 @@ export async function decideBundleVersion(actor: Actor, input: unknown, decision
     if (count === 0) throw new ConflictError(`Version ${number} of ${bundle.name} is not waiting for review.`);
     await recordAudit(tx, { actor: personActor(actor), action: `bundle.version.${decision}`, target: { type: "bundle", id: bundle.id }, outcome: "success", reason, details: { name: bundle.name, number } });
   });
+}
+
+export interface BundleDetail {
+  name: string;
+  title: string;
+  description: string;
+  teamId: string;
+  versions: (BundleVersionView & { authorId: string; reviewerId: string | null; decisionReason: string | null })[];
+}
+
+/** A bundle with every version, newest first: for reviewers (who decide on it), and for those who may define it. */
+export async function bundleDetail(actor: Actor, input: unknown): Promise<BundleDetail> {
+  const name = looseName(input);
+  const found = name ? await db().bundle.findUnique({ where: { name }, select: { id: true, teamId: true } }) : null;
+  const target = { type: "bundle", id: found?.id };
+  const { bundle: bundleName } = parseInput(z.object({ bundle: bundleNameSchema }), input);
+  if (!can(actor, "bundles.review")) {
+    // One unknown for a bundle that does not exist and one the actor may not see, after the role check.
+    await guard(actor, "bundles.define", target);
+    if (!found) throw new NotFoundError(`There is no bundle ${bundleName}.`);
+    await authorizeOwned(actor, "bundle.define", found, target);
+  }
+  const bundle = await db().bundle.findUnique({
+    where: { name: bundleName },
+    select: {
+      name: true,
+      title: true,
+      description: true,
+      teamId: true,
+      versions: {
+        orderBy: { number: "desc" },
+        select: { number: true, status: true, authorId: true, reviewerId: true, decisionReason: true, tools: { orderBy: { position: "asc" }, select: { toolName: true, server: { select: { name: true } } } } },
+      },
+    },
+  });
+  if (!bundle) throw new NotFoundError(`There is no bundle ${bundleName}.`);
+  return {
+    ...bundle,
+    versions: bundle.versions.map(({ tools, ...version }) => ({ ...version, bundle: bundle.name, tools: tools.map((tool) => ({ server: tool.server.name, tool: tool.toolName })) })),
+  };
 }
