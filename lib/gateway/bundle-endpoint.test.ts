@@ -6,7 +6,9 @@ import { connectLegacy, connectModern } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
+import { activatePolicyText } from "@/test/policy-sets";
 import { agentWithKey, grant } from "@/test/registry";
+import { defaultPolicyText } from "@/lib/policy/default-policies";
 import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
 import { clearResolutionCache } from "./invalidation";
@@ -18,6 +20,7 @@ let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let key: string;
 let agentId: string;
 let recordsId: string;
+let recordsVersionId: string;
 let owner: Awaited<ReturnType<typeof makeUser>>;
 let reviewer: Awaited<ReturnType<typeof makeUser>>;
 let strangerKey: string;
@@ -33,7 +36,7 @@ async function certifiedBundle(name: string, teamId: string, tools: { server: st
 
 beforeAll(async () => {
   fixture = await startFixtureServer({ tools: defaultFixtureTools });
-  ({ serverId: recordsId, agentId, key } = await governFixtureServer(fixture.url, { name: records }));
+  ({ serverId: recordsId, versionId: recordsVersionId, agentId, key } = await governFixtureServer(fixture.url, { name: records }));
   const second = await governFixtureServer(fixture.url, { name: ledger });
   await grant(agentId, second.serverId);
   // Certified and pinned, but granted to another agent only: a bundle naming it gives this agent nothing.
@@ -92,6 +95,47 @@ describe.each(eras)("a bundle's endpoint over MCP %s", (_era, connect) => {
       await client.close();
     } finally {
       await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "fixed" } });
+      clearResolutionCache();
+    }
+  });
+});
+
+describe("governance at a bundle's endpoint", () => {
+  it("hides and refuses a tool the active policy set forbids, as at /mcp", async () => {
+    await activatePolicyText(`${defaultPolicyText(["critical"])}\n@id("no-search")\nforbid (principal, action, resource) when { resource.name == "search_records" };\n`);
+    try {
+      const client = await connectModern(bundleUrl("support-desk"), bearer());
+      expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain("search_records");
+      await expect(client.callTool({ name: "search_records", arguments: { query: "x" } })).rejects.toThrow(/forbidden by policy no-search/);
+      await client.close();
+    } finally {
+      await activatePolicyText(defaultPolicyText(["critical"]));
+    }
+  });
+
+  it("hides a drifted tool, and serves nothing of an entry whose grant is revoked", async () => {
+    const incident = await db().driftIncident.create({ data: { serverId: recordsId, versionId: recordsVersionId, toolName: "search_records", pinnedHash: "x".repeat(64) } });
+    clearResolutionCache();
+    const drifted = await connectModern(bundleUrl("support-desk"), bearer());
+    expect((await drifted.listTools()).tools.map((tool) => tool.name).sort()).toEqual(["com.example_sledger__read_record", "com.example_srecords__read_record"]);
+    await expect(drifted.callTool({ name: "search_records", arguments: { query: "x" } })).rejects.toThrow(/definition drift/);
+    await drifted.close();
+    const revoked = await db().grant.updateMany({ where: { agentId, serverId: recordsId }, data: { status: "revoked" } });
+    expect(revoked.count).toBe(1);
+    clearResolutionCache();
+    try {
+      const client = await connectLegacy(bundleUrl("support-desk"), bearer());
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["com.example_sledger__read_record"]);
+      await client.close();
+      const entry = await fetch(`${gateway.origin}/mcp/servers/${encodeURIComponent(records)}`, {
+        method: "POST",
+        headers: { ...bearer(), "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
+      });
+      expect(entry.status).toBe(404);
+    } finally {
+      await db().driftIncident.update({ where: { id: incident.id }, data: { resolvedAt: new Date() } });
+      await db().grant.updateMany({ where: { agentId, serverId: recordsId }, data: { status: "active" } });
       clearResolutionCache();
     }
   });
