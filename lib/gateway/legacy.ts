@@ -16,8 +16,8 @@ import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedPa
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
 // sessionful transport. A session belongs to the agent that opened it and, with a delegated access token,
 // to the user it acted for (A4): every request is checked against both, so a session id replayed with
-// another agent's credential, with another user's token of the same agent, or at another endpoint, is refused (404, as for an
-// unknown session, so ids cannot be probed) and the refusal audited.
+// another agent's credential, with another user's token of the same agent, or at another endpoint (./endpoints.ts),
+// is refused (404, as for an unknown session, so ids cannot be probed) and the refusal audited.
 
 const idleMs = 30 * 60 * 1000;
 const maxSessions = 10_000;
@@ -71,7 +71,7 @@ async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unk
     onsessionclosed: (id) => void sessions.delete(id),
   });
   await virtualServer(agent, endpoint).connect(transport);
-  return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+  return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
 // What the SDK transport checks before it serves a POST; a request it would refuse takes its path, so the
