@@ -25,6 +25,8 @@ const publicPaths = [
   /^\/api\/v1\/manifests\/verify$/,
   /^\/verify$/,
   /^\/mcp$/,
+  // One gateway endpoint per catalog entry and per bundle (lib/gateway/endpoints.ts).
+  /^\/mcp\/(?:servers|bundles)\//,
   /^\/\.well-known\/oauth-protected-resource\/mcp$/,
   // The MCP registry API authenticates hosts with agent keys, not sessions.
   /^\/v0\.1\//,
@@ -77,6 +79,6 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // The gateway endpoint authenticates agents itself and is on the hot path, so the proxy skips it.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|mcp$|.*\\.(?:svg|png|ico)$).*)"],
+  // The gateway's endpoints authenticate agents themselves and are on the hot path, so the proxy skips them.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|mcp$|mcp/|.*\\.(?:svg|png|ico)$).*)"],
 };

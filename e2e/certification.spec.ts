@@ -172,7 +172,7 @@ test("an agent granted the certified server finds it in the registry with its ke
   const body = await listed.json();
   expect(body.servers.map((entry: { server: { name: string } }) => entry.server.name)).toEqual([serverName]);
   const [{ server, _meta }] = body.servers;
-  expect(server.remotes[0].url).toMatch(/\/mcp$/);
+  expect(server.remotes[0].url).toMatch(/\/mcp\/servers\/[^/]+$/);
   expect(server.remotes[0].url).not.toContain(everything.url);
   expect(_meta["io.toolgate/governance"]).toMatchObject({ riskTier: "high" });
 });

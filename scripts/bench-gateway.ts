@@ -28,6 +28,8 @@ const agentCount = Math.max(1, Number(process.env.BENCH_AGENTS ?? 1));
 const minted = process.env.BENCH_MINTED === "1";
 // BENCH_TOKENS=1: the gateway's clients send access tokens from a real authorization server instead of keys.
 const withTokens = process.env.BENCH_TOKENS === "1";
+// BENCH_ENDPOINT=entry: the clients call the entry's own endpoint, /mcp/servers/{name}, by the tool's unprefixed name.
+const atEntry = process.env.BENCH_ENDPOINT === "entry";
 const backendKey = randomBytes(16).toString("hex");
 
 function startChild(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -221,8 +223,8 @@ async function main() {
     // request to the backend for the whole session, so it reaches the same backend with the same X-Backend-Key.
     const peer = withPeer ? await startChild("scripts/bench/peer.ts", { TARGET_SERVER_URL: new URL(backend.url).origin, HOOKS: "" }) : undefined;
     if (peer) children.push(peer.child);
-    const { benchServerName, certifiedAgentKeys } = await import("./bench/setup");
-    const { keys, agentIds, admin, tool } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
+    const { certifiedAgentKeys } = await import("./bench/setup");
+    const { keys, agentIds, admin, tool, serverName } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
     const gateways = [];
     for (let n = 0; n < gatewayProcesses; n++) {
@@ -238,6 +240,7 @@ async function main() {
     const credentials = withTokens ? await (await import("./bench/tokens")).agentTokens(gateways[0]!.url, admin, agentIds) : undefined;
     if (credentials) closers.push(credentials.close);
     console.log(`agents: ${agentCount} (BENCH_AGENTS), client i calls as agent i mod ${agentCount}, each agent on its own upstream session; upstream auth: ${minted ? "minted token per call (BENCH_MINTED=1)" : "static header"}`);
+    console.log(`gateway endpoint: ${atEntry ? "the entry's own, /mcp/servers/{name}, unprefixed names (BENCH_ENDPOINT=entry)" : "/mcp"}`);
     console.log(`agent credentials: ${credentials ? "access tokens from oidc-provider, one client per agent (BENCH_TOKENS=1)" : "API keys"}`);
     console.log(`"as fast as it goes": each client sends its next call when the last one returns (saturation)`);
     console.log(`"paced": the clients share ${rate} calls/s, latency counted from when each call was due`);
@@ -245,7 +248,9 @@ async function main() {
     const direct: Target = { label: "direct ", urls: [backend.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [backend.child] };
     const passthrough: Target | undefined = peer && { label: "peer   ", urls: [peer.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [peer.child] };
     const clientHeaders = (credentials?.tokens ?? keys).map((credential) => ({ Authorization: `Bearer ${credential}` }));
-    const through: Target = { label: "gateway", urls: gateways.map((gateway) => gateway.url), headers: clientHeaders[0]!, clientHeaders, tool, servers: gateways.map((gateway) => gateway.child) };
+    const entryPath = `/servers/${encodeURIComponent(serverName)}`;
+    const gatewayUrls = gateways.map((gateway) => (atEntry ? `${gateway.url}${entryPath}` : gateway.url));
+    const through: Target = { label: "gateway", urls: gatewayUrls, headers: clientHeaders[0]!, clientHeaders, tool: atEntry ? "read_record" : tool, servers: gateways.map((gateway) => gateway.child) };
     const targets = passthrough ? [direct, passthrough, through] : [direct, through];
     for (const target of targets) await expectEcho(target);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
@@ -277,7 +282,7 @@ async function main() {
     }
     printTargets(summary);
     const { printPolicyCost } = await import("./bench/policy-cost");
-    await printPolicyCost(agentIds[0]!, benchServerName, "read_record", summary.saturated?.gateway.cpuMsPerCall);
+    await printPolicyCost(agentIds[0]!, serverName, "read_record", summary.saturated?.gateway.cpuMsPerCall);
   } finally {
     await Promise.all(closers.map((close) => close()));
     // The gateway flushes its audit queue as it stops, so the database waits for it.

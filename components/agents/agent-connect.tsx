@@ -75,6 +75,11 @@ export function AgentConnect({ guide, agentId, previewTools }: { guide: Connecti
           Tools are named <code className="font-mono">&lt;server&gt;__&lt;tool&gt;</code>, the server name escaped (<code className="font-mono">_</code> → <code className="font-mono">_u</code>,{" "}
           <code className="font-mono">/</code> → <code className="font-mono">_s</code>): {naming.server} + {naming.tool} is <code className="font-mono">{naming.exposed}</code>.
         </p>
+        <p>
+          One entry only: <code className="break-all font-mono">{guide.entryUrlExample}</code> (its name URL-encoded), where {naming.tool} is just{" "}
+          <code className="font-mono">{naming.tool}</code>. One of the team&apos;s bundles: <code className="break-all font-mono">{guide.bundleUrlExample}</code>, named the same way unless two of
+          its tools share a name.
+        </p>
         <Snippet label="A host's mcp.json" text={guide.mcpJson} />
         <Snippet label="A TypeScript client (MCP SDK)" text={guide.sdkClient} />
         {guide.oauth && <OAuthWay oauth={guide.oauth} />}

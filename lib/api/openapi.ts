@@ -12,6 +12,7 @@ import {
   versionParams,
 } from "./catalog-contract";
 import { json, operation } from "./operation";
+import { bundlePaths } from "./bundle-paths";
 import { policyPaths } from "./policy-paths";
 import { policyReplayPaths } from "./policy-replay-paths";
 import { registryPaths } from "./registry-paths";
@@ -92,6 +93,7 @@ export function openApiDocument() {
         }),
       },
       ...policyPaths,
+      ...bundlePaths,
       ...policyReplayPaths,
       ...registryPaths,
     },

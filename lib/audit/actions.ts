@@ -82,6 +82,12 @@ export const auditActions = [
   "policy.shadow.start",
   "policy.shadow.stop",
   "policy.replay",
+  // Bundles of tools across entries and their reviewed versions (lib/bundles).
+  "bundle.create",
+  "bundle.version.draft",
+  "bundle.version.submit",
+  "bundle.version.certify",
+  "bundle.version.reject",
   // The audit trail's own events (lib/audit).
   "audit.export",
   "audit.verify_chain",

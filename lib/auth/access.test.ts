@@ -19,6 +19,7 @@ const expected: Record<Rule, Row> = {
   "evidence.add": { admin: refused, owner: teamOnly, reviewer: anyTeam, approver: refused },
   "agent.view": { admin: anyTeam, owner: teamOnly, reviewer: refused, approver: refused },
   "agent.manage": { admin: anyTeam, owner: teamOnly, reviewer: refused, approver: refused },
+  "bundle.define": { admin: anyTeam, owner: teamOnly, reviewer: refused, approver: refused },
 };
 
 const ownTeam = "00000000-0000-4000-8000-00000000000a";

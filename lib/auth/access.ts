@@ -47,6 +47,12 @@ export const scopedRules = {
     anyTeam: (actor) => hasRole(actor, "admin"),
     refusal: { action: "agents.manage", reason: "not a member of the agent's team", message: "Only administrators and members of the agent's team can manage this agent." },
   },
+  /** Define a team's bundle and its versions: administrators for every team, owners for their own. */
+  "bundle.define": {
+    action: "bundles.define",
+    anyTeam: (actor) => hasRole(actor, "admin"),
+    refusal: { action: "bundles.define", reason: "not a member of the bundle's team", message: "Only administrators and owners in the bundle's team can define this bundle." },
+  },
 } as const satisfies Record<string, ScopedRule>;
 
 export type Rule = keyof typeof scopedRules;

@@ -37,6 +37,8 @@ const expected: Record<Action, Role[]> = {
   "policies.author": ["admin"],
   "policies.approve": ["approver"],
   "policies.activate": ["admin", "approver"],
+  "bundles.define": ["admin", "owner"],
+  "bundles.review": ["reviewer"],
 };
 
 const actorWith = (...held: Role[]) => ({ id: "00000000-0000-4000-8000-000000000001", email: "a@example.com", roles: held });

@@ -33,6 +33,8 @@ export const permissions = {
   "policies.author": { roles: ["admin"], does: "write and propose policy sets" },
   "policies.approve": { roles: ["approver"], does: "approve or reject proposed policy sets" },
   "policies.activate": { roles: ["admin", "approver"], does: "activate policy sets, run them in shadow and roll back" },
+  "bundles.define": { roles: ["admin", "owner"], does: "define bundles of tools and their versions" },
+  "bundles.review": { roles: ["reviewer"], does: "certify or reject bundle versions" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>;
 
 export type Action = keyof typeof permissions;

@@ -14,6 +14,8 @@ describe("connectionGuide", () => {
     expect(guide.gatewayUrl).toBe("https://toolgate.example.com/mcp");
     expect(guide.registryUrl).toBe("https://toolgate.example.com/v0.1/servers");
     expect(guide.namingExample).toEqual({ server: "com.example/crm", tool: "get_contact", exposed: "com.example_scrm__get_contact" });
+    expect(guide.entryUrlExample).toBe("https://toolgate.example.com/mcp/servers/com.example%2Fcrm");
+    expect(guide.bundleUrlExample).toBe("https://toolgate.example.com/mcp/bundles/support-desk");
   });
 
   it("gives an mcp.json entry and an SDK client that read the key from the environment", () => {

@@ -4,6 +4,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { NotFoundError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
+import { bundleEndpointUrl, serverEndpointUrl } from "./endpoints";
 import { namespacedToolName } from "./namespacing";
 import { resolveAgentView } from "./resolution";
 
@@ -15,6 +16,9 @@ export interface ConnectionGuide {
   registryUrl: string;
   /** An example of the gateway's tool naming. */
   namingExample: { server: string; tool: string; exposed: string };
+  /** The example entry's own endpoint, and a bundle's (./endpoints.ts): names without prefix there. */
+  entryUrlExample: string;
+  bundleUrlExample: string;
   /** A host's `mcp.json` entry; the key comes from the environment, never from this page. */
   mcpJson: string;
   /** A TypeScript client with the official SDK. */
@@ -103,6 +107,8 @@ export function connectionGuide(base: URL, agentName: string, bindings: readonly
     gatewayUrl,
     registryUrl: new URL("/v0.1/servers", base).toString(),
     namingExample: { ...example, exposed: namespacedToolName(example.server, example.tool)! },
+    entryUrlExample: serverEndpointUrl(base.origin, example.server),
+    bundleUrlExample: bundleEndpointUrl(base.origin, "support-desk"),
     mcpJson,
     sdkClient,
     ...(bound ? { oauth: oauthGuide(gatewayUrl, agentName, bound) } : {}),

@@ -23,6 +23,8 @@ export type EdgeRefusalReason =
   | "unbound_client"
   | "agent_disabled"
   | "foreign_session"
+  | "malformed_endpoint"
+  | "unavailable_endpoint"
   | "unsupported_media_type"
   | "body_too_large"
   | "malformed_body"
@@ -39,7 +41,9 @@ const descriptions: Record<EdgeRefusalReason, string> = {
   invalid_token: "access token refused",
   unbound_client: "access token of a client bound to no agent",
   agent_disabled: "access token of a disabled agent",
-  foreign_session: "session opened by another agent or user",
+  foreign_session: "session opened by another agent or user, or at another endpoint",
+  malformed_endpoint: "path not a gateway endpoint or not a valid entry or bundle name",
+  unavailable_endpoint: "entry or bundle unknown or not available to this agent",
   unsupported_media_type: "body not sent as application/json",
   body_too_large: "body over the size limit",
   malformed_body: "body not one JSON-RPC message",

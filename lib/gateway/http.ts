@@ -8,11 +8,13 @@ import { clientAddressOf, type EdgeRefusalReason, recordEdgeRefusal } from "./ed
 import { asResponse, type EdgeRequest, fromFetch, type GatewayAnswer } from "./edge-request";
 import { handleLegacyRequest } from "./legacy";
 import { handleModernRequest } from "./modern";
+import { endpointRefusal } from "./endpoint-view";
+import { endpointOf, type GatewayEndpoint } from "./endpoints";
 import { jsonRpcError } from "./rpc-errors";
 import { scopeRefusal } from "./scope-check";
 
-// The edge of the gateway's one MCP endpoint: DNS-rebinding checks, the agent's key, body limits,
-// then the request goes to the legacy (2025-era, sessionful) or modern (2026-07-28) leg. Every answer
+// The edge of the gateway's MCP endpoints (/mcp, and one per catalog entry and bundle, ./endpoints.ts):
+// DNS-rebinding checks, the agent's key, the endpoint the path names, body limits, then the request goes to the legacy (2025-era, sessionful) or modern (2026-07-28) leg. Every answer
 // the edge gives itself is a JSON-RPC error with its HTTP status, and is counted and audited
 // (./edge-refusals.ts); nothing here answers with internals.
 
@@ -69,8 +71,21 @@ function isLegacy(request: EdgeRequest, body: unknown): boolean {
   return classifyInboundRequest({ ...inbound, ...(body !== undefined && { body }) }).kind === "legacy";
 }
 
-async function route(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
-  return isLegacy(request, body) ? handleLegacyRequest(agent, request, body, correlationId) : handleModernRequest(agent, request, body, correlationId);
+async function route(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<GatewayAnswer> {
+  return isLegacy(request, body) ? handleLegacyRequest(agent, request, body, correlationId, endpoint) : handleModernRequest(agent, request, body, correlationId, endpoint);
+}
+
+type Addressed = { endpoint: GatewayEndpoint | null } | { refusal: Response; reason: EdgeRefusalReason; sample: string };
+
+// The endpoint the path names, once the agent is known: a path that names none is a 400, an entry or bundle
+// that does not exist or that the agent may not use a 404 (the same words for both; decision 033).
+async function addressed(agent: AgentIdentity, request: EdgeRequest): Promise<Addressed> {
+  const parsed = endpointOf(request.url);
+  if ("refusal" in parsed) return { refusal: jsonRpcError(400, -32600, parsed.refusal), reason: "malformed_endpoint", sample: parsed.refusal };
+  const { endpoint } = parsed;
+  const unavailable = endpoint && (await endpointRefusal(agent, endpoint));
+  if (unavailable) return { refusal: jsonRpcError(404, -32600, unavailable), reason: "unavailable_endpoint", sample: endpoint.path };
+  return { endpoint };
 }
 
 
@@ -118,12 +133,14 @@ export async function serveGateway(request: EdgeRequest): Promise<GatewayAnswer>
     const credential = await authenticateEdge(request);
     if ("refusal" in credential) return refused(request, credential.refusal, credential.reason, null, credential.sample);
     agent = credential.agent;
+    const target = await addressed(agent, request);
+    if ("refusal" in target) return refused(request, target.refusal, target.reason, agent, target.sample);
     const parsed = await readJsonBody(request);
     if ("refusal" in parsed) return refused(request, parsed.refusal, parsed.reason, agent);
     const correlationId = correlationIdFrom(request.headers);
-    const lacking = await scopeRefusal(agent, request, parsed.body, correlationId);
+    const lacking = await scopeRefusal(agent, request, parsed.body, correlationId, target.endpoint);
     if (lacking) return lacking;
-    return await route(agent, request, parsed.body, correlationId);
+    return await route(agent, request, parsed.body, correlationId, target.endpoint);
   } catch (error) {
     return failed(request, error, agent);
   }

@@ -2,7 +2,8 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { countLeanCall } from "@/lib/observability/metrics";
 import { decideFor, policyAgentOf } from "./policy-decision";
-import { resolveAgentView } from "./resolution";
+import { viewAt } from "./endpoint-view";
+import type { GatewayEndpoint } from "./endpoints";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-server";
 
 // The common tools/call and tools/list without the SDK server in between: the edge has parsed the body
@@ -55,14 +56,14 @@ export function leanListOf(body: unknown): LeanList | null {
  * an approval). Errors map as the SDK server maps a handler's: an integer `code` is kept, anything
  * else is -32603, and `data` goes along when there is some.
  */
-export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy"): Promise<string | null> {
-  const { toolsByName, policySet } = await resolveAgentView(agent.agentId);
+export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy", endpoint: GatewayEndpoint | null = null): Promise<string | null> {
+  const { toolsByName, policySet } = await viewAt(agent.agentId, endpoint);
   const tool = toolsByName.get(call.name);
   // The view's mark is the agent's own decision when the view loaded; this request's scopes, the user it
   // acts for and its time may need a person where the view did not (a remembered decision: a map lookup).
   if (tool && (tool.requiresApproval || decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date()).decision === "approval")) return null;
   countLeanCall();
-  const result = () => callGatewayTool(agent, call.name, call.args, correlationId);
+  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, {}, endpoint);
   return answer(call.id, era === "legacy" ? result : async () => stampedResult(await result()));
 }
 
@@ -82,8 +83,8 @@ function stampedResult(result: Record<string, unknown>): Record<string, unknown>
 const serverInfoKey = "io.modelcontextprotocol/serverInfo";
 
 /** The JSON-RPC answer to the listing, serialised. */
-export function answerLeanList(agent: AgentIdentity, list: LeanList): Promise<string> {
-  return answer(list.id, () => listGatewayTools(agent, list.cursor));
+export function answerLeanList(agent: AgentIdentity, list: LeanList, endpoint: GatewayEndpoint | null = null): Promise<string> {
+  return answer(list.id, () => listGatewayTools(agent, list.cursor, endpoint));
 }
 
 async function answer(id: string | number, handle: () => Promise<unknown>): Promise<string> {

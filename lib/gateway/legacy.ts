@@ -19,6 +19,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
+import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
@@ -28,8 +29,8 @@ import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedPa
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
 // sessionful transport. A session belongs to the agent that opened it and, with a delegated access token,
 // to the user it acted for (A4): every request is checked against both, so a session id replayed with
-// another agent's credential, or with another user's token of the same agent, is refused (404, as for an
-// unknown session, so ids cannot be probed) and the refusal audited.
+// another agent's credential, with another user's token of the same agent, or at another endpoint (./endpoints.ts),
+// is refused (404, as for an unknown session, so ids cannot be probed) and the refusal audited.
 
 const idleMs = 30 * 60 * 1000;
 const maxSessions = 10_000;
@@ -39,6 +40,8 @@ interface Session {
   agentId: string;
   /** "<issuer> <sub>" of the user the opening credential acted for; null when the agent acted for itself. */
   user: string | null;
+  /** The endpoint it was opened at (./endpoints.ts; null: /mcp): a session serves only there. */
+  endpoint: GatewayEndpoint | null;
   lastUsed: number;
 }
 
@@ -48,17 +51,17 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-function virtualServer(agent: AgentIdentity): Server {
+function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): Server {
   const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
-  server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor));
+  server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor, endpoint));
   // Registered past the v1 Server's own override, which re-validates a tools/call result with the SDK's
   // schema: that drops fields it does not know and moves `_meta` first. The backend's result is relayed
   // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks);
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint);
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
   server.setRequestHandler(ListResourcesRequestSchema, (request) => listGatewayResources(agent, request.params?.cursor));
@@ -78,16 +81,16 @@ function sweepIdleSessions(now: number) {
   }
 }
 
-async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<Response> {
+async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Response> {
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), lastUsed: Date.now() }),
+    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now() }),
     onsessionclosed: (id) => void sessions.delete(id),
   });
-  await virtualServer(agent).connect(transport);
-  return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+  await virtualServer(agent, endpoint).connect(transport);
+  return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
 // What the SDK transport checks before it serves a POST; a request it would refuse takes its path, so the
@@ -99,11 +102,11 @@ function servesLean(request: EdgeRequest): boolean {
 }
 
 /** The lean path's answer (./lean-call.ts), or null where the SDK path serves the message. */
-async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string): Promise<string | null> {
+async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<string | null> {
   const call = leanCallOf(body);
-  if (call) return answerLeanCall(agent, call, correlationId);
+  if (call) return answerLeanCall(agent, call, correlationId, "legacy", endpoint);
   const list = leanListOf(body);
-  return list ? answerLeanList(agent, list) : null;
+  return list ? answerLeanList(agent, list, endpoint) : null;
 }
 
 /** One answer as the SDK transport streams it: a single `message` event, with the same headers. */
@@ -113,16 +116,16 @@ function eventStreamAnswer(message: string, sessionId: string): PlainAnswer {
 }
 
 /** Serves one 2025-era request: initialize opens a session; later requests must name it. */
-export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
+export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null = null): Promise<GatewayAnswer> {
   const sessionId = request.headers.get("mcp-session-id");
   if (!sessionId) {
     if (request.method === "POST" && (body as { method?: unknown } | undefined)?.method === "initialize") {
-      return openSession(agent, request, body, correlationId);
+      return openSession(agent, request, body, correlationId, endpoint);
     }
     return jsonRpcError(400, -32600, "Start with initialize, then send the Mcp-Session-Id header it returns.");
   }
   const session = sessions.get(sessionId);
-  if (!session || session.agentId !== agent.agentId || session.user !== userOf(agent)) {
+  if (!session || session.agentId !== agent.agentId || session.user !== userOf(agent) || session.endpoint?.path !== endpoint?.path) {
     const response = jsonRpcError(404, -32001, "Session not found: initialize again.");
     if (session) recordEdgeRefusal({ status: 404, reason: "foreign_session", clientAddress: clientAddressOf(request), agent });
     return response;
@@ -130,9 +133,9 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   session.lastUsed = Date.now();
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
-  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId) : null;
+  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId, endpoint) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
-  return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+  return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
 /** Closes every open session (shutdown, tests). */

@@ -2,7 +2,8 @@ import { type CallToolResult, createMcpHandler, type McpRequestContext, Protocol
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { waitHooks } from "./approval-gate";
-import { correlationIdOf, gatewayAuthInfo } from "./context";
+import { correlationIdOf, endpointOfAuthInfo, gatewayAuthInfo } from "./context";
+import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
 import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
@@ -25,12 +26,13 @@ function agentOf(context: McpRequestContext): AgentIdentity {
 
 function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
+  const endpoint = endpointOfAuthInfo(context.authInfo);
   const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {} } });
-  server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor).catch(asProtocolError));
+  server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).catch(asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
     const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
     // Results pass back exactly as the backend sent them.
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks).catch(asProtocolError) as Promise<CallToolResult>;
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
   server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor).catch(asProtocolError));
@@ -43,13 +45,13 @@ function virtualServer(context: McpRequestContext): Server {
 
 const handler = createMcpHandler(virtualServer, { legacy: "reject", maxRequestBodySize: 4 * 1024 * 1024 });
 
-export async function handleModernRequest(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<GatewayAnswer> {
+export async function handleModernRequest(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null = null): Promise<GatewayAnswer> {
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
   const call = leanCallOf(body);
-  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern") : null;
+  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern", endpoint) : null;
   if (answer !== null) return plainAnswer(200, { "content-type": "application/json" }, answer);
-  return handler.fetch(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId) });
+  return handler.fetch(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
 const modernRevision = "2026-07-28";

@@ -69,6 +69,8 @@ export interface AgentView {
   shadowPolicySet: CompiledPolicySet | null;
   /** Resources, resource templates and prompts the agent may read and get (./resource-view.ts); their backends are in `backends` too. */
   definitions: DefinitionsView;
+  /** The entries the agent holds an active grant for, with a version pinned in its environment: their endpoints serve it (./endpoint-view.ts). */
+  grantedServers: ReadonlySet<string>;
 }
 
 export type RefusalCode = "unknown_agent" | "agent_disabled" | "unknown_tool" | "killed" | "not_granted" | "not_certified" | "not_promoted" | "drift";
@@ -243,8 +245,10 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   // The view's approval marks are its agent's tools/call decisions at load time; a call decides again with its own identity and time.
   const { agent, policySet } = facts;
   const policyAgent: PolicyAgent = { agentId: agent.id, name: agent.name, teamId: agent.teamId, environment: agent.environment, scopes: [], onBehalfOf: null };
+  const grantedServers = new Set<string>();
   for (const pin of facts.pins.values()) {
     const { server, version } = pin;
+    if (facts.grants.some((grant) => grant.serverId === server.id)) grantedServers.add(server.name);
     for (const tool of version.tools) {
       if (check(facts, server.id, tool.name) !== null) continue;
       const exposedName = namespacedToolName(server.name, tool.name);
@@ -281,7 +285,6 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
       if (!backends.has(server.id)) {
         backends.set(server.id, backendOf(server, version));
         if (version.status === "deprecated" && version.sunsetAt) deadlines.push(version.sunsetAt.getTime());
-        for (const grant of facts.grants) if (grant.serverId === server.id && grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
       }
     }
   }
@@ -294,11 +297,11 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
     if (!backends.has(server.id)) {
       backends.set(server.id, backendOf(server, version));
       if (version.status === "deprecated" && version.sunsetAt) deadlines.push(version.sunsetAt.getTime());
-      for (const grant of facts.grants) if (grant.serverId === server.id && grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
     }
   }
   const definitions = definitionsViewOf(served, facts.drifted);
-  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet, definitions }, validUntil: Math.min(Infinity, ...deadlines) };
+  for (const grant of facts.grants) if (grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
+  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet, definitions, grantedServers }, validUntil: Math.min(Infinity, ...deadlines) };
 }
 
 const agentSelect = { id: true, name: true, teamId: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
@@ -307,7 +310,7 @@ async function loadAgentView(agentId: string): Promise<{ view: AgentView; validU
   const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
   if (!agent || agent.disabled) {
     const { active, shadow } = await policySetsInForce();
-    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow, definitions: emptyDefinitionsView() }, validUntil: Infinity };
+    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow, definitions: emptyDefinitionsView(), grantedServers: new Set() }, validUntil: Infinity };
   }
   return viewOf(await loadFacts(agent));
 }
@@ -418,14 +421,15 @@ export interface RefusalExplanation {
 
 /**
  * Why a tool is not in the agent's view, worded for the agent and for the audit. When nothing stops
- * it any more (a change landed after the view was read), says to retry.
+ * it any more (a change landed after the view was read), says to retry. `shownAs` is the name the agent
+ * sent, where its endpoint does not prefix names (./endpoint-view.ts).
  */
-export async function explainRefusal(agentId: string, exposedName: string): Promise<RefusalExplanation> {
+export async function explainRefusal(agentId: string, exposedName: string, shownAs = exposedName): Promise<RefusalExplanation> {
   const refusal = await refusalFor(agentId, exposedName);
   if (refusal?.disclosable) return { toAgent: refusal.message, code: stoppedToolCode, toAudit: refusal.message };
-  if (refusal) return { toAgent: unknownToolMessage(exposedName), code: unknownToolCode, toAudit: refusal.message };
+  if (refusal) return { toAgent: unknownToolMessage(shownAs), code: unknownToolCode, toAudit: refusal.message };
   // The cached view is older than the database: the retry should not read it again.
   cachedViews.delete(agentId);
-  const retry = `${exposedName} became available just now; retry the call`;
+  const retry = `${shownAs} became available just now; retry the call`;
   return { toAgent: retry, code: stoppedToolCode, toAudit: retry };
 }

@@ -5,7 +5,9 @@ import { callerOf } from "./audit-event";
 import { enqueueGatewayAudit } from "./audit-queue";
 import { protectedResourceMetadataUrl } from "./credentials";
 import type { EdgeRequest } from "./edge-request";
-import { type ResolvedTool, resolveAgentView } from "./resolution";
+import { viewAt } from "./endpoint-view";
+import type { GatewayEndpoint } from "./endpoints";
+import type { ResolvedTool } from "./resolution";
 import { jsonRpcError } from "./rpc-errors";
 
 // Least privilege for access tokens (issue #17, A6): tools/list needs tools:read, tools/call needs
@@ -17,22 +19,22 @@ import { jsonRpcError } from "./rpc-errors";
 const highRiskTiers = new Set(["high", "critical"]);
 
 /** The scopes a message needs, given the agent's view for a tools/call. */
-async function neededScopes(agent: AgentIdentity, body: unknown): Promise<{ needed: Scope[]; method?: "tools/list" | "tools/call"; name?: string; tool?: ResolvedTool }> {
+async function neededScopes(agent: AgentIdentity, body: unknown, endpoint: GatewayEndpoint | null): Promise<{ needed: Scope[]; method?: "tools/list" | "tools/call"; name?: string; tool?: ResolvedTool }> {
   const message = body && typeof body === "object" ? (body as { method?: unknown; params?: { name?: unknown } }) : {};
   if (message.method === "tools/list") return { needed: ["tools:read"], method: "tools/list" };
   if (message.method !== "tools/call") return { needed: [] };
   const name = typeof message.params?.name === "string" ? message.params.name : undefined;
   if (name === undefined) return { needed: ["tools:call"], method: "tools/call" };
   // A tool the agent may not see is refused later as unknown, whatever the token's scopes.
-  const tool = (await resolveAgentView(agent.agentId)).toolsByName.get(name);
+  const tool = (await viewAt(agent.agentId, endpoint)).toolsByName.get(name);
   const highRisk = tool?.riskTier != null && highRiskTiers.has(tool.riskTier);
   return { needed: highRisk ? ["tools:call", "tools:call:high-risk"] : ["tools:call"], method: "tools/call", name, tool };
 }
 
 /** The audited 403 for a token lacking a scope the message needs, or null to serve it. */
-export async function scopeRefusal(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string): Promise<Response | null> {
+export async function scopeRefusal(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null = null): Promise<Response | null> {
   if (agent.via === "key" || allScopes.every((scope) => agent.scopes.includes(scope))) return null;
-  const { needed, method, name, tool } = await neededScopes(agent, body);
+  const { needed, method, name, tool } = await neededScopes(agent, body, endpoint);
   const missing = missingScopes(agent.scopes, needed);
   if (!missing.length || !method) return null;
   const message = `The access token lacks the scope ${missing.join(" and ")} that ${method === "tools/list" ? "listing tools" : `calling ${name}`} needs; ask the authorization server for it.`;

@@ -9,7 +9,9 @@ import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
 import { consumeCallBudget } from "./limits";
 import { approvalWording, decideFor, denialMessage, policyAgentOf } from "./policy-decision";
-import { explainRefusal, type ResolvedTool, resolveAgentView, stoppedToolCode } from "./resolution";
+import { canonicalToolName, explainRefusalAt, viewAt } from "./endpoint-view";
+import type { GatewayEndpoint } from "./endpoints";
+import { explainRefusal, type ResolvedTool, stoppedToolCode } from "./resolution";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
@@ -49,9 +51,9 @@ function decodeCursor(cursor: string | undefined): number {
   return offset;
 }
 
-/** The agent's certified, promoted, granted, not-killed tools with their pinned definitions, a page at a time. */
-export async function listGatewayTools(agent: AgentIdentity, cursor?: string) {
-  const view = await resolveAgentView(agent.agentId);
+/** The agent's certified, promoted, granted, not-killed tools with their pinned definitions, a page at a time (of one endpoint's view, ./endpoint-view.ts). */
+export async function listGatewayTools(agent: AgentIdentity, cursor?: string, endpoint: GatewayEndpoint | null = null) {
+  const view = await viewAt(agent.agentId, endpoint);
   const offset = decodeCursor(cursor);
   // A tool the active policy set forbids this agent to list is not in its listing (the call is refused too).
   const policyAgent = policyAgentOf(agent);
@@ -119,6 +121,7 @@ export async function callGatewayTool(
   args: Record<string, unknown>,
   correlationId: string,
   hooks: WaitHooks = {},
+  endpoint: GatewayEndpoint | null = null,
 ): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
@@ -126,7 +129,7 @@ export async function callGatewayTool(
   let hash: string | undefined;
   try {
     hash = argumentsHash(args);
-    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash }, outcome, hooks);
+    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint }, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
     return result;
   } catch (error) {
@@ -157,7 +160,8 @@ export async function callGatewayTool(
       method: "tools/call",
       forwardKey: outcome.forwardKey,
       policySet: outcome.policySet,
-      details: outcome.details,
+      // Which endpoint carried the call, when not /mcp (only those pay for the copy).
+      details: endpoint ? { ...outcome.details, endpoint: endpoint.path } : outcome.details,
     });
   }
 }
@@ -178,15 +182,16 @@ interface Call {
   args: Record<string, unknown>;
   correlationId: string;
   argumentsHash: string;
+  endpoint: GatewayEndpoint | null;
 }
 
-async function checkedCall({ agent, name, args, correlationId, argumentsHash }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
-  const { toolsByName, backends, policySet, shadowPolicySet } = await resolveAgentView(agent.agentId);
+async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
+  const { toolsByName, backends, policySet, shadowPolicySet } = await viewAt(agent.agentId, endpoint);
   outcome.policySet = policySet.hash;
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
-    const { toAgent, code, toAudit } = await explainRefusal(agent.agentId, name);
+    const { toAgent, code, toAudit } = endpoint ? await explainRefusalAt(agent.agentId, endpoint, name) : await explainRefusal(agent.agentId, name);
     outcome.reason = toAudit;
     throw new GatewayRefusal(toAgent, code);
   }
@@ -208,7 +213,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash }: 
     return toolError(validation.message);
   }
   // The budget is spent before an approval request opens: a flood of calls must not become a flood of requests.
-  const budget = await consumeCallBudget(agent.agentId, name);
+  const budget = await consumeCallBudget(agent.agentId, endpoint ? canonicalToolName(tool) : name);
   if (!budget.allowed) throw new GatewayRefusal(budget.reason, -32000);
   if (requiresApproval) {
     const reason = approvalWording(policySet, policy, tool.policy, agent.environment);

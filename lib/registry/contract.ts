@@ -13,6 +13,8 @@ import { hasUnsafeCharacters } from "@/lib/text/unsafe-text";
 export const serverSchemaUrl = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 export const officialMetaKey = "io.modelcontextprotocol.registry/official";
 export const governanceMetaKey = "io.toolgate/governance";
+/** The meta key of a bundle's entry (lib/registry/bundles.ts), in place of the governance facts of a server's. */
+export const bundleMetaKey = "io.toolgate/bundle";
 
 /** The official schema's limits: server.json `description` and `title` are 1–100 characters. */
 export const descriptionMaxLength = 100;
@@ -90,10 +92,24 @@ const governanceMeta = z
   })
   .meta({ id: "RegistryGovernanceMeta" });
 
+const bundleMeta = z
+  .object({
+    bundle: z.string().describe("The bundle's own name, as in /mcp/bundles/{name}."),
+    number: z.number().int().describe("The certified version served."),
+    tools: z
+      .array(z.object({ name: z.string().describe("Its name on the bundle's endpoint."), server: z.string(), tool: z.string() }))
+      .describe("What the bundle holds; an agent is served those of them it may use."),
+  })
+  .meta({ id: "RegistryBundleMeta" });
+
 export const serverResponse = z
   .object({
     server: serverJson,
-    _meta: z.object({ [officialMetaKey]: officialMeta, [governanceMetaKey]: governanceMeta }),
+    _meta: z.object({
+      [officialMetaKey]: officialMeta,
+      [governanceMetaKey]: governanceMeta.optional().describe("Present on a catalog entry's versions."),
+      [bundleMetaKey]: bundleMeta.optional().describe("Present on a bundle's versions, whose remote is the bundle's endpoint."),
+    }),
   })
   .meta({ id: "RegistryServerResponse" });
 

@@ -7,25 +7,33 @@ import { hasUnsafeCharacters } from "@/lib/text/unsafe-text";
 // Everything a registry request says, checked where it enters: the query, the opaque cursor and the
 // server name and version in the path (URL-encoded, `com.example%2Fcrm`).
 
-/** Where a page ended: the last server name and version on it. */
+/**
+ * Where a page ended: the last server name and version on it. Bundles are listed after the catalog's
+ * entries (lib/registry/bundles.ts): a cursor among them says so, and names nothing yet at their start.
+ */
 export interface Cursor {
   name: string;
   version: string;
+  bundles?: true;
 }
 
-const cursorShape = z.tuple([z.string().regex(officialNamePattern).max(200), versionText]);
+const cursorShape = z.union([
+  z.tuple([z.string().regex(officialNamePattern).max(200), versionText]),
+  z.tuple([z.literal("bundles"), z.union([z.literal(""), z.string().regex(officialNamePattern).max(200)]), z.union([z.literal(""), versionText])]),
+]);
 const invalidCursor = "The cursor is not one this registry issued; start again without it.";
 
 /** Opaque to clients: base64url of the last (name, version) shown. */
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.name, cursor.version])).toString("base64url");
+  const tuple = cursor.bundles ? ["bundles", cursor.name, cursor.version] : [cursor.name, cursor.version];
+  return Buffer.from(JSON.stringify(tuple)).toString("base64url");
 }
 
 export function decodeCursor(text: string): Cursor {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new ValidationError(invalidCursor, { cursor: [invalidCursor] });
   try {
-    const [name, version] = cursorShape.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-    return { name, version };
+    const parsed = cursorShape.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+    return parsed.length === 3 ? { name: parsed[1], version: parsed[2], bundles: true } : { name: parsed[0], version: parsed[1] };
   } catch {
     throw new ValidationError(invalidCursor, { cursor: [invalidCursor] });
   }

@@ -7,6 +7,7 @@ import { activeKillSwitches } from "@/lib/killswitch/switches";
 import { defaultPageSize, type ServerList, type ServerResponse } from "./contract";
 import { encodeCursor, type RegistryListQuery } from "./params";
 import { listedStatuses, type RegistryVersionRow, registryVersionSelect, updatedAtOf, updatedSinceWhere } from "./rows";
+import { type BundleEntryRow, bundleEntry, bundleOfEntryName, visibleBundleRows } from "./bundles";
 import { registryEntry } from "./server-json";
 import type { RegistryViewer } from "./viewer";
 
@@ -69,13 +70,38 @@ function page(rows: RegistryVersionRow[], limit: number): { shown: RegistryVersi
 
 const nameSearch = (search: string | undefined): Prisma.ServerWhereInput => (search ? { name: { contains: likeLiteral(search), mode: "insensitive" } } : {});
 
-/** GET /v0.1/servers: every visible version (or each server's latest, or one exact version), a page at a time. */
+/** GET /v0.1/servers: every visible version (or each server's latest, or one exact version), a page at a time; then the bundles'. */
 export async function listServers(viewer: RegistryViewer, query: RegistryListQuery, baseUrl: string): Promise<ServerList> {
   const limit = query.limit ?? defaultPageSize;
-  const rows = query.version === "latest" ? await latestRows(viewer, query, limit + 1) : await versionRows(viewer, query, limit + 1);
-  const { shown, nextCursor } = page(rows, limit);
-  const latest = query.version === "latest" ? new Set(shown.map((row) => row.id)) : await latestVisibleIds(viewer, [...new Set(shown.map((row) => row.server.id))]);
-  return { servers: await entries(shown, viewer, baseUrl, latest), metadata: { ...(nextCursor ? { nextCursor } : {}), count: shown.length } };
+  const servers: ServerResponse[] = [];
+  if (!query.cursor?.bundles) {
+    const rows = query.version === "latest" ? await latestRows(viewer, query, limit + 1) : await versionRows(viewer, query, limit + 1);
+    const { shown, nextCursor } = page(rows, limit);
+    const latest = query.version === "latest" ? new Set(shown.map((row) => row.id)) : await latestVisibleIds(viewer, [...new Set(shown.map((row) => row.server.id))]);
+    servers.push(...(await entries(shown, viewer, baseUrl, latest)));
+    if (nextCursor) return { servers, metadata: { nextCursor, count: servers.length } };
+  }
+  // The catalog's entries are all listed: the viewer's bundles fill the rest of the page.
+  const room = limit - servers.length;
+  const bundles = bundlesAfter(await visibleBundleRows(viewer), query);
+  const shown = bundles.slice(0, room);
+  servers.push(...shown.map((row) => bundleEntry(row, baseUrl)));
+  const last = shown.at(-1);
+  const nextCursor = bundles.length > room ? encodeCursor({ name: last?.name ?? "", version: last?.version ?? "", bundles: true }) : undefined;
+  return { servers, metadata: { ...(nextCursor ? { nextCursor } : {}), count: servers.length } };
+}
+
+/** The bundle entries the query asks for, after its cursor, in name and number order. */
+function bundlesAfter(rows: BundleEntryRow[], query: RegistryListQuery): BundleEntryRow[] {
+  const search = query.search?.toLowerCase();
+  const { cursor } = query;
+  const after = cursor?.bundles && cursor.name ? { name: cursor.name, number: Number.parseInt(cursor.version, 10) } : null;
+  return rows.filter((row) => {
+    if (search && !row.name.toLowerCase().includes(search)) return false;
+    if (query.version === "latest" ? !row.isLatest : query.version !== undefined && row.version !== query.version) return false;
+    if (query.updated_since && row.decidedAt < query.updated_since) return false;
+    return !after || row.name > after.name || (row.name === after.name && row.number > after.number);
+  });
 }
 
 async function versionRows(viewer: RegistryViewer, query: RegistryListQuery, take: number): Promise<RegistryVersionRow[]> {
@@ -121,6 +147,13 @@ async function latestRows(viewer: RegistryViewer, query: RegistryListQuery, take
   return found;
 }
 
+/** A bundle's versions this viewer sees, newest first; refused as unknown when none. */
+async function bundleVersionRows(viewer: RegistryViewer, entryName: string, bundle: string): Promise<BundleEntryRow[]> {
+  const rows = await visibleBundleRows(viewer, bundle);
+  if (rows.length === 0) throw new NotFoundError(`No server named ${entryName} is in the registry.`);
+  return rows.reverse();
+}
+
 async function serverRows(viewer: RegistryViewer, name: string): Promise<RegistryVersionRow[]> {
   const rows = await db().serverVersion.findMany({ where: { ...visibleWhere(viewer), server: { name } }, select: registryVersionSelect });
   // An entry with nothing this caller may see is answered like one that does not exist.
@@ -130,12 +163,23 @@ async function serverRows(viewer: RegistryViewer, name: string): Promise<Registr
 
 /** GET /v0.1/servers/{serverName}/versions: every visible version, newest first. */
 export async function serverVersions(viewer: RegistryViewer, name: string, baseUrl: string): Promise<ServerList> {
+  const bundle = bundleOfEntryName(name);
+  if (bundle !== null) {
+    const versions = await bundleVersionRows(viewer, name, bundle);
+    return { servers: versions.map((row) => bundleEntry(row, baseUrl)), metadata: { count: versions.length } };
+  }
   const rows = await serverRows(viewer, name);
   return { servers: await entries(rows, viewer, baseUrl, latestIds(rows.map(keyOf))), metadata: { count: rows.length } };
 }
 
 /** GET /v0.1/servers/{serverName}/versions/{version}, where `latest` is the latest visible version. */
 export async function serverVersion(viewer: RegistryViewer, name: string, version: string, baseUrl: string): Promise<ServerResponse> {
+  const bundle = bundleOfEntryName(name);
+  if (bundle !== null) {
+    const found = (await bundleVersionRows(viewer, name, bundle)).find((row) => (version === "latest" ? row.isLatest : row.version === version));
+    if (!found) throw new NotFoundError(`Version ${version} of ${name} is not in the registry.`);
+    return bundleEntry(found, baseUrl);
+  }
   const rows = await serverRows(viewer, name);
   const latest = latestIds(rows.map(keyOf));
   const row = version === "latest" ? rows.find((candidate) => latest.has(candidate.id)) : rows.find((candidate) => candidate.version === version);

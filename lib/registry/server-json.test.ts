@@ -62,12 +62,12 @@ const context = { baseUrl: "https://toolgate.example.com", viewer: anonymous, is
 describe("server.json of a certified version", () => {
   const validate = serverJsonValidator();
 
-  it("is a valid 2025-12-11 server.json whose only remote is Toolgate's gateway", () => {
+  it("is a valid 2025-12-11 server.json whose only remote is the entry's own gateway endpoint", () => {
     const json = serverJsonOf(row(), "https://toolgate.example.com");
     expect(validate(json), problems(validate)).toBe(true);
     expect(json).toMatchObject({ $schema: serverSchemaUrl, name: "com.example/crm", title: "CRM", version: "1.2.0" });
     expect(json.remotes).toEqual([
-      expect.objectContaining({ type: "streamable-http", url: "https://toolgate.example.com/mcp", headers: [expect.objectContaining({ name: "Authorization", isSecret: true })] }),
+      expect.objectContaining({ type: "streamable-http", url: "https://toolgate.example.com/mcp/servers/com.example%2Fcrm", headers: [expect.objectContaining({ name: "Authorization", isSecret: true })] }),
     ]);
     expect(JSON.stringify(json)).not.toContain("127.0.0.1");
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { serverEndpointUrl } from "@/lib/gateway/endpoints";
 import { type EnvironmentName, environments } from "@/lib/catalog/schemas";
 import type { KillSwitchView } from "@/lib/killswitch/types";
 import {
@@ -13,9 +14,9 @@ import {
 import { type RegistryVersionRow, updatedAtOf } from "./rows";
 import type { RegistryViewer } from "./viewer";
 
-// One registry entry: a server.json for a certified version whose only remote is Toolgate's gateway
-// (a host never learns the backend's address, so it cannot go around the gateway), the official
-// registry metadata, and the governance facts under our own `_meta` key.
+// One registry entry: a server.json for a certified version whose only remote is the entry's own endpoint
+// on Toolgate's gateway, /mcp/servers/{name} (a host never learns the backend's address, so it cannot go
+// around the gateway), the official registry metadata, and the governance facts under our own `_meta` key.
 
 export interface EntryContext {
   /** Toolgate's public origin (and base path), without a trailing slash. */
@@ -32,8 +33,9 @@ export function fitText(text: string, max = descriptionMaxLength): string {
   return characters.length <= max ? characters.join("") : `${characters.slice(0, max - 1).join("").trimEnd()}…`;
 }
 
-export function gatewayUrl(baseUrl: string): string {
-  return `${baseUrl}/mcp`;
+/** Where an agent reaches this entry's tools, and only them, unprefixed (lib/gateway/endpoints.ts). */
+export function gatewayUrl(baseUrl: string, name: string): string {
+  return serverEndpointUrl(baseUrl, name);
 }
 
 export function serverJsonOf(row: RegistryVersionRow, baseUrl: string): ServerJson {
@@ -48,7 +50,7 @@ export function serverJsonOf(row: RegistryVersionRow, baseUrl: string): ServerJs
     remotes: [
       {
         type: "streamable-http",
-        url: gatewayUrl(baseUrl),
+        url: gatewayUrl(baseUrl, server.name),
         headers: [{ name: "Authorization", description: "Bearer <agent API key issued by Toolgate>", isRequired: true, isSecret: true }],
       },
     ],
@@ -109,7 +111,10 @@ function governanceOf(row: RegistryVersionRow, context: EntryContext): Governanc
   };
 }
 
-export function registryEntry(row: RegistryVersionRow, context: EntryContext): ServerResponse {
+/** A catalog entry's version: its governance facts are always there. */
+export type CatalogEntryResponse = ServerResponse & { _meta: { [governanceMetaKey]: GovernanceMeta } };
+
+export function registryEntry(row: RegistryVersionRow, context: EntryContext): CatalogEntryResponse {
   return {
     server: serverJsonOf(row, context.baseUrl),
     _meta: {

@@ -88,3 +88,18 @@ describe("a Host header that makes no URL, to the gateway", () => {
     expect(JSON.parse(/\{.*\}/s.exec(answer)![0])).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 } });
   });
 });
+
+describe("the gateway's per-entry and per-bundle endpoints, at the front server", () => {
+  const ask = (path: string) => exchange(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+
+  it.each(["/mcp/servers/com.example%2Fcrm", "/mcp/bundles/support-desk", "/mcp/servers/..%2F..%2Fagents", "/mcp/servers/../../agents"])("answers %s itself, never Next.js", async (path) => {
+    const { answer } = await ask(path);
+    // No key: the gateway's 401, not Next.js's page.
+    expect(answer).toMatch(/^HTTP\/1\.1 401/);
+    expect(answer).not.toContain("a page");
+  });
+
+  it("leaves other paths to Next.js", async () => {
+    expect((await ask("/mcpx")).answer).toContain("a page");
+  });
+});

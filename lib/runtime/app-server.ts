@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { createProxyServer } from "http-proxy-3";
 import { shutdownGatewayAudit } from "@/lib/gateway/audit-queue";
+import { isGatewayPath } from "@/lib/gateway/endpoints";
 import { serveGateway } from "@/lib/gateway/http";
 import { type EdgeHandler, fetchHandler, serveWith } from "@/lib/gateway/node-server";
 import { serveMetricsRequest } from "@/lib/observability/endpoint";
@@ -67,7 +68,8 @@ export function createFrontServer(nextOrigin: string): http.Server {
     delete proxyRes.headers["keep-alive"];
   });
   return http.createServer((incoming, outgoing) => {
-    const direct = directRoutes.get(pathOf(incoming.url));
+    const path = pathOf(incoming.url);
+    const direct = directRoutes.get(path) ?? (isGatewayPath(path) ? serveGateway : undefined);
     if (direct) return serveWith(direct, incoming, outgoing, ownOrigin(incoming));
     proxy.web(incoming, outgoing, {}, (error) => {
       console.error("[toolgate] Next.js did not answer:", error.message);

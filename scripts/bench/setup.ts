@@ -50,5 +50,5 @@ export async function certifiedAgentKeys(backendUrl: string, credential: { heade
     keys.push((await createApiKey(admin, { agentId: agent.id })).key);
     agentIds.push(agent.id);
   }
-  return { keys, agentIds, admin, tool: namespacedToolName(name, "read_record")! };
+  return { keys, agentIds, admin, tool: namespacedToolName(name, "read_record")!, serverName: name };
 }

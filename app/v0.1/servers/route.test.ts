@@ -231,16 +231,16 @@ describe("GET /v0.1/servers: entries", () => {
     else process.env.NEXTAUTH_URL = original;
   });
 
-  it("points remotes at Toolgate's gateway (NEXTAUTH_URL, else the request's origin), never at the backend", async () => {
+  it("points remotes at the entry's own gateway endpoint (NEXTAUTH_URL, else the request's origin), never at the backend", async () => {
     const ns = namespace();
     await registryServer(`${ns}/crm`, { "1.0.0": "certified" }, { prod: "1.0.0" });
     const agent = await agentWithKey("prod");
     process.env.NEXTAUTH_URL = "https://toolgate.example.com/";
     const configured = await listing(`?search=${ns}`, agent.key);
-    expect(configured.servers[0]!.server.remotes).toEqual([expect.objectContaining({ type: "streamable-http", url: "https://toolgate.example.com/mcp" })]);
+    expect(configured.servers[0]!.server.remotes).toEqual([expect.objectContaining({ type: "streamable-http", url: `https://toolgate.example.com/mcp/servers/${encodeURIComponent(`${ns}/crm`)}` })]);
     delete process.env.NEXTAUTH_URL;
     const fromRequest = await listing(`?search=${ns}`, agent.key);
-    expect(fromRequest.servers[0]!.server.remotes[0]!.url).toBe("http://localhost/mcp");
+    expect(fromRequest.servers[0]!.server.remotes[0]!.url).toBe(`http://localhost/mcp/servers/${encodeURIComponent(`${ns}/crm`)}`);
     expect(JSON.stringify(fromRequest)).not.toContain("127.0.0.1:9");
   });
 

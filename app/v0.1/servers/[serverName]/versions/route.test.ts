@@ -125,7 +125,7 @@ describe("GET /v0.1/servers/{serverName}/versions/{version}", () => {
       expect(serverJson(entry.server), problems(serverJson)).toBe(true);
       expect(entry.server.version).toBe("1.2.0");
       expect(entry._meta[officialMetaKey].isLatest).toBe(true);
-      expect(entry._meta[governanceMetaKey].environments).toEqual(["staging"]);
+      expect(entry._meta[governanceMetaKey]!.environments).toEqual(["staging"]);
     }
   });
 
