@@ -10,7 +10,9 @@ import { enqueueGatewayAudit } from "./audit-queue";
 import { BackendCallError, DefinitionDriftError, forwardToBackend } from "./backends";
 import { cursorOffset } from "./call-input";
 import { decideDefinition } from "./definition-policy";
-import { resolveAgentView, stoppedToolCode, unknownToolCode } from "./resolution";
+import { viewAt } from "./endpoint-view";
+import type { GatewayEndpoint } from "./endpoints";
+import { stoppedToolCode, unknownToolCode } from "./resolution";
 import { type DefinitionSource, type ResolvedPrompt, type ResolvedResourceTemplate, routeResource } from "./resource-view";
 import { GatewayRefusal } from "./virtual-server";
 import { parseNamespacedToolName } from "./namespacing";
@@ -42,8 +44,8 @@ function page<T>(items: T[], cursor: string | undefined): { items: T[]; nextCurs
 const sourceMeta = (item: DefinitionSource) => ({ server: item.serverName, version: item.version, definitionHash: item.definitionHash });
 const optional = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : {});
 
-export async function listGatewayResources(agent: AgentIdentity, cursor?: string) {
-  const { definitions } = await resolveAgentView(agent.agentId);
+export async function listGatewayResources(agent: AgentIdentity, cursor?: string, endpoint: GatewayEndpoint | null = null) {
+  const { definitions } = await viewAt(agent.agentId, endpoint);
   const { items, nextCursor } = page(definitions.resources, cursor);
   const resources = items.map((item) => ({
     uri: item.uri,
@@ -56,8 +58,8 @@ export async function listGatewayResources(agent: AgentIdentity, cursor?: string
   return { resources, ...(nextCursor ? { nextCursor } : {}) };
 }
 
-export async function listGatewayResourceTemplates(agent: AgentIdentity, cursor?: string) {
-  const { definitions } = await resolveAgentView(agent.agentId);
+export async function listGatewayResourceTemplates(agent: AgentIdentity, cursor?: string, endpoint: GatewayEndpoint | null = null) {
+  const { definitions } = await viewAt(agent.agentId, endpoint);
   const { items, nextCursor } = page(definitions.templates, cursor);
   const resourceTemplates = items.map((item) => ({
     uriTemplate: item.uriTemplate,
@@ -70,8 +72,8 @@ export async function listGatewayResourceTemplates(agent: AgentIdentity, cursor?
   return { resourceTemplates, ...(nextCursor ? { nextCursor } : {}) };
 }
 
-export async function listGatewayPrompts(agent: AgentIdentity, cursor?: string) {
-  const { definitions } = await resolveAgentView(agent.agentId);
+export async function listGatewayPrompts(agent: AgentIdentity, cursor?: string, endpoint: GatewayEndpoint | null = null) {
+  const { definitions } = await viewAt(agent.agentId, endpoint);
   const { items, nextCursor } = page(definitions.prompts, cursor);
   const prompts = items.map((item) => ({
     name: item.exposedName,
@@ -192,13 +194,13 @@ function badVariable(template: ResolvedResourceTemplate, variables: Record<strin
 type ReadResult = z.infer<typeof ReadResourceResultSchema>;
 
 /** resources/read: the URI routed to the one backend that declares it (or whose one template matches), the content capped. */
-export function readGatewayResource(agent: AgentIdentity, uri: unknown, correlationId: string): Promise<ReadResult> {
+export function readGatewayResource(agent: AgentIdentity, uri: unknown, correlationId: string, endpoint: GatewayEndpoint | null = null): Promise<ReadResult> {
   const item = typeof uri === "string" ? uri : String(uri);
   return audited(agent, "resources/read", item, correlationId, async (outcome) => {
     if (typeof uri !== "string" || uri.length === 0) refuse(outcome, "Invalid params: params.uri must be a non-empty string.");
     if (uri.length > maxUriLength) refuse(outcome, `Invalid params: params.uri is longer than ${maxUriLength} characters.`);
     if (!printable(uri)) refuse(outcome, "Invalid params: params.uri must not contain control or bidirectional-override characters.");
-    const view = await resolveAgentView(agent.agentId);
+    const view = await viewAt(agent.agentId, endpoint);
     outcome.policySet = view.policySet.hash;
     const route = routeResource(view.definitions, uri);
     if (route.kind === "unknown") {
@@ -280,13 +282,13 @@ function badPromptArguments(prompt: ResolvedPrompt, args: unknown): string | nul
 type PromptResult = z.infer<typeof GetPromptResultSchema>;
 
 /** prompts/get: the namespaced name routed to its backend, the arguments checked against the pinned declaration. */
-export function getGatewayPrompt(agent: AgentIdentity, name: unknown, args: unknown, correlationId: string): Promise<PromptResult> {
+export function getGatewayPrompt(agent: AgentIdentity, name: unknown, args: unknown, correlationId: string, endpoint: GatewayEndpoint | null = null): Promise<PromptResult> {
   const item = typeof name === "string" ? name : String(name);
   return audited(agent, "prompts/get", item, correlationId, async (outcome) => {
     if (typeof name !== "string" || name.length === 0 || name.length > 256 || !printable(name)) {
       refuse(outcome, "Invalid params: params.name must be a prompt name this gateway lists.");
     }
-    const view = await resolveAgentView(agent.agentId);
+    const view = await viewAt(agent.agentId, endpoint);
     outcome.policySet = view.policySet.hash;
     const prompt = view.definitions.promptsByName.get(name);
     if (!prompt) {

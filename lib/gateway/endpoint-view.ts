@@ -2,6 +2,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { type ServedBundle, servedBundle } from "./served-bundles";
 import type { GatewayEndpoint } from "./endpoints";
 import { namespacedToolName } from "./namespacing";
+import { type DefinitionsView, emptyDefinitionsView } from "./resource-view";
 import { type AgentView, explainRefusal, type RefusalExplanation, type ResolvedTool, resolveAgentView, unknownToolCode } from "./resolution";
 
 // What an endpoint other than /mcp serves: the agent's cached view (./resolution.ts), filtered, never
@@ -51,7 +52,28 @@ function renamed(tool: ResolvedTool, exposedName: string): ResolvedTool {
 const byCodePoint = (a: ResolvedTool, b: ResolvedTool) => (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0);
 
 function narrowToServer(view: AgentView, name: string): AgentView {
-  return withTools(view, view.tools.filter((tool) => tool.serverName === name).map((tool) => renamed(tool, tool.toolName)));
+  const narrowed = withTools(view, view.tools.filter((tool) => tool.serverName === name).map((tool) => renamed(tool, tool.toolName)));
+  narrowed.definitions = definitionsOfServer(view.definitions, name);
+  for (const [serverId, backend] of view.backends) if (backend.serverName === name) narrowed.backends.set(serverId, backend);
+  return narrowed;
+}
+
+/**
+ * The entry's own resources, templates and prompts, prompts named as the server declares them. A URI two of
+ * the agent's servers declare stays refused here too, naming them: the view keeps no copy of either.
+ */
+function definitionsOfServer(definitions: DefinitionsView, name: string): DefinitionsView {
+  const resources = definitions.resources.filter((resource) => resource.serverName === name);
+  const prompts = definitions.prompts.filter((prompt) => prompt.serverName === name).map((prompt) => ({ ...prompt, exposedName: prompt.promptName }));
+  prompts.sort((a, b) => (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0));
+  return {
+    resources,
+    resourcesByUri: new Map(resources.map((resource) => [resource.uri, resource])),
+    ambiguousUris: new Map([...definitions.ambiguousUris].filter(([, servers]) => servers.includes(name))),
+    templates: definitions.templates.filter((template) => template.serverName === name),
+    prompts,
+    promptsByName: new Map(prompts.map((prompt) => [prompt.exposedName, prompt])),
+  };
 }
 
 function narrowToBundle(view: AgentView, bundle: ServedBundle | null): AgentView {
@@ -62,7 +84,8 @@ function narrowToBundle(view: AgentView, bundle: ServedBundle | null): AgentView
       if (exposedName !== undefined) tools.push(renamed(tool, exposedName));
     }
   }
-  return withTools(view, tools);
+  // A bundle is a set of tools: its endpoint serves no resources or prompts.
+  return { ...withTools(view, tools), definitions: emptyDefinitionsView() };
 }
 
 function withTools(view: AgentView, tools: ResolvedTool[]): AgentView {

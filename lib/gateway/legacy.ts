@@ -64,11 +64,11 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): 
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint);
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
-  server.setRequestHandler(ListResourcesRequestSchema, (request) => listGatewayResources(agent, request.params?.cursor));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, (request) => listGatewayResourceTemplates(agent, request.params?.cursor));
-  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) => readGatewayResource(agent, request.params.uri, correlationIdOf(extra.authInfo)));
-  server.setRequestHandler(ListPromptsRequestSchema, (request) => listGatewayPrompts(agent, request.params?.cursor));
-  server.setRequestHandler(GetPromptRequestSchema, (request, extra) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(extra.authInfo)));
+  server.setRequestHandler(ListResourcesRequestSchema, (request) => listGatewayResources(agent, request.params?.cursor, endpoint));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, (request) => listGatewayResourceTemplates(agent, request.params?.cursor, endpoint));
+  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) => readGatewayResource(agent, request.params.uri, correlationIdOf(extra.authInfo), endpoint));
+  server.setRequestHandler(ListPromptsRequestSchema, (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint));
+  server.setRequestHandler(GetPromptRequestSchema, (request, extra) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(extra.authInfo), endpoint));
   return server;
 }
 

@@ -35,11 +35,11 @@ function virtualServer(context: McpRequestContext): Server {
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
-  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor).catch(asProtocolError));
-  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor).catch(asProtocolError));
-  server.setRequestHandler("resources/read", (request, context) => readGatewayResource(agent, request.params.uri, correlationIdOf(context.http?.authInfo)).catch(asProtocolError));
-  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor).catch(asProtocolError));
-  server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo)).catch(asProtocolError));
+  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("resources/read", (request, context) => readGatewayResource(agent, request.params.uri, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
+  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   return server;
 }
 

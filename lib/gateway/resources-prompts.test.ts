@@ -57,6 +57,20 @@ describe.each(eras)("resources and prompts through the gateway (%s era)", (era) 
     });
   });
 
+  it("at the entry's own endpoint, serves that entry's resources and prompts, prompts by their own names", async () => {
+    const entryUrl = new URL(`/mcp/servers/${encodeURIComponent("com.example/records")}`, gateway.url).href;
+    const client = await (era === "legacy" ? connectLegacy : connectModern)(entryUrl, { Authorization: `Bearer ${gateway.key}` });
+    try {
+      expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(["records://big", "records://schema"]);
+      expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(["greeting", "summarise"]);
+      const prompt = await client.getPrompt({ name: "summarise", arguments: { id: "7" } });
+      expect(prompt.messages[0]!.content).toEqual({ type: "text", text: 'summarise: {"id":"7"}' });
+      expect((await client.readResource({ uri: "records://item/42" })).contents[0]).toMatchObject({ text: "record 42" });
+    } finally {
+      await client.close();
+    }
+  });
+
   it("reads a resource and a templated one, and gets a prompt, from the backend", async () => {
     await withClient(era, async (client) => {
       expect((await client.readResource({ uri: "records://schema" })).contents).toEqual([{ uri: "records://schema", mimeType: "application/json", text: '{"id":"string"}' }]);
