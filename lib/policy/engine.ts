@@ -1,4 +1,4 @@
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { cedar } from "./cedar";
 import { actionUid, agentEntities, agentUid, type CallFacts, callContext, type PolicyAgent, type PolicyTool, toolEntities, toolUid } from "./entities";
 import type { CompiledPolicySet } from "./policy-set";
 import type { PolicyAction } from "./schema";

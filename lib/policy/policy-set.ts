@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { cedar } from "./cedar";
 import { z } from "zod";
 import { approvalRequired } from "./default-policies";
 import { cedarSchemaText } from "./schema";
