@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
 import { type FixtureServer, startFixtureServer } from "../test/mcp-fixture-server";
-import { createAgentWithKey, type Person, registerServerByApi, setUpTeam, signIn, signOut } from "./helpers";
+import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #18 phase 2b: policies governed like tools. An administrator who is also an approver writes a
 // set in the Cedar editor (a template and a forbid of one tool), proposes it and replays it against the
@@ -90,34 +90,17 @@ test("set-up: people, a certified server in dev, and an agent that calls it", as
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Policy records", purpose: "Records a policy forbids reading.", team, endpointUrl: backend.url });
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Submit for review" }).click();
-  await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
+  await submitForReview(page, owner.email);
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
   await openEntry(page, "Review & promotion");
-  await page.getByRole("button", { name: "Claim review" }).click();
-  const decision = page.getByRole("form", { name: "Review decision" });
-  await decision.getByLabel("Reason", { exact: true }).fill("Trial server for policies; checks waived.");
-  await decision.getByLabel("Risk tier").selectOption("low");
-  for (const waive of await decision.getByRole("checkbox", { name: /^Waive / }).all()) {
-    const check = (await waive.getAttribute("value"))!;
-    await waive.check();
-    await decision.getByLabel(`Waiver reason for ${check}`).fill("A trial server in an end-to-end test.");
-  }
-  await decision.getByRole("button", { name: "Certify" }).click();
-  await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
+  await certifyWaivingChecks(page, "Trial server for policies; checks waived.");
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);
   await openEntry(page, "Review & promotion");
-  const request = page.getByRole("form", { name: "Request promotion" });
-  await request.getByLabel("Environment").selectOption("dev");
-  await request.getByLabel("Rollout plan").fill("Everyone at once.");
-  await request.getByLabel("Rollback plan").fill("Re-pin the previous version.");
-  await request.getByLabel("Kill-switch plan").fill("Engage the tool switch.");
-  await request.getByRole("button", { name: "Request promotion" }).click();
-  await expect(request.getByRole("status")).toHaveText("Promoted.");
+  await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
   await signOut(page);
 
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
