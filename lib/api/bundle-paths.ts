@@ -28,12 +28,24 @@ const detail = z
   })
   .meta({ id: "BundleDetail" });
 
+const summary = z
+  .object({
+    name: z.string(),
+    title: z.string(),
+    teamId: z.uuid(),
+    teamName: z.string(),
+    latest: z.object({ number: z.number().int(), status: z.enum(["draft", "submitted", "certified", "rejected"]), tools: z.number().int() }).nullable(),
+    served: z.number().int().nullable().describe("The highest certified version, served at /mcp/bundles/{name}."),
+  })
+  .meta({ id: "BundleSummary" });
+
 const nameParams = z.object({ name: bundleName });
 const versionParams = z.object({ name: bundleName, number: z.string().regex(/^\d{1,7}$/) });
 const done = { "204": { description: "Done." } };
 
 export const bundlePaths: ZodOpenApiPathsObject = {
   "/api/v1/bundles": {
+    get: operation({ summary: "The bundles you may see, by name (reviewers and administrators: all; owners: their teams')", tags, responses: { "200": json(z.array(summary), "The bundles.") } }),
     post: operation({
       summary: "Create a team's bundle with its first version, a draft (role: administrator, or owner in the team)",
       tags,

@@ -7,7 +7,7 @@ import { GET as getOne } from "./[name]/route";
 import { POST as certify } from "./[name]/versions/[number]/certify/route";
 import { POST as reject } from "./[name]/versions/[number]/reject/route";
 import { POST as submit } from "./[name]/versions/[number]/submit/route";
-import { POST as create } from "./route";
+import { POST as create, GET as list } from "./route";
 
 // The bundle API end to end against the database; only the session is stood in for.
 const session = vi.hoisted(() => ({ actor: null as unknown }));
@@ -63,5 +63,17 @@ describe("the bundle API", () => {
     signedIn(reviewer);
     expect((await reject(request("POST", { reason: "\u0000" }), params({ name: "api-desk", number: "1" }))).status).toBe(400);
     expect(await db().auditEvent.count({ where: { actorId: stranger.id, outcome: "denied" } })).toBeGreaterThan(0);
+  });
+
+  it("lists the bundles a person may see, and refuses people who neither define nor review them", async () => {
+    signedIn(owner);
+    expect((await (await list(request("GET"), params({}))).json()).map((b: { name: string }) => b.name)).toContain("api-desk");
+    signedIn(stranger);
+    const theirs = await list(request("GET"), params({}));
+    expect(theirs.status).toBe(200);
+    expect((await theirs.json()).map((b: { name: string }) => b.name)).not.toContain("api-desk");
+    const approver = await makeUser(["approver"]);
+    signedIn(approver);
+    expect((await list(request("GET"), params({}))).status).toBe(403);
   });
 });
