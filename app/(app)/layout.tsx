@@ -10,7 +10,8 @@ import { requireUser } from "@/lib/auth/session";
 import { type NavigationCounts, navigationCounts } from "@/lib/dashboard/navigation-counts";
 import { engagedGlobalSwitch } from "@/lib/killswitch/switches";
 
-const sections: { href: string; label: string; action: Action; count?: keyof NavigationCounts }[] = [
+// A section shows to those allowed any of its actions (Bundles: those who define them and those who review them).
+const sections: { href: string; label: string; action: Action | readonly Action[]; count?: keyof NavigationCounts }[] = [
   { href: "/catalog", label: "Catalog", action: "catalog.view" },
   { href: "/reviews", label: "Reviews", action: "reviews.view", count: "reviews" },
   { href: "/drift", label: "Drift", action: "catalog.view", count: "drift" },
@@ -18,6 +19,7 @@ const sections: { href: string; label: string; action: Action; count?: keyof Nav
   { href: "/agents", label: "Agents", action: "agents.view" },
   { href: "/kill-switches", label: "Kill switches", action: "killswitch.manage" },
   { href: "/policies", label: "Policies", action: "policies.view", count: "policies" },
+  { href: "/bundles", label: "Bundles", action: ["bundles.define", "bundles.review"], count: "bundles" },
   { href: "/audit", label: "Audit", action: "audit.view" },
   { href: "/admin", label: "Admin", action: "users.view" },
 ];
@@ -27,6 +29,7 @@ const countWords = {
   approvals: { word: "waiting", tone: "warn" },
   drift: { word: "open", tone: "bad" },
   policies: { word: "waiting", tone: "warn" },
+  bundles: { word: "waiting", tone: "warn" },
 } as const satisfies Record<keyof NavigationCounts, Omit<NonNullable<NavLink["count"]>, "value">>;
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
@@ -34,7 +37,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const [globalSwitch, counts] = await Promise.all([engagedGlobalSwitch(), navigationCounts(user)]);
   const links: NavLink[] = sections
-    .filter((s) => can(user, s.action))
+    .filter((s) => (typeof s.action === "string" ? [s.action] : s.action).some((action) => can(user, action)))
     .map(({ href, label, count }) => ({ href, label, count: count && { value: counts[count], ...countWords[count] } }));
   const waiting = links.reduce((sum, link) => sum + (link.count?.value ?? 0), 0);
   const account = (

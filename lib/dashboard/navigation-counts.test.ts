@@ -101,16 +101,16 @@ describe("pending approvals and the navigation's counts", () => {
       ],
     });
     // The reviewer owns `other`, so only `owned`'s submitted version waits for them.
-    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 1, approvals: 0, drift: 1, policies: 0 });
+    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 1, approvals: 0, drift: 1, policies: 0, bundles: 0 });
     const otherReviewer = await makeUser(["reviewer"]);
-    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1, policies: 0 });
+    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1, policies: 0, bundles: 0 });
     // Claimed by one reviewer, a version waits for them alone.
     await db().serverVersion.update({ where: { id: owned.versionIds[1]! }, data: { status: "in_review", reviewerId: otherReviewer.id } });
-    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1, policies: 0 });
-    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 0, approvals: 0, drift: 1, policies: 0 });
-    expect(await navigationCounts(approver, now)).toEqual({ reviews: 0, approvals: 10, drift: 1, policies: 0 });
-    expect(await navigationCounts(admin, now)).toEqual({ reviews: 0, approvals: 0, drift: 1, policies: 0 });
-    expect(await navigationCounts(await makeUser([]), now)).toEqual({ reviews: 0, approvals: 0, drift: 0, policies: 0 });
+    expect(await navigationCounts(otherReviewer, now)).toEqual({ reviews: 3, approvals: 0, drift: 1, policies: 0, bundles: 0 });
+    expect(await navigationCounts(reviewer, now)).toEqual({ reviews: 0, approvals: 0, drift: 1, policies: 0, bundles: 0 });
+    expect(await navigationCounts(approver, now)).toEqual({ reviews: 0, approvals: 10, drift: 1, policies: 0, bundles: 0 });
+    expect(await navigationCounts(admin, now)).toEqual({ reviews: 0, approvals: 0, drift: 1, policies: 0, bundles: 0 });
+    expect(await navigationCounts(await makeUser([]), now)).toEqual({ reviews: 0, approvals: 0, drift: 0, policies: 0, bundles: 0 });
   });
 
   it("give approvers the proposed policy sets they may decide: not their own, not drafts", async () => {
@@ -120,5 +120,24 @@ describe("pending approvals and the navigation's counts", () => {
     expect((await navigationCounts(approver, now)).policies).toBe(2);
     expect((await navigationCounts(owningApprover, now)).policies).toBe(3);
     expect((await navigationCounts(author, now)).policies).toBe(0);
+  });
+
+  it("give reviewers the submitted bundle versions they may decide: not their own, not drafts or decided ones", async () => {
+    const author = await makeUser(["owner", "reviewer"]);
+    const other = await makeUser(["reviewer"]);
+    const team = await makeTeam([author]);
+    const bundle = await db().bundle.create({ data: { name: `count-${randomUUID().slice(0, 8)}`, title: "Count", teamId: team.id } });
+    await db().bundleVersion.createMany({
+      data: [
+        { bundleId: bundle.id, number: 1, authorId: author.id, status: "certified" },
+        { bundleId: bundle.id, number: 2, authorId: author.id, status: "submitted" },
+        { bundleId: bundle.id, number: 3, authorId: other.id, status: "submitted" },
+        { bundleId: bundle.id, number: 4, authorId: other.id, status: "draft" },
+      ],
+    });
+    expect((await navigationCounts(author, now)).bundles).toBe(1);
+    expect((await navigationCounts(other, now)).bundles).toBe(1);
+    expect((await navigationCounts(await makeUser(["reviewer"]), now)).bundles).toBe(2);
+    expect((await navigationCounts(await makeUser(["owner"]), now)).bundles).toBe(0);
   });
 });

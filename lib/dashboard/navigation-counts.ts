@@ -15,6 +15,8 @@ export interface NavigationCounts {
   drift: number;
   /** Proposed policy sets an approver may decide: every one but their own. */
   policies: number;
+  /** Submitted bundle versions a reviewer may decide: every one but their own. */
+  bundles: number;
 }
 
 const zero = Prisma.sql`0`;
@@ -29,7 +31,10 @@ export async function navigationCounts(person: Actor, now = new Date()): Promise
   const policies = can(person, "policies.approve")
     ? Prisma.sql`(SELECT count(*)::int FROM "policy_sets" p WHERE p."status" = 'proposed' AND p."author_id" IS DISTINCT FROM ${person.id}::uuid)`
     : zero;
-  const [row] = await db().$queryRaw<(PendingApprovalColumns & { reviews: number; drift: number; policies: number })[]>`
-    SELECT ${pendingApprovalColumns(now, person)}, ${reviews} AS "reviews", ${drift} AS "drift", ${policies} AS "policies"`;
-  return { reviews: row!.reviews, approvals: pendingApprovalsOf(row!).pending, drift: row!.drift, policies: row!.policies };
+  const bundles = can(person, "bundles.review")
+    ? Prisma.sql`(SELECT count(*)::int FROM "bundle_versions" b WHERE b."status" = 'submitted' AND b."author_id" <> ${person.id}::uuid)`
+    : zero;
+  const [row] = await db().$queryRaw<(PendingApprovalColumns & { reviews: number; drift: number; policies: number; bundles: number })[]>`
+    SELECT ${pendingApprovalColumns(now, person)}, ${reviews} AS "reviews", ${drift} AS "drift", ${policies} AS "policies", ${bundles} AS "bundles"`;
+  return { reviews: row!.reviews, approvals: pendingApprovalsOf(row!).pending, drift: row!.drift, policies: row!.policies, bundles: row!.bundles };
 }
