@@ -1,0 +1,164 @@
+import AxeBuilder from "@axe-core/playwright";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { expect, type Page, test } from "@playwright/test";
+import { e2eAdmin, e2ePort } from "../playwright.config";
+import { type FixtureServer, startFixtureServer } from "../test/mcp-fixture-server";
+import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
+
+// Issue #19 item 1, for people: an owner (who is also a reviewer) defines a bundle of two certified tools on
+// the Bundles pages and submits it; as its author they are not offered Certify and are told why; another
+// reviewer certifies it with a reason; the bundle's page shows the served version and its endpoint; the
+// team's agent, granted the entry, lists exactly the bundle's two tools at /mcp/bundles/{name}.
+
+const team = "Bundle Team";
+const owner: Person = { email: "bdo@e2e.test", name: "Bo Owner", password: "bo's long password 1", role: "Server owner" };
+const reviewer: Person = { email: "bdr@e2e.test", name: "Bea Reviewer", password: "bea's long password", role: "Governance reviewer" };
+const serverName = "io.example/bundle-records";
+const bundleName = "records-desk";
+const agentName = "bundle-bot";
+const phone = { width: 390, height: 844 };
+
+test.describe.configure({ mode: "serial" });
+
+let backend: FixtureServer;
+let agentKey = "";
+test.beforeAll(async () => {
+  backend = await startFixtureServer({ port: e2ePort + 2002 });
+});
+test.afterAll(async () => {
+  await backend?.close();
+});
+
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+async function openEntry(page: Page, tab: string) {
+  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
+  await page.getByRole("link", { name: serverName }).click();
+  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
+}
+
+/** The document is no wider than the phone: nothing makes the whole page scroll sideways. */
+async function expectNoSidewaysScroll(page: Page, where: string) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${where} lays out ${width} px wide`).toBeLessThanOrEqual(phone.width);
+}
+
+test("set-up: an owner who also reviews, a certified entry in dev, and an agent of the team granted it", async ({ page }) => {
+  test.setTimeout(180_000);
+  await setUpTeam(page, team, [owner, reviewer], [owner]);
+  // The owner also reviews, so the bundle's page must refuse their own version rather than lack the role.
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  await page.goto("/admin");
+  await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "People", exact: true }).click();
+  const row = page.getByTestId(`user-${owner.email}`);
+  await row.getByRole("group", { name: "Roles" }).getByLabel("Governance reviewer").check();
+  await row.getByRole("button", { name: "Save roles" }).click();
+  await expect(row.getByRole("status")).toHaveText(/Saved roles/);
+  await signOut(page);
+
+  await signIn(page, owner.email, owner.password);
+  await registerServerByApi(page, { name: serverName, title: "Bundle records", purpose: "Records a bundle picks tools from.", team, endpointUrl: backend.url });
+  await openEntry(page, "Review & promotion");
+  await submitForReview(page, owner.email);
+  await signOut(page);
+
+  await signIn(page, reviewer.email, reviewer.password);
+  await openEntry(page, "Review & promotion");
+  await certifyWaivingChecks(page, "Trial server for bundles; checks waived.");
+  await signOut(page);
+
+  await signIn(page, owner.email, owner.password);
+  await openEntry(page, "Review & promotion");
+  await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
+  await signOut(page);
+
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  agentKey = await createAgentWithKey(page, { name: agentName, team, environment: "dev" });
+  const agentCard = page.getByRole("article", { name: `Agent ${agentName}` });
+  const grantForm = agentCard.getByRole("form", { name: "Grant access" });
+  await grantForm.getByLabel("Server").selectOption({ label: `${serverName} (low risk)` });
+  await grantForm.getByRole("button", { name: "Grant access" }).click();
+  await expect(agentCard.getByRole("table", { name: `Grants of ${agentName}` })).toContainText("active");
+  await signOut(page);
+});
+
+test("the owner creates a bundle of two certified tools and submits it; as its author they cannot certify it", async ({ page }) => {
+  await signIn(page, owner.email, owner.password);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Bundles" }).click();
+  await expect(page.getByRole("heading", { name: "Bundles", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "New bundle" }).click();
+  const form = page.getByRole("form", { name: "New bundle" });
+  // Refused with its reason, and what was typed kept.
+  await form.getByLabel("Name", { exact: true }).fill("Records Desk");
+  await form.getByLabel("Title").fill("Records desk");
+  await form.getByRole("button", { name: "Create bundle" }).click();
+  await expect(form.getByText(/lower-case letters, digits and hyphens/).first()).toBeVisible();
+  await expect(form.getByLabel("Title")).toHaveValue("Records desk");
+  await expectAccessible(page);
+
+  await form.getByLabel("Name", { exact: true }).fill(bundleName);
+  await form.getByLabel("Team", { exact: true }).selectOption({ label: team });
+  const entry = form.getByRole("group", { name: new RegExp(serverName.replace(/[./]/g, "\\$&")) });
+  await entry.getByLabel("read_record").check();
+  await entry.getByLabel("search_records").check();
+  await form.getByRole("button", { name: "Create bundle" }).click();
+  await expect(page).toHaveURL(new RegExp(`/bundles/${bundleName}$`));
+  await expect(page.getByRole("heading", { name: "Records desk", level: 1 })).toBeVisible();
+
+  await page.getByRole("button", { name: "Submit version 1" }).click();
+  const version = page.getByRole("article", { name: /Version 1/ });
+  await expect(version.getByText("submitted", { exact: true })).toBeVisible();
+  await expect(version.getByText("You wrote this version, so you cannot certify or reject it: another reviewer decides.")).toBeVisible();
+  await expect(version.getByRole("button", { name: "Certify" })).toHaveCount(0);
+  await expect(page.getByText("None yet: agents see no tools here until a reviewer certifies a version.")).toBeVisible();
+  await expectAccessible(page);
+  await signOut(page);
+});
+
+test("another reviewer certifies it with a reason; its page shows the served version and the endpoint", async ({ page, baseURL }) => {
+  await signIn(page, reviewer.email, reviewer.password);
+  const nav = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Bundles/ });
+  await expect(nav).toContainText("1 waiting");
+  await nav.click();
+  await page.getByRole("link", { name: "Records desk" }).click();
+  const review = page.getByRole("form", { name: "Review version 1" });
+  await review.getByLabel("Reason for your decision").fill("The two read tools the desk needs.");
+  await review.getByRole("button", { name: "Certify" }).click();
+  // Decided, the version is no longer offered for review.
+  await expect(review).toHaveCount(0);
+  await expect(page.getByText("Version 1 (2 tools)")).toBeVisible();
+  await expect(page.getByText(`${baseURL}/mcp/bundles/${bundleName}`)).toBeVisible();
+  const version = page.getByRole("article", { name: /Version 1/ });
+  await expect(version.getByText("certified", { exact: true })).toBeVisible();
+  await expect(version).toContainText(`Certified by${reviewer.name}`);
+  await expect(version).toContainText("The two read tools the desk needs.");
+  await expectAccessible(page);
+  await signOut(page);
+});
+
+test("the team's agent lists exactly the bundle's tools at its endpoint", async ({ baseURL }) => {
+  const agent = new Client({ name: "bundle-host", version: "1.0.0" });
+  await agent.connect(new StreamableHTTPClientTransport(new URL(`/mcp/bundles/${bundleName}`, baseURL), { requestInit: { headers: { Authorization: `Bearer ${agentKey}` } } }));
+  try {
+    const { tools } = await agent.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["read_record", "search_records"]);
+  } finally {
+    await agent.close();
+  }
+});
+
+test("the Bundles pages fit a phone and stay accessible there", async ({ page }) => {
+  await page.setViewportSize(phone);
+  await signIn(page, owner.email, owner.password);
+  for (const path of ["/bundles", "/bundles/new", `/bundles/${bundleName}`]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectNoSidewaysScroll(page, path);
+    await expectAccessible(page);
+  }
+});
