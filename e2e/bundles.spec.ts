@@ -14,6 +14,7 @@ import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerBy
 const team = "Bundle Team";
 const owner: Person = { email: "bdo@e2e.test", name: "Bo Owner", password: "bo's long password 1", role: "Server owner" };
 const reviewer: Person = { email: "bdr@e2e.test", name: "Bea Reviewer", password: "bea's long password", role: "Governance reviewer" };
+const stranger: Person = { email: "bds@e2e.test", name: "Sam Stranger", password: "sam's long password", role: "Server owner" };
 const serverName = "io.example/bundle-records";
 const bundleName = "records-desk";
 const agentName = "bundle-bot";
@@ -50,6 +51,7 @@ async function expectNoSidewaysScroll(page: Page, where: string) {
 test("set-up: an owner who also reviews, a certified entry in dev, and an agent of the team granted it", async ({ page }) => {
   test.setTimeout(180_000);
   await setUpTeam(page, team, [owner, reviewer], [owner]);
+  await setUpTeam(page, "Faraway Team", [stranger]);
   // The owner also reviews, so the bundle's page must refuse their own version rather than lack the role.
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await page.goto("/admin");
@@ -150,6 +152,17 @@ test("the team's agent lists exactly the bundle's tools at its endpoint", async 
   } finally {
     await agent.close();
   }
+});
+
+test("an owner of another team neither sees the bundle in the list nor opens its page", async ({ page }) => {
+  await signIn(page, stranger.email, stranger.password);
+  await page.goto("/bundles");
+  await expect(page.getByRole("link", { name: "New bundle" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Records desk" })).toHaveCount(0);
+  await page.goto(`/bundles/${bundleName}`);
+  await expect(page.getByRole("heading", { name: "Forbidden", level: 1 })).toBeVisible();
+  await expect(page.getByText("Records desk")).toHaveCount(0);
+  await signOut(page);
 });
 
 test("the Bundles pages fit a phone and stay accessible there", async ({ page }) => {
