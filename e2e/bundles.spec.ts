@@ -112,6 +112,20 @@ test("the owner creates a bundle of two certified tools and submits it; as its a
   await expect(page).toHaveURL(new RegExp(`/bundles/${bundleName}$`));
   await expect(page.getByRole("heading", { name: "Records desk", level: 1 })).toBeVisible();
 
+  // The draft changes freely: a third tool, then back to two.
+  const draft = page.getByRole("form", { name: "Save draft" });
+  const tools = page.getByRole("list", { name: "Tools of version 1" }).getByRole("listitem");
+  await draft.getByLabel("delete_record").check();
+  await draft.getByRole("button", { name: "Save draft" }).click();
+  await expect(draft.getByRole("status")).toHaveText("Saved draft version 1 with 3 tools.");
+  await expect(tools).toHaveCount(3);
+  await draft.getByLabel("delete_record").uncheck();
+  await draft.getByRole("button", { name: "Save draft" }).click();
+  await expect(draft.getByRole("status")).toHaveText("Saved draft version 1 with 2 tools.");
+  await expect(tools).toHaveCount(2);
+  await expect(draft.getByLabel("delete_record")).not.toBeChecked();
+  await expect(draft.getByLabel("read_record")).toBeChecked();
+
   await page.getByRole("button", { name: "Submit version 1" }).click();
   const version = page.getByRole("article", { name: /Version 1/ });
   await expect(version.getByText("submitted", { exact: true })).toBeVisible();

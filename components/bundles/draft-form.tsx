@@ -15,7 +15,7 @@ export function DraftForm({ action, bundle, tools, choices, label }: { action: A
   return (
     <form action={formAction} noValidate aria-label={label} className="max-w-3xl space-y-4">
       <input type="hidden" name="bundle" value={bundle} />
-      <ToolPicker key={checked.join("\n")} choices={choices} checked={checked} errors={errorsUnder(errors, "tools")} />
+      <ToolPicker choices={choices} checked={checked} errors={errorsUnder(errors, "tools")} />
       <FormMessage state={state} />
       <SubmitButton pending={pending} pendingLabel="Saving…">
         {label}

@@ -2,6 +2,7 @@
 
 import { useId, useState } from "react";
 import type { ToolChoice } from "@/lib/bundles/bundle-list";
+import { filterTools } from "@/lib/bundles/tool-filter";
 import { FieldErrors, RequiredMark } from "../ui/form-fields";
 
 interface Props {
@@ -26,15 +27,8 @@ export function ToolPicker({ choices, checked = [], errors }: Props) {
   const id = useId();
   const errorId = `${id}-tools-error`;
   const invalid = errors?.length ? true : undefined;
-  const needle = filter.trim().toLowerCase();
-  const matches = (text: string) => needle === "" || text.toLowerCase().includes(needle);
-  const total = choices.reduce((sum, choice) => sum + choice.tools.length, 0);
-  const groups = choices.map((choice) => {
-    const entryMatches = matches(choice.server) || matches(choice.title);
-    const visible = choice.tools.map((tool) => entryMatches || matches(tool));
-    return { choice, visible, hidden: !visible.some(Boolean) };
-  });
-  const shown = groups.reduce((sum, group) => sum + group.visible.filter(Boolean).length, 0);
+  const { groups, shown, total } = filterTools(choices, filter);
+  const needle = filter.trim();
   return (
     <fieldset className="min-w-0 text-sm" aria-describedby={invalid ? errorId : undefined}>
       <legend className="font-medium text-slate-700">
