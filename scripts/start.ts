@@ -1,6 +1,7 @@
 // `npm start`: database (embedded unless DATABASE_URL), migrations, first administrator, then Next.js.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { readEnv } from "@/lib/config/env";
 import { encryptionKey, prepareDatabase, sessionSecret } from "@/lib/runtime/boot";
 import { describeOutboundRule, outboundRule } from "@/lib/settings/outbound";
@@ -9,6 +10,13 @@ import { ensureFirstAdmin } from "@/lib/users/credentials";
 
 const log = (line: string) => console.log(`[toolgate] ${line}`);
 const dev = process.argv.includes("--dev");
+
+// The production server beside this file: dist/server/serve.js under `npm start` (compiled, plain node),
+// scripts/serve.ts through tsx when this file runs from source (the e2e tests, `npm run dev`).
+function serveCommand(): string[] {
+  const self = fileURLToPath(import.meta.url);
+  return self.endsWith(".ts") ? ["--import", "tsx", self.replace(/start\.ts$/, "serve.ts")] : [self.replace(/start\.js$/, "serve.js")];
+}
 
 function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn("npx", ["next", ...args], { stdio: "inherit", env });
@@ -66,10 +74,10 @@ async function main() {
     if (code !== 0) return shutdown(code);
   }
   const port = String(settings.PORT);
-  // Production serves the gateway ahead of Next.js (scripts/serve.ts); `next dev` serves it through the route handler.
+  // Production serves the gateway ahead of Next.js (serve.ts); `next dev` serves it through the route handler.
   const server = dev
     ? run(["dev", "-p", port, "-H", settings.HOST], env)
-    : spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { stdio: "inherit", env: { ...env, NODE_ENV: "production", PORT: port, HOST: settings.HOST } });
+    : spawn(process.execPath, serveCommand(), { stdio: "inherit", env: { ...env, NODE_ENV: "production", PORT: port, HOST: settings.HOST } });
   children.push(server);
   log(`Serving on http://localhost:${port}`);
   server.on("exit", (code) => void shutdown(code ?? 0));

@@ -58,7 +58,8 @@ const suites: Suite[] = [
   { name: "type check", run: () => single(run("npx", ["tsc", "--noEmit"])) },
   { name: "lint", run: () => single(run("npx", ["eslint", ".", "--max-warnings=0"])) },
   { name: "unit + integration", run: vitest },
-  { name: "production build", run: () => single(run("npx", ["next", "build"])) },
+  // The compiled server (dist/server) and the Next.js build: what `npm start` and the container image run.
+  { name: "production build", run: () => single(run("npm", ["run", "build"])) },
   { name: "end-to-end", run: playwright },
 ];
 

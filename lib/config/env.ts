@@ -62,6 +62,9 @@ export const envSchema = z.object({
   // The public URL of the app (lib/net/public-origin.ts).
   NEXTAUTH_URL: optional(z.url()),
   TOOLGATE_ENCRYPTION_KEY: optional(z.string().min(32, "TOOLGATE_ENCRYPTION_KEY must be at least 32 characters")),
+  // True: NEXTAUTH_SECRET and TOOLGATE_ENCRYPTION_KEY must be set, none is generated into the data folder
+  // (the container image sets it: docs/decisions/037).
+  TOOLGATE_SECRETS_FROM_ENV: withDefault(z.stringbool({ error: "TOOLGATE_SECRETS_FROM_ENV must be true or false." }), "false"),
   // Private ranges importing and the gateway may reach. Set, it wins over the rule on /admin; unset, an
   // administrator's rule or the default: loopback in development, and in production while HOST is
   // loopback (lib/settings/outbound.ts). The one variable where empty is not unset: it means none.

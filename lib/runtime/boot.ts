@@ -23,9 +23,14 @@ export async function prepareDatabase(settings: StartEnv, log: (line: string) =>
 }
 
 // A secret from the environment, else one made on first start and kept in the data folder, so
-// sessions and encrypted credentials survive a restart.
-async function persistedSecret(settings: StartEnv, given: string | undefined, fileName: string): Promise<string> {
+// sessions and encrypted credentials survive a restart. With TOOLGATE_SECRETS_FROM_ENV (the container
+// image) nothing is made: there the data folder is a /tmp that does not outlive the container, and every
+// replica must share the secret.
+async function persistedSecret(settings: StartEnv, given: string | undefined, name: string, fileName: string): Promise<string> {
   if (given) return given;
+  if (settings.TOOLGATE_SECRETS_FROM_ENV) {
+    throw new Error(`${name} is not set: set it to a secret of at least 32 characters (openssl rand -base64 32), the same for every instance (TOOLGATE_SECRETS_FROM_ENV is true, so none is generated).`);
+  }
   await mkdir(settings.dataDir, { recursive: true });
   const file = path.join(settings.dataDir, fileName);
   const existing = await readFile(file, "utf8").catch(() => "");
@@ -37,10 +42,10 @@ async function persistedSecret(settings: StartEnv, given: string | undefined, fi
 
 /** NEXTAUTH_SECRET, or one generated once and kept in the data folder. */
 export function sessionSecret(settings: StartEnv): Promise<string> {
-  return persistedSecret(settings, settings.NEXTAUTH_SECRET, "session-secret");
+  return persistedSecret(settings, settings.NEXTAUTH_SECRET, "NEXTAUTH_SECRET", "session-secret");
 }
 
 /** TOOLGATE_ENCRYPTION_KEY (server credentials at rest), or one generated once and kept in the data folder. */
 export function encryptionKey(settings: StartEnv): Promise<string> {
-  return persistedSecret(settings, settings.TOOLGATE_ENCRYPTION_KEY, "encryption-key");
+  return persistedSecret(settings, settings.TOOLGATE_ENCRYPTION_KEY, "TOOLGATE_ENCRYPTION_KEY", "encryption-key");
 }
