@@ -49,6 +49,8 @@ export interface ResolvedTool extends ToolPolicyFacts {
   resultCacheTtlMs: number;
   /** The entry's idempotency window (./idempotency.ts); 0 refuses keys. */
   idempotencyWindowSeconds: number;
+  /** Which load of the agent's view this tool came from: a result cached under an older view is not answered again (./result-cache.ts). */
+  viewGeneration: number;
   /** The reviewer marked this tool as needing approval for each call (the version's approvalTools). */
   reviewerRequiresApproval: boolean;
   /** The environments whose entry asks approval for this tool (the server's approvalTools). */
@@ -243,8 +245,12 @@ const asObject = (value: Prisma.JsonValue | null): JsonObject | null =>
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+// Counts loads of views in this process, so each load's tools say which one they belong to.
+let viewGenerations = 0;
+
 /** The view, and until when it stays true without any change (a grant expiring, a sunset passing). */
 function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
+  const viewGeneration = ++viewGenerations;
   const tools: ResolvedTool[] = [];
   const backends = new Map<string, ResolvedBackend>();
   const deadlines: number[] = [];
@@ -285,6 +291,7 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         // Both hints, not readOnly alone: a read-only tool may still answer differently each time (a clock, a random pick).
         resultCacheTtlMs: readOnly && idempotent ? server.resultCacheTtlSeconds * 1000 : 0,
         idempotencyWindowSeconds: server.idempotencyWindowSeconds,
+        viewGeneration,
         reviewerRequiresApproval,
         approvalEnvironments: [...approvalEnvironments],
         dataClassification: server.classification,

@@ -9,8 +9,10 @@ import type { ResolvedTool } from "./resolution";
 // answer a repeated call from memory for a few seconds. Only a tool whose pinned definition declares both
 // `readOnlyHint` and `idempotentHint` is cached (ResolvedTool.resultCacheTtlMs), only a result that is not
 // an error, and only for the same agent (and the same person it acts for), the same pinned definition and
-// the same arguments. Hits are looked up after every check of the call. Any change to what the gateway
-// resolves (kill switch, grant, pin, drift, the owner's TTL) empties the cache, as it empties the views.
+// the same arguments, under the same load of the agent's view. Hits are looked up after every check of the
+// call. Any change to what the gateway resolves (kill switch, grant, pin, drift, the owner's TTL) reloads
+// the view, so results cached under the old one are never answered again; the notification that drops
+// the views empties the cache too, freeing the memory.
 
 /** Every instance holds at most this much cached JSON (UTF-16 code units, near enough to bytes). */
 const maxCacheBytes = 32 * 1024 * 1024;
@@ -88,11 +90,12 @@ const cache = singleton("resultCache", () => {
 
 /**
  * The key of a call's cached result: who calls (the agent, and the person it acts for), what exactly is
- * called (server, tool, pinned version and definition hash) and with what (the arguments' hash).
+ * called (server, tool, pinned version and definition hash), with what (the arguments' hash) and under
+ * which load of the view.
  */
 export function resultCacheKey(agent: AgentIdentity, tool: ResolvedTool, argumentsHash: string): string {
   const user = agent.onBehalfOf ? `${agent.onBehalfOf.issuer} ${agent.onBehalfOf.subject}` : "";
-  return `${agent.agentId}\n${user}\n${tool.serverId}\n${tool.versionId}\n${tool.toolName}\n${tool.definitionHash}\n${argumentsHash}`;
+  return `${agent.agentId}\n${user}\n${tool.serverId}\n${tool.versionId}\n${tool.toolName}\n${tool.definitionHash}\n${argumentsHash}\n${tool.viewGeneration}`;
 }
 
 /** The cached result under this key, if one is there and fresh (counted as a hit or a miss). Results are shared, never changed by the call path. */
