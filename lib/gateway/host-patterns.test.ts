@@ -8,7 +8,8 @@ import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
 import { agentWithKey, grant } from "@/test/registry";
-import { flushGatewayAudit } from "./audit-queue";
+import { argumentsHash, flushGatewayAudit } from "./audit-queue";
+import { deleteExpiredIdempotencyKeys } from "./idempotency";
 import { idempotencyKeyField } from "./idempotency-key";
 
 // Host patterns (decision 035) through the gateway, with the SDK clients of both eras against a fixture
@@ -224,6 +225,61 @@ describe.each(eras)("host patterns over MCP %s", (era, connect) => {
     const events = await auditDetails(correlationId);
     expect(events).toEqual([expect.objectContaining({ outcome: "denied", reason: expect.stringMatching(message) })]);
     await client.close();
+  });
+});
+
+describe("idempotency keys over time", () => {
+  const keyed = (key: string) => ({ [idempotencyKeyField]: key });
+
+  it("tells a retry that outwaits its wait for the first call to retry, and the first call still acts once", async () => {
+    const first = await connectLegacy(gateway.url, { Authorization: `Bearer ${agent.key}` });
+    const second = await connectLegacy(gateway.url, { Authorization: `Bearer ${agent.key}` });
+    const key = `slow-${crypto.randomUUID()}`;
+    const before = executed.create_record ?? 0;
+    delayMs = 3_600;
+    try {
+      const slow = first.callTool({ name: exposed("create_record"), arguments: { title: "slow" }, _meta: keyed(key) });
+      await sleep(200);
+      await expect(second.callTool({ name: exposed("create_record"), arguments: { title: "slow" }, _meta: keyed(key) })).rejects.toThrow(/still in progress: retry shortly/);
+      const result = await slow;
+      expect(text(await second.callTool({ name: exposed("create_record"), arguments: { title: "slow" }, _meta: keyed(key) }))).toBe(text(result));
+    } finally {
+      delayMs = 0;
+    }
+    expect(executed.create_record).toBe(before + 1);
+    await first.close();
+    await second.close();
+  });
+
+  it("says so when the first call with a key was interrupted at its backend, rather than acting again", async () => {
+    const key = `interrupted-${crypto.randomUUID()}`;
+    const args = { title: "lost" };
+    await db().idempotencyRecord.create({
+      data: { agentId: agent.agentId, key, serverId, tool: "create_record", argumentsHash: argumentsHash(args), createdAt: new Date(Date.now() - 130_000), expiresAt: new Date(Date.now() + 60_000) },
+    });
+    const client = await connectLegacy(gateway.url, { Authorization: `Bearer ${agent.key}` });
+    const before = executed.create_record ?? 0;
+    await expect(client.callTool({ name: exposed("create_record"), arguments: args, _meta: keyed(key) })).rejects.toThrow(/interrupted at its backend; whether it acted is unknown/);
+    expect(executed.create_record).toBe(before);
+    await client.close();
+  });
+
+  it("acts again once the key's window has passed, and expired keys are deleted", async () => {
+    const key = `expired-${crypto.randomUUID()}`;
+    const args = { title: "old" };
+    await db().idempotencyRecord.create({
+      data: { agentId: agent.agentId, key, serverId, tool: "create_record", argumentsHash: argumentsHash(args), status: "done", result: { content: [{ type: "text", text: "from long ago" }] }, expiresAt: new Date(Date.now() - 1_000) },
+    });
+    const client = await connectLegacy(gateway.url, { Authorization: `Bearer ${agent.key}` });
+    const before = executed.create_record ?? 0;
+    expect(text(await client.callTool({ name: exposed("create_record"), arguments: args, _meta: keyed(key) }))).not.toBe("from long ago");
+    expect(executed.create_record).toBe(before + 1);
+    await client.close();
+    const stale = `stale-${crypto.randomUUID()}`;
+    await db().idempotencyRecord.create({ data: { agentId: other.agentId, key: stale, serverId, tool: "create_record", argumentsHash: "x", expiresAt: new Date(Date.now() - 1_000) } });
+    expect(await deleteExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+    expect(await db().idempotencyRecord.count({ where: { key: stale } })).toBe(0);
+    expect(await db().idempotencyRecord.count({ where: { key } })).toBe(1);
   });
 });
 

@@ -38,12 +38,16 @@ interface ExistingRow {
 
 let lastCleanup = 0;
 
+/** Deletes a batch of keys whose window has passed; returns how many. (#20 moves periodic work like this to a job table.) */
+export function deleteExpiredIdempotencyKeys(): Promise<number> {
+  return db().$executeRaw`DELETE FROM "idempotency_records" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "idempotency_records" WHERE "expires_at" <= now() LIMIT ${cleanupBatch}))`;
+}
+
+// On a claim, at most once a minute per instance, without making the call wait.
 function cleanUpExpired(now: number): void {
   if (now - lastCleanup < cleanupEveryMs) return;
   lastCleanup = now;
-  db()
-    .$executeRaw`DELETE FROM "idempotency_records" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "idempotency_records" WHERE "expires_at" <= now() LIMIT ${cleanupBatch}))`
-    .catch((error: unknown) => console.error("[toolgate] deleting expired idempotency keys failed:", error instanceof Error ? error.message : error));
+  deleteExpiredIdempotencyKeys().catch((error: unknown) => console.error("[toolgate] deleting expired idempotency keys failed:", error instanceof Error ? error.message : error));
 }
 
 /** Claims the key for this call, or takes over one whose window has passed; false when a live claim holds it. */
