@@ -238,8 +238,10 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash, en
     }
   }
   // After every check, instead of the backend: a cached read, or a retried write's first result (decision 035).
-  const answered = await answerWithoutBackend(agent, tool, argumentsHash, idempotencyKey, outcome);
-  if (answered) return answered;
+  if (tool.resultCacheTtlMs > 0 || idempotencyKey !== undefined) {
+    const answered = await answerWithoutBackend(agent, tool, argumentsHash, idempotencyKey, outcome);
+    if (answered) return answered;
+  }
   // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
   const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call", policySet: policySet.hash });
   if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
@@ -263,7 +265,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash, en
 /**
  * The answer the gateway gives itself, or undefined to forward the call (decision 035): a fresh cached
  * result of a read-only, idempotent tool, or the first result of a write retried with its idempotency key.
- * Refuses a key reused with other arguments or still in flight. Costs a comparison when neither applies.
+ * Refuses a key reused with other arguments or still in flight. Not called (no promise) when neither applies.
  */
 async function answerWithoutBackend(agent: AgentIdentity, tool: ResolvedTool, argumentsHash: string, idempotencyKey: string | undefined, outcome: Outcome): Promise<CallResult | undefined> {
   if (tool.resultCacheTtlMs > 0) {
