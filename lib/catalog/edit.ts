@@ -7,7 +7,7 @@ import { ConflictError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { assertKnownApprovalTools } from "./authority";
 import { ownedEntry } from "./owned";
-import { approvalToolsSchema, hostPatternsSchema, serverDetailsSchema } from "./schemas";
+import { approvalToolsSchema, type HostPatterns, hostPatternsSchema, serverDetailsSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
 import { weakeningOf } from "./weakening";
 
@@ -50,7 +50,7 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
  * change at any time: they widen nothing a reviewer decided (every check still runs before a cached or
  * replayed answer). The change reaches every gateway through the servers trigger.
  */
-export async function updateHostPatterns(actor: Actor, serverId: string, input: unknown) {
+export async function updateHostPatterns(actor: Actor, serverId: string, input: unknown): Promise<HostPatterns> {
   const target = { type: "server", id: serverId };
   await guard(actor, "catalog.edit", target);
   const settings = parseInput(hostPatternsSchema, input);
@@ -65,4 +65,5 @@ export async function updateHostPatterns(actor: Actor, serverId: string, input: 
       details: { fields: Object.keys(settings), resultCacheTtlSeconds: `${before.resultCacheTtlSeconds} -> ${settings.resultCacheTtlSeconds}`, idempotencyWindowSeconds: `${before.idempotencyWindowSeconds} -> ${settings.idempotencyWindowSeconds}` },
     });
   });
+  return settings;
 }
