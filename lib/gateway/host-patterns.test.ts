@@ -10,6 +10,9 @@ import { type FixtureServer, type FixtureTool, startFixtureServer } from "@/test
 import { agentWithKey, grant } from "@/test/registry";
 import { argumentsHash, flushGatewayAudit } from "./audit-queue";
 import { deleteExpiredIdempotencyKeys } from "./idempotency";
+import { clearResolutionCache, startResolutionInvalidation } from "./invalidation";
+import { resolveAgentView } from "./resolution";
+import { resultCacheKey } from "./result-cache";
 import { idempotencyKeyField } from "./idempotency-key";
 
 // Host patterns (decision 035) through the gateway, with the SDK clients of both eras against a fixture
@@ -31,6 +34,7 @@ const exposed = (tool: string) => `com.example_shosts__${tool}`;
 const executed: Record<string, number> = {};
 let delayMs = 0;
 let failNext = 0;
+let stopListening: () => Promise<void>;
 
 beforeAll(async () => {
   fixture = await startFixtureServer({
@@ -51,10 +55,15 @@ beforeAll(async () => {
   other = await agentWithKey("prod");
   await grant(other.agentId, serverId);
   await updateHostPatterns(owner, serverId, { resultCacheTtlSeconds: 1, idempotencyWindowSeconds: 600 });
+  // Views live until a change is notified, as in the app: a view reloaded between two calls would miss.
+  stopListening = await startResolutionInvalidation();
   gateway = await startGatewayServer();
 });
 
-afterAll(() => closeGatewayTest(gateway, fixture));
+afterAll(async () => {
+  await closeGatewayTest(gateway, fixture);
+  await stopListening();
+});
 
 const eras = [
   ["2025-11-25", connectLegacy],
@@ -135,6 +144,15 @@ describe.each(eras)("host patterns over MCP %s", (era, connect) => {
   });
 
   const keyed = (key: unknown) => ({ [idempotencyKeyField]: key });
+
+  it("keys a cached result by the load of the agent's view, so nothing cached before a reload is answered after it", async () => {
+    const before = (await resolveAgentView(agent.agentId)).toolsByName.get(exposed("lookup"))!;
+    clearResolutionCache();
+    const after = (await resolveAgentView(agent.agentId)).toolsByName.get(exposed("lookup"))!;
+    expect(after.viewGeneration).not.toBe(before.viewGeneration);
+    const caller = { agentId: agent.agentId, name: "a", onBehalfOf: null } as unknown as Parameters<typeof resultCacheKey>[0];
+    expect(resultCacheKey(caller, after, "hash")).not.toBe(resultCacheKey(caller, before, "hash"));
+  });
 
   it("acts once for two calls with the same idempotency key, and replays the first result", async () => {
     const { client, correlationId } = await open();
