@@ -71,6 +71,7 @@ const eras = [
 ] as const;
 
 const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
+const leanCalls = async () => Number(/^toolgate_gateway_lean_calls_total (\d+)/m.exec((await metricsText()).body)?.[1]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function auditDetails(correlationId: string) {
@@ -158,6 +159,7 @@ describe.each(eras)("host patterns over MCP %s", (era, connect) => {
     const { client, correlationId } = await open();
     const key = `order-${crypto.randomUUID()}`;
     const before = executed.create_record ?? 0;
+    const leanBefore = await leanCalls();
     const first = await client.callTool({ name: exposed("create_record"), arguments: { title: "a" }, _meta: keyed(key) });
     const retry = await client.callTool({ name: exposed("create_record"), arguments: { title: "a" }, _meta: keyed(key) });
     expect(executed.create_record).toBe(before + 1);
@@ -168,6 +170,23 @@ describe.each(eras)("host patterns over MCP %s", (era, connect) => {
     expect(executed.create_record).toBe(before + 3);
     const events = await auditDetails(correlationId);
     expect(events.map((event) => event.details.idempotency ?? null)).toEqual([null, "replay", null, null]);
+    // All four on the lean path, which carries the key as the SDK path does.
+    expect(await leanCalls()).toBe(leanBefore + 4);
+    await client.close();
+  });
+
+  it("honours the key on the SDK path too (a call with a progress token does not take the lean path)", async () => {
+    const { client, correlationId } = await open();
+    const key = `sdk-${crypto.randomUUID()}`;
+    const before = executed.create_record ?? 0;
+    const meta = { ...keyed(key), progressToken: `p-${key}` };
+    const leanBefore = await leanCalls();
+    const first = await client.callTool({ name: exposed("create_record"), arguments: { title: "sdk" }, _meta: meta });
+    const retry = await client.callTool({ name: exposed("create_record"), arguments: { title: "sdk" }, _meta: meta });
+    expect(text(retry)).toBe(text(first));
+    expect(executed.create_record).toBe(before + 1);
+    expect((await auditDetails(correlationId)).map((event) => event.details.idempotency ?? null)).toEqual([null, "replay"]);
+    expect(await leanCalls()).toBe(leanBefore);
     await client.close();
   });
 
