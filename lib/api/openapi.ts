@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { createDocument } from "zod-openapi";
 import { evidenceIdParams } from "@/lib/evidence/download";
 import {
@@ -16,6 +17,14 @@ import { bundlePaths } from "./bundle-paths";
 import { policyPaths } from "./policy-paths";
 import { policyReplayPaths } from "./policy-replay-paths";
 import { registryPaths } from "./registry-paths";
+
+// The owner's gateway settings of an entry (lib/catalog/schemas.ts hostPatternsSchema, decision 035).
+const hostPatternsBody = z
+  .object({
+    resultCacheTtlSeconds: z.number().int().min(0).max(300).describe("Seconds a read-only, idempotent tool's result may be answered again from the gateway's cache; 0 = off."),
+    idempotencyWindowSeconds: z.number().int().min(0).max(86_400).describe("Seconds an idempotency key (_meta \"io.toolgate/idempotency-key\") replays a call's first result; 0 = keys refused."),
+  })
+  .meta({ id: "HostPatterns" });
 
 /** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the handlers use. */
 export function openApiDocument() {
@@ -49,6 +58,15 @@ export function openApiDocument() {
           summary: "One catalog entry with its versions",
           requestParams: { path: serverIdParams },
           responses: { "200": json(serverEntry, "The entry.") },
+          refusals: { "404": "No such entry." },
+        }),
+      },
+      "/api/v1/servers/{id}/host-patterns": {
+        put: operation({
+          summary: "Set how the gateway may answer repeated calls to the entry's tools: result-cache TTL and idempotency window, at any time (who may edit the entry; decision 035)",
+          requestParams: { path: serverIdParams },
+          body: hostPatternsBody,
+          responses: { "200": json(hostPatternsBody, "The settings now in force.") },
           refusals: { "404": "No such entry." },
         }),
       },

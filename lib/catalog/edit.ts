@@ -7,7 +7,7 @@ import { ConflictError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { assertKnownApprovalTools } from "./authority";
 import { ownedEntry } from "./owned";
-import { approvalToolsSchema, serverDetailsSchema } from "./schemas";
+import { approvalToolsSchema, type HostPatterns, hostPatternsSchema, serverDetailsSchema } from "./schemas";
 import { refreshSearchDocument } from "./search";
 import { weakeningOf } from "./weakening";
 
@@ -42,4 +42,28 @@ export async function updateServerDetails(actor: Actor, serverId: string, input:
     await refreshSearchDocument(tx, serverId);
     await recordAudit(tx, { actor: personActor(actor), action: "server.update", target, outcome: "success", details: { fields: Object.keys(details) } });
   });
+}
+
+/**
+ * The entry's owners set how the gateway may answer repeated calls (decision 035): the result-cache TTL of
+ * its read-only, idempotent tools and the window of idempotency keys. Unlike the details above these
+ * change at any time: they widen nothing a reviewer decided (every check still runs before a cached or
+ * replayed answer). The change reaches every gateway through the servers trigger.
+ */
+export async function updateHostPatterns(actor: Actor, serverId: string, input: unknown): Promise<HostPatterns> {
+  const target = { type: "server", id: serverId };
+  await guard(actor, "catalog.edit", target);
+  const settings = parseInput(hostPatternsSchema, input);
+  const before = await ownedEntry(actor, serverId, { teamId: true, resultCacheTtlSeconds: true, idempotencyWindowSeconds: true });
+  await db().$transaction(async (tx) => {
+    await tx.server.update({ where: { id: serverId }, data: settings });
+    await recordAudit(tx, {
+      actor: personActor(actor),
+      action: "server.update",
+      target,
+      outcome: "success",
+      details: { fields: Object.keys(settings), resultCacheTtlSeconds: `${before.resultCacheTtlSeconds} -> ${settings.resultCacheTtlSeconds}`, idempotencyWindowSeconds: `${before.idempotencyWindowSeconds} -> ${settings.idempotencyWindowSeconds}` },
+    });
+  });
+  return settings;
 }

@@ -16,6 +16,8 @@ const serverFields = {
   credentialHeader: true,
   credentialHint: true,
   upstreamAuth: true,
+  resultCacheTtlSeconds: true,
+  idempotencyWindowSeconds: true,
   threatModel: true,
   riskAppetite: true,
   riskTier: true,

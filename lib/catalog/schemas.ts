@@ -133,3 +133,28 @@ export const catalogQuerySchema = z.object({
   name: optionalFilter(serverNameSchema),
 });
 export type CatalogQuery = z.output<typeof catalogQuerySchema>;
+
+/** The longest result-cache TTL an owner may set (decision 035): a cached read is at most this stale. */
+export const maxResultCacheTtlSeconds = 300;
+/** The longest idempotency window an owner may set (decision 035): a day of retries. */
+export const maxIdempotencyWindowSeconds = 86_400;
+
+const wholeSeconds = (what: string, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && /^\s*\d{1,12}\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: `${what} must be a whole number of seconds.` })
+      .int(`${what} must be a whole number of seconds.`)
+      .min(0, `${what} must be 0 (off) or more.`)
+      .max(max, `${what} must be at most ${max} seconds.`),
+  );
+
+/** The owner's gateway settings of an entry (decision 035), changeable at any time: they widen nothing the review decided. */
+export const hostPatternsSchema = z.strictObject(
+  {
+    resultCacheTtlSeconds: wholeSeconds("The result cache TTL", maxResultCacheTtlSeconds),
+    idempotencyWindowSeconds: wholeSeconds("The idempotency window", maxIdempotencyWindowSeconds),
+  },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown setting: ${issue.keys.join(", ")}.` : "The settings must be an object.") },
+);
+export type HostPatterns = z.output<typeof hostPatternsSchema>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { hasLoneSurrogate, hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
+import { idempotencyKeyField, idempotencyKeySchema } from "./idempotency-key";
 import { maxToolNameLength } from "./namespacing";
 
 // The params of a tools/call or tools/list are checked here, before either SDK parses the message and
@@ -39,6 +40,7 @@ const meta = z.looseObject(
     "io.modelcontextprotocol/related-task": z
       .looseObject({ taskId: z.string("params._meta[\"io.modelcontextprotocol/related-task\"].taskId must be a string") }, objectOf('params._meta["io.modelcontextprotocol/related-task"]'))
       .optional(),
+    [idempotencyKeyField]: idempotencyKeySchema.optional(),
   },
   objectOf("params._meta"),
 );

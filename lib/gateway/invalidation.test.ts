@@ -80,6 +80,13 @@ describe("resolution invalidation", () => {
     await expect.poll(visible, within).toContain(watched);
   });
 
+  it("sees the owner's gateway settings change (decision 035) through the servers trigger", async () => {
+    const window = async () => (await resolveAgentView(agentId)).toolsByName.get(watched)?.idempotencyWindowSeconds;
+    expect(await window()).toBe(600);
+    await other.query("UPDATE servers SET idempotency_window_seconds = 60, result_cache_ttl_seconds = 30 WHERE id = $1", [server.id]);
+    await expect.poll(window, within).toBe(60);
+  });
+
   it("reconnects after the connection drops, dropping the cache it may have missed changes for", async () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const view = await resolveAgentView(agentId);

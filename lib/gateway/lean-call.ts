@@ -1,6 +1,7 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { countLeanCall } from "@/lib/observability/metrics";
+import { idempotencyKeyOf } from "./idempotency-key";
 import { decideFor, policyAgentOf } from "./policy-decision";
 import { viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
@@ -17,6 +18,8 @@ export interface LeanCall {
   id: string | number;
   name: string;
   args: Record<string, unknown>;
+  /** `_meta["io.toolgate/idempotency-key"]` (./idempotency-key.ts); absent, not undefined, when the call has none. */
+  idempotencyKey?: string;
 }
 
 
@@ -39,7 +42,10 @@ export function leanCallOf(body: unknown): LeanCall | null {
   const request = leanRequestOf(body, "tools/call");
   if (!request || typeof request.params.name !== "string") return null;
   const args = request.params.arguments ?? {};
-  return isPlainObject(args) ? { id: request.id, name: request.params.name, args } : null;
+  if (!isPlainObject(args)) return null;
+  // Read only when there is a _meta, so a plain call allocates nothing more.
+  const idempotencyKey = request.params._meta === undefined ? undefined : idempotencyKeyOf(request.params._meta);
+  return idempotencyKey === undefined ? { id: request.id, name: request.params.name, args } : { id: request.id, name: request.params.name, args, idempotencyKey };
 }
 
 /** The tools/list request in a parsed body that the lean path may serve, or null. */
@@ -63,7 +69,7 @@ export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, corre
   // acts for and its time may need a person where the view did not (a remembered decision: a map lookup).
   if (tool && (tool.requiresApproval || decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date()).decision === "approval")) return null;
   countLeanCall();
-  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, {}, endpoint);
+  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, {}, endpoint, call.idempotencyKey);
   return answer(call.id, era === "legacy" ? result : async () => stampedResult(await result()));
 }
 

@@ -22,6 +22,7 @@ import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
+import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
@@ -61,7 +62,7 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): 
   // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint);
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint, idempotencyKeyOf(request.params._meta));
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
   server.setRequestHandler(ListResourcesRequestSchema, (request) => listGatewayResources(agent, request.params?.cursor, endpoint));

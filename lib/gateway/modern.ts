@@ -5,6 +5,7 @@ import { waitHooks } from "./approval-gate";
 import { correlationIdOf, endpointOfAuthInfo, gatewayAuthInfo } from "./context";
 import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
+import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
 import { callGatewayTool, GatewayRefusal, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
@@ -32,7 +33,7 @@ function virtualServer(context: McpRequestContext): Server {
   server.setRequestHandler("tools/call", (request, context) => {
     const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
     // Results pass back exactly as the backend sent them.
-    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
+    return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint, idempotencyKeyOf(context.mcpReq._meta)).catch(asProtocolError) as Promise<CallToolResult>;
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
   server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor, endpoint).catch(asProtocolError));

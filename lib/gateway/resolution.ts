@@ -43,6 +43,14 @@ export interface ResolvedTool extends ToolPolicyFacts {
   riskTier: RiskTier | null;
   /** Declared `readOnlyHint: true`: safe to retry. */
   readOnly: boolean;
+  /** Declared `idempotentHint: true`: calling it twice with the same arguments does what calling it once does. */
+  idempotent: boolean;
+  /** How long a successful result may be answered again from ./result-cache.ts: the entry's TTL for a read-only, idempotent tool, else 0 (decision 035). */
+  resultCacheTtlMs: number;
+  /** The entry's idempotency window (./idempotency.ts); 0 refuses keys. */
+  idempotencyWindowSeconds: number;
+  /** Which load of the agent's view this tool came from: a result cached under an older view is not answered again (./result-cache.ts). */
+  viewGeneration: number;
   /** The reviewer marked this tool as needing approval for each call (the version's approvalTools). */
   reviewerRequiresApproval: boolean;
   /** The environments whose entry asks approval for this tool (the server's approvalTools). */
@@ -90,7 +98,7 @@ export interface Refusal {
 // ---- What is loaded for an agent ----
 
 const pinSelect = {
-  server: { select: { id: true, name: true, classification: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true, upstreamAuth: true } },
+  server: { select: { id: true, name: true, classification: true, approvalTools: true, endpointUrl: true, credentialHeader: true, credentialCiphertext: true, upstreamAuth: true, resultCacheTtlSeconds: true, idempotencyWindowSeconds: true } },
   version: {
     select: {
       id: true,
@@ -237,8 +245,12 @@ const asObject = (value: Prisma.JsonValue | null): JsonObject | null =>
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+// Counts loads of views in this process, so each load's tools say which one they belong to.
+let viewGenerations = 0;
+
 /** The view, and until when it stays true without any change (a grant expiring, a sunset passing). */
 function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
+  const viewGeneration = ++viewGenerations;
   const tools: ResolvedTool[] = [];
   const backends = new Map<string, ResolvedBackend>();
   const deadlines: number[] = [];
@@ -254,7 +266,7 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
       const exposedName = namespacedToolName(server.name, tool.name);
       if (exposedName === null) continue;
       const policy = toolPolicyFacts(policyToolOf(server, version, tool));
-      const { readOnly, reviewerRequiresApproval, approvalEnvironments, certified } = policy.policy;
+      const { readOnly, idempotent, reviewerRequiresApproval, approvalEnvironments, certified } = policy.policy;
       const decision = decideFor(policySet, policyAgent, policy, "tools/call", facts.now);
       const approvalReason = approvalWording(policySet, decision, policy.policy, agent.environment);
       tools.push({
@@ -275,6 +287,11 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
         approvalReason,
         riskTier: version.riskTier,
         readOnly,
+        idempotent,
+        // Both hints, not readOnly alone: a read-only tool may still answer differently each time (a clock, a random pick).
+        resultCacheTtlMs: readOnly && idempotent ? server.resultCacheTtlSeconds * 1000 : 0,
+        idempotencyWindowSeconds: server.idempotencyWindowSeconds,
+        viewGeneration,
         reviewerRequiresApproval,
         approvalEnvironments: [...approvalEnvironments],
         dataClassification: server.classification,

@@ -7,11 +7,13 @@ import { argumentsHash, beginGatewayForward, enqueueGatewayAudit } from "./audit
 import type { CallResult } from "./backend-exchange";
 import { callTool, ToolDriftError } from "./backends";
 import { cursorOffset, screenParams } from "./call-input";
+import { claimIdempotencyKey, type IdempotencyClaim, settleIdempotencyKey } from "./idempotency";
 import { consumeCallBudget } from "./limits";
 import { approvalWording, decideFor, denialMessage, policyAgentOf } from "./policy-decision";
 import { canonicalToolName, explainRefusalAt, viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
 import { explainRefusal, type ResolvedTool, stoppedToolCode } from "./resolution";
+import { cachedResult, resultCacheKey, storeResult } from "./result-cache";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
@@ -103,6 +105,10 @@ interface Outcome {
   policySet?: string;
   /** The policies that denied the call or sent it to a person. */
   details?: Record<string, string>;
+  /** The key this call claimed and must settle (./idempotency.ts). */
+  claim?: IdempotencyClaim;
+  /** Where this call's result goes in the result cache, when it missed (./result-cache.ts). */
+  cacheKey?: string;
 }
 
 /**
@@ -122,6 +128,8 @@ export async function callGatewayTool(
   correlationId: string,
   hooks: WaitHooks = {},
   endpoint: GatewayEndpoint | null = null,
+  /** `_meta["io.toolgate/idempotency-key"]`, screened (./idempotency-key.ts). */
+  idempotencyKey?: string,
 ): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
@@ -129,10 +137,13 @@ export async function callGatewayTool(
   let hash: string | undefined;
   try {
     hash = argumentsHash(args);
-    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint }, outcome, hooks);
+    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint, idempotencyKey }, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
+    if (outcome.claim) await settleIdempotencyKey(outcome.claim, result);
+    if (outcome.cacheKey !== undefined && outcome.decision === "allowed") storeResult(outcome.cacheKey, result, outcome.tool!.resultCacheTtlMs);
     return result;
   } catch (error) {
+    if (outcome.claim) await settleIdempotencyKey(outcome.claim, null);
     outcome.reason ??= error instanceof Error ? error.message : String(error);
     if (error instanceof ToolDriftError) {
       outcome.decision = "refused";
@@ -183,9 +194,10 @@ interface Call {
   correlationId: string;
   argumentsHash: string;
   endpoint: GatewayEndpoint | null;
+  idempotencyKey: string | undefined;
 }
 
-async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
+async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint, idempotencyKey }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
   const { toolsByName, backends, policySet, shadowPolicySet } = await viewAt(agent.agentId, endpoint);
   outcome.policySet = policySet.hash;
   const tool = toolsByName.get(name);
@@ -225,6 +237,11 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash, en
       return toolError(gate.message);
     }
   }
+  // After every check, instead of the backend: a cached read, or a retried write's first result (decision 035).
+  if (tool.resultCacheTtlMs > 0 || idempotencyKey !== undefined) {
+    const answered = await answerWithoutBackend(agent, tool, argumentsHash, idempotencyKey, outcome);
+    if (answered) return answered;
+  }
   // Journaled before the backend sees it, so the call is audited even if this process is killed meanwhile.
   const forwardKey = await beginGatewayForward({ agentId: agent.agentId, agentName: agent.name, onBehalfOf: agent.onBehalfOf ?? null, serverId: tool.serverId, serverName: tool.serverName, tool: tool.toolName, version: tool.version, correlationId, argumentsHash, approvalId: outcome.approvalId, method: "tools/call", policySet: policySet.hash });
   if (!forwardKey) throw new GatewayRefusal("The gateway is shutting down and forwards no new calls: retry shortly.", -32000);
@@ -243,4 +260,32 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash, en
     }
   }
   return result;
+}
+
+/**
+ * The answer the gateway gives itself, or undefined to forward the call (decision 035): a fresh cached
+ * result of a read-only, idempotent tool, or the first result of a write retried with its idempotency key.
+ * Refuses a key reused with other arguments or still in flight. Not called (no promise) when neither applies.
+ */
+async function answerWithoutBackend(agent: AgentIdentity, tool: ResolvedTool, argumentsHash: string, idempotencyKey: string | undefined, outcome: Outcome): Promise<CallResult | undefined> {
+  if (tool.resultCacheTtlMs > 0) {
+    const key = resultCacheKey(agent, tool, argumentsHash);
+    const cached = cachedResult(key);
+    if (cached) {
+      outcome.decision = "allowed";
+      (outcome.details ??= {}).cache = "hit";
+      return cached;
+    }
+    outcome.cacheKey = key;
+  }
+  if (idempotencyKey === undefined || tool.readOnly) return undefined;
+  const idempotency = await claimIdempotencyKey(agent.agentId, idempotencyKey, tool, argumentsHash);
+  if ("refusal" in idempotency) throw new GatewayRefusal(idempotency.refusal, idempotency.code);
+  if ("claim" in idempotency) {
+    outcome.claim = idempotency.claim;
+    return undefined;
+  }
+  outcome.decision = "allowed";
+  (outcome.details ??= {}).idempotency = "replay";
+  return idempotency.replay;
 }

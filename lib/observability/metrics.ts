@@ -18,6 +18,7 @@ interface Metrics {
   edgeRefusals: Counter<"status" | "reason">;
   leanCalls: Counter;
   shadowDisagreements: Counter<"from" | "to">;
+  resultCache: Counter<"outcome">;
 }
 
 function createMetrics(): Metrics {
@@ -59,6 +60,13 @@ function createMetrics(): Metrics {
     labelNames: ["from", "to"],
     registers: [registry],
   });
+  const resultCache = new Counter({
+    name: "toolgate_gateway_result_cache_total",
+    help: "Gateway tools/call requests to tools whose results may be cached (lib/gateway/result-cache.ts), by outcome: hit or miss.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  for (const outcome of ["hit", "miss"]) resultCache.inc({ outcome }, 0);
   new Gauge({
     name: "toolgate_approvals_pending",
     help: "Tool-call approvals waiting for a decision and not yet expired.",
@@ -113,7 +121,7 @@ function createMetrics(): Metrics {
       this.inc(auditQuarantinedCount());
     },
   });
-  return { registry, calls, duration, edgeRefusals, leanCalls, shadowDisagreements };
+  return { registry, calls, duration, edgeRefusals, leanCalls, shadowDisagreements, resultCache };
 }
 
 /** The gateway's live state the gauges read at each scrape; lib/runtime/gateway-wiring.ts supplies it. */
@@ -145,6 +153,11 @@ export function observeGatewayCall(decision: GatewayDecision, seconds: number): 
 /** Counts one tools/call answered by the gateway's lean path. */
 export function countLeanCall(): void {
   metrics().leanCalls.inc();
+}
+
+/** Counts one lookup in the gateway's result cache. */
+export function countResultCache(outcome: "hit" | "miss"): void {
+  metrics().resultCache.inc({ outcome });
 }
 
 /** Counts one request refused at the gateway's HTTP edge (lib/gateway/edge-refusals.ts). */

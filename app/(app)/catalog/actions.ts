@@ -5,7 +5,7 @@ import type { VersionImport } from "@/components/catalog/import-version-form";
 import type { ImportPreview } from "@/components/catalog/register-wizard";
 import { type ActionState, formValues } from "@/lib/action-state";
 import { actorAction } from "@/lib/actor-action";
-import { updateServerDetails } from "@/lib/catalog/edit";
+import { updateHostPatterns, updateServerDetails } from "@/lib/catalog/edit";
 import { previewImport, registerServer } from "@/lib/catalog/register";
 import { importVersion } from "@/lib/catalog/versions";
 import { importTargetFrom, registrationFrom, serverDetailsFrom, versionInputFrom } from "./form-data";
@@ -42,4 +42,11 @@ export async function updateServerAction(serverId: string, _: ActionState, form:
   }, { values: formValues(form), revalidate: [`/catalog/${serverId}`] });
   if (state.status === "ok") redirect(`/catalog/${serverId}`);
   return state;
+}
+
+export async function updateHostPatternsAction(serverId: string, _: ActionState, form: FormData): Promise<ActionState> {
+  return actorAction(async (actor) => {
+    await updateHostPatterns(actor, serverId, { resultCacheTtlSeconds: form.get("resultCacheTtlSeconds"), idempotencyWindowSeconds: form.get("idempotencyWindowSeconds") });
+    return { message: "Saved." };
+  }, { values: formValues(form), revalidate: [`/catalog/${serverId}`] });
 }

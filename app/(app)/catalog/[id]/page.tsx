@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DriftTable } from "@/components/catalog/drift-table";
+import { HostPatternsForm } from "@/components/catalog/host-patterns-form";
 import { NextStepStrip } from "@/components/certification/next-step-strip";
 import { KillSwitchBadge } from "@/components/killswitch/kill-switch-badge";
 import { RiskBadge, StatusBadge } from "@/components/ui/badges";
@@ -13,6 +14,7 @@ import { nextStep } from "@/lib/certification/next-step";
 import { entryFacts } from "@/lib/certification/status";
 import { openDriftIncidents } from "@/lib/gateway/drift";
 import { killSwitchesFor } from "@/lib/killswitch/switches";
+import { updateHostPatternsAction } from "../actions";
 import { loadEntry } from "./entry";
 import { ReviewTab } from "./review-tab";
 import { EvidenceTab } from "./evidence-tab";
@@ -94,6 +96,13 @@ export default async function EntryPage({ params, searchParams }: Props) {
             </section>
           )}
           <OverviewTab server={server} riskTier={riskTier} />
+          {editor && (
+            <HostPatternsForm
+              action={updateHostPatternsAction.bind(null, server.id)}
+              resultCacheTtlSeconds={server.resultCacheTtlSeconds}
+              idempotencyWindowSeconds={server.idempotencyWindowSeconds}
+            />
+          )}
         </>
       )}
       {tab === "versions" && <VersionsTab server={server} selected={requested} editor={editor} />}

@@ -51,6 +51,8 @@ export function OverviewTab({ server, riskTier }: { server: ServerEntry; riskTie
           ),
         ],
         ["Registered", server.createdAt.toISOString().slice(0, 10)],
+        ["Gateway result cache", server.resultCacheTtlSeconds > 0 ? `${server.resultCacheTtlSeconds} s (read-only, idempotent tools)` : "Off"],
+        ["Idempotency window", server.idempotencyWindowSeconds > 0 ? `${server.idempotencyWindowSeconds} s` : "Off (keys refused)"],
       ]}
     />
   );
