@@ -48,6 +48,7 @@ export const auditActions = [
   "agent.create",
   "agent.enable",
   "agent.disable",
+  "agent.tool-discovery",
   "agent.key.create",
   "agent.key.revoke",
   "agent.token.bind",

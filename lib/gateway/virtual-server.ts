@@ -13,6 +13,8 @@ import { canonicalToolName, explainRefusalAt, viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
 import { explainRefusal, type ResolvedTool, stoppedToolCode } from "./resolution";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
+import { answerMetaTool, discoveryToolList, isMetaToolCall, listableTools } from "./discovery-tools";
+import { GatewayRefusal } from "./gateway-refusal";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
 // protocol era that carries them (see lib/gateway/legacy.ts and lib/gateway/modern.ts).
@@ -22,15 +24,7 @@ const pageSize = 100;
 /** Who the gateway is, to clients of both eras. */
 export const gatewayServerInfo = { name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" };
 
-/** A refusal answered as a JSON-RPC error: the call never reached a backend. */
-export class GatewayRefusal extends Error {
-  constructor(
-    message: string,
-    readonly code: number = -32602,
-  ) {
-    super(message);
-  }
-}
+export { GatewayRefusal } from "./gateway-refusal";
 
 function listedTool(tool: ResolvedTool) {
   return {
@@ -54,11 +48,12 @@ function decodeCursor(cursor: string | undefined): number {
 /** The agent's certified, promoted, granted, not-killed tools with their pinned definitions, a page at a time (of one endpoint's view, ./endpoint-view.ts). */
 export async function listGatewayTools(agent: AgentIdentity, cursor?: string, endpoint: GatewayEndpoint | null = null) {
   const view = await viewAt(agent.agentId, endpoint);
+  // Discovery mode (decision 034): the three meta-tools instead of every tool.
+  const meta = discoveryToolList(agent, view, cursor);
+  if (meta) return meta;
   const offset = decodeCursor(cursor);
   // A tool the active policy set forbids this agent to list is not in its listing (the call is refused too).
-  const policyAgent = policyAgentOf(agent);
-  const at = new Date();
-  const tools = view.tools.filter((tool) => decideFor(view.policySet, policyAgent, tool, "tools/list", at).decision !== "deny");
+  const tools = listableTools(agent, view);
   const page = tools.slice(offset, offset + pageSize).map(listedTool);
   const next = offset + pageSize < tools.length ? Buffer.from(String(offset + pageSize)).toString("base64url") : undefined;
   return { tools: page, ...(next ? { nextCursor: next } : {}) };
@@ -122,6 +117,8 @@ export async function callGatewayTool(
   correlationId: string,
   hooks: WaitHooks = {},
   endpoint: GatewayEndpoint | null = null,
+  /** The meta-tool that made this call (decision 034), named in its audit event; such a call is never a meta-tool's. */
+  via: "call_tool" | null = null,
 ): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
@@ -129,7 +126,7 @@ export async function callGatewayTool(
   let hash: string | undefined;
   try {
     hash = argumentsHash(args);
-    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint }, outcome, hooks);
+    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint, via }, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
     return result;
   } catch (error) {
@@ -142,6 +139,7 @@ export async function callGatewayTool(
     throw error;
   } finally {
     const latencyMs = performance.now() - started;
+    if (via) (outcome.details ??= {}).via = via;
     observeGatewayCall(outcome.decision, latencyMs / 1000);
     enqueueGatewayAudit({
       agentId: agent.agentId,
@@ -183,11 +181,17 @@ interface Call {
   correlationId: string;
   argumentsHash: string;
   endpoint: GatewayEndpoint | null;
+  via: "call_tool" | null;
 }
 
-async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
-  const { toolsByName, backends, policySet, shadowPolicySet } = await viewAt(agent.agentId, endpoint);
+async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint, via }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
+  const view = await viewAt(agent.agentId, endpoint);
+  const { toolsByName, backends, policySet, shadowPolicySet } = view;
   outcome.policySet = policySet.hash;
+  if (via === null && isMetaToolCall(agent, view, name)) {
+    const call = (inner: string, innerArgs: Record<string, unknown>) => callGatewayTool(agent, inner, innerArgs, correlationId, hooks, endpoint, "call_tool");
+    return answerMetaTool({ agent, view, name, args, endpoint, outcome, call, describe: listedTool });
+  }
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.
