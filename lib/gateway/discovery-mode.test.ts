@@ -5,7 +5,9 @@ import { connectLegacy, connectModern, type GatewayClient } from "@/test/gateway
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
+import { activatePolicyText } from "@/test/policy-sets";
 import { grant } from "@/test/registry";
+import { defaultPolicyText } from "@/lib/policy/default-policies";
 import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
 import { clearResolutionCache, isResolutionListening, startResolutionInvalidation } from "./invalidation";
@@ -142,6 +144,24 @@ describe.each(eras)("discovery mode over MCP %s", (_era, connect) => {
       });
     } finally {
       await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "fixed" } });
+      clearResolutionCache();
+    }
+  });
+
+  it("never finds a tool the active policy set forbids, and describe_tool refuses it with the call's words", async () => {
+    await activatePolicyText(`${defaultPolicyText(["critical"])}\n@id("no-invoices")\nforbid (principal, action, resource) when { resource.name == "send_invoice" };\n`);
+    clearResolutionCache();
+    try {
+      await using(connect(at("/mcp")), async (client) => {
+        const found = await search(client, "send an invoice by email", 50);
+        expect(found).toContain(exposed(invoices, "list_invoices"));
+        expect(found).not.toContain(exposed(invoices, "send_invoice"));
+        const direct = await errorOf(client.callTool({ name: exposed(invoices, "send_invoice"), arguments: {} }));
+        expect(direct?.message).toMatch(/forbidden by policy no-invoices/);
+        expect(await errorOf(client.callTool({ name: "describe_tool", arguments: { name: exposed(invoices, "send_invoice") } }))).toEqual(direct);
+      });
+    } finally {
+      await activatePolicyText(defaultPolicyText(["critical"]));
       clearResolutionCache();
     }
   });

@@ -11,7 +11,7 @@ import { type GatewayEndpoint, shownName } from "./endpoints";
 import { GatewayRefusal } from "./gateway-refusal";
 import { consumeCallBudget } from "./limits";
 import { decideFor, denialMessage, policyAgentOf } from "./policy-decision";
-import { type AgentView, explainRefusal, type ResolvedTool, stoppedToolCode } from "./resolution";
+import { type AgentView, explainRefusal, type ResolvedTool, stoppedToolCode, unknownToolCode } from "./resolution";
 
 // Discovery mode (issue #19, item 3; docs/decisions/034-discovery-mode.md): an agent's tools/list shows
 // three meta-tools (lib/discovery/meta-tools.ts) instead of every schema. search_tools ranks only what
@@ -207,16 +207,16 @@ async function describeAnswer({ agent, view, args, endpoint, outcome, describe }
   if (!tool) return refuseAsCall(agent, endpoint, name, outcome);
   const policyAgent = policyAgentOf(agent);
   const at = new Date();
-  // Not listed, not found: a tool policy hides from tools/list is hidden from describe_tool too.
-  if (decideFor(view.policySet, policyAgent, tool, "tools/list", at).decision === "deny") {
-    outcome.reason = `${name} is hidden from this agent's tools/list by policy`;
-    throw new GatewayRefusal(`no such tool: ${name}`, -32602);
-  }
+  // Refused with the words a call of it gets; then, a tool policy hides from tools/list is hidden here too.
   const policy = decideFor(view.policySet, policyAgent, tool, "tools/call", at);
   if (policy.decision === "deny") {
     outcome.reason = denialMessage(policy, name);
     outcome.details.policyIds = policy.policyIds.join(",");
     throw new GatewayRefusal(outcome.reason, stoppedToolCode);
+  }
+  if (decideFor(view.policySet, policyAgent, tool, "tools/list", at).decision === "deny") {
+    outcome.reason = `${name} is hidden from this agent's tools/list by policy`;
+    throw new GatewayRefusal(`no such tool: ${name}`, unknownToolCode);
   }
   outcome.decision = "allowed";
   outcome.details.server = tool.serverName;
