@@ -11,12 +11,14 @@ import { type AgentIdentity, AgentBindings } from "./agent-bindings";
 import { AgentConnect } from "./agent-connect";
 import { CreateKeyForm } from "./agent-key-form";
 import { GrantAccessForm } from "./agent-grant-form";
+import { ToolDiscoveryForm } from "./agent-tool-discovery-form";
 
 type Act<T = undefined> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
 type PreviewTools = Act<string[]>;
 
 export interface AgentActions {
   setDisabled: Act;
+  setToolDiscovery: Act;
   createKey: Act<string>;
   revokeKey: Act;
   grant: Act;
@@ -137,8 +139,10 @@ export function AgentCard({ agent, servers, actions, identity, now, connect }: P
           ["Environment", agent.environment],
           ["Description", agent.description],
           ["Created", utc(agent.createdAt, "")],
+          ["Tool discovery", agent.toolDiscovery === "search" ? "search (meta-tools)" : "all tools"],
         ]}
       />
+      {actions && <ToolDiscoveryForm action={actions.setToolDiscovery} agentId={agent.id} current={agent.toolDiscovery} />}
       {actions && (
         <ActionButton
           action={actions.setDisabled}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { makeServer, makeTeam, makeUser } from "@/test/factories";
-import { createAgent, listAgents, setAgentDisabled } from "./agents";
+import { createAgent, listAgents, setAgentDisabled, setAgentToolDiscovery } from "./agents";
 import { grantAccess } from "./grants";
 import { createApiKey } from "./keys";
 
@@ -72,5 +72,21 @@ describe("agents", () => {
     expect((await setAgentDisabled(owner, { agentId: agent.id, disabled: false })).disabled).toBe(false);
     const actions = (await db().auditEvent.findMany({ where: { targetId: agent.id, outcome: "success" }, orderBy: { id: "asc" } })).map((e) => e.action);
     expect(actions).toEqual(["agent.create", "agent.disable", "agent.enable"]);
+  });
+
+  it("sets what the agent's tools/list shows, audited, only for its team or administrators; refuses anything but all or search", async () => {
+    const owner = await makeUser(["owner"]);
+    const outsider = await makeUser(["owner"]);
+    const team = await makeTeam([owner]);
+    const agent = await createAgent(owner, { name: "searcher", teamId: team.id, environment: "dev" });
+    await expect(setAgentToolDiscovery(outsider, { agentId: agent.id, toolDiscovery: "search" })).rejects.toThrow(ForbiddenError);
+    for (const bad of ["everything", "", 1, null, "search\n", "SEARCH"]) {
+      await expect(setAgentToolDiscovery(owner, { agentId: agent.id, toolDiscovery: bad })).rejects.toThrow(ValidationError);
+    }
+    await expect(setAgentToolDiscovery(owner, { agentId: "not-a-uuid", toolDiscovery: "search" })).rejects.toThrow(ValidationError);
+    expect((await setAgentToolDiscovery(owner, { agentId: agent.id, toolDiscovery: "search" })).toolDiscovery).toBe("search");
+    expect((await listAgents(owner)).find((listed) => listed.id === agent.id)?.toolDiscovery).toBe("search");
+    const event = await db().auditEvent.findFirstOrThrow({ where: { targetId: agent.id, action: "agent.tool-discovery" } });
+    expect(event).toMatchObject({ actorId: owner.id, outcome: "success", details: { from: "all", to: "search" } });
   });
 });

@@ -12,7 +12,7 @@ import { teamNamesById } from "@/lib/teams/manage";
 import { safeText } from "@/lib/text/unsafe-text";
 import { parseInput } from "@/lib/validation";
 import { managedAgent } from "./managed";
-import { agentNameSchema } from "./schemas";
+import { agentNameSchema, toolDiscoveryModes } from "./schemas";
 
 // Agents are host identities, one per AI application and environment, owned by a team. Their keys
 // and grants live in keys.ts and grants.ts.
@@ -27,6 +27,11 @@ const createAgentInput = z.object({
 const setDisabledInput = z.object({
   agentId: z.uuid({ error: "Unknown agent." }),
   disabled: z.boolean({ error: "Say whether the agent is disabled." }),
+});
+
+const setToolDiscoveryInput = z.object({
+  agentId: z.uuid({ error: "Unknown agent." }),
+  toolDiscovery: z.enum(toolDiscoveryModes, { error: 'Tool discovery must be "all" or "search".' }),
 });
 
 export async function createAgent(actor: Actor, input: unknown) {
@@ -62,6 +67,28 @@ export async function setAgentDisabled(actor: Actor, input: unknown) {
   });
 }
 
+/**
+ * What the agent's tools/list shows (decision 034): every tool it may use ("all"), or the three discovery
+ * meta-tools ("search"). The agents trigger drops the gateway's cached views, so the next request sees it.
+ */
+export async function setAgentToolDiscovery(actor: Actor, input: unknown) {
+  await guard(actor, "agents.manage", { type: "agent" });
+  const { agentId, toolDiscovery } = parseInput(setToolDiscoveryInput, input);
+  const agent = await managedAgent(actor, agentId);
+  return db().$transaction(async (tx) => {
+    const before = await tx.agent.findUniqueOrThrow({ where: { id: agent.id }, select: { toolDiscovery: true } });
+    const updated = await tx.agent.update({ where: { id: agent.id }, data: { toolDiscovery }, select: { id: true, name: true, toolDiscovery: true } });
+    await recordAudit(tx, {
+      actor: personActor(actor),
+      action: "agent.tool-discovery",
+      target: { type: "agent", id: agent.id },
+      outcome: "success",
+      details: { from: before.toolDiscovery, to: toolDiscovery },
+    });
+    return updated;
+  });
+}
+
 /** The agents the actor may see (administrators: all; owners: their teams'), with keys (never hashes) and grants. */
 export async function listAgents(actor: Actor) {
   await guard(actor, "agents.view", { type: "agent" });
@@ -76,6 +103,7 @@ export async function listAgents(actor: Actor) {
       teamId: true,
       environment: true,
       disabled: true,
+      toolDiscovery: true,
       createdAt: true,
       keys: {
         orderBy: { createdAt: "desc" },

@@ -52,6 +52,8 @@ export interface AgentIdentity {
   scopes: readonly Scope[];
   /** With a delegated access token, the user the agent acts for; absent with a key or the agent's own token. */
   onBehalfOf?: OnBehalfOf | null;
+  /** What this request's `?tools=` asked tools/list to show, overriding the agent's own setting (lib/gateway/discovery-tools.ts). */
+  toolsMode?: "all" | "search";
 }
 
 export function hashKey(key: string): string {

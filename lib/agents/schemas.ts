@@ -32,3 +32,7 @@ export function futureExpiry(what: string, maxDays?: number) {
       .optional(),
   );
 }
+
+/** What an agent's tools/list shows at the gateway (decision 034): every tool, or the discovery meta-tools. */
+export const toolDiscoveryModes = ["all", "search"] as const;
+export type ToolDiscoveryMode = (typeof toolDiscoveryModes)[number];

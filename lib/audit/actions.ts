@@ -9,7 +9,7 @@ import type { Action as Permission } from "@/lib/auth/authorize";
  * What the gateway audits as `gateway.<method>` (lib/gateway/audit-event.ts): the MCP methods whose
  * calls and refusals it records, and "edge" for the HTTP edge's aggregated refusals.
  */
-export type GatewayMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get" | "edge";
+export type GatewayMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get" | "completion/complete" | "edge";
 
 export const auditActions = [
   // Sign-in, sign-out and lockout (lib/auth).
@@ -48,6 +48,7 @@ export const auditActions = [
   "agent.create",
   "agent.enable",
   "agent.disable",
+  "agent.tool-discovery",
   "agent.key.create",
   "agent.key.revoke",
   "agent.token.bind",
@@ -98,6 +99,7 @@ export const auditActions = [
   // A resource read and a prompt get, allowed or refused (lib/gateway/definitions-server.ts).
   "gateway.resources/read",
   "gateway.prompts/get",
+  "gateway.completion/complete",
   "gateway.edge",
   "gateway.drift",
   "gateway.drift.resolve",

@@ -147,6 +147,33 @@ describe("scopes", () => {
   });
 });
 
+describe("scopes in discovery mode (decision 034)", () => {
+  const search = () => `${gateway.url}?tools=search`;
+  const metaCall = (name: string, args: object) => rpc("tools/call", { name, arguments: args });
+
+  it("search_tools and describe_tool need tools:read; call_tool needs tools:call, and tools:call:high-risk for a high-risk tool", async () => {
+    const reader = await idp.token(clients.reader);
+    const client = await connectModern(search(), bearer(reader));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["search_tools", "describe_tool", "call_tool"]);
+    expect((await client.callTool({ name: "search_tools", arguments: { query: "read a record" } })).isError ?? false).toBe(false);
+    expect((await client.callTool({ name: "describe_tool", arguments: { name: low("read_record") } })).isError ?? false).toBe(false);
+    await client.close();
+    const readerCall = await post(metaCall("call_tool", { name: low("read_record"), arguments: { id: "r-1" } }), bearer(reader), search());
+    expect(readerCall.status).toBe(403);
+    expect(readerCall.headers.get("www-authenticate")).toMatch(/scope="tools:call",/);
+    const caller = await idp.token(clients.caller);
+    const highCall = await post(metaCall("call_tool", { name: high("read_record"), arguments: { id: "r-1" } }), { ...bearer(caller), "x-correlation-id": "step-up-via-call-tool" }, search());
+    expect(highCall.status).toBe(403);
+    expect(highCall.headers.get("www-authenticate")).toMatch(/scope="tools:call:high-risk",/);
+    const callerClient = await connectLegacy(search(), bearer(caller));
+    const result = await callerClient.callTool({ name: "call_tool", arguments: { name: low("read_record"), arguments: { id: "r-1" } } });
+    expect(result.structuredContent).toEqual({ id: "r-1" });
+    await callerClient.close();
+    await flushGatewayAudit();
+    expect(await db().auditEvent.findFirstOrThrow({ where: { correlationId: "step-up-via-call-tool" } })).toMatchObject({ outcome: "denied", details: expect.objectContaining({ missingScopes: "tools:call:high-risk" }) });
+  });
+});
+
 describe("refused tokens", () => {
   async function refusal(token: string) {
     const response = await post(rpc("tools/list"), bearer(token));

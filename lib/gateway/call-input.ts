@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { hasLoneSurrogate, hasUnsafeCharacters, replaceUnsafeCharacters } from "@/lib/text/unsafe-text";
+import { screenCompletionParams } from "./completion-input";
 import { idempotencyKeyField, idempotencyKeySchema } from "./idempotency-key";
 import { maxToolNameLength } from "./namespacing";
 
@@ -16,7 +17,7 @@ export const maxArgumentNodes = 100_000;
 /** Far longer than any cursor the gateway hands out (a base64url offset). */
 const maxCursorLength = 1024;
 
-export type ScreenedMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get";
+export type ScreenedMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get" | "completion/complete";
 
 export interface InputRefusal {
   method: ScreenedMethod;
@@ -144,6 +145,10 @@ export function screenParams(method: unknown, params: unknown): InputRefusal | n
     return unservable ? { method, message: `Invalid params: ${unservable}.`, tool: auditableName(params) } : null;
   }
   if (method === "resources/read" || method === "prompts/get") return screenDefinitionParams(method, params);
+  if (method === "completion/complete") {
+    const refusal = screenCompletionParams(params);
+    return refusal && { method, message: refusal.message, ...(refusal.item !== undefined ? { tool: refusal.item } : {}) };
+  }
   if (method !== "tools/call" && method !== "tools/list") return null;
   const shape = (method === "tools/call" ? callParams : listParams).safeParse(params);
   const refuse = (message: string): InputRefusal => ({ method, message, ...(method === "tools/call" ? { tool: auditableName(params) } : {}) });

@@ -85,7 +85,7 @@ export async function listGatewayPrompts(agent: AgentIdentity, cursor?: string, 
   return { prompts, ...(nextCursor ? { nextCursor } : {}) };
 }
 
-interface Outcome {
+export interface Outcome {
   decision: "allowed" | "refused" | "failed";
   reason?: string;
   source?: DefinitionSource;
@@ -94,7 +94,7 @@ interface Outcome {
 }
 
 /** Runs one read or get, auditing its outcome as `gateway.<method>` whatever happens. */
-async function audited<T>(agent: AgentIdentity, method: GatewayMethod, item: string, correlationId: string, run: (outcome: Outcome) => Promise<T>): Promise<T> {
+export async function audited<T>(agent: AgentIdentity, method: GatewayMethod, item: string, correlationId: string, run: (outcome: Outcome) => Promise<T>): Promise<T> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
   try {
@@ -133,7 +133,7 @@ async function audited<T>(agent: AgentIdentity, method: GatewayMethod, item: str
  * pinned version has an open drift incident on the item, the refusal says so (as a tool's does) instead of
  * "not found". Read fresh, on the refusal path only.
  */
-async function driftedItem(agent: AgentIdentity, kinds: ("resource" | "resource_template" | "prompt")[], matches: (key: string) => boolean, serverName?: string): Promise<string | null> {
+export async function driftedItem(agent: AgentIdentity, kinds: ("resource" | "resource_template" | "prompt")[], matches: (key: string) => boolean, serverName?: string): Promise<string | null> {
   const now = new Date();
   const grants = await db().grant.findMany({
     where: { agentId: agent.agentId, status: "active", tools: { isEmpty: true }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], ...(serverName ? { server: { name: serverName } } : {}) },
@@ -164,7 +164,7 @@ function templateMatches(uri: string): (key: string) => boolean {
   };
 }
 
-function refuse(outcome: Outcome, message: string, code: number = unknownToolCode): never {
+export function refuse(outcome: Outcome, message: string, code: number = unknownToolCode): never {
   outcome.reason = message;
   throw new GatewayRefusal(message, code);
 }

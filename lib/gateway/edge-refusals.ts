@@ -24,6 +24,7 @@ export type EdgeRefusalReason =
   | "agent_disabled"
   | "foreign_session"
   | "malformed_endpoint"
+  | "malformed_tools_mode"
   | "unavailable_endpoint"
   | "unsupported_media_type"
   | "body_too_large"
@@ -43,6 +44,7 @@ const descriptions: Record<EdgeRefusalReason, string> = {
   agent_disabled: "access token of a disabled agent",
   foreign_session: "session opened by another agent or user, or at another endpoint",
   malformed_endpoint: "path not a gateway endpoint or not a valid entry or bundle name",
+  malformed_tools_mode: "tools query parameter neither search nor all",
   unavailable_endpoint: "entry or bundle unknown or not available to this agent",
   unsupported_media_type: "body not sent as application/json",
   body_too_large: "body over the size limit",

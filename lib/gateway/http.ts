@@ -10,6 +10,7 @@ import { handleLegacyRequest } from "./legacy";
 import { handleModernRequest } from "./modern";
 import { endpointRefusal } from "./endpoint-view";
 import { endpointOf, type GatewayEndpoint } from "./endpoints";
+import { toolsModeAsked, withToolsMode } from "./discovery-tools";
 import { jsonRpcError } from "./rpc-errors";
 import { scopeRefusal } from "./scope-check";
 
@@ -135,6 +136,10 @@ export async function serveGateway(request: EdgeRequest): Promise<GatewayAnswer>
     agent = credential.agent;
     const target = await addressed(agent, request);
     if ("refusal" in target) return refused(request, target.refusal, target.reason, agent, target.sample);
+    // ?tools=search or ?tools=all: what this request's tools/list shows (./discovery-tools.ts).
+    const mode = toolsModeAsked(request.url);
+    if ("refusal" in mode) return refused(request, jsonRpcError(400, -32600, mode.refusal), "malformed_tools_mode", agent, mode.refusal);
+    if (mode.mode) agent = withToolsMode(agent, mode.mode);
     const parsed = await readJsonBody(request);
     if ("refusal" in parsed) return refused(request, parsed.refusal, parsed.reason, agent);
     const correlationId = correlationIdFrom(request.headers);

@@ -208,6 +208,26 @@ describe("tools/list on the lean path and the SDK path", () => {
   });
 });
 
+describe("call_tool in discovery mode (decision 034)", () => {
+  it.each(eras)("takes the lean path as a direct call does, the same bytes both ways, and the SDK path when the tool it names needs approval (%s)", async (era) => {
+    await db().agent.update({ where: { id: gateway.agentId }, data: { toolDiscovery: "search" } });
+    clearResolutionCache();
+    gateway.fixture.setResponder(() => ({ content: [{ type: "text", text: "via call_tool" }] }));
+    try {
+      const { message, audit } = await bothPaths(era, "call_tool", { name: gateway.exposed("read_record"), arguments: { id: "a" } });
+      expect(message.result).toMatchObject({ content: [{ type: "text", text: "via call_tool" }] });
+      expect(audit.details).toMatchObject({ tool: "call_tool", calls: gateway.exposed("read_record") });
+      const before = await leanCalls();
+      await send(era, "call_tool", { name: gateway.exposed("delete_record"), arguments: { id: "1" } }, "lean");
+      expect(await leanCalls()).toBe(before);
+    } finally {
+      gateway.fixture.setResponder(undefined);
+      await db().agent.update({ where: { id: gateway.agentId }, data: { toolDiscovery: "all" } });
+      clearResolutionCache();
+    }
+  });
+});
+
 describe("a backend that answers with an event stream", () => {
   it("is relayed alike by both paths", async () => {
     const everything = await startServerEverything();

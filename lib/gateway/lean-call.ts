@@ -5,6 +5,7 @@ import { idempotencyKeyOf } from "./idempotency-key";
 import { decideFor, policyAgentOf } from "./policy-decision";
 import { viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
+import { toolCalledBy } from "./discovery-tools";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-server";
 
 // The common tools/call and tools/list without the SDK server in between: the edge has parsed the body
@@ -63,8 +64,10 @@ export function leanListOf(body: unknown): LeanList | null {
  * else is -32603, and `data` goes along when there is some.
  */
 export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy", endpoint: GatewayEndpoint | null = null): Promise<string | null> {
-  const { toolsByName, policySet } = await viewAt(agent.agentId, endpoint);
-  const tool = toolsByName.get(call.name);
+  const view = await viewAt(agent.agentId, endpoint);
+  const { toolsByName, policySet } = view;
+  // In discovery mode, call_tool's approval is the tool it names (./discovery-tools.ts).
+  const tool = toolsByName.get(toolCalledBy(agent, view, call.name, call.args) ?? "");
   // The view's mark is the agent's own decision when the view loaded; this request's scopes, the user it
   // acts for and its time may need a person where the view did not (a remembered decision: a map lookup).
   if (tool && (tool.requiresApproval || decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date()).decision === "approval")) return null;

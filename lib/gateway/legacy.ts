@@ -5,6 +5,7 @@ import { Protocol, type RequestHandlerExtra } from "@modelcontextprotocol/sdk/sh
 import {
   type CallToolRequest,
   CallToolRequestSchema,
+  CompleteRequestSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -21,6 +22,7 @@ import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, type PlainAnswer, plainAnswer } from "./edge-request";
+import { completeGateway } from "./completion";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
 import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
@@ -53,7 +55,7 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): Server {
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor, endpoint));
@@ -70,6 +72,8 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): 
   server.setRequestHandler(ReadResourceRequestSchema, (request, extra) => readGatewayResource(agent, request.params.uri, correlationIdOf(extra.authInfo), endpoint));
   server.setRequestHandler(ListPromptsRequestSchema, (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint));
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(extra.authInfo), endpoint));
+  // Completion of a prompt's or resource template's arguments, checked like prompts/get and resources/read (./completion.ts).
+  server.setRequestHandler(CompleteRequestSchema, (request, extra) => completeGateway(agent, request.params, correlationIdOf(extra.authInfo), endpoint));
   return server;
 }
 

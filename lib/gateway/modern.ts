@@ -7,6 +7,7 @@ import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
 import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
+import { completeGateway } from "./completion";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
 import { callGatewayTool, GatewayRefusal, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
@@ -28,7 +29,7 @@ function agentOf(context: McpRequestContext): AgentIdentity {
 function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
   const endpoint = endpointOfAuthInfo(context.authInfo);
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {} } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} } });
   server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).catch(asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
     const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
@@ -41,6 +42,8 @@ function virtualServer(context: McpRequestContext): Server {
   server.setRequestHandler("resources/read", (request, context) => readGatewayResource(agent, request.params.uri, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint).catch(asProtocolError));
   server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
+  // Completion of a prompt's or resource template's arguments, checked like prompts/get and resources/read (./completion.ts).
+  server.setRequestHandler("completion/complete", (request, context) => completeGateway(agent, request.params, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   return server;
 }
 

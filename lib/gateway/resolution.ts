@@ -1,6 +1,6 @@
 import { storedHeaders } from "@/lib/catalog/credentials";
 import { db } from "@/lib/db/prisma";
-import type { DataClassification, Environment, KillScope, Prisma, RiskTier, VersionStatus } from "@/lib/generated/prisma/client";
+import type { DataClassification, Environment, KillScope, Prisma, RiskTier, ToolDiscovery, VersionStatus } from "@/lib/generated/prisma/client";
 import { byBreadth } from "@/lib/killswitch/types";
 import type { PolicyAgent } from "@/lib/policy/entities";
 import { policyToolOf } from "@/lib/policy/tool-facts";
@@ -79,6 +79,8 @@ export interface AgentView {
   definitions: DefinitionsView;
   /** The entries the agent holds an active grant for, with a version pinned in its environment: their endpoints serve it (./endpoint-view.ts). */
   grantedServers: ReadonlySet<string>;
+  /** What the agent's tools/list shows unless a request asks otherwise (./discovery-tools.ts, decision 034). */
+  toolDiscovery: ToolDiscovery;
 }
 
 export type RefusalCode = "unknown_agent" | "agent_disabled" | "unknown_tool" | "killed" | "not_granted" | "not_certified" | "not_promoted" | "drift";
@@ -132,6 +134,7 @@ interface AgentRow {
   teamId: string;
   environment: Environment;
   disabled: boolean;
+  toolDiscovery: ToolDiscovery;
 }
 
 /** Everything the checks need about one agent, for all its granted servers or for one server. */
@@ -318,16 +321,16 @@ function viewOf(facts: Facts): { view: AgentView; validUntil: number } {
   }
   const definitions = definitionsViewOf(served, facts.drifted);
   for (const grant of facts.grants) if (grant.expiresAt) deadlines.push(grant.expiresAt.getTime());
-  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet, definitions, grantedServers }, validUntil: Math.min(Infinity, ...deadlines) };
+  return { view: { tools, toolsByName, backends, policySet, shadowPolicySet: facts.shadowPolicySet, definitions, grantedServers, toolDiscovery: agent.toolDiscovery }, validUntil: Math.min(Infinity, ...deadlines) };
 }
 
-const agentSelect = { id: true, name: true, teamId: true, environment: true, disabled: true } satisfies Prisma.AgentSelect;
+const agentSelect = { id: true, name: true, teamId: true, environment: true, disabled: true, toolDiscovery: true } satisfies Prisma.AgentSelect;
 
 async function loadAgentView(agentId: string): Promise<{ view: AgentView; validUntil: number }> {
   const agent = await db().agent.findUnique({ where: { id: agentId }, select: agentSelect });
   if (!agent || agent.disabled) {
     const { active, shadow } = await policySetsInForce();
-    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow, definitions: emptyDefinitionsView(), grantedServers: new Set() }, validUntil: Infinity };
+    return { view: { tools: [], toolsByName: new Map(), backends: new Map(), policySet: active, shadowPolicySet: shadow, definitions: emptyDefinitionsView(), grantedServers: new Set(), toolDiscovery: "all" }, validUntil: Infinity };
   }
   return viewOf(await loadFacts(agent));
 }

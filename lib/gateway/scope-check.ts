@@ -7,6 +7,7 @@ import { protectedResourceMetadataUrl } from "./credentials";
 import type { EdgeRequest } from "./edge-request";
 import { viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
+import { toolCalledBy } from "./discovery-tools";
 import type { ResolvedTool } from "./resolution";
 import { jsonRpcError } from "./rpc-errors";
 
@@ -20,13 +21,17 @@ const highRiskTiers = new Set(["high", "critical"]);
 
 /** The scopes a message needs, given the agent's view for a tools/call. */
 async function neededScopes(agent: AgentIdentity, body: unknown, endpoint: GatewayEndpoint | null): Promise<{ needed: Scope[]; method?: "tools/list" | "tools/call"; name?: string; tool?: ResolvedTool }> {
-  const message = body && typeof body === "object" ? (body as { method?: unknown; params?: { name?: unknown } }) : {};
+  const message = body && typeof body === "object" ? (body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } }) : {};
   if (message.method === "tools/list") return { needed: ["tools:read"], method: "tools/list" };
   if (message.method !== "tools/call") return { needed: [] };
   const name = typeof message.params?.name === "string" ? message.params.name : undefined;
   if (name === undefined) return { needed: ["tools:call"], method: "tools/call" };
   // A tool the agent may not see is refused later as unknown, whatever the token's scopes.
-  const tool = (await viewAt(agent.agentId, endpoint)).toolsByName.get(name);
+  const view = await viewAt(agent.agentId, endpoint);
+  // In discovery mode search_tools and describe_tool read, as tools/list does; call_tool needs what the tool it names needs.
+  const called = toolCalledBy(agent, view, name, message.params?.arguments);
+  if (called === null) return { needed: name === "call_tool" ? ["tools:call"] : ["tools:read"], method: "tools/call", name };
+  const tool = view.toolsByName.get(called);
   const highRisk = tool?.riskTier != null && highRiskTiers.has(tool.riskTier);
   return { needed: highRisk ? ["tools:call", "tools:call:high-risk"] : ["tools:call"], method: "tools/call", name, tool };
 }

@@ -15,6 +15,8 @@ import type { GatewayEndpoint } from "./endpoints";
 import { explainRefusal, type ResolvedTool, stoppedToolCode } from "./resolution";
 import { cachedResult, resultCacheKey, storeResult } from "./result-cache";
 import { jsonRpcErrorAnswer } from "./rpc-errors";
+import { answerMetaTool, discoveryToolList, isMetaToolCall, listableTools } from "./discovery-tools";
+import { GatewayRefusal } from "./gateway-refusal";
 
 // The one virtual MCP server each agent sees: its tools/list and tools/call, independent of the
 // protocol era that carries them (see lib/gateway/legacy.ts and lib/gateway/modern.ts).
@@ -24,15 +26,7 @@ const pageSize = 100;
 /** Who the gateway is, to clients of both eras. */
 export const gatewayServerInfo = { name: "toolgate-gateway", title: "Toolgate", version: "1.0.0" };
 
-/** A refusal answered as a JSON-RPC error: the call never reached a backend. */
-export class GatewayRefusal extends Error {
-  constructor(
-    message: string,
-    readonly code: number = -32602,
-  ) {
-    super(message);
-  }
-}
+export { GatewayRefusal } from "./gateway-refusal";
 
 function listedTool(tool: ResolvedTool) {
   return {
@@ -56,11 +50,12 @@ function decodeCursor(cursor: string | undefined): number {
 /** The agent's certified, promoted, granted, not-killed tools with their pinned definitions, a page at a time (of one endpoint's view, ./endpoint-view.ts). */
 export async function listGatewayTools(agent: AgentIdentity, cursor?: string, endpoint: GatewayEndpoint | null = null) {
   const view = await viewAt(agent.agentId, endpoint);
+  // Discovery mode (decision 034): the three meta-tools instead of every tool.
+  const meta = discoveryToolList(agent, view, cursor);
+  if (meta) return meta;
   const offset = decodeCursor(cursor);
   // A tool the active policy set forbids this agent to list is not in its listing (the call is refused too).
-  const policyAgent = policyAgentOf(agent);
-  const at = new Date();
-  const tools = view.tools.filter((tool) => decideFor(view.policySet, policyAgent, tool, "tools/list", at).decision !== "deny");
+  const tools = listableTools(agent, view);
   const page = tools.slice(offset, offset + pageSize).map(listedTool);
   const next = offset + pageSize < tools.length ? Buffer.from(String(offset + pageSize)).toString("base64url") : undefined;
   return { tools: page, ...(next ? { nextCursor: next } : {}) };
@@ -130,6 +125,8 @@ export async function callGatewayTool(
   endpoint: GatewayEndpoint | null = null,
   /** `_meta["io.toolgate/idempotency-key"]`, screened (./idempotency-key.ts). */
   idempotencyKey?: string,
+  /** The meta-tool that made this call (decision 034), named in its audit event; such a call is never a meta-tool's. */
+  via: "call_tool" | null = null,
 ): Promise<CallResult> {
   const started = performance.now();
   const outcome: Outcome = { decision: "refused" };
@@ -137,7 +134,7 @@ export async function callGatewayTool(
   let hash: string | undefined;
   try {
     hash = argumentsHash(args);
-    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint, idempotencyKey }, outcome, hooks);
+    const result = await checkedCall({ agent, name, args, correlationId, argumentsHash: hash, endpoint, idempotencyKey, via }, outcome, hooks);
     if (outcome.decision !== "refused") outcome.decision = result.isError ? "failed" : "allowed";
     if (outcome.claim) await settleIdempotencyKey(outcome.claim, result);
     if (outcome.cacheKey !== undefined && outcome.decision === "allowed") storeResult(outcome.cacheKey, result, outcome.tool!.resultCacheTtlMs);
@@ -153,6 +150,7 @@ export async function callGatewayTool(
     throw error;
   } finally {
     const latencyMs = performance.now() - started;
+    if (via) (outcome.details ??= {}).via = via;
     observeGatewayCall(outcome.decision, latencyMs / 1000);
     enqueueGatewayAudit({
       agentId: agent.agentId,
@@ -195,11 +193,17 @@ interface Call {
   argumentsHash: string;
   endpoint: GatewayEndpoint | null;
   idempotencyKey: string | undefined;
+  via: "call_tool" | null;
 }
 
-async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint, idempotencyKey }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
-  const { toolsByName, backends, policySet, shadowPolicySet } = await viewAt(agent.agentId, endpoint);
+async function checkedCall({ agent, name, args, correlationId, argumentsHash, endpoint, idempotencyKey, via }: Call, outcome: Outcome, hooks: WaitHooks): Promise<CallResult> {
+  const view = await viewAt(agent.agentId, endpoint);
+  const { toolsByName, backends, policySet, shadowPolicySet } = view;
   outcome.policySet = policySet.hash;
+  if (via === null && isMetaToolCall(agent, view, name)) {
+    const call = (inner: string, innerArgs: Record<string, unknown>) => callGatewayTool(agent, inner, innerArgs, correlationId, hooks, endpoint, idempotencyKey, "call_tool");
+    return answerMetaTool({ agent, view, name, args, endpoint, outcome, call, describe: listedTool });
+  }
   const tool = toolsByName.get(name);
   if (!tool) {
     // The agent hears "no such tool" for any tool it may not see; the audit row gets the reason.

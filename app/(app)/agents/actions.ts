@@ -2,7 +2,7 @@
 
 import { formFields } from "@/lib/action-state";
 import { formAction } from "@/lib/actor-action";
-import { createAgent, setAgentDisabled } from "@/lib/agents/agents";
+import { createAgent, setAgentDisabled, setAgentToolDiscovery } from "@/lib/agents/agents";
 import { grantAccess, revokeGrant } from "@/lib/agents/grants";
 import { createApiKey, revokeApiKey } from "@/lib/agents/keys";
 import { bindTokenSubject, unbindTokenSubject } from "@/lib/identity/bindings";
@@ -20,6 +20,11 @@ export const setAgentDisabledAction = formAction(async (actor, form) => {
   const disabled = form.get("disabled") === "true";
   const agent = await setAgentDisabled(actor, { agentId: form.get("agentId"), disabled });
   return { message: `${agent.name} is now ${disabled ? "disabled: its keys no longer work" : "enabled"}.` };
+}, { revalidate: ["/agents"] });
+
+export const setAgentToolDiscoveryAction = formAction(async (actor, form) => {
+  const agent = await setAgentToolDiscovery(actor, formFields(form, "agentId", "toolDiscovery"));
+  return { message: agent.toolDiscovery === "search" ? `${agent.name} now sees search_tools, describe_tool and call_tool instead of every tool.` : `${agent.name} now sees every tool it may use.` };
 }, { revalidate: ["/agents"] });
 
 /** The new key travels back once, in the state's data; it is never stored or shown again. */

@@ -16,12 +16,13 @@ import { listTeams } from "@/lib/teams/manage";
 import type { AgentIdentity } from "@/components/agents/agent-bindings";
 import type { AgentView } from "@/lib/agents/agents";
 import type { CurrentUser } from "@/lib/auth/session";
-import { bindTokenSubjectAction, createAgentAction, createApiKeyAction, grantAccessAction, previewAgentToolsAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction, unbindTokenSubjectAction } from "./actions";
+import { bindTokenSubjectAction, createAgentAction, createApiKeyAction, grantAccessAction, previewAgentToolsAction, revokeApiKeyAction, revokeGrantAction, setAgentDisabledAction, setAgentToolDiscoveryAction, unbindTokenSubjectAction } from "./actions";
 
 export const metadata: Metadata = { title: "Agents" };
 
 const actions: AgentActions = {
   setDisabled: setAgentDisabledAction,
+  setToolDiscovery: setAgentToolDiscoveryAction,
   createKey: createApiKeyAction,
   revokeKey: revokeApiKeyAction,
   grant: grantAccessAction,
