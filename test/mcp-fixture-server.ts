@@ -39,8 +39,15 @@ export interface ReceivedRequest {
   toolCall?: { name: string; arguments: unknown };
 }
 
-/** Answers a tools/call; undefined falls back to echoing the arguments. */
-export type FixtureResponder = (name: string, args: Record<string, unknown>) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
+/** Answers a tools/call; undefined falls back to echoing the arguments. `signal` aborts when the caller cancels the call. */
+export type FixtureResponder = (name: string, args: Record<string, unknown>, signal: AbortSignal) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
+
+/** A tools/call the caller cancelled (notifications/cancelled) while the fixture was still working on it. */
+export interface CancelledCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  reason: string;
+}
 
 export interface FixtureServer {
   url: string;
@@ -54,6 +61,8 @@ export interface FixtureServer {
   requiredHeader?: RequiredHeader;
   /** Every request received, oldest first. */
   received: ReceivedRequest[];
+  /** Every tools/call cancelled while in flight, oldest first. */
+  cancelled: CancelledCall[];
   /** How many sessions were initialized (stateful mode). */
   sessionsStarted(): number;
   /** Forgets every session, as a restarted server would: requests naming one get HTTP 404. */
@@ -130,6 +139,7 @@ interface FixtureState {
   prompts?: DeclaredPrompt[];
   pageSize?: number;
   respond?: FixtureResponder;
+  cancelled: CancelledCall[];
 }
 
 export async function startFixtureServer(options: FixtureOptions = {}): Promise<FixtureServer> {
@@ -140,6 +150,7 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     prompts: options.prompts,
     pageSize: options.pageSize,
     respond: options.respond,
+    cancelled: [],
   };
   const { requireHeader } = options;
   const received: ReceivedRequest[] = [];
@@ -183,6 +194,7 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     url,
     requiredHeader: requireHeader,
     received,
+    cancelled: state.cancelled,
     setTools: (next) => {
       state.tools = next;
       for (const mcp of sessions.servers()) mcp.sendToolListChanged().catch(() => {});
@@ -268,11 +280,18 @@ function mcpServer(state: FixtureState): Server {
     const page = all.slice(start, end) as Tool[];
     return end < all.length ? { tools: page, nextCursor: Buffer.from(String(end)).toString("base64url") } : { tools: page };
   });
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = state.tools.find((candidate) => candidate.name === request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}`);
     const args = request.params.arguments ?? {};
-    const answer = await state.respond?.(tool.name, args);
+    const onCancel = () => state.cancelled.push({ name: tool.name, arguments: args, reason: String(extra.signal.reason) });
+    extra.signal.addEventListener("abort", onCancel, { once: true });
+    let answer: CallToolResult | undefined;
+    try {
+      answer = await state.respond?.(tool.name, args, extra.signal);
+    } finally {
+      extra.signal.removeEventListener("abort", onCancel);
+    }
     if (answer) return answer;
     const echo = { content: [{ type: "text" as const, text: JSON.stringify(args) }] };
     return tool.outputSchema ? { ...echo, structuredContent: args } : echo;

@@ -25,6 +25,7 @@ import {
   ToolDriftError,
 } from "./backend-errors";
 import { argumentsHash } from "./audit-queue";
+import { cancellationReason } from "./cancellation";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
 import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
 
@@ -247,8 +248,10 @@ export class BackendPool {
         const headers = backend.upstreamAuth === "minted" ? await this.mintedCallHeaders(session, backend.endpointUrl, options.agent, toolName, args, options.argumentsHash) : session.callHeaders;
         const call = { url: session.url, headers, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal };
         return exchangeToolCall(this.callPost, call).catch((error: unknown) => {
-          if (options.signal?.aborted || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, error);
-          throw error;
+          const cancelled = options.signal?.aborted;
+          if (cancelled || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, cancelled ? options.signal!.reason : error);
+          // The signal's reason may be any value (the SDK aborts with the client's words): a cancellation is never the backend's fault.
+          throw cancelled ? cancellationReason(options.signal!.reason) : error;
         });
       });
     try {

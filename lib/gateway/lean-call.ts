@@ -56,14 +56,14 @@ export function leanListOf(body: unknown): LeanList | null {
  * an approval). Errors map as the SDK server maps a handler's: an integer `code` is kept, anything
  * else is -32603, and `data` goes along when there is some.
  */
-export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy", endpoint: GatewayEndpoint | null = null): Promise<string | null> {
+export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy", endpoint: GatewayEndpoint | null = null, signal?: AbortSignal): Promise<string | null> {
   const { toolsByName, policySet } = await viewAt(agent.agentId, endpoint);
   const tool = toolsByName.get(call.name);
   // The view's mark is the agent's own decision when the view loaded; this request's scopes, the user it
   // acts for and its time may need a person where the view did not (a remembered decision: a map lookup).
   if (tool && (tool.requiresApproval || decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date()).decision === "approval")) return null;
   countLeanCall();
-  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, {}, endpoint);
+  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, { signal }, endpoint);
   return answer(call.id, era === "legacy" ? result : async () => stampedResult(await result()));
 }
 

@@ -17,6 +17,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
+import { InFlightLeanCalls } from "./cancellation";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import type { GatewayEndpoint } from "./endpoints";
@@ -43,6 +44,8 @@ interface Session {
   /** The endpoint it was opened at (./endpoints.ts; null: /mcp): a session serves only there. */
   endpoint: GatewayEndpoint | null;
   lastUsed: number;
+  /** Its calls the lean path serves, so a notifications/cancelled reaches them too (./cancellation.ts). */
+  leanCalls: InFlightLeanCalls;
 }
 
 const sessions = new Map<string, Session>();
@@ -86,7 +89,7 @@ async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unk
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now() }),
+    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls() }),
     onsessionclosed: (id) => void sessions.delete(id),
   });
   await virtualServer(agent, endpoint).connect(transport);
@@ -101,10 +104,18 @@ function servesLean(request: EdgeRequest): boolean {
   return request.method === "POST" && !!accept?.includes("application/json") && accept.includes("text/event-stream") && (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version));
 }
 
-/** The lean path's answer (./lean-call.ts), or null where the SDK path serves the message. */
-async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<string | null> {
+/** The lean path's answer (./lean-call.ts), or null where the SDK path serves the message; "" for a call the client cancelled (no answer, as the SDK server sends none). */
+async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null, leanCalls: InFlightLeanCalls): Promise<string | null> {
   const call = leanCallOf(body);
-  if (call) return answerLeanCall(agent, call, correlationId, "legacy", endpoint);
+  if (call) {
+    const signal = leanCalls.start(call.id);
+    try {
+      const answer = await answerLeanCall(agent, call, correlationId, "legacy", endpoint, signal);
+      return answer !== null && signal.aborted ? "" : answer;
+    } finally {
+      leanCalls.end(call.id, signal);
+    }
+  }
   const list = leanListOf(body);
   return list ? answerLeanList(agent, list, endpoint) : null;
 }
@@ -112,7 +123,7 @@ async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: st
 /** One answer as the SDK transport streams it: a single `message` event, with the same headers. */
 function eventStreamAnswer(message: string, sessionId: string): PlainAnswer {
   const headers = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", "mcp-session-id": sessionId };
-  return plainAnswer(200, headers, `event: message\ndata: ${message}\n\n`);
+  return plainAnswer(200, headers, message === "" ? "" : `event: message\ndata: ${message}\n\n`);
 }
 
 /** Serves one 2025-era request: initialize opens a session; later requests must name it. */
@@ -133,7 +144,9 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   session.lastUsed = Date.now();
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
-  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId, endpoint) : null;
+  // A cancel for a lean call aborts it here; the SDK server still gets the notification (and acknowledges it).
+  session.leanCalls.cancel(body);
+  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }

@@ -49,7 +49,7 @@ export async function handleModernRequest(agent: AgentIdentity, request: EdgeReq
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
   const call = leanCallOf(body);
-  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern", endpoint) : null;
+  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern", endpoint, request.signal()) : null;
   if (answer !== null) return plainAnswer(200, { "content-type": "application/json" }, answer);
   return handler.fetch(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
