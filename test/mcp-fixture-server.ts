@@ -3,6 +3,7 @@
 import http from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   type CallToolResult,
   CallToolRequestSchema,
@@ -14,6 +15,8 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { DeclaredPrompt, DeclaredResource, DeclaredResourceTemplate, DeclaredTool } from "@/lib/mcp/introspect";
@@ -39,8 +42,11 @@ export interface ReceivedRequest {
   toolCall?: { name: string; arguments: unknown };
 }
 
-/** Answers a tools/call; undefined falls back to echoing the arguments. `signal` aborts when the caller cancels the call. */
-export type FixtureResponder = (name: string, args: Record<string, unknown>, signal: AbortSignal) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
+/**
+ * Answers a tools/call; undefined falls back to echoing the arguments. `call` is the SDK's: its signal aborts
+ * when the caller cancels the call; it sends notifications and requests about the call (with `eventStream`).
+ */
+export type FixtureResponder = (name: string, args: Record<string, unknown>, call: RequestHandlerExtra<ServerRequest, ServerNotification>) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
 
 /** A tools/call the caller cancelled (notifications/cancelled) while the fixture was still working on it. */
 export interface CancelledCall {
@@ -89,6 +95,8 @@ export interface FixtureOptions {
   resources?: FixtureResource[];
   resourceTemplates?: DeclaredResourceTemplate[];
   prompts?: DeclaredPrompt[];
+  /** Answers as event streams, as many servers do: notifications and requests about a call go on its stream. JSON by default. */
+  eventStream?: boolean;
 }
 
 /** A resource as the fixture declares it, with the text resources/read answers. */
@@ -140,6 +148,7 @@ interface FixtureState {
   pageSize?: number;
   respond?: FixtureResponder;
   cancelled: CancelledCall[];
+  eventStream?: boolean;
 }
 
 export async function startFixtureServer(options: FixtureOptions = {}): Promise<FixtureServer> {
@@ -151,10 +160,11 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     pageSize: options.pageSize,
     respond: options.respond,
     cancelled: [],
+    eventStream: options.eventStream,
   };
   const { requireHeader } = options;
   const received: ReceivedRequest[] = [];
-  const sessions = mcpSessions();
+  const sessions = mcpSessions({ eventStream: options.eventStream });
   let dropsLeft = 0;
   let breaksLeft = 0;
 
@@ -265,6 +275,8 @@ function mcpServer(state: FixtureState): Server {
     {
       capabilities: {
         tools: { listChanged: true },
+        // An event-stream fixture can say something about a call while it runs (see FixtureResponder).
+        ...(state.eventStream ? { logging: {} } : {}),
         ...(state.resources || state.resourceTemplates ? { resources: { listChanged: true } } : {}),
         ...(state.prompts ? { prompts: { listChanged: true } } : {}),
       },
@@ -288,7 +300,7 @@ function mcpServer(state: FixtureState): Server {
     extra.signal.addEventListener("abort", onCancel, { once: true });
     let answer: CallToolResult | undefined;
     try {
-      answer = await state.respond?.(tool.name, args, extra.signal);
+      answer = await state.respond?.(tool.name, args, extra);
     } finally {
       extra.signal.removeEventListener("abort", onCancel);
     }

@@ -9,6 +9,7 @@ import { createParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { formatBytes, type GuardedRequest, OutboundResponseError } from "@/lib/net/outbound";
+import { type CallRelay, relayBackendNotice } from "./call-relay";
 
 /** A tools/call result as the backend sent it: the same object is relayed, nothing rebuilt. */
 export interface CallResult {
@@ -28,12 +29,15 @@ export interface ToolCallExchange {
   timeoutMs: number;
   maxResponseBytes: number;
   signal?: AbortSignal;
+  /** Relays the backend's progress (asked for with the call's id as the gateway's token) and log messages to the client. */
+  relay?: CallRelay;
 }
 
 type Body = Dispatcher.ResponseData["body"];
 
 export async function exchangeToolCall(post: GuardedRequest, call: ToolCallExchange): Promise<CallResult> {
-  const body = JSON.stringify({ jsonrpc: "2.0", id: call.id, method: "tools/call", params: { name: call.name, arguments: call.args } });
+  const params = call.relay?.progressToken === undefined ? { name: call.name, arguments: call.args } : { name: call.name, arguments: call.args, _meta: { progressToken: call.id } };
+  const body = JSON.stringify({ jsonrpc: "2.0", id: call.id, method: "tools/call", params });
   const headers = { ...call.headers, "content-type": "application/json", accept: "application/json, text/event-stream" };
   let answer: Dispatcher.ResponseData;
   try {
@@ -85,7 +89,7 @@ function tooLarge(maxBytes: number): OutboundResponseError {
 }
 
 // The answer to our request is the event whose message carries its id; notifications before it (progress,
-// logging) are not relayed, as the SDK client did not relay them either. What follows the answer is
+// logging) are relayed when the client asked for them (./call-relay.ts). What follows the answer is
 // drained rather than cut, so the connection is kept for the next call.
 function answerFromStream(body: Body, call: ToolCallExchange): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -102,8 +106,11 @@ function answerFromStream(body: Body, call: ToolCallExchange): Promise<unknown> 
     const parser = createParser({
       onEvent: (event) => {
         if (settled || (event.event !== undefined && event.event !== "message") || event.data === "") return;
-        const message = JSON.parse(event.data) as { id?: unknown } | null;
-        if (message?.id !== call.id) return;
+        const message = JSON.parse(event.data) as { id?: unknown; method?: unknown } | null;
+        if (message?.id !== call.id) {
+          if (call.relay && message && message.id === undefined) relayBackendNotice(call.relay, call.id, message);
+          return;
+        }
         settle(() => resolve(message));
         body.dump().catch(() => {});
       },

@@ -25,6 +25,7 @@ import {
   ToolDriftError,
 } from "./backend-errors";
 import { argumentsHash } from "./audit-queue";
+import type { CallRelay } from "./call-relay";
 import { cancellationReason } from "./cancellation";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
 import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
@@ -78,6 +79,8 @@ export interface CallOptions {
   agent?: UpstreamIdentity;
   /** For a minted token's `toolgate_args_sha256`: the audit's hash of the arguments, when already made. */
   argumentsHash?: string;
+  /** The client's side of the backend's progress and log messages about the call (./call-relay.ts). */
+  relay?: CallRelay;
 }
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -246,7 +249,7 @@ export class BackendPool {
         await entry.recheck;
         if (entry.drifted.has(toolName)) throw new ToolDriftError(toolName, backend.serverName);
         const headers = backend.upstreamAuth === "minted" ? await this.mintedCallHeaders(session, backend.endpointUrl, options.agent, toolName, args, options.argumentsHash) : session.callHeaders;
-        const call = { url: session.url, headers, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal };
+        const call = { url: session.url, headers, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal, relay: options.relay };
         return exchangeToolCall(this.callPost, call).catch((error: unknown) => {
           const cancelled = options.signal?.aborted;
           if (cancelled || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, cancelled ? options.signal!.reason : error);

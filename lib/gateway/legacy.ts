@@ -17,6 +17,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
+import { type LoggingLevel, requestedLoggingLevel } from "./call-relay";
 import { InFlightLeanCalls } from "./cancellation";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
@@ -46,6 +47,12 @@ interface Session {
   lastUsed: number;
   /** Its calls the lean path serves, so a notifications/cancelled reaches them too (./cancellation.ts). */
   leanCalls: InFlightLeanCalls;
+  /** The log level the client set (logging/setLevel): backend log messages about its calls are relayed from there up (./call-relay.ts). */
+  logs: SessionLogs;
+}
+
+interface SessionLogs {
+  level?: LoggingLevel;
 }
 
 const sessions = new Map<string, Session>();
@@ -54,8 +61,8 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): Server {
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } } });
+function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, logs: SessionLogs): Server {
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, logging: {} } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor, endpoint));
@@ -63,7 +70,7 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): 
   // schema: that drops fields it does not know and moves `_meta` first. The backend's result is relayed
   // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
-    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
+    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal, logs.level);
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint);
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
@@ -87,12 +94,13 @@ function sweepIdleSessions(now: number) {
 async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Response> {
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
+  const logs: SessionLogs = {};
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls() }),
+    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), logs }),
     onsessionclosed: (id) => void sessions.delete(id),
   });
-  await virtualServer(agent, endpoint).connect(transport);
+  await virtualServer(agent, endpoint, logs).connect(transport);
   return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
@@ -146,7 +154,9 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   if (malformed) return malformed;
   // A cancel for a lean call aborts it here; the SDK server still gets the notification (and acknowledges it).
   session.leanCalls.cancel(body);
-  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
+  session.logs.level = requestedLoggingLevel(body) ?? session.logs.level;
+  // A session that asked for log messages has its calls on the SDK path, which relays them.
+  const answer = servesLean(request) && session.logs.level === undefined ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }

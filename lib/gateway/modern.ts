@@ -2,6 +2,7 @@ import { type CallToolResult, createMcpHandler, type McpRequestContext, Protocol
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { waitHooks } from "./approval-gate";
+import { loggingLevelOf } from "./call-relay";
 import { correlationIdOf, endpointOfAuthInfo, gatewayAuthInfo } from "./context";
 import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
@@ -27,10 +28,12 @@ function agentOf(context: McpRequestContext): AgentIdentity {
 function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
   const endpoint = endpointOfAuthInfo(context.authInfo);
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {} } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } });
   server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).catch(asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
-    const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
+    // A 2026-07-28 client asks for log messages per request (`_meta`'s logLevel): relayed from that level up (./call-relay.ts).
+    const logLevel = loggingLevelOf((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[logLevelKey]);
+    const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal, logLevel);
     // Results pass back exactly as the backend sent them.
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
   });
@@ -42,6 +45,8 @@ function virtualServer(context: McpRequestContext): Server {
   server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   return server;
 }
+
+const logLevelKey = "io.modelcontextprotocol/logLevel";
 
 const handler = createMcpHandler(virtualServer, { legacy: "reject", maxRequestBodySize: 4 * 1024 * 1024 });
 

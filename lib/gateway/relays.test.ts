@@ -1,13 +1,16 @@
+import { EmptyResultSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { connectLegacy, connectModern, type GatewayClient, LegacyClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
+import { grant } from "@/test/registry";
+import { startServerEverything } from "@/test/server-everything";
 import { flushGatewayAudit } from "./audit-queue";
 
 // The protocol around a call, relayed through the real gateway to a real backend (decision 036):
-// cancellation both ways (step 1 of #19 item 5).
+// cancellation both ways, the backend's progress and log messages.
 
 const slowTool: FixtureTool = {
   name: "slow_export",
@@ -16,7 +19,17 @@ const slowTool: FixtureTool = {
   annotations: { readOnlyHint: true },
 };
 
+const chattyTool: FixtureTool = {
+  name: "chatty_export",
+  description: "Exports records, reporting progress and logging as it goes.",
+  inputSchema: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+  annotations: { readOnlyHint: true },
+};
+
 let fixture: FixtureServer;
+/** Answers as event streams, so what it says about a call goes with the call. */
+let chatty: FixtureServer;
+let everything: Awaited<ReturnType<typeof startServerEverything>>;
 let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let key: string;
 let agentId: string;
@@ -26,7 +39,7 @@ beforeAll(async () => {
   fixture = await startFixtureServer({
     tools: [...defaultFixtureTools, slowTool],
     // slow_export answers after 20 s, or never once its caller cancels it.
-    respond: (name, _args, signal) =>
+    respond: (name, _args, { signal }) =>
       name === slowTool.name
         ? new Promise((resolve) => {
             const timer = setTimeout(() => resolve({ content: [{ type: "text", text: "done" }] }), 20_000);
@@ -35,10 +48,31 @@ beforeAll(async () => {
         : undefined,
   });
   ({ agentId, key } = await governFixtureServer(fixture.url, { name: "com.example/relays" }));
+  chatty = await startFixtureServer({
+    tools: [chattyTool],
+    eventStream: true,
+    respond: async (_name, args, call) => {
+      const token = call._meta?.progressToken;
+      for (const [step, level] of (["debug", "info", "warning", "error"] as const).entries()) {
+        await call.sendNotification({ method: "notifications/message", params: { level, logger: "export", data: `${level} about ${String(args.id)}` } });
+        if (token !== undefined) await call.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: step + 1, total: 4, message: `step ${step + 1}` } });
+      }
+      // Not the call's: progress under a token the gateway did not send is not relayed.
+      await call.sendNotification({ method: "notifications/progress", params: { progressToken: "someone-else", progress: 99 } });
+      return { content: [{ type: "text", text: "exported" }] };
+    },
+  });
+  await grant(agentId, (await governFixtureServer(chatty.url, { name: "com.example/chatty" })).serverId);
+  everything = await startServerEverything();
+  await grant(agentId, (await governFixtureServer(everything.url, { name: "org.example/everything" })).serverId);
   gateway = await startGatewayServer();
-});
+}, 120_000);
 
-afterAll(() => closeGatewayTest(gateway, fixture));
+afterAll(async () => {
+  await closeGatewayTest(gateway, fixture);
+  await chatty.close();
+  await everything.close();
+});
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
@@ -48,8 +82,14 @@ const eras = [
 ] as const;
 
 /** A tools/call with the SDK client's options; a progress handler makes it take the gateway's SDK path, none its lean path. */
-function call(client: GatewayClient, name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; onprogress?: (progress: { progress: number }) => void }) {
-  const params = { name, arguments: args };
+function call(
+  client: GatewayClient,
+  name: string,
+  args: Record<string, unknown>,
+  options: { signal?: AbortSignal; onprogress?: (progress: { progress: number; total?: number; message?: string }) => void },
+  meta?: Record<string, unknown>,
+) {
+  const params = meta ? { name, arguments: args, _meta: meta } : { name, arguments: args };
   const requestOptions = { ...options, timeout: 30_000 };
   return client instanceof ModernClient ? client.callTool(params, requestOptions) : (client as LegacyClient).callTool(params, undefined, requestOptions);
 }
@@ -104,5 +144,46 @@ describe("a notifications/cancelled that names no call of its session", () => {
     await expect.poll(() => cancelledWith(id).length, { timeout: 10_000 }).toBe(1);
     await first.close();
     await second.close();
+  }, 30_000);
+});
+
+/** The log messages the client receives, as "<level> <data>". */
+function logsOf(client: GatewayClient): string[] {
+  const logs: string[] = [];
+  const onLog = (notification: { params: { level: string; data?: unknown } }) => void logs.push(`${notification.params.level} ${String(notification.params.data)}`);
+  if (client instanceof ModernClient) client.setNotificationHandler("notifications/message", onLog);
+  else client.setNotificationHandler(LoggingMessageNotificationSchema, onLog);
+  return logs;
+}
+
+describe.each(eras)("progress and log messages from backends over MCP %s", (era, connect) => {
+  it("server-everything's long-running operation reports its progress to the client, under the client's token", async () => {
+    const client = await connect();
+    const progress: { progress: number; total?: number }[] = [];
+    const result = await call(client, "org.example_severything__trigger-long-running-operation", { duration: 1, steps: 4 }, { onprogress: (update) => progress.push({ progress: update.progress, total: update.total }) });
+    expect(result.isError ?? false).toBe(false);
+    expect(progress).toEqual([1, 2, 3, 4].map((step) => ({ progress: step, total: 4 })));
+    await client.close();
+  }, 30_000);
+
+  it("the backend's progress and, at the level the client asked for, its log messages about the call; nothing it was not asked for", async () => {
+    const client = await connect();
+    const logs = logsOf(client);
+    const progress: string[] = [];
+    const onprogress = (update: { progress: number; message?: string }) => void progress.push(`${update.progress} ${update.message ?? ""}`);
+    const chattyName = "com.example_schatty__chatty_export";
+    // No log level asked for: progress only (the token's), no log messages.
+    expect((await call(client, chattyName, { id: "a" }, { onprogress })).isError ?? false).toBe(false);
+    expect(progress).toEqual(["1 step 1", "2 step 2", "3 step 3", "4 step 4"]);
+    expect(logs).toEqual([]);
+    // Asked for warnings and worse: 2025 with logging/setLevel (the session's calls then take the SDK path), 2026 per request.
+    let meta: Record<string, unknown> | undefined;
+    if (client instanceof LegacyClient) await client.setLoggingLevel("warning");
+    else meta = { "io.modelcontextprotocol/logLevel": "warning" };
+    expect((await call(client, chattyName, { id: "b" }, {}, meta)).isError ?? false).toBe(false);
+    expect(logs).toEqual(["warning warning about b", "error error about b"]);
+    // A level that is not one is refused by the SDK (2026) or not taken (the session keeps "warning").
+    if (client instanceof LegacyClient) await expect(client.request({ method: "logging/setLevel", params: { level: "loud" as never } }, EmptyResultSchema)).rejects.toThrow();
+    await client.close();
   }, 30_000);
 });
