@@ -19,6 +19,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
 import { type LoggingLevel, requestedLoggingLevel } from "./call-relay";
 import { InFlightLeanCalls } from "./cancellation";
+import { unwatchSessionLists, watchSessionLists } from "./list-changes";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import type { GatewayEndpoint } from "./endpoints";
@@ -62,7 +63,7 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, logs: SessionLogs): Server {
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, logging: {} } });
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {} } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor, endpoint));
@@ -95,12 +96,18 @@ async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unk
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
   const logs: SessionLogs = {};
+  const server = virtualServer(agent, endpoint, logs);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), logs }),
+    onsessioninitialized: (id) => {
+      sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), logs });
+      // Told when its lists change (./list-changes.ts), until the session closes.
+      watchSessionLists(id, agent, endpoint, server);
+      server.onclose = () => unwatchSessionLists(id);
+    },
     onsessionclosed: (id) => void sessions.delete(id),
   });
-  await virtualServer(agent, endpoint, logs).connect(transport);
+  await server.connect(transport);
   return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 

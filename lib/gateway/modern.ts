@@ -3,6 +3,7 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { waitHooks } from "./approval-gate";
 import { loggingLevelOf } from "./call-relay";
+import { listTtlMs } from "./list-changes";
 import { correlationIdOf, endpointOfAuthInfo, gatewayAuthInfo } from "./context";
 import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
@@ -19,6 +20,11 @@ function asProtocolError(error: unknown): never {
   throw error;
 }
 
+/** A list result with its cache hint (no session tells a 2026-07-28 client of changes; ./list-changes.ts): the agent's own view, so private. */
+function cacheable<T extends object>(result: T): T & { ttlMs: number; cacheScope: "private" } {
+  return { ...result, ttlMs: listTtlMs, cacheScope: "private" };
+}
+
 function agentOf(context: McpRequestContext): AgentIdentity {
   const agent = context.authInfo?.extra?.agent as AgentIdentity | undefined;
   if (!agent) throw new Error("The gateway serves only authenticated agents.");
@@ -29,7 +35,7 @@ function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
   const endpoint = endpointOfAuthInfo(context.authInfo);
   const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } });
-  server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
     // A 2026-07-28 client asks for log messages per request (`_meta`'s logLevel): relayed from that level up (./call-relay.ts).
     const logLevel = loggingLevelOf((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[logLevelKey]);
@@ -38,10 +44,10 @@ function virtualServer(context: McpRequestContext): Server {
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
-  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor, endpoint).catch(asProtocolError));
-  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
+  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
   server.setRequestHandler("resources/read", (request, context) => readGatewayResource(agent, request.params.uri, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
-  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
   server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   return server;
 }

@@ -1,4 +1,4 @@
-import { EmptyResultSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { EmptyResultSchema, LoggingMessageNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { connectLegacy, connectModern, type GatewayClient, LegacyClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
@@ -7,7 +7,10 @@ import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
 import { grant } from "@/test/registry";
 import { startServerEverything } from "@/test/server-everything";
+import { agentWithKey } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
+import { startResolutionInvalidation } from "./invalidation";
+import { listTtlMs, settledListChanges } from "./list-changes";
 
 // The protocol around a call, relayed through the real gateway to a real backend (decision 036):
 // cancellation both ways, the backend's progress and log messages.
@@ -33,6 +36,7 @@ let everything: Awaited<ReturnType<typeof startServerEverything>>;
 let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let key: string;
 let agentId: string;
+let serverId: string;
 const exposed = (tool: string) => `com.example_srelays__${tool}`;
 
 beforeAll(async () => {
@@ -47,7 +51,7 @@ beforeAll(async () => {
           })
         : undefined,
   });
-  ({ agentId, key } = await governFixtureServer(fixture.url, { name: "com.example/relays" }));
+  ({ agentId, key, serverId } = await governFixtureServer(fixture.url, { name: "com.example/relays" }));
   chatty = await startFixtureServer({
     tools: [chattyTool],
     eventStream: true,
@@ -186,4 +190,63 @@ describe.each(eras)("progress and log messages from backends over MCP %s", (era,
     if (client instanceof LegacyClient) await expect(client.request({ method: "logging/setLevel", params: { level: "loud" as never } }, EmptyResultSchema)).rejects.toThrow();
     await client.close();
   }, 30_000);
+});
+
+describe("list_changed (2025-11-25) and the lists' cache hint (2026-07-28)", () => {
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    stop = await startResolutionInvalidation();
+  });
+  afterAll(() => stop());
+
+  /** What the 2025-era client was told, by list. */
+  function changesSeenBy(client: LegacyClient) {
+    const seen = { tools: 0, resources: 0, prompts: 0 };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void seen.tools++);
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void seen.resources++);
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => void seen.prompts++);
+    return seen;
+  }
+
+  it("a kill switch tells the agent's open sessions that its tools changed, once for a burst; a change that leaves its lists alone tells it nothing", async () => {
+    const client = await connectLegacy(gateway.url, auth());
+    expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+    const seen = changesSeenBy(client);
+    // Another agent's session, whose lists the kill switch does not touch (it has no grant).
+    const other = await agentWithKey("prod");
+    const bystander = await connectLegacy(gateway.url, { Authorization: `Bearer ${other.key}` });
+    const bystanderSeen = changesSeenBy(bystander);
+    await settledListChanges();
+
+    const kill = await db().killSwitch.create({ data: { scope: "tool", serverId, toolName: "search_records", reason: "Leaks data" } });
+    await expect.poll(() => seen.tools, { timeout: 5_000 }).toBe(1);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(exposed("search_records"));
+
+    // A burst: three changes in a row, one notification.
+    const burst = [];
+    for (const toolName of ["read_record", "delete_record", "slow_export"]) burst.push(await db().killSwitch.create({ data: { scope: "tool", serverId, toolName, reason: "Burst" } }));
+    await expect.poll(() => seen.tools, { timeout: 5_000 }).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await settledListChanges();
+    expect(seen.tools).toBe(2);
+
+    // A change the agent's lists do not show (a setting): the views are dropped, nothing is sent.
+    await db().setting.upsert({ where: { key: "approvals.waitSeconds" }, create: { key: "approvals.waitSeconds", value: 7 }, update: { value: 7 } });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await settledListChanges();
+    expect(seen).toEqual({ tools: 2, resources: 0, prompts: 0 });
+    expect(bystanderSeen).toEqual({ tools: 0, resources: 0, prompts: 0 });
+
+    await db().killSwitch.updateMany({ where: { id: { in: [kill.id, ...burst.map((row) => row.id)] } }, data: { clearedAt: new Date(), clearReason: "test over" } });
+    await expect.poll(() => seen.tools, { timeout: 5_000 }).toBe(3);
+    await client.close();
+    await bystander.close();
+  }, 30_000);
+
+  it("a 2026-07-28 client gets its lists with a private cache hint of listTtlMs", async () => {
+    const client = await connectModern(gateway.url, auth());
+    const page = await client.request({ method: "tools/list", params: {} });
+    expect(page).toMatchObject({ ttlMs: listTtlMs, cacheScope: "private" });
+    await client.close();
+  });
 });
