@@ -28,9 +28,9 @@ export type GateOutcome =
   | { kind: "refused"; approvalId?: undefined; message: string };
 
 /** The hooks for one request, given what its era's SDK offers: the request's progress token, the log level the client asked for, and a way to notify. */
-export function waitHooks(progressToken: unknown, notify: (notification: RelayedNotification) => Promise<void>, signal?: AbortSignal, logLevel?: LoggingLevel): WaitHooks {
+export function waitHooks(progressToken: unknown, notify: (notification: RelayedNotification) => Promise<void>, signal?: AbortSignal, logLevel?: LoggingLevel, ask?: CallRelay["ask"]): WaitHooks {
   const token = typeof progressToken === "string" || typeof progressToken === "number" ? progressToken : undefined;
-  const relay = token === undefined && logLevel === undefined ? undefined : { progressToken: token, logLevel, notify };
+  const relay = token === undefined && logLevel === undefined && ask === undefined ? undefined : { progressToken: token, logLevel, notify, ask };
   return { signal, relay, progress: token === undefined ? undefined : (update) => notify({ method: "notifications/progress", params: { progressToken: token, ...update } }) };
 }
 

@@ -17,6 +17,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
+import { clientAsker, relayedResultSchema } from "./backend-requests";
 import { type LoggingLevel, requestedLoggingLevel } from "./call-relay";
 import { InFlightLeanCalls } from "./cancellation";
 import { unwatchSessionLists, watchSessionLists } from "./list-changes";
@@ -48,12 +49,15 @@ interface Session {
   lastUsed: number;
   /** Its calls the lean path serves, so a notifications/cancelled reaches them too (./cancellation.ts). */
   leanCalls: InFlightLeanCalls;
-  /** The log level the client set (logging/setLevel): backend log messages about its calls are relayed from there up (./call-relay.ts). */
-  logs: SessionLogs;
+  /** What the client asked to be relayed about its calls (./call-relay.ts, ./backend-requests.ts). */
+  relays: SessionRelays;
 }
 
-interface SessionLogs {
+interface SessionRelays {
+  /** The log level the client set (logging/setLevel): backend log messages about its calls are relayed from there up. */
   level?: LoggingLevel;
+  /** It declared elicitation or sampling at initialize: a backend's requests during its calls are relayed to it. */
+  asks: boolean;
 }
 
 const sessions = new Map<string, Session>();
@@ -62,7 +66,7 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, logs: SessionLogs): Server {
+function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, relays: SessionRelays): Server {
   const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {} } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
@@ -71,7 +75,8 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, l
   // schema: that drops fields it does not know and moves `_meta` first. The backend's result is relayed
   // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
-    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal, logs.level);
+    const ask = clientAsker(server.getClientCapabilities(), (method, params) => extra.sendRequest({ method, params } as ServerRequest, relayedResultSchema(method)));
+    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal, relays.level, ask);
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint);
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
@@ -95,12 +100,13 @@ function sweepIdleSessions(now: number) {
 async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Response> {
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
-  const logs: SessionLogs = {};
-  const server = virtualServer(agent, endpoint, logs);
+  const capabilities = (body as { params?: { capabilities?: { elicitation?: unknown; sampling?: unknown } } }).params?.capabilities;
+  const relays: SessionRelays = { asks: Boolean(capabilities?.elicitation || capabilities?.sampling) };
+  const server = virtualServer(agent, endpoint, relays);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
     onsessioninitialized: (id) => {
-      sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), logs });
+      sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), relays });
       // Told when its lists change (./list-changes.ts), until the session closes.
       watchSessionLists(id, agent, endpoint, server);
       server.onclose = () => unwatchSessionLists(id);
@@ -161,9 +167,9 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   if (malformed) return malformed;
   // A cancel for a lean call aborts it here; the SDK server still gets the notification (and acknowledges it).
   session.leanCalls.cancel(body);
-  session.logs.level = requestedLoggingLevel(body) ?? session.logs.level;
-  // A session that asked for log messages has its calls on the SDK path, which relays them.
-  const answer = servesLean(request) && session.logs.level === undefined ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
+  session.relays.level = requestedLoggingLevel(body) ?? session.relays.level;
+  // A session that asked for log messages, or can answer a backend's requests, has its calls on the SDK path, which relays them.
+  const answer = servesLean(request) && session.relays.level === undefined && !session.relays.asks ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }

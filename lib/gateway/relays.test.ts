@@ -1,4 +1,5 @@
-import { EmptyResultSchema, LoggingMessageNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, CreateMessageResultSchema, ElicitRequestSchema, ElicitResultSchema, EmptyResultSchema, LoggingMessageNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { connectLegacy, connectModern, type GatewayClient, LegacyClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
@@ -29,6 +30,8 @@ const chattyTool: FixtureTool = {
   annotations: { readOnlyHint: true },
 };
 
+const askTools: FixtureTool[] = ["ask_user", "ask_model"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
+
 let fixture: FixtureServer;
 /** Answers as event streams, so what it says about a call goes with the call. */
 let chatty: FixtureServer;
@@ -53,9 +56,18 @@ beforeAll(async () => {
   });
   ({ agentId, key, serverId } = await governFixtureServer(fixture.url, { name: "com.example/relays" }));
   chatty = await startFixtureServer({
-    tools: [chattyTool],
+    tools: [chattyTool, ...askTools],
     eventStream: true,
-    respond: async (_name, args, call) => {
+    respond: async (name, args, call) => {
+      // The backend asks during the call; its answer (or the error it got) is the tool's result.
+      if (name !== chattyTool.name) {
+        const asked =
+          name === "ask_user"
+            ? call.sendRequest({ method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } } }, ElicitResultSchema).then((answer) => `${answer.action} ${JSON.stringify(answer.content ?? {})}`)
+            : call.sendRequest({ method: "sampling/createMessage", params: { messages: [{ role: "user", content: { type: "text", text: "Summarise." } }], maxTokens: 10 } }, CreateMessageResultSchema).then((answer) => `model ${answer.model}: ${JSON.stringify(answer.content)}`);
+        const text = await asked.catch((error: unknown) => `error ${(error as { code?: number }).code}: ${(error as Error).message}`);
+        return { content: [{ type: "text", text }] };
+      }
       const token = call._meta?.progressToken;
       for (const [step, level] of (["debug", "info", "warning", "error"] as const).entries()) {
         await call.sendNotification({ method: "notifications/message", params: { level, logger: "export", data: `${level} about ${String(args.id)}` } });
@@ -249,4 +261,52 @@ describe("list_changed (2025-11-25) and the lists' cache hint (2026-07-28)", () 
     expect(page).toMatchObject({ ttlMs: listTtlMs, cacheScope: "private" });
     await client.close();
   });
+});
+
+describe("a backend's elicitation and sampling requests during a call", () => {
+  const askName = (tool: string) => `com.example_schatty__${tool}`;
+  const textOf = (result: object) => ((result as { content: { text: string }[] }).content[0]!).text;
+
+  async function relayEvents(method: string) {
+    await flushGatewayAudit();
+    return db().auditEvent.findMany({ where: { action: `gateway.${method}`, actorId: agentId }, orderBy: { chainSeq: "asc" } });
+  }
+
+  it("reach a 2025-era client that declared the capability, whose answer goes back to the backend; each relay audited without its content", async () => {
+    const client = new LegacyClient({ name: "asking-host", version: "1.0.0" }, { capabilities: { elicitation: {}, sampling: {} } });
+    client.setRequestHandler(ElicitRequestSchema, (request) => ({ action: "accept", content: { name: `Ada (asked: ${request.params.message})` } }));
+    client.setRequestHandler(CreateMessageRequestSchema, () => ({ model: "test-model", role: "assistant", content: { type: "text", text: "Short." } }));
+    await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    const before = (await relayEvents("elicitation/create")).length;
+    expect(textOf(await client.callTool({ name: askName("ask_user"), arguments: {} }))).toBe('accept {"name":"Ada (asked: Your name?)"}');
+    expect(textOf(await client.callTool({ name: askName("ask_model"), arguments: {} }))).toBe('model test-model: {"type":"text","text":"Short."}');
+    const events = await relayEvents("elicitation/create");
+    expect(events).toHaveLength(before + 1);
+    const event = events.at(-1)!;
+    expect(event.outcome).toBe("success");
+    expect(event.details).toMatchObject({ tool: "ask_user", serverName: "com.example/chatty" });
+    expect(JSON.stringify([event.details, event.reason])).not.toContain("Ada");
+    expect((await relayEvents("sampling/createMessage")).at(-1)?.outcome).toBe("success");
+    await client.close();
+  }, 30_000);
+
+  it.each(eras)("are refused with -32601 for a client that did not declare it (%s), and the refusal audited", async (_era, connect) => {
+    const client = await connect();
+    const before = (await relayEvents("elicitation/create")).length;
+    const answer = textOf(await call(client, askName("ask_user"), {}, {}));
+    expect(answer).toMatch(/^error -32601: .*did not declare elicitation/);
+    const events = await relayEvents("elicitation/create");
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)).toMatchObject({ outcome: "denied" });
+    await client.close();
+  }, 30_000);
+
+  it("a client that declared only elicitation is not asked for sampling", async () => {
+    const client = new LegacyClient({ name: "eliciting-host", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, () => ({ action: "decline" }));
+    await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    expect(textOf(await client.callTool({ name: askName("ask_user"), arguments: {} }))).toBe("decline {}");
+    expect(textOf(await client.callTool({ name: askName("ask_model"), arguments: {} }))).toMatch(/^error -32601: .*did not declare sampling/);
+    await client.close();
+  }, 30_000);
 });
