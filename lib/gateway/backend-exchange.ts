@@ -10,7 +10,7 @@ import type { Dispatcher } from "undici";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { formatBytes, type GuardedRequest, OutboundResponseError } from "@/lib/net/outbound";
 import type { UpstreamIdentity } from "@/lib/signing/upstream-token";
-import { answerBackendRequest } from "./backend-requests";
+import { answerBackendRequest, cancelBackendRequest } from "./backend-requests";
 import { type CallRelay, relayBackendNotice } from "./call-relay";
 
 /** A tools/call result as the backend sent it: the same object is relayed, nothing rebuilt. */
@@ -116,10 +116,11 @@ function answerFromStream(body: Body, call: ToolCallExchange, post: GuardedReque
         if (message?.id !== call.id) {
           if (message?.method === undefined) return;
           if (message.id === undefined) {
-            if (call.relay) relayBackendNotice(call.relay, call.id, message);
+            if (message.method === "notifications/cancelled") cancelBackendRequest(call, message as { params?: unknown });
+            else if (call.relay) relayBackendNotice(call.relay, call.id, message);
           } else {
             const { url, headers, timeoutMs, name: tool, relay, backend, caller, correlationId } = call;
-            answerBackendRequest({ post, url, headers, timeoutMs, tool, relay, backend, caller, correlationId }, message);
+            answerBackendRequest({ post, url, headers, timeoutMs, tool, relay, backend, caller, correlationId }, message, call);
           }
           return;
         }

@@ -42,23 +42,39 @@ export function relayedResultSchema(method: RelayedMethod) {
  * The relay's `ask` for a client with these capabilities: undefined when it declared neither; otherwise
  * a request for a capability it lacks fails with -32601 and the others go out with `send`.
  */
-export function clientAsker(capabilities: { elicitation?: unknown; sampling?: unknown } | undefined, send: (method: RelayedMethod, params: Record<string, unknown>) => Promise<unknown>): CallRelay["ask"] {
+export function clientAsker(capabilities: { elicitation?: unknown; sampling?: unknown } | undefined, send: (method: RelayedMethod, params: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>): CallRelay["ask"] {
   if (!capabilities?.elicitation && !capabilities?.sampling) return undefined;
-  return (method, params) => {
+  return (method, params, signal) => {
     if (!(method === "elicitation/create" ? capabilities.elicitation : capabilities.sampling)) {
       return Promise.reject(Object.assign(new Error(`Method not found: the client did not declare ${capabilityOf(method)}.`), { code: -32601 }));
     }
-    return send(method, params);
+    return send(method, params, signal);
   };
 }
 
 type Answer = { result: unknown } | { error: { code: number; message: string } };
 
-/** Answers one request the backend sent on the call's stream; never throws (a failure is the call's to notice). */
-export function answerBackendRequest(context: BackendRequestContext, message: { id?: unknown; method?: unknown }): void {
+// The backend's requests still being asked, per call exchange (its object is the key), so that the backend's
+// notifications/cancelled for one withdraws it from the client too (the SDK then tells the client).
+const asking = new WeakMap<object, Map<string | number, AbortController>>();
+
+/** The backend withdrew a request it made during the call (`exchange`): the client's side of it is cancelled. */
+export function cancelBackendRequest(exchange: object, message: { params?: unknown }): void {
+  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+  if (typeof requestId !== "string" && typeof requestId !== "number") return;
+  asking.get(exchange)?.get(requestId)?.abort(new DOMException("The backend cancelled its request.", "AbortError"));
+}
+
+/** Answers one request the backend sent on the call's stream (`exchange`); never throws (a failure is the call's to notice). */
+export function answerBackendRequest(context: BackendRequestContext, message: { id?: unknown; method?: unknown }, exchange: object): void {
   const id = message.id;
   if (typeof id !== "string" && typeof id !== "number") return;
-  void answerFor(context, message)
+  let pending = asking.get(exchange);
+  if (!pending) asking.set(exchange, (pending = new Map()));
+  const controller = new AbortController();
+  pending.set(id, controller);
+  void answerFor(context, message, controller.signal)
+    .finally(() => pending.delete(id))
     .then(async (answer) => {
       const body = JSON.stringify({ jsonrpc: "2.0", id, ...answer });
       const headers = { ...context.headers, "content-type": "application/json", accept: "application/json, text/event-stream" };
@@ -68,7 +84,7 @@ export function answerBackendRequest(context: BackendRequestContext, message: { 
     .catch((error: unknown) => console.error(`[toolgate] answering backend ${context.backend?.serverName ?? ""}'s request failed:`, error instanceof Error ? error.message : error));
 }
 
-async function answerFor(context: BackendRequestContext, message: { method?: unknown }): Promise<Answer> {
+async function answerFor(context: BackendRequestContext, message: { method?: unknown }, signal: AbortSignal): Promise<Answer> {
   if (message.method === "ping") return { result: {} };
   if (message.method !== "elicitation/create" && message.method !== "sampling/createMessage") {
     return { error: { code: -32601, message: `Method not found: the gateway does not relay ${String(message.method).slice(0, 100)} from backends.` } };
@@ -81,7 +97,7 @@ async function answerFor(context: BackendRequestContext, message: { method?: unk
   else if (!context.relay?.ask) answer = { error: { code: -32601, message: `Method not found: the client did not declare ${capabilityOf(method)}, or its call cannot carry requests.` } };
   else {
     try {
-      answer = { result: await context.relay.ask(method, parsed.data.params as Record<string, unknown>) };
+      answer = { result: await context.relay.ask(method, parsed.data.params as Record<string, unknown>, signal) };
     } catch (error) {
       const { code, message: words } = (error ?? {}) as { code?: unknown; message?: unknown };
       answer = { error: { code: Number.isSafeInteger(code) ? (code as number) : -32603, message: typeof words === "string" ? words.replace(/^MCP error -?\d+: /, "") : "The client could not answer." } };

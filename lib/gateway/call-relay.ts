@@ -26,7 +26,7 @@ export interface CallRelay {
    * Sends the client a request related to its call (a backend's elicitation/create or sampling/createMessage,
    * ./backend-requests.ts) and resolves with its answer; absent where the call cannot carry one.
    */
-  ask?: (method: "elicitation/create" | "sampling/createMessage", params: Record<string, unknown>) => Promise<unknown>;
+  ask?: (method: "elicitation/create" | "sampling/createMessage", params: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>;
 }
 
 /** A log level as a client sent it (logging/setLevel, or a 2026-07-28 request's `_meta`), or undefined when it is none. */

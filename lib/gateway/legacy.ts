@@ -75,7 +75,7 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, r
   // schema: that drops fields it does not know and moves `_meta` first. The backend's result is relayed
   // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
-    const ask = clientAsker(server.getClientCapabilities(), (method, params) => extra.sendRequest({ method, params } as ServerRequest, relayedResultSchema(method)));
+    const ask = clientAsker(server.getClientCapabilities(), (method, params, signal) => extra.sendRequest({ method, params } as ServerRequest, relayedResultSchema(method), { signal }));
     const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal, relays.level, ask);
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint);
   });

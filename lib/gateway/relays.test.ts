@@ -30,7 +30,7 @@ const chattyTool: FixtureTool = {
   annotations: { readOnlyHint: true },
 };
 
-const askTools: FixtureTool[] = ["ask_user", "ask_model"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
+const askTools: FixtureTool[] = ["ask_user", "ask_model", "ask_user_briefly"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
 
 let fixture: FixtureServer;
 /** Answers as event streams, so what it says about a call goes with the call. */
@@ -62,7 +62,10 @@ beforeAll(async () => {
       // The backend asks during the call; its answer (or the error it got) is the tool's result.
       if (name !== chattyTool.name) {
         const asked =
-          name === "ask_user"
+          name === "ask_user_briefly"
+            ? // Gives up on the person after half a second: the SDK sends notifications/cancelled for its request.
+              call.sendRequest({ method: "elicitation/create", params: { message: "Quick?", requestedSchema: { type: "object", properties: {} } } }, ElicitResultSchema, { signal: AbortSignal.timeout(500) }).then((answer) => answer.action)
+            : name === "ask_user"
             ? call.sendRequest({ method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } } }, ElicitResultSchema).then((answer) => `${answer.action} ${JSON.stringify(answer.content ?? {})}`)
             : call.sendRequest({ method: "sampling/createMessage", params: { messages: [{ role: "user", content: { type: "text", text: "Summarise." } }], maxTokens: 10 } }, CreateMessageResultSchema).then((answer) => `model ${answer.model}: ${JSON.stringify(answer.content)}`);
         const text = await asked.catch((error: unknown) => `error ${(error as { code?: number }).code}: ${(error as Error).message}`);
@@ -298,6 +301,27 @@ describe("a backend's elicitation and sampling requests during a call", () => {
     const events = await relayEvents("elicitation/create");
     expect(events).toHaveLength(before + 1);
     expect(events.at(-1)).toMatchObject({ outcome: "denied" });
+    await client.close();
+  }, 30_000);
+
+  it("a request the backend withdraws is withdrawn from the client too", async () => {
+    const client = new LegacyClient({ name: "slow-host", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    let withdrawn = false;
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      request.params.message !== "Quick?"
+        ? { action: "decline" }
+        : new Promise((resolve) =>
+            extra.signal.addEventListener("abort", () => {
+              withdrawn = true;
+              resolve({ action: "cancel" });
+            }),
+          ),
+    );
+    await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    // The v1 client ignores a cancel for request id 0 (its `!requestId` check): the session's first request to it is another.
+    expect(textOf(await client.callTool({ name: askName("ask_user"), arguments: {} }))).toBe("decline {}");
+    expect(textOf(await client.callTool({ name: askName("ask_user_briefly"), arguments: {} }))).toMatch(/^error/);
+    await expect.poll(() => withdrawn, { timeout: 5_000 }).toBe(true);
     await client.close();
   }, 30_000);
 
