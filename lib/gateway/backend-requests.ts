@@ -127,5 +127,7 @@ function audit(context: BackendRequestContext, method: GatewayMethod, answer: An
     latencyMs,
     correlationId: context.correlationId ?? "",
     method,
+    // What the person did with an elicitation (accept, decline, cancel), never what they entered.
+    details: !refused && method === "elicitation/create" ? { clientAction: String((answer.result as { action?: unknown }).action) } : undefined,
   });
 }

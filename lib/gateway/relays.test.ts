@@ -30,7 +30,7 @@ const chattyTool: FixtureTool = {
   annotations: { readOnlyHint: true },
 };
 
-const askTools: FixtureTool[] = ["ask_user", "ask_model", "ask_user_briefly"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
+const askTools: FixtureTool[] = ["ask_user", "ask_model", "ask_user_briefly", "ask_badly", "ask_roots"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
 
 let fixture: FixtureServer;
 /** Answers as event streams, so what it says about a call goes with the call. */
@@ -62,7 +62,12 @@ beforeAll(async () => {
       // The backend asks during the call; its answer (or the error it got) is the tool's result.
       if (name !== chattyTool.name) {
         const asked =
-          name === "ask_user_briefly"
+          name === "ask_badly"
+            ? // Not valid MCP: the gateway refuses it without asking anyone.
+              call.sendRequest({ method: "elicitation/create", params: { message: 42, requestedSchema: "\u0000".repeat(10_000) } } as never, ElicitResultSchema).then((answer) => answer.action)
+            : name === "ask_roots"
+            ? call.sendRequest({ method: "roots/list", params: {} }, EmptyResultSchema).then(() => "roots")
+            : name === "ask_user_briefly"
             ? // Gives up on the person after half a second: the SDK sends notifications/cancelled for its request.
               call.sendRequest({ method: "elicitation/create", params: { message: "Quick?", requestedSchema: { type: "object", properties: {} } } }, ElicitResultSchema, { signal: AbortSignal.timeout(500) }).then((answer) => answer.action)
             : name === "ask_user"
@@ -287,7 +292,7 @@ describe("a backend's elicitation and sampling requests during a call", () => {
     expect(events).toHaveLength(before + 1);
     const event = events.at(-1)!;
     expect(event.outcome).toBe("success");
-    expect(event.details).toMatchObject({ tool: "ask_user", serverName: "com.example/chatty" });
+    expect(event.details).toMatchObject({ tool: "ask_user", serverName: "com.example/chatty", clientAction: "accept" });
     expect(JSON.stringify([event.details, event.reason])).not.toContain("Ada");
     expect((await relayEvents("sampling/createMessage")).at(-1)?.outcome).toBe("success");
     await client.close();
@@ -301,6 +306,21 @@ describe("a backend's elicitation and sampling requests during a call", () => {
     const events = await relayEvents("elicitation/create");
     expect(events).toHaveLength(before + 1);
     expect(events.at(-1)).toMatchObject({ outcome: "denied" });
+    await client.close();
+  }, 30_000);
+
+  it("a request that is not valid MCP, or one the gateway does not relay, is refused without reaching the client", async () => {
+    const client = new LegacyClient({ name: "asking-host", version: "1.0.0" }, { capabilities: { elicitation: {}, sampling: {}, roots: {} } });
+    let asked = 0;
+    client.setRequestHandler(ElicitRequestSchema, () => {
+      asked++;
+      return { action: "decline" };
+    });
+    await client.connect(new LegacyTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    expect(textOf(await client.callTool({ name: askName("ask_badly"), arguments: {} }))).toMatch(/^error -32602: .*Invalid params: the elicitation\/create request is not valid MCP/);
+    expect(textOf(await client.callTool({ name: askName("ask_roots"), arguments: {} }))).toMatch(/^error -32601: .*does not relay roots\/list/);
+    expect(asked).toBe(0);
+    expect((await relayEvents("elicitation/create")).at(-1)).toMatchObject({ outcome: "denied", reason: "Invalid params: the elicitation/create request is not valid MCP." });
     await client.close();
   }, 30_000);
 
