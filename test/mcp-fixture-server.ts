@@ -3,6 +3,7 @@
 import http from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   type CallToolResult,
   CallToolRequestSchema,
@@ -14,6 +15,8 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { DeclaredPrompt, DeclaredResource, DeclaredResourceTemplate, DeclaredTool } from "@/lib/mcp/introspect";
@@ -39,8 +42,18 @@ export interface ReceivedRequest {
   toolCall?: { name: string; arguments: unknown };
 }
 
-/** Answers a tools/call; undefined falls back to echoing the arguments. */
-export type FixtureResponder = (name: string, args: Record<string, unknown>) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
+/**
+ * Answers a tools/call; undefined falls back to echoing the arguments. `call` is the SDK's: its signal aborts
+ * when the caller cancels the call; it sends notifications and requests about the call (with `eventStream`).
+ */
+export type FixtureResponder = (name: string, args: Record<string, unknown>, call: RequestHandlerExtra<ServerRequest, ServerNotification>) => CallToolResult | undefined | Promise<CallToolResult | undefined>;
+
+/** A tools/call the caller cancelled (notifications/cancelled) while the fixture was still working on it. */
+export interface CancelledCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  reason: string;
+}
 
 export interface FixtureServer {
   url: string;
@@ -54,6 +67,8 @@ export interface FixtureServer {
   requiredHeader?: RequiredHeader;
   /** Every request received, oldest first. */
   received: ReceivedRequest[];
+  /** Every tools/call cancelled while in flight, oldest first. */
+  cancelled: CancelledCall[];
   /** How many sessions were initialized (stateful mode). */
   sessionsStarted(): number;
   /** Forgets every session, as a restarted server would: requests naming one get HTTP 404. */
@@ -80,6 +95,8 @@ export interface FixtureOptions {
   resources?: FixtureResource[];
   resourceTemplates?: DeclaredResourceTemplate[];
   prompts?: DeclaredPrompt[];
+  /** Answers as event streams, as many servers do: notifications and requests about a call go on its stream. JSON by default. */
+  eventStream?: boolean;
 }
 
 /** A resource as the fixture declares it, with the text resources/read answers. */
@@ -130,6 +147,8 @@ interface FixtureState {
   prompts?: DeclaredPrompt[];
   pageSize?: number;
   respond?: FixtureResponder;
+  cancelled: CancelledCall[];
+  eventStream?: boolean;
 }
 
 export async function startFixtureServer(options: FixtureOptions = {}): Promise<FixtureServer> {
@@ -140,10 +159,12 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     prompts: options.prompts,
     pageSize: options.pageSize,
     respond: options.respond,
+    cancelled: [],
+    eventStream: options.eventStream,
   };
   const { requireHeader } = options;
   const received: ReceivedRequest[] = [];
-  const sessions = mcpSessions();
+  const sessions = mcpSessions({ eventStream: options.eventStream });
   let dropsLeft = 0;
   let breaksLeft = 0;
 
@@ -183,6 +204,7 @@ export async function startFixtureServer(options: FixtureOptions = {}): Promise<
     url,
     requiredHeader: requireHeader,
     received,
+    cancelled: state.cancelled,
     setTools: (next) => {
       state.tools = next;
       for (const mcp of sessions.servers()) mcp.sendToolListChanged().catch(() => {});
@@ -253,6 +275,8 @@ function mcpServer(state: FixtureState): Server {
     {
       capabilities: {
         tools: { listChanged: true },
+        // An event-stream fixture can say something about a call while it runs (see FixtureResponder).
+        ...(state.eventStream ? { logging: {} } : {}),
         ...(state.resources || state.resourceTemplates ? { resources: { listChanged: true } } : {}),
         ...(state.prompts ? { prompts: { listChanged: true } } : {}),
       },
@@ -268,11 +292,18 @@ function mcpServer(state: FixtureState): Server {
     const page = all.slice(start, end) as Tool[];
     return end < all.length ? { tools: page, nextCursor: Buffer.from(String(end)).toString("base64url") } : { tools: page };
   });
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = state.tools.find((candidate) => candidate.name === request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}`);
     const args = request.params.arguments ?? {};
-    const answer = await state.respond?.(tool.name, args);
+    const onCancel = () => state.cancelled.push({ name: tool.name, arguments: args, reason: String(extra.signal.reason) });
+    extra.signal.addEventListener("abort", onCancel, { once: true });
+    let answer: CallToolResult | undefined;
+    try {
+      answer = await state.respond?.(tool.name, args, extra);
+    } finally {
+      extra.signal.removeEventListener("abort", onCancel);
+    }
     if (answer) return answer;
     const echo = { content: [{ type: "text" as const, text: JSON.stringify(args) }] };
     return tool.outputSchema ? { ...echo, structuredContent: args } : echo;

@@ -17,7 +17,8 @@ export interface McpSessions {
   closeAll(): void;
 }
 
-export function mcpSessions(): McpSessions {
+/** `eventStream`: answers as event streams (which carry the notifications and requests about a call) rather than as JSON. */
+export function mcpSessions(options: { eventStream?: boolean } = {}): McpSessions {
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: Server }>();
   let started = 0;
   return {
@@ -33,7 +34,7 @@ export function mcpSessions(): McpSessions {
       const mcp = newServer();
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
-        enableJsonResponse: true,
+        enableJsonResponse: !options.eventStream,
         onsessioninitialized: (id) => {
           sessions.set(id, { transport, mcp });
           started++;

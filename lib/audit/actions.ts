@@ -9,7 +9,7 @@ import type { Action as Permission } from "@/lib/auth/authorize";
  * What the gateway audits as `gateway.<method>` (lib/gateway/audit-event.ts): the MCP methods whose
  * calls and refusals it records, and "edge" for the HTTP edge's aggregated refusals.
  */
-export type GatewayMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get" | "completion/complete" | "edge";
+export type GatewayMethod = "tools/call" | "tools/list" | "resources/read" | "prompts/get" | "completion/complete" | "edge" | "elicitation/create" | "sampling/createMessage";
 
 export const auditActions = [
   // Sign-in, sign-out and lockout (lib/auth).
@@ -101,6 +101,9 @@ export const auditActions = [
   "gateway.prompts/get",
   "gateway.completion/complete",
   "gateway.edge",
+  // A backend's request during a call, relayed to the client or refused (lib/gateway/backend-requests.ts).
+  "gateway.elicitation/create",
+  "gateway.sampling/createMessage",
   "gateway.drift",
   "gateway.drift.resolve",
 ] as const;

@@ -1,6 +1,7 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { getPolicy } from "@/lib/settings/policy";
 import { type ApprovalBinding, approvalState, claimApproval, noteAgentStoppedWaiting, noteAgentWaiting, openApprovalRequest } from "@/lib/tool-approvals/requests";
+import type { CallRelay, LoggingLevel, RelayedNotification } from "./call-relay";
 import type { ResolvedTool } from "./resolution";
 
 // A call to a tool that needs a person: it proceeds with an approval given for exactly this call (used
@@ -15,6 +16,8 @@ export interface WaitHooks {
   progress?: (update: { progress: number; total: number; message: string }) => Promise<void>;
   /** The client gave up (cancelled or disconnected): stop waiting; the request stays open for a later repeat. */
   signal?: AbortSignal;
+  /** Where the backend's progress and log messages about the call go (./call-relay.ts). */
+  relay?: CallRelay;
 }
 
 export type GateOutcome =
@@ -24,12 +27,11 @@ export type GateOutcome =
   /** No request was opened: the agent has too many waiting. */
   | { kind: "refused"; approvalId?: undefined; message: string };
 
-type ProgressNotification = { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total: number; message: string } };
-
-/** The hooks for one request, given what its era's SDK offers: the request's progress token and a way to notify. */
-export function waitHooks(progressToken: unknown, notify: (notification: ProgressNotification) => Promise<void>, signal?: AbortSignal): WaitHooks {
+/** The hooks for one request, given what its era's SDK offers: the request's progress token, the log level the client asked for, and a way to notify. */
+export function waitHooks(progressToken: unknown, notify: (notification: RelayedNotification) => Promise<void>, signal?: AbortSignal, logLevel?: LoggingLevel, ask?: CallRelay["ask"]): WaitHooks {
   const token = typeof progressToken === "string" || typeof progressToken === "number" ? progressToken : undefined;
-  return { signal, progress: token === undefined ? undefined : (update) => notify({ method: "notifications/progress", params: { progressToken: token, ...update } }) };
+  const relay = token === undefined && logLevel === undefined && ask === undefined ? undefined : { progressToken: token, logLevel, notify, ask };
+  return { signal, relay, progress: token === undefined ? undefined : (update) => notify({ method: "notifications/progress", params: { progressToken: token, ...update } }) };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -9,6 +9,9 @@ import { createParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { formatBytes, type GuardedRequest, OutboundResponseError } from "@/lib/net/outbound";
+import type { UpstreamIdentity } from "@/lib/signing/upstream-token";
+import { answerBackendRequest, cancelBackendRequest } from "./backend-requests";
+import { type CallRelay, relayBackendNotice } from "./call-relay";
 
 /** A tools/call result as the backend sent it: the same object is relayed, nothing rebuilt. */
 export interface CallResult {
@@ -28,12 +31,19 @@ export interface ToolCallExchange {
   timeoutMs: number;
   maxResponseBytes: number;
   signal?: AbortSignal;
+  /** Relays the backend's progress (asked for with the call's id as the gateway's token) and log messages to the client. */
+  relay?: CallRelay;
+  /** Who and what the call is, for auditing the backend's own requests during it (./backend-requests.ts). */
+  backend?: { serverId: string; serverName: string };
+  caller?: UpstreamIdentity;
+  correlationId?: string;
 }
 
 type Body = Dispatcher.ResponseData["body"];
 
 export async function exchangeToolCall(post: GuardedRequest, call: ToolCallExchange): Promise<CallResult> {
-  const body = JSON.stringify({ jsonrpc: "2.0", id: call.id, method: "tools/call", params: { name: call.name, arguments: call.args } });
+  const params = call.relay?.progressToken === undefined ? { name: call.name, arguments: call.args } : { name: call.name, arguments: call.args, _meta: { progressToken: call.id } };
+  const body = JSON.stringify({ jsonrpc: "2.0", id: call.id, method: "tools/call", params });
   const headers = { ...call.headers, "content-type": "application/json", accept: "application/json, text/event-stream" };
   let answer: Dispatcher.ResponseData;
   try {
@@ -42,7 +52,7 @@ export async function exchangeToolCall(post: GuardedRequest, call: ToolCallExcha
     throw timedOut(error, call.timeoutMs) ?? error;
   }
   try {
-    return resultOf(await messageOf(answer, call), call.id);
+    return resultOf(await messageOf(answer, call, post), call.id);
   } catch (error) {
     answer.body.destroy();
     throw timedOut(error, call.timeoutMs) ?? error;
@@ -57,14 +67,14 @@ function timedOut(error: unknown, timeoutMs: number): McpError | undefined {
   return new McpError(ErrorCode.RequestTimeout, "Request timed out", { timeout: timeoutMs });
 }
 
-async function messageOf({ statusCode, headers, body }: Dispatcher.ResponseData, call: ToolCallExchange): Promise<unknown> {
+async function messageOf({ statusCode, headers, body }: Dispatcher.ResponseData, call: ToolCallExchange, post: GuardedRequest): Promise<unknown> {
   if (statusCode < 200 || statusCode >= 300) {
     const text = await readText(body, 64 * 1024).catch(() => "");
     throw new StreamableHTTPError(statusCode, `Error POSTing to endpoint: ${text}`);
   }
   const type = String(headers["content-type"] ?? "");
   if (/^application\/json/i.test(type)) return JSON.parse(await readText(body, call.maxResponseBytes));
-  if (/^text\/event-stream/i.test(type)) return answerFromStream(body, call);
+  if (/^text\/event-stream/i.test(type)) return answerFromStream(body, call, post);
   await body.dump();
   throw new StreamableHTTPError(-1, `Unexpected content type: ${type}`);
 }
@@ -85,9 +95,9 @@ function tooLarge(maxBytes: number): OutboundResponseError {
 }
 
 // The answer to our request is the event whose message carries its id; notifications before it (progress,
-// logging) are not relayed, as the SDK client did not relay them either. What follows the answer is
+// logging) are relayed when the client asked for them (./call-relay.ts). What follows the answer is
 // drained rather than cut, so the connection is kept for the next call.
-function answerFromStream(body: Body, call: ToolCallExchange): Promise<unknown> {
+function answerFromStream(body: Body, call: ToolCallExchange, post: GuardedRequest): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let size = 0;
     let settled = false;
@@ -102,8 +112,18 @@ function answerFromStream(body: Body, call: ToolCallExchange): Promise<unknown> 
     const parser = createParser({
       onEvent: (event) => {
         if (settled || (event.event !== undefined && event.event !== "message") || event.data === "") return;
-        const message = JSON.parse(event.data) as { id?: unknown } | null;
-        if (message?.id !== call.id) return;
+        const message = JSON.parse(event.data) as { id?: unknown; method?: unknown } | null;
+        if (message?.id !== call.id) {
+          if (message?.method === undefined) return;
+          if (message.id === undefined) {
+            if (message.method === "notifications/cancelled") cancelBackendRequest(call, message as { params?: unknown });
+            else if (call.relay) relayBackendNotice(call.relay, call.id, message);
+          } else {
+            const { url, headers, timeoutMs, name: tool, relay, backend, caller, correlationId } = call;
+            answerBackendRequest({ post, url, headers, timeoutMs, tool, relay, backend, caller, correlationId }, message, call);
+          }
+          return;
+        }
         settle(() => resolve(message));
         body.dump().catch(() => {});
       },

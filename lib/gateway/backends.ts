@@ -25,6 +25,8 @@ import {
   ToolDriftError,
 } from "./backend-errors";
 import { argumentsHash } from "./audit-queue";
+import type { CallRelay } from "./call-relay";
+import { cancellationReason } from "./cancellation";
 import { type CallResult, exchangeToolCall } from "./backend-exchange";
 import { mintUpstreamToken, sessionScope, type TokenMinter, type UpstreamIdentity } from "@/lib/signing/upstream-token";
 
@@ -77,6 +79,10 @@ export interface CallOptions {
   agent?: UpstreamIdentity;
   /** For a minted token's `toolgate_args_sha256`: the audit's hash of the arguments, when already made. */
   argumentsHash?: string;
+  /** The client's side of the backend's progress and log messages about the call (./call-relay.ts). */
+  relay?: CallRelay;
+  /** The call's, for auditing the backend's own requests during it (./backend-requests.ts). */
+  correlationId?: string;
 }
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -245,10 +251,12 @@ export class BackendPool {
         await entry.recheck;
         if (entry.drifted.has(toolName)) throw new ToolDriftError(toolName, backend.serverName);
         const headers = backend.upstreamAuth === "minted" ? await this.mintedCallHeaders(session, backend.endpointUrl, options.agent, toolName, args, options.argumentsHash) : session.callHeaders;
-        const call = { url: session.url, headers, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal };
+        const call = { url: session.url, headers, id: this.nextCallId++, name: toolName, args, timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: options.signal, relay: options.relay, backend, caller: options.agent, correlationId: options.correlationId };
         return exchangeToolCall(this.callPost, call).catch((error: unknown) => {
-          if (options.signal?.aborted || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, error);
-          throw error;
+          const cancelled = options.signal?.aborted;
+          if (cancelled || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) cancelOnBackend(session, call.id, cancelled ? options.signal!.reason : error);
+          // The signal's reason may be any value (the SDK aborts with the client's words): a cancellation is never the backend's fault.
+          throw cancelled ? cancellationReason(options.signal!.reason) : error;
         });
       });
     try {
@@ -477,7 +485,9 @@ export class BackendPool {
       fetch: this.sessionFetch(() => transport, minted ? { audience: entry.backend.endpointUrl, agent: slot.agent } : undefined),
       requestInit: { headers: minted ? undefined : entry.backend.headers },
     });
-    const client = new Client({ name: "toolgate-gateway", version: "1.0.0" });
+    // Elicitation and sampling are declared so a backend may ask during a call; the gateway relays each request
+    // to the client that made the call, or refuses it (./backend-requests.ts). Asked outside a call, the SDK refuses.
+    const client = new Client({ name: "toolgate-gateway", version: "1.0.0" }, { capabilities: { elicitation: {}, sampling: {} } });
     const session: Session = { client, transport, url, callHeaders: {}, inFlight: 0, retired: false, closed: false };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.recheckOnNotice(entry, session));
     // Resources and prompts are pinned too (decision 032): their lists changing is checked the same way.

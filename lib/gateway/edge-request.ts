@@ -22,6 +22,11 @@ export interface EdgeRequest {
   text(maxBytes: number): Promise<string | null>;
   /** The same request as a Fetch API Request, for the SDK transports; made once, when first asked for. */
   fetchRequest(): Request;
+  /**
+   * Aborts when the client goes away before its answer is written (a 2026-07-28 client cancels a call by
+   * closing its request): made when first asked for, so a request that never asks pays nothing.
+   */
+  signal(): AbortSignal;
 }
 
 /** An answer the gateway serialised itself: written as it is by the front server. */
@@ -77,6 +82,7 @@ export function fromFetch(request: Request): EdgeRequest {
       return length !== null ? request.text() : readLimited(request, maxBytes);
     },
     fetchRequest: () => request,
+    signal: () => request.signal,
   };
 }
 
@@ -102,9 +108,20 @@ class NodeHeaders implements HeaderReader {
   }
 }
 
-export function fromNode(incoming: http.IncomingMessage, origin: string, body: NodeBody | undefined): EdgeRequest {
+export function fromNode(incoming: http.IncomingMessage, origin: string, body: NodeBody | undefined, outgoing?: http.ServerResponse): EdgeRequest {
   const url = new URL(incoming.url ?? "/", origin).href;
   let request: Request | undefined;
+  let gone: AbortController | undefined;
+  const signal = () => {
+    if (gone) return gone.signal;
+    gone = new AbortController();
+    const controller = gone;
+    // The answer's 'close' comes once it is written, or earlier when the connection went: only the latter aborts.
+    outgoing?.once("close", () => {
+      if (!outgoing.writableFinished) controller.abort(new DOMException("The client closed the request before its answer.", "AbortError"));
+    });
+    return controller.signal;
+  };
   return {
     method: incoming.method ?? "GET",
     url,
@@ -112,16 +129,17 @@ export function fromNode(incoming: http.IncomingMessage, origin: string, body: N
     clientAddress: incoming.socket.remoteAddress,
     text: async (maxBytes) => (!body ? "" : !body.complete || body.bytes.length > maxBytes ? null : body.bytes.toString("utf8")),
     fetchRequest() {
-      request ??= toFetchRequest(incoming, url, body?.bytes);
+      request ??= toFetchRequest(incoming, url, body?.bytes, outgoing ? signal() : undefined);
       return request;
     },
+    signal,
   };
 }
 
-function toFetchRequest(incoming: http.IncomingMessage, url: string, body: Buffer<ArrayBuffer> | undefined): Request {
+function toFetchRequest(incoming: http.IncomingMessage, url: string, body: Buffer<ArrayBuffer> | undefined, signal: AbortSignal | undefined): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  return new Request(url, { method: incoming.method, headers, body });
+  return new Request(url, { method: incoming.method, headers, body, signal });
 }

@@ -63,7 +63,7 @@ export function leanListOf(body: unknown): LeanList | null {
  * an approval). Errors map as the SDK server maps a handler's: an integer `code` is kept, anything
  * else is -32603, and `data` goes along when there is some.
  */
-export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy", endpoint: GatewayEndpoint | null = null): Promise<string | null> {
+export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, correlationId: string, era: "legacy" | "modern" = "legacy", endpoint: GatewayEndpoint | null = null, signal?: AbortSignal): Promise<string | null> {
   const view = await viewAt(agent.agentId, endpoint);
   const { toolsByName, policySet } = view;
   // In discovery mode, call_tool's approval is the tool it names (./discovery-tools.ts).
@@ -72,7 +72,7 @@ export async function answerLeanCall(agent: AgentIdentity, call: LeanCall, corre
   // acts for and its time may need a person where the view did not (a remembered decision: a map lookup).
   if (tool && (tool.requiresApproval || decideFor(policySet, policyAgentOf(agent), tool, "tools/call", new Date()).decision === "approval")) return null;
   countLeanCall();
-  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, {}, endpoint, call.idempotencyKey);
+  const result = () => callGatewayTool(agent, call.name, call.args, correlationId, { signal }, endpoint, call.idempotencyKey);
   return answer(call.id, era === "legacy" ? result : async () => stampedResult(await result()));
 }
 

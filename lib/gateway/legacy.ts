@@ -18,6 +18,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { waitHooks } from "./approval-gate";
+import { clientAsker, relayedResultSchema } from "./backend-requests";
+import { type LoggingLevel, requestedLoggingLevel } from "./call-relay";
+import { InFlightLeanCalls } from "./cancellation";
+import { unwatchSessionLists, watchSessionLists } from "./list-changes";
 import { correlationIdOf, gatewayAuthInfo } from "./context";
 import { clientAddressOf, recordEdgeRefusal } from "./edge-refusals";
 import type { GatewayEndpoint } from "./endpoints";
@@ -46,6 +50,17 @@ interface Session {
   /** The endpoint it was opened at (./endpoints.ts; null: /mcp): a session serves only there. */
   endpoint: GatewayEndpoint | null;
   lastUsed: number;
+  /** Its calls the lean path serves, so a notifications/cancelled reaches them too (./cancellation.ts). */
+  leanCalls: InFlightLeanCalls;
+  /** What the client asked to be relayed about its calls (./call-relay.ts, ./backend-requests.ts). */
+  relays: SessionRelays;
+}
+
+interface SessionRelays {
+  /** The log level the client set (logging/setLevel): backend log messages about its calls are relayed from there up. */
+  level?: LoggingLevel;
+  /** It declared elicitation or sampling at initialize: a backend's requests during its calls are relayed to it. */
+  asks: boolean;
 }
 
 const sessions = new Map<string, Session>();
@@ -54,8 +69,8 @@ const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): Server {
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} } });
+function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, relays: SessionRelays): Server {
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} } });
   // A GatewayRefusal goes out as it is: the SDK answers with its code and message. (An McpError would
   // put "MCP error -32602: " into the message, so the two eras would answer in different words.)
   server.setRequestHandler(ListToolsRequestSchema, (request) => listGatewayTools(agent, request.params?.cursor, endpoint));
@@ -63,7 +78,8 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null): 
   // schema: that drops fields it does not know and moves `_meta` first. The backend's result is relayed
   // as it came, as the lean path (./lean-call.ts) relays it. The request is still parsed with the schema.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (request: CallToolRequest, extra: CallExtra) => {
-    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal);
+    const ask = clientAsker(server.getClientCapabilities(), (method, params, signal) => extra.sendRequest({ method, params } as ServerRequest, relayedResultSchema(method), { signal }));
+    const hooks = waitHooks(request.params._meta?.progressToken, (notification) => extra.sendNotification(notification), extra.signal, relays.level, ask);
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(extra.authInfo), hooks, endpoint, idempotencyKeyOf(request.params._meta));
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
@@ -89,12 +105,20 @@ function sweepIdleSessions(now: number) {
 async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Response> {
   sweepIdleSessions(Date.now());
   if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
+  const capabilities = (body as { params?: { capabilities?: { elicitation?: unknown; sampling?: unknown } } }).params?.capabilities;
+  const relays: SessionRelays = { asks: Boolean(capabilities?.elicitation || capabilities?.sampling) };
+  const server = virtualServer(agent, endpoint, relays);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => void sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now() }),
+    onsessioninitialized: (id) => {
+      sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), relays });
+      // Told when its lists change (./list-changes.ts), until the session closes.
+      watchSessionLists(id, agent, endpoint, server);
+      server.onclose = () => unwatchSessionLists(id);
+    },
     onsessionclosed: (id) => void sessions.delete(id),
   });
-  await virtualServer(agent, endpoint).connect(transport);
+  await server.connect(transport);
   return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
@@ -106,10 +130,18 @@ function servesLean(request: EdgeRequest): boolean {
   return request.method === "POST" && !!accept?.includes("application/json") && accept.includes("text/event-stream") && (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version));
 }
 
-/** The lean path's answer (./lean-call.ts), or null where the SDK path serves the message. */
-async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<string | null> {
+/** The lean path's answer (./lean-call.ts), or null where the SDK path serves the message; "" for a call the client cancelled (no answer, as the SDK server sends none). */
+async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null, leanCalls: InFlightLeanCalls): Promise<string | null> {
   const call = leanCallOf(body);
-  if (call) return answerLeanCall(agent, call, correlationId, "legacy", endpoint);
+  if (call) {
+    const signal = leanCalls.start(call.id);
+    try {
+      const answer = await answerLeanCall(agent, call, correlationId, "legacy", endpoint, signal);
+      return answer !== null && signal.aborted ? "" : answer;
+    } finally {
+      leanCalls.end(call.id, signal);
+    }
+  }
   const list = leanListOf(body);
   return list ? answerLeanList(agent, list, endpoint) : null;
 }
@@ -117,7 +149,7 @@ async function leanAnswer(agent: AgentIdentity, body: unknown, correlationId: st
 /** One answer as the SDK transport streams it: a single `message` event, with the same headers. */
 function eventStreamAnswer(message: string, sessionId: string): PlainAnswer {
   const headers = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", "mcp-session-id": sessionId };
-  return plainAnswer(200, headers, `event: message\ndata: ${message}\n\n`);
+  return plainAnswer(200, headers, message === "" ? "" : `event: message\ndata: ${message}\n\n`);
 }
 
 /** Serves one 2025-era request: initialize opens a session; later requests must name it. */
@@ -138,7 +170,11 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   session.lastUsed = Date.now();
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
-  const answer = servesLean(request) ? await leanAnswer(agent, body, correlationId, endpoint) : null;
+  // A cancel for a lean call aborts it here; the SDK server still gets the notification (and acknowledges it).
+  session.leanCalls.cancel(body);
+  session.relays.level = requestedLoggingLevel(body) ?? session.relays.level;
+  // A session that asked for log messages, or can answer a backend's requests, has its calls on the SDK path, which relays them.
+  const answer = servesLean(request) && session.relays.level === undefined && !session.relays.asks ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }

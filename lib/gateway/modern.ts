@@ -2,6 +2,8 @@ import { type CallToolResult, createMcpHandler, type McpRequestContext, Protocol
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { waitHooks } from "./approval-gate";
+import { loggingLevelOf } from "./call-relay";
+import { listTtlMs } from "./list-changes";
 import { correlationIdOf, endpointOfAuthInfo, gatewayAuthInfo } from "./context";
 import type { GatewayEndpoint } from "./endpoints";
 import { type EdgeRequest, type GatewayAnswer, plainAnswer } from "./edge-request";
@@ -20,6 +22,11 @@ function asProtocolError(error: unknown): never {
   throw error;
 }
 
+/** A list result with its cache hint (no session tells a 2026-07-28 client of changes; ./list-changes.ts): the agent's own view, so private. */
+function cacheable<T extends object>(result: T): T & { ttlMs: number; cacheScope: "private" } {
+  return { ...result, ttlMs: listTtlMs, cacheScope: "private" };
+}
+
 function agentOf(context: McpRequestContext): AgentIdentity {
   const agent = context.authInfo?.extra?.agent as AgentIdentity | undefined;
   if (!agent) throw new Error("The gateway serves only authenticated agents.");
@@ -29,23 +36,27 @@ function agentOf(context: McpRequestContext): AgentIdentity {
 function virtualServer(context: McpRequestContext): Server {
   const agent = agentOf(context);
   const endpoint = endpointOfAuthInfo(context.authInfo);
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} } });
-  server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  const server = new Server(gatewayServerInfo, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} } });
+  server.setRequestHandler("tools/list", (request) => listGatewayTools(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
   server.setRequestHandler("tools/call", (request, context) => {
-    const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal);
+    // A 2026-07-28 client asks for log messages per request (`_meta`'s logLevel): relayed from that level up (./call-relay.ts).
+    const logLevel = loggingLevelOf((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[logLevelKey]);
+    const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal, logLevel);
     // Results pass back exactly as the backend sent them.
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint, idempotencyKeyOf(context.mcpReq._meta)).catch(asProtocolError) as Promise<CallToolResult>;
   });
   // Resources and prompts of pinned, certified versions (./definitions-server.ts, decision 032).
-  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor, endpoint).catch(asProtocolError));
-  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("resources/list", (request) => listGatewayResources(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
+  server.setRequestHandler("resources/templates/list", (request) => listGatewayResourceTemplates(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
   server.setRequestHandler("resources/read", (request, context) => readGatewayResource(agent, request.params.uri, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
-  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint).catch(asProtocolError));
+  server.setRequestHandler("prompts/list", (request) => listGatewayPrompts(agent, request.params?.cursor, endpoint).then(cacheable, asProtocolError));
   server.setRequestHandler("prompts/get", (request, context) => getGatewayPrompt(agent, request.params.name, request.params.arguments, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   // Completion of a prompt's or resource template's arguments, checked like prompts/get and resources/read (./completion.ts).
   server.setRequestHandler("completion/complete", (request, context) => completeGateway(agent, request.params, correlationIdOf(context.http?.authInfo), endpoint).catch(asProtocolError));
   return server;
 }
+
+const logLevelKey = "io.modelcontextprotocol/logLevel";
 
 const handler = createMcpHandler(virtualServer, { legacy: "reject", maxRequestBodySize: 4 * 1024 * 1024 });
 
@@ -53,7 +64,7 @@ export async function handleModernRequest(agent: AgentIdentity, request: EdgeReq
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
   const call = leanCallOf(body);
-  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern", endpoint) : null;
+  const answer = call && servesLean(request, call, body) ? await answerLeanCall(agent, call, correlationId, "modern", endpoint, request.signal()) : null;
   if (answer !== null) return plainAnswer(200, { "content-type": "application/json" }, answer);
   return handler.fetch(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }

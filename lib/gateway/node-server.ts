@@ -86,7 +86,7 @@ export function serveWith(handler: EdgeHandler, incoming: http.IncomingMessage, 
         outgoing.shouldKeepAlive = false;
         closeAfterClientReads(incoming.socket);
       }
-      await send(await handler(fromNode(incoming, origin, body)), outgoing);
+      await send(await handler(fromNode(incoming, origin, body, outgoing)), outgoing);
     })
     .catch((error: unknown) => {
       console.error("[toolgate] request failed:", error);

@@ -254,7 +254,7 @@ async function checkedCall({ agent, name, args, correlationId, argumentsHash, en
   // A tool that changes things or needs a person is not forwarded on a definition listed too long ago.
   const freshDefinition = requiresApproval || !tool.readOnly;
   // The agent's own upstream session, so a stateful backend never mixes two agents' state.
-  const result = await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition, agent, argumentsHash });
+  const result = await callTool(backends.get(tool.serverId)!, tool.toolName, args, { readOnly: tool.readOnly, freshDefinition, agent, argumentsHash, signal: hooks.signal, relay: hooks.relay, correlationId });
   if (tool.outputSchema && result.structuredContent !== undefined && !result.isError) {
     const output = validateStructuredContent(tool, result.structuredContent);
     if (!output.ok) {

@@ -4,6 +4,7 @@ import { auditQueueDepth } from "@/lib/gateway/audit-queue";
 import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
 import { onResolutionChange } from "@/lib/gateway/invalidation";
+import { noteViewsChanged } from "@/lib/gateway/list-changes";
 import { readGatewayGaugesFrom } from "@/lib/observability/metrics";
 import { refreshOutboundPolicy } from "@/lib/settings/outbound";
 import { singleton } from "./singleton";
@@ -25,6 +26,8 @@ export function wireGateway(): void {
     // Settings changes notify too (migration 20261125000000_approvals_audit_chain): the outbound rule is read again into the
     // live policy the gateway's connections are checked against (lib/settings/outbound.ts).
     onResolutionChange(() => void refreshOutboundPolicy().catch((error: unknown) => console.error("[toolgate] reading the outbound rule failed:", error)));
+    // 2025-era sessions are told when their lists change (notifications/*/list_changed).
+    onResolutionChange(noteViewsChanged);
     readGatewayGaugesFrom({ backendStates, auditQueueDepth });
     return true;
   });
