@@ -1,10 +1,9 @@
-import AxeBuilder from "@axe-core/playwright";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
 import { type FixtureServer, startFixtureServer } from "../test/mcp-fixture-server";
-import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
+import { expectAccessible, expectNoSidewaysScroll, type Person, phone, serverLiveForAgent, setUpTeam, signIn, signOut } from "./helpers";
 
 // Issue #19 item 1, for people: an owner (who is also a reviewer) defines a bundle of two certified tools on
 // the Bundles pages and submits it; as its author they are not offered Certify and are told why; another
@@ -18,7 +17,6 @@ const stranger: Person = { email: "bds@e2e.test", name: "Sam Stranger", password
 const serverName = "io.example/bundle-records";
 const bundleName = "records-desk";
 const agentName = "bundle-bot";
-const phone = { width: 390, height: 844 };
 
 test.describe.configure({ mode: "serial" });
 
@@ -31,22 +29,8 @@ test.afterAll(async () => {
   await backend?.close();
 });
 
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-}
 
-async function openEntry(page: Page, tab: string) {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
-}
 
-/** The document is no wider than the phone: nothing makes the whole page scroll sideways. */
-async function expectNoSidewaysScroll(page: Page, where: string) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${where} lays out ${width} px wide`).toBeLessThanOrEqual(phone.width);
-}
 
 test("set-up: an owner who also reviews, a certified entry in dev, and an agent of the team granted it", async ({ page }) => {
   test.setTimeout(180_000);
@@ -62,30 +46,7 @@ test("set-up: an owner who also reviews, a certified entry in dev, and an agent 
   await expect(row.getByRole("status")).toHaveText(/Saved roles/);
   await signOut(page);
 
-  await signIn(page, owner.email, owner.password);
-  await registerServerByApi(page, { name: serverName, title: "Bundle records", purpose: "Records a bundle picks tools from.", team, endpointUrl: backend.url });
-  await openEntry(page, "Review & promotion");
-  await submitForReview(page, owner.email);
-  await signOut(page);
-
-  await signIn(page, reviewer.email, reviewer.password);
-  await openEntry(page, "Review & promotion");
-  await certifyWaivingChecks(page, "Trial server for bundles; checks waived.");
-  await signOut(page);
-
-  await signIn(page, owner.email, owner.password);
-  await openEntry(page, "Review & promotion");
-  await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
-  await signOut(page);
-
-  await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  agentKey = await createAgentWithKey(page, { name: agentName, team, environment: "dev" });
-  const agentCard = page.getByRole("article", { name: `Agent ${agentName}` });
-  const grantForm = agentCard.getByRole("form", { name: "Grant access" });
-  await grantForm.getByLabel("Server").selectOption({ label: `${serverName} (low risk)` });
-  await grantForm.getByRole("button", { name: "Grant access" }).click();
-  await expect(agentCard.getByRole("table", { name: `Grants of ${agentName}` })).toContainText("active");
-  await signOut(page);
+  agentKey = await serverLiveForAgent(page, { owner, reviewer, admin: e2eAdmin }, { name: serverName, title: "Bundle records", purpose: "Records a bundle picks tools from.", team, endpointUrl: backend.url }, agentName);
 });
 
 test("the owner creates a bundle of two certified tools and submits it; as its author they cannot certify it", async ({ page }) => {

@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { createAgentWithKey, openEntry, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
 
 const team = "Certification Team";
 const owner: Person = { email: "cora@e2e.test", name: "Cora Owner", password: "cora's long password", role: "Server owner" };
@@ -17,11 +17,6 @@ const everything = serverEverythingForSpec();
 /** cert-bot's key, once the administrator made it. */
 let agentKey = "";
 
-async function openEntry(page: Page, tab: string) {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
-}
 
 /** A test of one person's steps: they sign in first and sign out at the end. */
 function testAs(person: Person, title: string, steps: (page: Page) => Promise<void>) {
@@ -56,7 +51,7 @@ testAs(owner, "the owner registers a server through the API, uploads evidence an
     endpointUrl: everything.url,
   });
 
-  await openEntry(page, "Evidence");
+  await openEntry(page, serverName, "Evidence");
   await expect(page.getByTestId("check-quality")).toContainText("fails");
 
   const spdx = await addEvidence(page, "SBOM", (f) => f.getByLabel("File").setInputFiles(fixture("sbom-spdx.json")));
@@ -115,7 +110,7 @@ testAs(reviewer, "the reviewer claims it from the queue and certifies it", async
 });
 
 testAs(owner, "the owner asks to promote it to prod", async (page) => {
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await requestPromotion(page, "prod", {
     rollout: "Canary to one agent for a day, then everyone.",
     rollback: "Re-pin the previous version; no data migration.",
@@ -132,7 +127,7 @@ testAs(approver, "the approver approves the promotion in the inbox; the entry sh
   await request.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByRole("article", { name: `Promotion of ${serverName} 1.0.0 to prod` })).toHaveCount(0);
 
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await expect(page.getByText("certified", { exact: true }).first()).toBeVisible();
   await expect(page.getByTestId("pin-prod")).toContainText("1.0.0");
   await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "../test/mcp-fixture-server";
-import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
+import { certifyWaivingChecks, createAgentWithKey, openEntry, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #16, "Guide the work" → "Readable changes": a version's changes and a drift incident show the
 // text that changed (a poisoned instruction hides in a description), /drift offers what a person may do
@@ -37,11 +37,6 @@ test.afterAll(async () => {
   await backend?.close();
 });
 
-async function openEntry(page: Page, tab: string) {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
-}
 
 async function noWiderThanScreen(page: Page) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -63,17 +58,17 @@ test("set-up: a certified server pinned in dev", async ({ page }) => {
   await setUpTeam(page, team, [owner, reviewer], [owner]);
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Changing records", purpose: "Records whose tools change.", team, endpointUrl: backend.url });
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await submitForReview(page, owner.email);
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await certifyWaivingChecks(page, "Trial server for readable changes; checks waived.");
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
   await signOut(page);
 });
@@ -81,7 +76,7 @@ test("set-up: a certified server pinned in dev", async ({ page }) => {
 test("item 1: a new version's changes show the description's words and the schema's lines that changed, whole", async ({ page }) => {
   backend.setTools(poisoned);
   await signIn(page, owner.email, owner.password);
-  await openEntry(page, "Versions");
+  await openEntry(page, serverName, "Versions");
   const form = page.getByRole("form", { name: "Import new version" });
   await form.getByLabel("Version", { exact: true }).fill("1.1.0");
   await form.getByRole("button", { name: "Import version" }).click();
@@ -128,7 +123,7 @@ test("item 2: a drift incident records the live definition and shows certified a
   await expectPoisonShown(incident);
 
   // The entry's own drift section shows the same.
-  await openEntry(page, "Overview");
+  await openEntry(page, serverName, "Overview");
   await expectPoisonShown(page.getByRole("region", { name: "Drift", exact: true }).getByRole("article", { name: `Drift of read_record in ${serverName} 1.0.0` }));
 
   await page.goto("/drift");

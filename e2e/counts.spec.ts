@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
+import { certifyWaivingChecks, createAgentWithKey, openEntry, type Person, phone, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #16, "Counts where people look": the main navigation counts what waits for the signed-in
 // person (reviews they may act on, approvals of every kind they may decide, open drift); the approver
@@ -14,7 +14,6 @@ const owner: Person = { email: "cto@e2e.test", name: "Cora Owner", password: "co
 const reviewer: Person = { email: "ctr@e2e.test", name: "Cyril Reviewer", password: "cyril's long password", role: "Governance reviewer" };
 const approver: Person = { email: "cta@e2e.test", name: "Cleo Approver", password: "cleo's long password", role: "Approver" };
 const serverName = "io.example/counts";
-const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 
 test.describe.configure({ mode: "serial" });
@@ -29,17 +28,12 @@ async function menuName(page: Page, waiting: number) {
   return waiting + open > 0 ? `Menu ${waiting + open} waiting` : "Menu";
 }
 
-async function openEntry(page: Page, tab: string) {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
-}
 
 test("set-up: the team and its people; a server submitted for review", async ({ page }) => {
   await setUpTeam(page, team, [owner, reviewer, approver], [owner]);
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Counts", purpose: "Something to count.", team, endpointUrl: everything.url });
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await submitForReview(page, owner.email);
   await signOut(page);
 });
@@ -55,7 +49,7 @@ test("item 1: Reviews and Approvals in the navigation count what waits for this 
   await page.setViewportSize(desktop);
 
   // Claimed, it still waits for them; certified, it waits no more.
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await certifyWaivingChecks(page, "Trial server; checks waived.", () => expect(nav(page).getByRole("link", { name: "Reviews 1 waiting" })).toBeVisible());
   await page.goto("/reviews");
   await expect(nav(page).getByRole("link", { name: "Reviews", exact: true })).toBeVisible();
@@ -66,7 +60,7 @@ test("item 1: Reviews and Approvals in the navigation count what waits for this 
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await requestPromotion(page, "prod", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the server switch." });
   await signOut(page);
 

@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
+import { certifyWaivingChecks, createAgentWithKey, openEntry, type Person, registerServerByApi, requestPromotion, serverEverythingForSpec, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
 
 // Issue #16, items 4, 6 and 7: the dashboard counts every kind of approval waiting; servers and tools
 // are stopped from their catalog entry, the global switch asks before it stops everything and shows a banner everywhere;
@@ -19,11 +19,6 @@ const approvalWaitMs = 3_000;
 test.describe.configure({ mode: "serial" });
 const everything = serverEverythingForSpec();
 
-async function openEntry(page: Page, tab: string) {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
-}
 
 /** A latency tile's text ("12 ms", "1.3 s") in milliseconds. */
 const asMs = (text: string) => Number.parseFloat(text) * (text.endsWith(" s") ? 1000 : 1);
@@ -36,17 +31,17 @@ const axisLabels = (chart: Locator) => chart.locator(".recharts-yAxis-tick-label
 async function certifyAndRequestProd(page: Page) {
   await signIn(page, owner.email, owner.password);
   await registerServerByApi(page, { name: serverName, title: "Dashboard and kill switches", purpose: "Traffic for the dashboard.", team, endpointUrl: everything.url });
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await submitForReview(page, owner.email);
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await certifyWaivingChecks(page, "Trial server for the dashboard; checks waived.");
   await signOut(page);
 
   await signIn(page, owner.email, owner.password);
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   await requestPromotion(page, "prod", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the server switch." });
   await signOut(page);
 }
@@ -70,7 +65,7 @@ test("item 4: Pending approvals counts a prod promotion waiting in the inbox, li
 
 test("item 6: servers and tools are stopped from their entry; the global switch asks before it stops everything and shows a banner on every page", async ({ page }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  await openEntry(page, "Review & promotion");
+  await openEntry(page, serverName, "Review & promotion");
   const panel = page.getByRole("region", { name: "Kill switches" });
   const engage = panel.getByRole("form", { name: "Engage kill switch" });
 

@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { startFixtureServer } from "../test/mcp-fixture-server";
-import { type Person, setUpTeam, signIn, signOut } from "./helpers";
+import { openEntry, type Person, setUpTeam, signIn, signOut } from "./helpers";
 
 // Issue 16, "Broke" items 2, 3, 5 and 10: forms that lose what was chosen, a Claim button the service
 // then refuses, the favicon and the way back from /verify. One entry, walked by its owner, a reviewer
@@ -34,15 +34,8 @@ async function as(page: Page, person: Person, steps: () => Promise<void>) {
   await signOut(page);
 }
 
-const sections = (page: Page) => page.getByRole("navigation", { name: "Entry sections" });
 
 /** Opens the entry's tab through the catalog, as a person would; answers the entry's path. */
-async function openEntry(page: Page, tab: string): Promise<string> {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await sections(page).getByRole("link", { name: tab }).click();
-  return new URL(page.url()).pathname;
-}
 
 test("setup: a team with an owner and a reviewer; the owner registers a server proposing medium risk", async ({ page }) => {
   await setUpTeam(page, team, [owner, teamReviewer, reviewer], [owner, teamReviewer]);
@@ -64,7 +57,7 @@ test("setup: a team with an owner and a reviewer; the owner registers a server p
     });
     expect(created.status(), await created.text()).toBe(201);
     // Submitted at once: evidence may still be added while it waits for review.
-    await openEntry(page, "Review & promotion");
+    await openEntry(page, serverName, "Review & promotion");
     await page.getByRole("button", { name: "Submit for review" }).click();
     await expect(page.getByRole("table", { name: "Lifecycle steps" })).toContainText(owner.email);
   });
@@ -72,7 +65,7 @@ test("setup: a team with an owner and a reviewer; the owner registers a server p
 
 test("item 2: after evidence is added or refused, the Kind select and the fields on screen agree", async ({ page }) => {
   await as(page, owner, async () => {
-    await openEntry(page, "Evidence");
+    await openEntry(page, serverName, "Evidence");
     const form = page.getByRole("form", { name: "Add evidence" });
     const kind = form.getByLabel("Kind");
 
@@ -109,7 +102,7 @@ test("item 5: the reviews queue offers Claim only to reviewers who may claim, as
     await expect(row).toContainText("submitted");
     await expect(row.getByRole("button", { name: "Claim" })).toHaveCount(0);
     await expect(row).toContainText("You own this server: another reviewer claims it");
-    await openEntry(page, "Review & promotion");
+    await openEntry(page, serverName, "Review & promotion");
     await expect(page.getByRole("button", { name: "Claim review" })).toHaveCount(0);
   });
   await as(page, reviewer, async () => {
@@ -164,7 +157,7 @@ test("item 10: every page has a favicon, and /verify leads back to the entry it 
   expect(icon.headers()["content-type"]).toMatch(/^image\//);
 
   await as(page, reviewer, async () => {
-    const entryPath = await openEntry(page, "Review & promotion");
+    const entryPath = await openEntry(page, serverName, "Review & promotion");
     await page.getByTestId("manifest-signature").getByRole("link", { name: "Verify" }).click();
     await expect(page.getByText(/Signature valid/)).toBeVisible();
     await page.getByRole("link", { name: `Back to ${serverName} 1.0.0` }).click();

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
 import { startServerEverything } from "../test/server-everything";
@@ -163,4 +164,66 @@ export async function certifyWaivingChecks(page: Page, reason: string, whileClai
   }
   await decision.getByRole("button", { name: "Certify" }).click();
   await expect(page.getByTestId("manifest-signature")).toContainText("Signature verified");
+}
+
+/** Opens a catalog entry's tab by searching the catalog for its name; answers the tab's path. */
+export async function openEntry(page: Page, serverName: string, tab: string): Promise<string> {
+  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
+  await page.getByRole("link", { name: serverName }).click();
+  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
+  return new URL(page.url()).pathname;
+}
+
+/** No WCAG 2.1 A or AA violation on the page as it is. */
+export async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+/** A phone's viewport, where no page may scroll sideways. */
+export const phone = { width: 390, height: 844 };
+
+/** The document is no wider than the phone: nothing makes the whole page scroll sideways. */
+export async function expectNoSidewaysScroll(page: Page, where: string, soft = false) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  (soft ? expect.soft : expect)(width, `${where} lays out ${width} px wide`).toBeLessThanOrEqual(phone.width);
+}
+
+/**
+ * A server live in dev for an agent, as people make it: the owner registers and submits it, the reviewer
+ * certifies it waiving the checks, the owner promotes it to dev, and an administrator creates the team's
+ * agent and grants it the server. Answers the agent's API key; signs out after each step.
+ */
+export async function serverLiveForAgent(
+  page: Page,
+  people: { owner: Person; reviewer: Person; admin: { email: string; password: string } },
+  server: { name: string; title: string; purpose: string; team: string; endpointUrl: string },
+  agentName: string,
+): Promise<string> {
+  const { owner, reviewer, admin } = people;
+  await signIn(page, owner.email, owner.password);
+  await registerServerByApi(page, server);
+  await openEntry(page, server.name, "Review & promotion");
+  await submitForReview(page, owner.email);
+  await signOut(page);
+
+  await signIn(page, reviewer.email, reviewer.password);
+  await openEntry(page, server.name, "Review & promotion");
+  await certifyWaivingChecks(page, `Trial server ${server.title}; checks waived.`);
+  await signOut(page);
+
+  await signIn(page, owner.email, owner.password);
+  await openEntry(page, server.name, "Review & promotion");
+  await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
+  await signOut(page);
+
+  await signIn(page, admin.email, admin.password);
+  const agentKey = await createAgentWithKey(page, { name: agentName, team: server.team, environment: "dev" });
+  const agentCard = page.getByRole("article", { name: `Agent ${agentName}` });
+  const grantForm = agentCard.getByRole("form", { name: "Grant access" });
+  await grantForm.getByLabel("Server").selectOption({ label: `${server.name} (low risk)` });
+  await grantForm.getByRole("button", { name: "Grant access" }).click();
+  await expect(agentCard.getByRole("table", { name: `Grants of ${agentName}` })).toContainText("active");
+  await signOut(page);
+  return agentKey;
 }

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
 import { type AuthorizationServer, startAuthorizationServer, type TestClient } from "../test/authorization-server";
-import { signIn } from "./helpers";
+import { phone, signIn } from "./helpers";
 
 // Issue #17, the people's side: an administrator registers the organisation's identity provider (a real
 // oidc-provider on loopback, which the e2e server may reach because it listens on loopback only) and
@@ -18,7 +18,6 @@ const bound: TestClient = { clientId: "cert-bot-client", secret: "cert-bot-clien
 const unbound: TestClient = { clientId: "stranger-client", secret: "stranger-client-secret-0123456789", scope: "tools:read tools:call" };
 /** The owner in e2e/certification.spec.ts, a member of cert-bot's team. */
 const teamOwner = { email: "cora@e2e.test", password: "cora's long password" };
-const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 
 test.describe.configure({ mode: "serial" });

@@ -1,12 +1,11 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { signIn } from "./helpers";
+import { phone, signIn } from "./helpers";
 
 // Issue #16, "Guide the work" → Long pages and Tables: the admin page in tabs, required fields marked, a refused
 // form that says each problem once and takes the reader to the first, and tables whose columns line up.
 
-const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 const team = "Long Pages Team";
 

@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin } from "../playwright.config";
-import { createAgentWithKey, type Person, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
+import { createAgentWithKey, expectNoSidewaysScroll, type Person, phone, registerServerByApi, serverEverythingForSpec, setUpTeam, signIn, signOut } from "./helpers";
 
 // Issue #16 item 9: every page is usable on a phone (390 px wide), and accessible at both widths. Set
 // PHONE_SCREENSHOTS=1 to also write the README's screenshots at 390 and 1366 px under docs/screenshots/.
@@ -9,7 +9,6 @@ import { createAgentWithKey, type Person, registerServerByApi, serverEverythingF
 const team = "Phone Team";
 const owner: Person = { email: "pia@e2e.test", name: "Pia Phone", password: "pia's long password", role: "Server owner" };
 const serverName = "io.example/phone-records";
-const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 const screenshots = process.env.PHONE_SCREENSHOTS === "1";
 /** The pages of the main navigation, and the account page. */
@@ -26,11 +25,6 @@ async function entryPathOf(page: Page): Promise<string> {
   return href!;
 }
 
-/** The document is no wider than the viewport: nothing makes the whole page scroll sideways. */
-async function expectNoSidewaysScroll(page: Page, where: string, soft = false) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  (soft ? expect.soft : expect)(width, `${where} lays out ${width} px wide`).toBeLessThanOrEqual(phone.width);
-}
 
 /** The element at the link's centre is the link (or inside it): nothing covers it. */
 async function expectNotCovered(page: Page, name: string) {

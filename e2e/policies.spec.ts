@@ -1,10 +1,9 @@
-import AxeBuilder from "@axe-core/playwright";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eAdmin, e2ePort } from "../playwright.config";
 import { type FixtureServer, startFixtureServer } from "../test/mcp-fixture-server";
-import { certifyWaivingChecks, createAgentWithKey, type Person, registerServerByApi, requestPromotion, setUpTeam, signIn, signOut, submitForReview } from "./helpers";
+import { expectAccessible, type Person, serverLiveForAgent, setUpTeam, signIn, signOut } from "./helpers";
 
 // Issue #18 phase 2b: policies governed like tools. An administrator who is also an approver writes a
 // set in the Cedar editor (a template and a forbid of one tool), proposes it and replays it against the
@@ -33,16 +32,7 @@ test.afterAll(async () => {
   await backend?.close();
 });
 
-async function openEntry(page: Page, tab: string) {
-  await page.goto(`/catalog?q=${encodeURIComponent(serverName)}`);
-  await page.getByRole("link", { name: serverName }).click();
-  await page.getByRole("navigation", { name: "Entry sections" }).getByRole("link", { name: tab }).click();
-}
 
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-}
 
 /** The agent's call of read_record: its text on success, the error's message when refused. */
 async function readRecord(baseURL: string): Promise<string> {
@@ -87,29 +77,7 @@ test("set-up: people, a certified server in dev, and an agent that calls it", as
   await expect(create.getByRole("status")).toHaveText(`Created ${author.email}.`);
   await signOut(page);
 
-  await signIn(page, owner.email, owner.password);
-  await registerServerByApi(page, { name: serverName, title: "Policy records", purpose: "Records a policy forbids reading.", team, endpointUrl: backend.url });
-  await openEntry(page, "Review & promotion");
-  await submitForReview(page, owner.email);
-  await signOut(page);
-
-  await signIn(page, reviewer.email, reviewer.password);
-  await openEntry(page, "Review & promotion");
-  await certifyWaivingChecks(page, "Trial server for policies; checks waived.");
-  await signOut(page);
-
-  await signIn(page, owner.email, owner.password);
-  await openEntry(page, "Review & promotion");
-  await requestPromotion(page, "dev", { rollout: "Everyone at once.", rollback: "Re-pin the previous version.", killSwitch: "Engage the tool switch." }, "Promoted.");
-  await signOut(page);
-
-  await signIn(page, e2eAdmin.email, e2eAdmin.password);
-  agentKey = await createAgentWithKey(page, { name: agentName, team, environment: "dev" });
-  const agentCard = page.getByRole("article", { name: `Agent ${agentName}` });
-  const grantForm = agentCard.getByRole("form", { name: "Grant access" });
-  await grantForm.getByLabel("Server").selectOption({ label: `${serverName} (low risk)` });
-  await grantForm.getByRole("button", { name: "Grant access" }).click();
-  await expect(agentCard.getByRole("table", { name: `Grants of ${agentName}` })).toContainText("active");
+  agentKey = await serverLiveForAgent(page, { owner, reviewer, admin: e2eAdmin }, { name: serverName, title: "Policy records", purpose: "Records a policy forbids reading.", team, endpointUrl: backend.url }, agentName);
   // Calls the replay will decide again.
   expect(await readRecord(baseURL!)).toBe("ok");
   expect(await readRecord(baseURL!)).toBe("ok");

@@ -25,3 +25,21 @@ export function negotiatedVersion(client: GatewayClient): string | undefined {
   if (client instanceof ModernClient) return client.getNegotiatedProtocolVersion();
   return (client.transport as LegacyTransport | undefined)?.protocolVersion;
 }
+
+/** Both eras' clients by protocol version, each connecting with the headers of the moment (a key made in beforeAll) and any others. */
+export function clientEras(headers: () => Record<string, string>) {
+  return [
+    ["2025-11-25", (url: string, more: Record<string, string> = {}) => connectLegacy(url, { ...headers(), ...more })],
+    ["2026-07-28", (url: string, more: Record<string, string> = {}) => connectModern(url, { ...headers(), ...more })],
+  ] as const;
+}
+
+/** Runs with a connected client, closing it whatever happens. */
+export async function using<T>(client: Promise<GatewayClient>, run: (client: GatewayClient) => Promise<T>): Promise<T> {
+  const connected = await client;
+  try {
+    return await run(connected);
+  } finally {
+    await connected.close();
+  }
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBundle, decideBundleVersion, saveBundleDraft, submitBundleVersion } from "@/lib/bundles/bundles";
 import { db } from "@/lib/db/prisma";
 import { makeTeam, makeUser } from "@/test/factories";
-import { connectLegacy, connectModern } from "@/test/gateway-clients";
+import { clientEras, connectLegacy, connectModern } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
@@ -62,10 +62,7 @@ afterAll(() => closeGatewayTest(gateway, fixture));
 
 const bundleUrl = (name: string) => `${gateway.origin}/mcp/bundles/${name}`;
 const bearer = () => ({ Authorization: `Bearer ${key}` });
-const eras = [
-  ["2025-11-25", (url: string) => connectLegacy(url, bearer())],
-  ["2026-07-28", (url: string) => connectModern(url, bearer())],
-] as const;
+const eras = clientEras(bearer);
 
 describe.each(eras)("a bundle's endpoint over MCP %s", (_era, connect) => {
   it("lists exactly the bundle's tools the agent may use, prefixed only where two collide", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import { connectLegacy, connectModern, type GatewayClient } from "@/test/gateway-clients";
+import { clientEras, using } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { startServerEverything } from "@/test/server-everything";
@@ -34,19 +34,7 @@ afterAll(async () => {
 const bearer = () => ({ Authorization: `Bearer ${key}` });
 const prompt = namespacedToolName(everythingName, "completable-prompt")!;
 const entryUrl = () => `${gateway.origin}/mcp/servers/${encodeURIComponent(everythingName)}`;
-const eras = [
-  ["2025-11-25", (url: string, headers: Record<string, string> = {}) => connectLegacy(url, { ...bearer(), ...headers })],
-  ["2026-07-28", (url: string, headers: Record<string, string> = {}) => connectModern(url, { ...bearer(), ...headers })],
-] as const;
-
-async function using<T>(client: Promise<GatewayClient>, run: (client: GatewayClient) => Promise<T>): Promise<T> {
-  const connected = await client;
-  try {
-    return await run(connected);
-  } finally {
-    await connected.close();
-  }
-}
+const eras = clientEras(bearer);
 
 const errorOf = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as { code?: number; message: string });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoveryTools } from "@/lib/discovery/meta-tools";
 import { db } from "@/lib/db/prisma";
-import { connectLegacy, connectModern, type GatewayClient } from "@/test/gateway-clients";
+import { clientEras, type GatewayClient, using } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
@@ -69,19 +69,7 @@ const bearer = () => ({ Authorization: `Bearer ${key}` });
 const metaNames = discoveryTools.map((tool) => tool.name);
 const exposed = (server: string, tool: string) => namespacedToolName(server, tool)!;
 
-const eras = [
-  ["2025-11-25", (url: string, headers: Record<string, string> = {}) => connectLegacy(url, { ...bearer(), ...headers })],
-  ["2026-07-28", (url: string, headers: Record<string, string> = {}) => connectModern(url, { ...bearer(), ...headers })],
-] as const;
-
-async function using<T>(client: Promise<GatewayClient>, run: (client: GatewayClient) => Promise<T>): Promise<T> {
-  const connected = await client;
-  try {
-    return await run(connected);
-  } finally {
-    await connected.close();
-  }
-}
+const eras = clientEras(bearer);
 
 interface SearchAnswer {
   tools: { name: string; title?: string; summary: string }[];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import { connectLegacy, connectModern } from "@/test/gateway-clients";
+import { clientEras, connectLegacy } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
@@ -35,10 +35,7 @@ afterAll(() => closeGatewayTest(gateway, fixture));
 
 const endpoint = (name: string) => `${gateway.origin}/mcp/servers/${encodeURIComponent(name)}`;
 const bearer = () => ({ Authorization: `Bearer ${key}` });
-const eras = [
-  ["2025-11-25", (url: string, headers: Record<string, string> = {}) => connectLegacy(url, { ...bearer(), ...headers })],
-  ["2026-07-28", (url: string, headers: Record<string, string> = {}) => connectModern(url, { ...bearer(), ...headers })],
-] as const;
+const eras = clientEras(bearer);
 
 describe.each(eras)("an entry's own endpoint over MCP %s", (_era, connect) => {
   it("lists only that entry's tools, without the server prefix, while /mcp keeps both entries prefixed", async () => {
