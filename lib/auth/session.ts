@@ -2,7 +2,7 @@ import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
 import type { RefusalAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db/prisma";
-import { UnauthenticatedError } from "@/lib/errors";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { type Action, can } from "./authorize";
 import { type AuditTarget, auditRefusal } from "./guard";
 import { authOptions } from "./options";
@@ -33,6 +33,16 @@ export async function requireUser(): Promise<CurrentUser> {
 export async function forbidPage(user: CurrentUser, action: RefusalAction, target: AuditTarget, reason: string): Promise<never> {
   await auditRefusal(user, action, target, reason);
   forbidden();
+}
+
+/** For pages: a domain function's refusal (which it audited when it refused) is the 403 page, not an error. */
+export async function orForbidden<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ForbiddenError) forbidden();
+    throw error;
+  }
 }
 
 /** For pages: renders the 403 page unless the signed-in person may perform the action. */

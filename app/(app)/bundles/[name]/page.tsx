@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
-import { forbidden, notFound } from "next/navigation";
+import { notFound } from "next/navigation";
 import { DraftForm } from "@/components/bundles/draft-form";
 import { VersionTools } from "@/components/bundles/version-tools";
 import { ActionButton } from "@/components/ui/action-button";
@@ -11,9 +11,9 @@ import { PageHeader } from "@/components/ui/empty-state";
 import { ReasonForm } from "@/components/ui/reason-form";
 import { may } from "@/lib/auth/access";
 import { can } from "@/lib/auth/authorize";
+import { orForbidden } from "@/lib/auth/session";
 import { bundleToolChoices, peopleNames } from "@/lib/bundles/bundle-list";
 import { bundleDetail } from "@/lib/bundles/bundles";
-import { ForbiddenError } from "@/lib/errors";
 import { bundleEndpointUrl, bundleNamePattern } from "@/lib/gateway/endpoints";
 import { publicBase } from "@/lib/net/public-origin";
 import { orNotFound } from "@/lib/not-found";
@@ -23,21 +23,11 @@ import { viewerOfBundles } from "../viewer";
 
 export const metadata: Metadata = { title: "Bundle" };
 
-/** The bundle, or the 403 page when the service refused (it audited the refusal). */
-async function loadBundle(user: Awaited<ReturnType<typeof viewerOfBundles>>, name: string) {
-  try {
-    return await orNotFound(() => bundleDetail(user, { bundle: name }));
-  } catch (error) {
-    if (error instanceof ForbiddenError) forbidden();
-    throw error;
-  }
-}
-
 export default async function BundlePage({ params }: { params: Promise<{ name: string }> }) {
   const user = await viewerOfBundles();
   const { name } = await params;
   if (!bundleNamePattern.test(name)) notFound();
-  const bundle = await loadBundle(user, name);
+  const bundle = await orForbidden(() => orNotFound(() => bundleDetail(user, { bundle: name })));
   const mayDefine = await may(user, "bundle.define", bundle);
   const mayReview = can(user, "bundles.review");
   const [teams, people, choices] = await Promise.all([
