@@ -11,7 +11,7 @@ import { grant } from "@/test/registry";
 import { startServerEverything } from "@/test/server-everything";
 import { agentWithKey } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
-import { startResolutionInvalidation } from "./invalidation";
+import { clearResolutionCache, startResolutionInvalidation } from "./invalidation";
 import { listTtlMs, settledListChanges } from "./list-changes";
 import { setSuspensionTimeoutForTests, suspendedCallCount } from "./suspended-calls";
 
@@ -378,11 +378,11 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
   }
 
   /** A raw 2026-07-28 tools/call, as the v2 client sends it. */
-  async function rawCall(bearer: string, name: string, extra: Record<string, unknown>) {
+  async function rawCall(bearer: string, name: string, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
     const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { elicitation: {} }, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
     const response = await fetch(gateway.url, {
       method: "POST",
-      headers: { Authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
+      headers: { ...headers, Authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: {}, _meta: meta, ...extra } }),
     });
     const text = await response.text();
@@ -442,9 +442,29 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
     }
   }, 30_000);
 
+  it("a kill switch engaged while the call waits refuses the retry and cancels the backend's call", async () => {
+    const correlationId = `corr-${crypto.randomUUID()}`;
+    const first = await rawCall(key, askName("ask_user"), {}, { "X-Correlation-Id": correlationId });
+    expect(first.result?.resultType).toBe("input_required");
+    const kill = await db().killSwitch.create({ data: { scope: "server", serverId: chattyServerId, reason: "Investigating" } });
+    clearResolutionCache();
+    try {
+      const retry = await rawCall(key, askName("ask_user"), { requestState: first.result!.requestState, inputResponses: { backend_request: { action: "decline" } } });
+      expect(retry.error?.message).toMatch(/no such tool|stopped|kill/i);
+      expect(suspendedCallCount()).toBe(0);
+      await expect.poll(async () => {
+        await flushGatewayAudit();
+        return (await db().auditEvent.findFirst({ where: { correlationId, action: "gateway.tools/call" } }))?.reason;
+      }, { timeout: 5_000 }).toMatch(/cancelled/);
+    } finally {
+      await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "fixed" } });
+      clearResolutionCache();
+    }
+  }, 30_000);
+
   it("a retry with a malformed answer gives the backend an invalid-params error", async () => {
     const first = await rawCall(key, askName("ask_user"), {});
     const answer = await rawCall(key, askName("ask_user"), { requestState: first.result!.requestState, inputResponses: { backend_request: { action: "maybe", content: "\u0000".repeat(100) } } });
-    expect(answer.result?.content?.[0]?.text ?? answer.error?.message).toMatch(/-32602|not valid MCP|Invalid/);
+    expect(answer.result?.content?.[0]?.text ?? answer.error?.message).toMatch(/^error -32602: .*client's answer to elicitation\/create is missing or not valid MCP/);
   }, 30_000);
 });
