@@ -378,8 +378,8 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
   }
 
   /** A raw 2026-07-28 tools/call, as the v2 client sends it. */
-  async function rawCall(bearer: string, name: string, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
-    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { elicitation: {} }, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
+  async function rawCall(bearer: string, name: string, extra: Record<string, unknown>, headers: Record<string, string> = {}, capabilities: object = { elicitation: {} }) {
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": capabilities, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
     const response = await fetch(gateway.url, {
       method: "POST",
       headers: { ...headers, Authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
@@ -418,9 +418,12 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
     expect(stolen.error?.message).toMatch(/Invalid or expired requestState/);
     const forged = await rawCall(key, askName("ask_user"), { requestState: "x".repeat(43), inputResponses: { backend_request: { action: "decline" } } });
     expect(forged.error?.message).toMatch(/Invalid or expired requestState/);
+    // Without the capability (a call the lean path would serve), a retry still is a retry, not a fresh call.
+    const forgedLean = await rawCall(key, askName("ask_user"), { requestState: "y".repeat(43) }, {}, {});
+    expect(forgedLean.error?.message).toMatch(/Invalid or expired requestState/);
     await flushGatewayAudit();
     const refusals = await db().auditEvent.findMany({ where: { action: "gateway.tools/call", actorId: { in: [agentId, other.agentId] }, reason: { startsWith: "Invalid or expired requestState" } } });
-    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    expect(refusals.length).toBeGreaterThanOrEqual(3);
     const resumed = await rawCall(key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "accept", content: { name: "Bo" } } } });
     expect(resumed.result?.content?.[0]?.text).toBe('accept {"name":"Bo"}');
     // Used once: the same state again is refused.
