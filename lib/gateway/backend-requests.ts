@@ -9,7 +9,8 @@ import type { CallRelay } from "./call-relay";
 // A backend's own requests during a call (decision 036): elicitation/create (ask the person) and
 // sampling/createMessage (ask the client's model), sent on the call's stream. Relayed to the client as a
 // request related to its tools/call when the client declared the capability and its call is on the SDK
-// path; otherwise the backend gets a JSON-RPC error (-32601, as from a client without the capability).
+// path (a 2026-07-28 client: through input_required, ./suspended-calls.ts); otherwise the backend gets a
+// JSON-RPC error (-32601, as from a client without the capability).
 // Either way the relay is audited as `gateway.<method>`: who, which server and tool, the outcome; never
 // the content. A ping is answered here; anything else a backend asks is refused.
 

@@ -1,8 +1,8 @@
-import { type CallToolResult, createMcpHandler, type McpRequestContext, ProtocolError, Server } from "@modelcontextprotocol/server";
+import { type CallToolResult, CLIENT_CAPABILITIES_META_KEY, createMcpHandler, type McpRequestContext, ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { waitHooks } from "./approval-gate";
-import { loggingLevelOf } from "./call-relay";
+import { type CallRelay, loggingLevelOf, type RelayedNotification } from "./call-relay";
 import { listTtlMs } from "./list-changes";
 import { correlationIdOf, endpointOfAuthInfo, gatewayAuthInfo } from "./context";
 import type { GatewayEndpoint } from "./endpoints";
@@ -11,6 +11,7 @@ import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
 import { completeGateway } from "./completion";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
+import { declaresRelayCapability, resumeCall, startAskingCall } from "./suspended-calls";
 import { callGatewayTool, GatewayRefusal, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2026-07-28 clients (stateless: server/discover, per-request _meta, Mcp-Method / Mcp-Name headers)
@@ -41,7 +42,19 @@ function virtualServer(context: McpRequestContext): Server {
   server.setRequestHandler("tools/call", (request, context) => {
     // A 2026-07-28 client asks for log messages per request (`_meta`'s logLevel): relayed from that level up (./call-relay.ts).
     const logLevel = loggingLevelOf((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[logLevelKey]);
-    const hooks = waitHooks(context.mcpReq._meta?.progressToken, (notification) => context.mcpReq.notify(notification), context.mcpReq.signal, logLevel);
+    const notify = (notification: RelayedNotification) => context.mcpReq.notify(notification);
+    // A backend asking a client that declared elicitation/sampling: input_required, then the client's retry (./suspended-calls.ts).
+    const { name, arguments: args = {} } = request.params;
+    const requestState = context.mcpReq.requestState();
+    if (requestState !== undefined || context.mcpReq.inputResponses !== undefined) {
+      return resumeCall(agent, name, args, requestState, context.mcpReq.inputResponses, correlationIdOf(context.http?.authInfo), context.mcpReq.signal, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
+    }
+    const capabilities = (context.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY];
+    if (declaresRelayCapability(capabilities)) {
+      const run = (ask: CallRelay["ask"], signal: AbortSignal) => callGatewayTool(agent, name, args, correlationIdOf(context.http?.authInfo), waitHooks(context.mcpReq._meta?.progressToken, notify, signal, logLevel, ask), endpoint, idempotencyKeyOf(context.mcpReq._meta));
+      return startAskingCall(agent, name, args, capabilities, context.mcpReq.signal, run).catch(asProtocolError) as Promise<CallToolResult>;
+    }
+    const hooks = waitHooks(context.mcpReq._meta?.progressToken, notify, context.mcpReq.signal, logLevel);
     // Results pass back exactly as the backend sent them.
     return callGatewayTool(agent, request.params.name, request.params.arguments ?? {}, correlationIdOf(context.http?.authInfo), hooks, endpoint, idempotencyKeyOf(context.mcpReq._meta)).catch(asProtocolError) as Promise<CallToolResult>;
   });
@@ -79,9 +92,12 @@ function servesLean(request: EdgeRequest, call: LeanCall, body: unknown): boolea
   const { headers } = request;
   if (request.method !== "POST" || headers.get("mcp-protocol-version") !== modernRevision || headers.get("mcp-method") !== "tools/call") return false;
   if (headers.get("mcp-name") !== call.name || !headers.get("accept")?.includes("application/json")) return false;
-  const meta = (body as { params: { _meta?: unknown } }).params._meta;
+  const params = (body as { params: { _meta?: unknown; requestState?: unknown; inputResponses?: unknown } }).params;
+  // A retry of a call that required input, and a client a backend may ask (elicitation, sampling), need the SDK path.
+  if (params.requestState !== undefined || params.inputResponses !== undefined) return false;
+  const meta = params._meta;
   if (!isPlainObject(meta) || meta["io.modelcontextprotocol/protocolVersion"] !== modernRevision) return false;
   const declared = [meta["io.modelcontextprotocol/clientCapabilities"], meta["io.modelcontextprotocol/clientInfo"]];
-  if (declared.some((value) => value !== undefined && !isPlainObject(value))) return false;
+  if (declared.some((value) => value !== undefined && !isPlainObject(value)) || declaresRelayCapability(declared[0])) return false;
   return Object.keys(meta).every((key) => !key.startsWith("io.modelcontextprotocol/") || envelopeKeys.has(key));
 }

@@ -1,5 +1,6 @@
 import { CreateMessageRequestSchema, CreateMessageResultSchema, ElicitRequestSchema, ElicitResultSchema, EmptyResultSchema, LoggingMessageNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { connectLegacy, connectModern, type GatewayClient, LegacyClient, ModernClient, negotiatedVersion } from "@/test/gateway-clients";
@@ -10,8 +11,9 @@ import { grant } from "@/test/registry";
 import { startServerEverything } from "@/test/server-everything";
 import { agentWithKey } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
-import { startResolutionInvalidation } from "./invalidation";
+import { clearResolutionCache, startResolutionInvalidation } from "./invalidation";
 import { listTtlMs, settledListChanges } from "./list-changes";
+import { setSuspensionTimeoutForTests, suspendedCallCount } from "./suspended-calls";
 
 // The protocol around a call, relayed through the real gateway to a real backend (decision 036):
 // cancellation both ways, the backend's progress and log messages.
@@ -40,6 +42,7 @@ let gateway: Awaited<ReturnType<typeof startGatewayServer>>;
 let key: string;
 let agentId: string;
 let serverId: string;
+let chattyServerId: string;
 const exposed = (tool: string) => `com.example_srelays__${tool}`;
 
 beforeAll(async () => {
@@ -86,7 +89,8 @@ beforeAll(async () => {
       return { content: [{ type: "text", text: "exported" }] };
     },
   });
-  await grant(agentId, (await governFixtureServer(chatty.url, { name: "com.example/chatty" })).serverId);
+  chattyServerId = (await governFixtureServer(chatty.url, { name: "com.example/chatty" })).serverId;
+  await grant(agentId, chattyServerId);
   everything = await startServerEverything();
   await grant(agentId, (await governFixtureServer(everything.url, { name: "org.example/everything" })).serverId);
   gateway = await startGatewayServer();
@@ -352,5 +356,118 @@ describe("a backend's elicitation and sampling requests during a call", () => {
     expect(textOf(await client.callTool({ name: askName("ask_user"), arguments: {} }))).toBe("decline {}");
     expect(textOf(await client.callTool({ name: askName("ask_model"), arguments: {} }))).toMatch(/^error -32601: .*did not declare sampling/);
     await client.close();
+  }, 30_000);
+});
+
+describe("a backend's elicitation and sampling for a 2026-07-28 client: input_required and the retry", () => {
+  const askName = (tool: string) => `com.example_schatty__${tool}`;
+  const textOf = (result: object) => ((result as { content: { text: string }[] }).content[0]!).text;
+  const modernOptions = { versionNegotiation: { mode: { pin: "2026-07-28" as const } } };
+
+  async function relayEvents(method: string) {
+    await flushGatewayAudit();
+    return db().auditEvent.findMany({ where: { action: `gateway.${method}`, actorId: agentId }, orderBy: { chainSeq: "asc" } });
+  }
+
+  async function askingClient(elicit: (message: string) => { action: "accept" | "decline"; content?: Record<string, string> }) {
+    const client = new ModernClient({ name: "asking-host", version: "1.0.0" }, { ...modernOptions, capabilities: { elicitation: {}, sampling: {} } });
+    client.setRequestHandler("elicitation/create", (request) => elicit(String((request.params as { message?: unknown }).message)));
+    client.setRequestHandler("sampling/createMessage", () => ({ model: "test-model", role: "assistant" as const, content: { type: "text" as const, text: "Short." } }));
+    await client.connect(new ModernTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    return client;
+  }
+
+  /** A raw 2026-07-28 tools/call, as the v2 client sends it. */
+  async function rawCall(bearer: string, name: string, extra: Record<string, unknown>, headers: Record<string, string> = {}, capabilities: object = { elicitation: {} }) {
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": capabilities, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
+    const response = await fetch(gateway.url, {
+      method: "POST",
+      headers: { ...headers, Authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: {}, _meta: meta, ...extra } }),
+    });
+    const text = await response.text();
+    const data = text.startsWith("{") ? text : (text.split("\n").find((line) => line.startsWith("data:")) ?? "").slice(5);
+    return JSON.parse(data) as { result?: { resultType?: string; requestState?: string; inputRequests?: Record<string, { method: string }>; content?: { text: string }[] }; error?: { code: number; message: string } };
+  }
+
+  it("an elicitation accepted and one declined, and a sampling, go back to the backend; each relay audited", async () => {
+    let answer: { action: "accept" | "decline"; content?: Record<string, string> } = { action: "accept", content: { name: "Ada" } };
+    const client = await askingClient((message) => ({ ...answer, ...(answer.content && { content: { name: `${answer.content.name} (asked: ${message})` } }) }));
+    const before = (await relayEvents("elicitation/create")).length;
+    expect(textOf(await client.callTool({ name: askName("ask_user"), arguments: {} }))).toBe('accept {"name":"Ada (asked: Your name?)"}');
+    answer = { action: "decline" };
+    expect(textOf(await client.callTool({ name: askName("ask_user"), arguments: {} }))).toBe("decline {}");
+    expect(textOf(await client.callTool({ name: askName("ask_model"), arguments: {} }))).toBe('model test-model: {"type":"text","text":"Short."}');
+    const events = await relayEvents("elicitation/create");
+    expect(events).toHaveLength(before + 2);
+    expect(events.slice(-2).map((event) => [event.outcome, (event.details as { clientAction?: string }).clientAction])).toEqual([["success", "accept"], ["success", "decline"]]);
+    expect(JSON.stringify(events.at(-2)!.details)).not.toContain("Ada");
+    expect((await relayEvents("sampling/createMessage")).at(-1)?.outcome).toBe("success");
+    expect(suspendedCallCount()).toBe(0);
+    await client.close();
+  }, 30_000);
+
+  it("a forged requestState, or another agent's, is refused and audited; the suspension stays for its own agent", async () => {
+    const first = await rawCall(key, askName("ask_user"), {});
+    expect(first.result).toMatchObject({ resultType: "input_required", inputRequests: { backend_request: { method: "elicitation/create" } } });
+    const requestState = first.result!.requestState!;
+    expect(requestState).toMatch(/^[\w-]{43}$/);
+    const other = await agentWithKey("prod");
+    await grant(other.agentId, chattyServerId);
+    const stolen = await rawCall(other.key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "decline" } } });
+    expect(stolen.error?.message).toMatch(/Invalid or expired requestState/);
+    const forged = await rawCall(key, askName("ask_user"), { requestState: "x".repeat(43), inputResponses: { backend_request: { action: "decline" } } });
+    expect(forged.error?.message).toMatch(/Invalid or expired requestState/);
+    // Without the capability (a call the lean path would serve), a retry still is a retry, not a fresh call.
+    const forgedLean = await rawCall(key, askName("ask_user"), { requestState: "y".repeat(43) }, {}, {});
+    expect(forgedLean.error?.message).toMatch(/Invalid or expired requestState/);
+    await flushGatewayAudit();
+    const refusals = await db().auditEvent.findMany({ where: { action: "gateway.tools/call", actorId: { in: [agentId, other.agentId] }, reason: { startsWith: "Invalid or expired requestState" } } });
+    expect(refusals.length).toBeGreaterThanOrEqual(3);
+    const resumed = await rawCall(key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "accept", content: { name: "Bo" } } } });
+    expect(resumed.result?.content?.[0]?.text).toBe('accept {"name":"Bo"}');
+    // Used once: the same state again is refused.
+    expect((await rawCall(key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "decline" } } })).error?.message).toMatch(/Invalid or expired requestState/);
+  }, 30_000);
+
+  it("a suspension not resumed in time is dropped and the backend gets an error", async () => {
+    setSuspensionTimeoutForTests(300);
+    try {
+      const first = await rawCall(key, askName("ask_user"), {});
+      expect(first.result?.resultType).toBe("input_required");
+      expect(suspendedCallCount()).toBe(1);
+      await expect.poll(() => suspendedCallCount(), { timeout: 5_000 }).toBe(0);
+      await expect.poll(async () => (await relayEvents("elicitation/create")).at(-1)?.reason, { timeout: 5_000 }).toMatch(/did not answer in time/);
+      const late = await rawCall(key, askName("ask_user"), { requestState: first.result!.requestState, inputResponses: { backend_request: { action: "decline" } } });
+      expect(late.error?.message).toMatch(/Invalid or expired requestState/);
+    } finally {
+      setSuspensionTimeoutForTests(5 * 60_000);
+    }
+  }, 30_000);
+
+  it("a kill switch engaged while the call waits refuses the retry and cancels the backend's call", async () => {
+    const correlationId = `corr-${crypto.randomUUID()}`;
+    const first = await rawCall(key, askName("ask_user"), {}, { "X-Correlation-Id": correlationId });
+    expect(first.result?.resultType).toBe("input_required");
+    const kill = await db().killSwitch.create({ data: { scope: "server", serverId: chattyServerId, reason: "Investigating" } });
+    clearResolutionCache();
+    try {
+      const retry = await rawCall(key, askName("ask_user"), { requestState: first.result!.requestState, inputResponses: { backend_request: { action: "decline" } } });
+      expect(retry.error?.message).toMatch(/no such tool|stopped|kill/i);
+      expect(suspendedCallCount()).toBe(0);
+      await expect.poll(async () => {
+        await flushGatewayAudit();
+        return (await db().auditEvent.findFirst({ where: { correlationId, action: "gateway.tools/call" } }))?.reason;
+      }, { timeout: 5_000 }).toMatch(/cancelled/);
+    } finally {
+      await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "fixed" } });
+      clearResolutionCache();
+    }
+  }, 30_000);
+
+  it("a retry with a malformed answer gives the backend an invalid-params error", async () => {
+    const first = await rawCall(key, askName("ask_user"), {});
+    const answer = await rawCall(key, askName("ask_user"), { requestState: first.result!.requestState, inputResponses: { backend_request: { action: "maybe", content: "\u0000".repeat(100) } } });
+    expect(answer.result?.content?.[0]?.text ?? answer.error?.message).toMatch(/^error -32602: .*client's answer to elicitation\/create is missing or not valid MCP/);
   }, 30_000);
 });
