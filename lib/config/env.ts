@@ -93,10 +93,12 @@ export const envSchema = z.object({
   TOOLGATE_TRUST_PROXY: withDefault(z.stringbool({ error: "TOOLGATE_TRUST_PROXY must be true or false." }), "false"),
   // Names besides NEXTAUTH_URL's host that the gateway answers as (host or host:port).
   TOOLGATE_GATEWAY_ALLOWED_HOSTS: withDefault(hostList, ""),
-  // Per-process call limits of the gateway (lib/gateway/limits.ts).
+  // Call limits of the gateway, shared by every instance (lib/gateway/limits.ts).
   TOOLGATE_RATE_AGENT_PER_SECOND: withDefault(positiveWhole, 200),
   TOOLGATE_RATE_TOOL_PER_SECOND: withDefault(positiveWhole, 100),
   TOOLGATE_QUOTA_AGENT_PER_DAY: withDefault(positiveWhole, 100_000),
+  // How many instances share the limits: while the shared store does not answer, each counts limit ÷ this (decision 039).
+  TOOLGATE_EXPECTED_INSTANCES: withDefault(positiveWhole, 1),
   // Tool search (lib/discovery): an OpenAI-compatible embeddings API's base URL (Toolgate posts to
   // {base}/embeddings, e.g. https://api.openai.com/v1), the model, and the bearer key if it wants one.
   // Unset, search ranks by PostgreSQL full-text search alone. Reached through the outbound rule.

@@ -1,10 +1,13 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { parseEnvPart, type RawEnv } from "@/lib/config/env";
+import pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterRes } from "rate-limiter-flexible";
+import { env, parseEnvPart, type RawEnv } from "@/lib/config/env";
 import { singleton } from "@/lib/runtime/singleton";
+import { LeasedLimiter, memoryLimiter, type PointLimiter, type Spent, StoreHealth } from "./limit-leases";
 
-// Rate limits and the daily quota are counted in this process's memory (rate-limiter-flexible's
-// RateLimiterMemory): no round trip on the call path. With several instances each counts its own
-// share, so the effective limit is per instance (docs/decisions/009-gateway-hot-path.md).
+// Rate limits and the daily quota hold for the whole cluster and survive restarts: PostgreSQL (table
+// rate_limits) counts them, and each instance leases points from it in chunks and spends them in
+// memory, so a call costs no database round trip (lib/gateway/limit-leases.ts, decision 039). Without
+// DATABASE_URL they are counted in this process's memory alone, as before issue #20.
 
 export interface CallLimits {
   /** Calls per second one agent may make, over all its tools. */
@@ -32,9 +35,19 @@ export function readCallLimits(env?: RawEnv): CallLimits {
   };
 }
 
+/** Where the limits are shared: the database pool, and how many instances share them (their outage share). */
+export interface SharedLimitStore {
+  pool: pg.Pool;
+  /** While the store does not answer, each instance allows limit ÷ this (rounded up). */
+  expectedInstances: number;
+}
+
 const allowed: CallBudget = Object.freeze({ allowed: true });
-const noOptions = Object.freeze({});
 const day = 24 * 60 * 60;
+/** The table migration 20261202110000_rate_limits creates (the app never runs DDL). */
+export const rateLimitTable = "rate_limits";
+// A quota lease is at most 1 % of the day's points: an instance that stops wastes at most that much.
+const quotaLeaseShare = 0.01;
 
 function retryIn(ms: number): string {
   if (ms < 10_000) return `${ms}ms`;
@@ -45,47 +58,99 @@ function retryIn(ms: number): string {
 
 export type CallBudgetCheck = (agentId: string, exposedToolName: string) => Promise<CallBudget>;
 
-/**
- * A budget keeper for the given limits. Order: the agent's rate, the agent+tool rate, then the daily
- * quota; a call refused by a rate limit still counts against the rates (it is load) but not the quota.
- */
-export function createCallBudget(limits: CallLimits): CallBudgetCheck {
-  // An empty key prefix: each limiter has its own store, and it saves a string per call.
-  const agentRate = new RateLimiterMemory({ points: limits.agentPerSecond, duration: 1, keyPrefix: "" });
-  const toolRate = new RateLimiterMemory({ points: limits.toolPerSecond, duration: 1, keyPrefix: "" });
-  const quota = new RateLimiterMemory({ points: limits.agentPerDay, duration: day, keyPrefix: "" });
+function sharedLimiters(limits: CallLimits, shared: SharedLimitStore): [PointLimiter, PointLimiter, PointLimiter] {
+  const health = new StoreHealth();
+  const leased = (keyPrefix: string, points: number, duration: number, maxLease: number, clearExpired: boolean) =>
+    new LeasedLimiter({
+      store: new RateLimiterPostgres({
+        storeClient: shared.pool,
+        storeType: "pool",
+        tableName: rateLimitTable,
+        tableCreated: true,
+        keyPrefix,
+        points,
+        duration,
+        // The library deletes windows over an hour old every 5 minutes; one limiter per keeper suffices.
+        clearExpiredByTimeout: clearExpired,
+      }),
+      insurance: new RateLimiterMemory({ points: Math.ceil(points / shared.expectedInstances), duration, keyPrefix: "" }),
+      points,
+      maxLease,
+      health,
+    });
+  return [
+    leased("agent", limits.agentPerSecond, 1, limits.agentPerSecond, true),
+    leased("tool", limits.toolPerSecond, 1, limits.toolPerSecond, false),
+    leased("quota", limits.agentPerDay, day, Math.max(1, Math.floor(limits.agentPerDay * quotaLeaseShare)), false),
+  ];
+}
 
-  // RateLimiterMemory rejects with a RateLimiterRes (no stack trace) when the key is over its points.
-  const refusal = (error: unknown, describe: (retry: string) => string): CallBudget => {
-    if (!(error instanceof RateLimiterRes)) throw error;
-    const retryAfterMs = Math.max(1, Math.ceil(error.msBeforeNext));
+/**
+ * A budget keeper for the given limits: shared through `shared` (the cluster's), or in this process's
+ * memory alone. Order: the agent's rate, the agent+tool rate, then the daily quota; a call refused by a
+ * rate limit still counts against the rates (it is load) but not the quota.
+ */
+export function createCallBudget(limits: CallLimits, shared?: SharedLimitStore): CallBudgetCheck {
+  const [agentRate, toolRate, quota] = shared
+    ? sharedLimiters(limits, shared)
+    : [memoryLimiter(limits.agentPerSecond, 1), memoryLimiter(limits.toolPerSecond, 1), memoryLimiter(limits.agentPerDay, day)];
+
+  const refusal = (refused: RateLimiterRes, describe: (retry: string) => string): CallBudget => {
+    const retryAfterMs = Math.max(1, Math.ceil(refused.msBeforeNext));
     return { allowed: false, reason: describe(retryIn(retryAfterMs)), retryAfterMs };
   };
 
   return async (agentId, exposedToolName) => {
-    try {
-      await agentRate.consume(agentId, 1, noOptions);
-    } catch (error) {
-      return refusal(error, (retry) => `rate limit: at most ${limits.agentPerSecond} calls per second for this agent; retry in ${retry}`);
-    }
-    try {
-      await toolRate.consume(`${agentId}\u0000${exposedToolName}`, 1, noOptions);
-    } catch (error) {
+    let spent: Spent | Promise<Spent> = agentRate.spend(agentId);
+    if (spent instanceof Promise) spent = await spent;
+    if (spent) return refusal(spent, (retry) => `rate limit: at most ${limits.agentPerSecond} calls per second for this agent; retry in ${retry}`);
+    // Agent ids are UUIDs, so the first ":" ends the agent part of the key.
+    spent = toolRate.spend(`${agentId}:${exposedToolName}`);
+    if (spent instanceof Promise) spent = await spent;
+    if (spent) {
       return refusal(
-        error,
+        spent,
         (retry) => `rate limit: at most ${limits.toolPerSecond} calls per second to tool '${exposedToolName}' for this agent; retry in ${retry}`,
       );
     }
-    try {
-      await quota.consume(agentId, 1, noOptions);
-    } catch (error) {
-      return refusal(error, (retry) => `quota: at most ${limits.agentPerDay} calls per day for this agent are used up; retry in ${retry}`);
-    }
+    spent = quota.spend(agentId);
+    if (spent instanceof Promise) spent = await spent;
+    if (spent) return refusal(spent, (retry) => `quota: at most ${limits.agentPerDay} calls per day for this agent are used up; retry in ${retry}`);
     return allowed;
   };
 }
 
+/** How many instances share the limits (TOOLGATE_EXPECTED_INSTANCES); a bad value throws naming it. */
+export function readExpectedInstances(env?: RawEnv): number {
+  const parsed = parseEnvPart(["TOOLGATE_EXPECTED_INSTANCES"], env);
+  if (!parsed.success) throw new Error("Invalid gateway limits: TOOLGATE_EXPECTED_INSTANCES must be a positive whole number");
+  return parsed.data.TOOLGATE_EXPECTED_INSTANCES;
+}
+
+/** A small pool of the limits' own, so lease requests never queue behind the app's queries. */
+export function createLimitStorePool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 4,
+    allowExitOnIdle: true,
+    application_name: "toolgate-limits",
+    // A store that does not answer within a second counts as down: the insurance limiter decides.
+    connectionTimeoutMillis: 1_000,
+    query_timeout: 1_000,
+  });
+  // An idle connection that drops is not an outage by itself: the next lease finds out and says so.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+function callBudgetFromEnv(): CallBudgetCheck {
+  const limits = readCallLimits();
+  const expectedInstances = readExpectedInstances();
+  const databaseUrl = env("DATABASE_URL");
+  return databaseUrl ? createCallBudget(limits, { pool: createLimitStorePool(databaseUrl), expectedInstances }) : createCallBudget(limits);
+}
+
 /** Spends one call of the agent's budget for the tool, with the limits from the environment. */
 export function consumeCallBudget(agentId: string, exposedToolName: string): Promise<CallBudget> {
-  return singleton("callBudget", () => createCallBudget(readCallLimits()))(agentId, exposedToolName);
+  return singleton("callBudget", callBudgetFromEnv)(agentId, exposedToolName);
 }

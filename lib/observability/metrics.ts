@@ -19,6 +19,8 @@ interface Metrics {
   leanCalls: Counter;
   shadowDisagreements: Counter<"from" | "to">;
   resultCache: Counter<"outcome">;
+  limitStoreOutages: Counter;
+  limitInsuredCalls: Counter;
 }
 
 function createMetrics(): Metrics {
@@ -67,6 +69,16 @@ function createMetrics(): Metrics {
     registers: [registry],
   });
   for (const outcome of ["hit", "miss"]) resultCache.inc({ outcome }, 0);
+  const limitStoreOutages = new Counter({
+    name: "toolgate_gateway_limit_store_outages_total",
+    help: "Times the shared rate-limit store (PostgreSQL) stopped answering and this instance's in-memory insurance limits took over (decision 039).",
+    registers: [registry],
+  });
+  const limitInsuredCalls = new Counter({
+    name: "toolgate_gateway_limit_insured_calls_total",
+    help: "Limit checks the in-memory insurance limiter decided while the shared rate-limit store did not answer (one per limit checked).",
+    registers: [registry],
+  });
   new Gauge({
     name: "toolgate_approvals_pending",
     help: "Tool-call approvals waiting for a decision and not yet expired.",
@@ -121,7 +133,7 @@ function createMetrics(): Metrics {
       this.inc(auditQuarantinedCount());
     },
   });
-  return { registry, calls, duration, edgeRefusals, leanCalls, shadowDisagreements, resultCache };
+  return { registry, calls, duration, edgeRefusals, leanCalls, shadowDisagreements, resultCache, limitStoreOutages, limitInsuredCalls };
 }
 
 /** The gateway's live state the gauges read at each scrape; lib/runtime/gateway-wiring.ts supplies it. */
@@ -158,6 +170,16 @@ export function countLeanCall(): void {
 /** Counts one lookup in the gateway's result cache. */
 export function countResultCache(outcome: "hit" | "miss"): void {
   metrics().resultCache.inc({ outcome });
+}
+
+/** Counts one outage of the shared rate-limit store (lib/gateway/limit-leases.ts). */
+export function countLimitStoreOutage(): void {
+  metrics().limitStoreOutages.inc();
+}
+
+/** Counts one limit check decided by the in-memory insurance limiter during a store outage. */
+export function countLimitInsuredCall(): void {
+  metrics().limitInsuredCalls.inc();
 }
 
 /** Counts one request refused at the gateway's HTTP edge (lib/gateway/edge-refusals.ts). */
