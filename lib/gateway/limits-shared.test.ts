@@ -93,21 +93,20 @@ describe("limits shared through PostgreSQL", () => {
     expect(onA.refusals[0]).toMatchObject({ reason: expect.stringMatching(/^quota: at most 500 calls per day for this agent are used up; retry in 24h$/) });
   });
 
-  it("holds a per-second rate across two instances within 10 %, never more", async () => {
+  it.each([2, 3])("holds a per-second rate across %i instances within 10 %%, never more", async (instances) => {
     const limits = { agentPerSecond: 200, toolPerSecond: 1_000_000, agentPerDay: 1_000_000 };
-    const a = keeper(limits, 2);
-    const b = keeper(limits, 2);
+    const keepers = Array.from({ length: instances }, () => keeper(limits, instances));
     const agent = randomUUID();
     // The first call opens the store's one-second window; the burst must fit inside it to be counted against one window.
     const started = performance.now();
-    expect(await a.check(agent, "s__t")).toEqual({ allowed: true });
-    const [onA, onB] = await Promise.all([callUntilRefused(a.check, agent, "s__t", 30), callUntilRefused(b.check, agent, "s__t", 30)]);
+    expect(await keepers[0]!.check(agent, "s__t")).toEqual({ allowed: true });
+    const bursts = await Promise.all(keepers.map(({ check }) => callUntilRefused(check, agent, "s__t", 30)));
     const elapsed = performance.now() - started;
     expect(elapsed, "the burst took longer than the window; the machine is too busy for this check").toBeLessThan(900);
-    const total = 1 + onA.allowed + onB.allowed;
+    const total = 1 + bursts.reduce((sum, burst) => sum + burst.allowed, 0);
     expect(total).toBeLessThanOrEqual(200);
     expect(total).toBeGreaterThanOrEqual(180);
-    expect(onB.refusals[0]).toMatchObject({ reason: expect.stringMatching(/^rate limit: at most 200 calls per second for this agent; retry in \d+ms$/) });
+    expect(bursts.at(-1)!.refusals[0]).toMatchObject({ reason: expect.stringMatching(/^rate limit: at most 200 calls per second for this agent; retry in \d+ms$/) });
   });
 
   it("keeps the day's quota used when an instance restarts (a new keeper)", async () => {
