@@ -3,7 +3,9 @@ import { forgetAccessTokens } from "@/lib/gateway/credentials";
 import { auditQueueDepth } from "@/lib/gateway/audit-queue";
 import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
-import { onResolutionChange } from "@/lib/gateway/invalidation";
+import { listenOnChannel, onResolutionChange } from "@/lib/gateway/invalidation";
+import { dropLegacySession, recheckLegacySessions } from "@/lib/gateway/legacy";
+import { sessionsChannel } from "@/lib/gateway/session-store";
 import { noteViewsChanged } from "@/lib/gateway/list-changes";
 import { readGatewayGaugesFrom } from "@/lib/observability/metrics";
 import { refreshOutboundPolicy } from "@/lib/settings/outbound";
@@ -28,6 +30,8 @@ export function wireGateway(): void {
     onResolutionChange(() => void refreshOutboundPolicy().catch((error: unknown) => console.error("[toolgate] reading the outbound rule failed:", error)));
     // 2025-era sessions are told when their lists change (notifications/*/list_changed).
     onResolutionChange(noteViewsChanged);
+    // A 2025-era session deleted on any instance is dropped here too (decision 038), over the same LISTEN connection.
+    listenOnChannel(sessionsChannel, { onNotification: dropLegacySession, onGap: recheckLegacySessions });
     readGatewayGaugesFrom({ backendStates, auditQueueDepth });
     return true;
   });
