@@ -11,7 +11,7 @@ import { agentWithKey, grant } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
 import { startResolutionInvalidation } from "./invalidation";
-import { forgetLegacySessionsForTests, holdsLegacySession } from "./legacy";
+import { forgetLegacySessionsForTests, holdsLegacySession, recheckLegacySessions } from "./legacy";
 import { deleteIdleGatewaySessions, sessionIdleMs } from "./session-store";
 
 // 2025-era sessions shared through PostgreSQL (decision 038). Two gateway instances in one process would share
@@ -205,6 +205,27 @@ describe("a session's end reaches every instance", () => {
     await client.close();
   }, 30_000);
 
+  it("after a gap in listening, a held copy checks its row once: kept if it is there, dropped if it was deleted unheard", async () => {
+    const kept = await connectLegacy(gateway.url, auth());
+    const lost = await connectLegacy(gateway.url, auth());
+    // A deletion this instance does not hear of, as while its listener was down.
+    await other.query(`ALTER TABLE "gateway_sessions" DISABLE TRIGGER "gateway_sessions_notify"`);
+    try {
+      await other.query(`DELETE FROM "gateway_sessions" WHERE "id" = $1`, [sessionIdOf(lost)]);
+    } finally {
+      await other.query(`ALTER TABLE "gateway_sessions" ENABLE TRIGGER "gateway_sessions_notify"`);
+    }
+    // Without a gap the copy serves on (no query on the hot path).
+    expect((await lost.listTools()).tools.length).toBeGreaterThan(0);
+    recheckLegacySessions();
+    await expect(lost.listTools()).rejects.toThrow(/404|Session not found/);
+    expect(holdsLegacySession(sessionIdOf(lost))).toBe(false);
+    expect((await kept.listTools()).tools.length).toBeGreaterThan(0);
+    expect(holdsLegacySession(sessionIdOf(kept))).toBe(true);
+    await kept.close();
+    await lost.close();
+  }, 30_000);
+
   it("deleteIdleGatewaySessions deletes rows unused for 30 minutes, and their copies go", async () => {
     const client = await connectLegacy(gateway.url, auth());
     const sessionId = sessionIdOf(client);
@@ -224,7 +245,7 @@ describe("bad input", () => {
     ["oversized", "a".repeat(10_000)],
     ["a control character", "0b3d6c1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b\tx"],
     ["upper case", "0B3D6C1E-1C2D-4E5F-8A9B-0C1D2E3F4A5B"],
-  ])("a session id that is %s is 404, never looked up", async (_name, sessionId) => {
+  ])("a session id that is %s is 404 (one not of the gateway's form never looked up)", async (_name, sessionId) => {
     const response = await post(gateway.url, rpc("tools/list"), { ...auth(), "mcp-session-id": sessionId });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { message: string } }).error.message).toBe("Session not found: initialize again.");
