@@ -32,6 +32,7 @@ import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGateway
 import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
+import { forwardedFromElsewhere, forwardSessionMessage, isForwardedKind } from "./session-messages";
 import { deleteGatewaySession, findGatewaySession, gatewaySessionExists, isSessionId, sessionIdleMs, sessionOpeningOf, type StoredSession, storeGatewaySession, storeGatewaySessionLevel, touchEveryMs, touchGatewaySession } from "./session-store";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
@@ -307,6 +308,8 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
   if (request.method === "DELETE") return endSession(sessionId, session);
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
+  // A cancel, or an answer to a request the gateway relayed, may concern a call another instance runs.
+  if (isForwardedKind(body)) forwardSessionMessage(sessionId, body);
   // A cancel for a lean call aborts it here; the SDK server still gets the notification (and acknowledges it).
   session.leanCalls.cancel(body);
   const level = requestedLoggingLevel(body);
@@ -326,6 +329,24 @@ export function dropLegacySession(id: string): void {
   const session = sessions.get(id);
   if (session) drop(id, session);
 }
+
+/**
+ * A client's cancel or answer forwarded by the instance it reached (./session-messages.ts): fed to this instance's
+ * copy of the session, if it holds one, as the client's own POST would have been. Wired by lib/runtime/gateway-wiring.ts.
+ */
+export function deliverForwardedSessionMessage(payload: string): void {
+  const forwarded = forwardedFromElsewhere(payload);
+  const session = forwarded && sessions.get(forwarded.sessionId);
+  if (!forwarded || !session) return;
+  session.leanCalls.cancel(forwarded.message);
+  const headers = { accept: "application/json, text/event-stream", "content-type": "application/json", "mcp-session-id": forwarded.sessionId };
+  session.transport
+    .handleRequest(new Request(forwardedUrl, { method: "POST", headers }), { parsedBody: forwarded.message })
+    .catch((error: unknown) => console.error("[toolgate] delivering a forwarded session message failed:", error instanceof Error ? error.message : error));
+}
+
+/** The URL of the request a forwarded message is fed through (the SDK transport needs one; nothing reads it). */
+const forwardedUrl = "http://toolgate.internal/mcp";
 
 /** The sessions channel may have missed deletions: every copy checks its row once more before it serves again. */
 export function recheckLegacySessions(): void {

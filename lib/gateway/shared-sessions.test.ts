@@ -1,9 +1,9 @@
 import pg from "pg";
-import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema, ElicitResultSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import { connectLegacy, type LegacyClient } from "@/test/gateway-clients";
+import { connectLegacy, LegacyClient } from "@/test/gateway-clients";
 import { closeGatewayTest, startGatewayServer } from "@/test/gateway-server";
 import { governFixtureServer } from "@/test/governed-server";
 import { defaultFixtureTools, type FixtureServer, type FixtureTool, startFixtureServer } from "@/test/mcp-fixture-server";
@@ -12,6 +12,8 @@ import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
 import { startResolutionInvalidation } from "./invalidation";
 import { forgetLegacySessionsForTests, holdsLegacySession, recheckLegacySessions } from "./legacy";
+import { instanceTag } from "./instance-tag";
+import { forwardedFromElsewhere, sessionMessagesChannel } from "./session-messages";
 import { deleteIdleGatewaySessions, sessionIdleMs } from "./session-store";
 
 // 2025-era sessions shared through PostgreSQL (decision 038). Two gateway instances in one process would share
@@ -25,6 +27,7 @@ const slowTool: FixtureTool = {
   inputSchema: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
   annotations: { readOnlyHint: true },
 };
+const askTool: FixtureTool = { name: "ask_user", description: "Asks the user during the call.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } };
 const chattyTool: FixtureTool = {
   name: "chatty_export",
   description: "Exports records, logging as it goes.",
@@ -44,7 +47,7 @@ const auth = () => ({ Authorization: `Bearer ${key}` });
 
 beforeAll(async () => {
   fixture = await startFixtureServer({
-    tools: [...defaultFixtureTools, slowTool, chattyTool],
+    tools: [...defaultFixtureTools, slowTool, chattyTool, askTool],
     eventStream: true,
     respond: async (name, args, call) => {
       if (name === slowTool.name) {
@@ -52,6 +55,10 @@ beforeAll(async () => {
           const timer = setTimeout(() => resolve({ content: [{ type: "text", text: "done" }] }), 20_000);
           call.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
         });
+      }
+      if (name === askTool.name) {
+        const answer = await call.sendRequest({ method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } } }, ElicitResultSchema);
+        return { content: [{ type: "text", text: `${answer.action} ${JSON.stringify(answer.content ?? {})}` }] };
       }
       if (name !== chattyTool.name) return undefined;
       for (const level of ["debug", "info", "warning", "error"] as const) {
@@ -235,6 +242,64 @@ describe("a session's end reaches every instance", () => {
     expect(await db().gatewaySession.count({ where: { id: sessionId } })).toBe(0);
     await expect.poll(() => holdsLegacySession(sessionId), { timeout: 2_000 }).toBe(false);
     await client.close();
+  }, 30_000);
+});
+
+describe("a client's message about a call another instance runs", () => {
+  const notifyAsElsewhere = (sessionId: string, message: object) => other.query("SELECT pg_notify($1, $2)", [sessionMessagesChannel, JSON.stringify({ i: "elsewher", s: sessionId, m: message })]);
+
+  it("its answer to a relayed elicitation, forwarded by the instance it reached, reaches the call waiting here", async () => {
+    const client = new LegacyClient({ name: "asking-host", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    const asked: (string | number)[] = [];
+    // This client's answer goes "to another instance": it never comes here over HTTP.
+    client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
+      asked.push(extra.requestId);
+      return new Promise(() => {});
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    const sessionId = sessionIdOf(client);
+    const pending = client.callTool({ name: tool(askTool.name), arguments: {} }, undefined, { timeout: 20_000 });
+    await expect.poll(() => asked.length, { timeout: 10_000 }).toBe(1);
+    await notifyAsElsewhere(sessionId, { jsonrpc: "2.0", id: asked[0], result: { action: "accept", content: { name: "Forwarded" } } });
+    expect(textOf(await pending)).toBe('accept {"name":"Forwarded"}');
+    await client.close();
+  }, 30_000);
+
+  it("a cancel forwarded by the instance it reached cancels the call running here", async () => {
+    const client = await connectLegacy(gateway.url, auth());
+    const sessionId = sessionIdOf(client);
+    const id = "cancel-forwarded";
+    const pending = client.callTool({ name: tool(slowTool.name), arguments: { id } }, undefined, { timeout: 5_000 }).catch((error: unknown) => error);
+    await expect.poll(() => fixture.received.some((request) => (request.toolCall?.arguments as { id?: string } | undefined)?.id === id), { timeout: 10_000 }).toBe(true);
+    // The client's requests are numbered from 0: its call is one of the first few.
+    for (const requestId of [0, 1, 2, 3]) await notifyAsElsewhere(sessionId, { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason: "stopped elsewhere" } });
+    await expect.poll(() => fixture.cancelled.filter((call) => call.arguments.id === id).length, { timeout: 4_000 }).toBe(1);
+    await pending;
+    await client.close();
+  }, 30_000);
+
+  it("is forwarded when it reaches this instance: a cancel and an answer, not a call", async () => {
+    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (message) => void heard.push(message.payload ?? ""));
+    await listener.query(`LISTEN ${sessionMessagesChannel}`);
+    try {
+      const client = await connectLegacy(gateway.url, auth());
+      const sessionId = sessionIdOf(client);
+      await client.callTool({ name: tool("read_record"), arguments: { id: "r-3" } });
+      await client.notification({ method: "notifications/cancelled", params: { requestId: 99, reason: "changed my mind" } });
+      await expect.poll(() => heard.length, { timeout: 2_000 }).toBe(1);
+      expect(JSON.parse(heard[0]!)).toEqual({ i: instanceTag(), s: sessionId, m: { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 99, reason: "changed my mind" } } });
+      // Its own forwarding is not delivered back to it; nor is anything that is not a cancel or an answer.
+      expect(forwardedFromElsewhere(heard[0]!)).toBeNull();
+      expect(forwardedFromElsewhere(JSON.stringify({ i: "elsewher", s: sessionId, m: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "x" } } }))).toBeNull();
+      expect(forwardedFromElsewhere(JSON.stringify({ i: "elsewher", s: "not-a-session", m: { jsonrpc: "2.0", method: "notifications/cancelled" } }))).toBeNull();
+      expect(forwardedFromElsewhere("{not json")).toBeNull();
+      await client.close();
+    } finally {
+      await listener.end();
+    }
   }, 30_000);
 });
 
