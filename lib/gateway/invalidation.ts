@@ -8,6 +8,7 @@ import { singleton } from "@/lib/runtime/singleton";
 // whole cache, whichever instance made the change. A dropped connection may have missed
 // notifications, so the cache is dropped again when it goes and when it comes back. While nothing
 // listens, cached entries live only for `unlistenedTtlMs` (see docs/decisions/008-gateway-resolution.md).
+// Other channels ride the same connection (listenOnChannel): the 2025-era sessions' (decision 038).
 
 const resolutionChannel = "toolgate_resolution";
 /** How a listener shows in pg_stat_activity. */

@@ -41,7 +41,7 @@ import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedPa
 // to the user it acted for (A4): every request is checked against both, so a session id replayed with
 // another agent's credential, with another user's token of the same agent, or at another endpoint (./endpoints.ts),
 // is refused (404, as for an unknown session, so ids cannot be probed) and the refusal audited.
-// Sessions are shared by every instance (decision 038): initialize stores the session (./session-store.ts)
+// Sessions are shared by every instance (docs/decisions/038-sessions-on-any-replica.md): initialize stores the session (./session-store.ts)
 // before the client learns its id; an instance asked for a session it does not hold looks it up (one query),
 // checks the binding, and re-creates it by feeding the stored initialize through a fresh SDK transport that
 // carries the same id. A session held in memory costs no query. DELETE deletes the row, and every instance
