@@ -1,5 +1,5 @@
 import pg from "pg";
-import { ElicitRequestSchema, ElicitResultSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, ElicitResultSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
@@ -11,6 +11,7 @@ import { agentWithKey, grant } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
 import { startResolutionInvalidation } from "./invalidation";
+import { settledListChanges } from "./list-changes";
 import { forgetLegacySessionsForTests, holdsLegacySession, recheckLegacySessions } from "./legacy";
 import { instanceTag } from "./instance-tag";
 import { forwardedFromElsewhere, sessionMessagesChannel } from "./session-messages";
@@ -41,6 +42,7 @@ let stopListening: () => Promise<void>;
 let other: pg.Client;
 let key: string;
 let agentId: string;
+let serverId: string;
 const entry = "com.example/shared";
 const tool = (name: string) => `com.example_sshared__${name}`;
 const auth = () => ({ Authorization: `Bearer ${key}` });
@@ -67,7 +69,7 @@ beforeAll(async () => {
       return { content: [{ type: "text", text: "exported" }] };
     },
   });
-  ({ agentId, key } = await governFixtureServer(fixture.url, { name: entry }));
+  ({ agentId, key, serverId } = await governFixtureServer(fixture.url, { name: entry }));
   gateway = await startGatewayServer();
   stopListening = await startResolutionInvalidation();
   other = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -164,6 +166,25 @@ describe("a 2025-era session on an instance that did not open it", () => {
     expect(await foreignSessionRefusals(stranger.agentId)).toBe(before + 2);
     expect(await foreignSessionRefusals(agentId)).toBeGreaterThanOrEqual(1);
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await client.close();
+  }, 30_000);
+
+  it("is told when its lists change once re-created: its notification stream (GET) reopens on this instance", async () => {
+    const client = await connectLegacy(gateway.url, auth());
+    const sessionId = sessionIdOf(client);
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    await forgetLegacySessionsForTests();
+    // The client reconnects its GET stream by itself; that request re-creates the session here.
+    await expect.poll(() => holdsLegacySession(sessionId), { timeout: 10_000 }).toBe(true);
+    await settledListChanges();
+    const kill = await db().killSwitch.create({ data: { scope: "tool", serverId, toolName: "search_records", reason: "Leaks data" } });
+    try {
+      await expect.poll(() => changes, { timeout: 5_000 }).toBe(1);
+      expect((await client.listTools()).tools.map((listed) => listed.name)).not.toContain(tool("search_records"));
+    } finally {
+      await db().killSwitch.update({ where: { id: kill.id }, data: { clearedAt: new Date(), clearReason: "test over" } });
+    }
     await client.close();
   }, 30_000);
 
