@@ -1,5 +1,5 @@
 import pg from "pg";
-import { ElicitRequestSchema, ElicitResultSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, ElicitResultSchema, LATEST_PROTOCOL_VERSION, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
@@ -102,6 +102,17 @@ describe("a 2025-era session on an instance that did not open it", () => {
     expect(row).toMatchObject({ agentId, userKey: null, endpointPath: null, protocolVersion: "2025-11-25", clientInfo: { name: "legacy-host", version: "1.0.0" }, logLevel: null });
     expect(JSON.stringify(row)).not.toContain(key);
     await client.close();
+  });
+
+  it("stores the version the SDK negotiated (the latest, for a version it does not support), and is re-created with it", async () => {
+    const opened = await post(gateway.url, rpc("initialize", { protocolVersion: "1999-01-01", capabilities: {}, clientInfo: { name: "old-host", version: "0.1" } }), auth());
+    const sessionId = opened.headers.get("mcp-session-id")!;
+    expect(await opened.text()).toContain(`"protocolVersion":"${LATEST_PROTOCOL_VERSION}"`);
+    expect((await db().gatewaySession.findUniqueOrThrow({ where: { id: sessionId } })).protocolVersion).toBe(LATEST_PROTOCOL_VERSION);
+    await forgetLegacySessionsForTests();
+    const listed = await post(gateway.url, rpc("tools/list"), { ...auth(), "mcp-session-id": sessionId, "mcp-protocol-version": LATEST_PROTOCOL_VERSION });
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain(tool("read_record"));
   });
 
   it("goes on after this instance forgot it: tools/list, a lean call and an SDK-path call, from its row", async () => {
