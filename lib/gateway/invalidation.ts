@@ -8,6 +8,7 @@ import { singleton } from "@/lib/runtime/singleton";
 // whole cache, whichever instance made the change. A dropped connection may have missed
 // notifications, so the cache is dropped again when it goes and when it comes back. While nothing
 // listens, cached entries live only for `unlistenedTtlMs` (see docs/decisions/008-gateway-resolution.md).
+// Other channels ride the same connection (listenOnChannel): the 2025-era sessions' (decision 038).
 
 const resolutionChannel = "toolgate_resolution";
 /** How a listener shows in pg_stat_activity. */
@@ -17,9 +18,18 @@ export const unlistenedTtlMs = 5_000;
 
 const retryDelayMs = { first: 250, max: 5_000 };
 
+/** Another channel the same connection LISTENs on (e.g. ./session-store.ts's): its payloads, and a gap in which some may have been missed. */
+export interface ChannelSubscriber {
+  onNotification(payload: string): void;
+  onGap(): void;
+}
+
 interface InvalidationState {
   subscribers: Set<() => void>;
   listening: boolean;
+  channels?: Map<string, ChannelSubscriber>;
+  /** LISTENs on a channel registered while connected. */
+  listenNow?: (channel: string) => void;
   running?: { started: Promise<void>; stop: () => Promise<void> };
 }
 
@@ -30,6 +40,26 @@ const state = singleton<InvalidationState>("resolutionInvalidation", () => ({ su
 export function onResolutionChange(subscriber: () => void): () => void {
   state.subscribers.add(subscriber);
   return () => state.subscribers.delete(subscriber);
+}
+
+/**
+ * Listens on one more channel over the same connection (one LISTEN connection per process); a channel has one
+ * subscriber. Its onGap is called whenever the connection went or came back, as notifications may have been missed.
+ */
+export function listenOnChannel(channel: string, subscriber: ChannelSubscriber): () => void {
+  if (!/^[a-z_]+$/.test(channel) || channel === resolutionChannel) throw new Error(`Cannot listen on channel ${channel}.`);
+  state.channels ??= new Map();
+  state.channels.set(channel, subscriber);
+  state.listenNow?.(channel);
+  return () => {
+    if (state.channels?.get(channel) === subscriber) state.channels.delete(channel);
+  };
+}
+
+// Notifications may have been missed: the cache is dropped, other channels' subscribers told.
+function missedNotifications(): void {
+  clearResolutionCache();
+  for (const subscriber of state.channels?.values() ?? []) subscriber.onGap();
 }
 
 /** Drops every cached resolution in this instance. */
@@ -55,6 +85,7 @@ class Listener {
     this.client = client;
     client.on("notification", (message) => {
       if (message.channel === resolutionChannel) clearResolutionCache();
+      else state.channels?.get(message.channel)?.onNotification(message.payload ?? "");
     });
     client.on("error", (error) => {
       console.error("[toolgate] resolution listener connection failed:", error.message);
@@ -64,15 +95,17 @@ class Listener {
     try {
       await client.connect();
       await client.query(`LISTEN ${resolutionChannel}`);
+      for (const channel of state.channels?.keys() ?? []) await client.query(`LISTEN ${channel}`);
     } catch (error) {
       this.dropped(client);
       throw error;
     }
     if (this.client !== client) return;
     state.listening = true;
+    state.listenNow = (channel) => void client.query(`LISTEN ${channel}`).catch(() => this.dropped(client));
     this.retryDelay = retryDelayMs.first;
     // Whatever changed while nobody listened.
-    clearResolutionCache();
+    missedNotifications();
   }
 
   async stop(): Promise<void> {
@@ -81,7 +114,8 @@ class Listener {
     const client = this.client;
     this.client = undefined;
     state.listening = false;
-    clearResolutionCache();
+    state.listenNow = undefined;
+    missedNotifications();
     await client?.end().catch(() => undefined);
   }
 
@@ -90,7 +124,8 @@ class Listener {
     if (this.client !== client) return;
     this.client = undefined;
     state.listening = false;
-    clearResolutionCache();
+    state.listenNow = undefined;
+    missedNotifications();
     client.end().catch(() => undefined);
     if (this.stopped) return;
     const delay = this.retryDelay;

@@ -17,6 +17,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AgentIdentity } from "@/lib/agents/keys";
+import { singleton } from "@/lib/runtime/singleton";
 import { waitHooks } from "./approval-gate";
 import { clientAsker, relayedResultSchema } from "./backend-requests";
 import { type LoggingLevel, requestedLoggingLevel } from "./call-relay";
@@ -31,6 +32,8 @@ import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGateway
 import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
+import { forwardedFromElsewhere, forwardSessionMessage, isForwardedKind } from "./session-messages";
+import { deleteGatewaySession, findGatewaySession, gatewaySessionExists, isSessionId, sessionIdleMs, sessionOpeningOf, type StoredSession, storeGatewaySession, storeGatewaySessionLevel, touchEveryMs, touchGatewaySession } from "./session-store";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2025-era clients (initialize, Mcp-Session-Id sessions, SSE responses) are served by the v1 SDK's
@@ -38,8 +41,12 @@ import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedPa
 // to the user it acted for (A4): every request is checked against both, so a session id replayed with
 // another agent's credential, with another user's token of the same agent, or at another endpoint (./endpoints.ts),
 // is refused (404, as for an unknown session, so ids cannot be probed) and the refusal audited.
+// Sessions are shared by every instance (docs/decisions/038-sessions-on-any-replica.md): initialize stores the session (./session-store.ts)
+// before the client learns its id; an instance asked for a session it does not hold looks it up (one query),
+// checks the binding, and re-creates it by feeding the stored initialize through a fresh SDK transport that
+// carries the same id. A session held in memory costs no query. DELETE deletes the row, and every instance
+// drops its copy when the row's deletion is notified (./invalidation.ts carries the channel).
 
-const idleMs = 30 * 60 * 1000;
 const maxSessions = 10_000;
 
 interface Session {
@@ -50,6 +57,10 @@ interface Session {
   /** The endpoint it was opened at (./endpoints.ts; null: /mcp): a session serves only there. */
   endpoint: GatewayEndpoint | null;
   lastUsed: number;
+  /** When its row's last_used_at was last written (at most once a minute, ./session-store.ts). */
+  lastStored: number;
+  /** The listener generation in which its row was known to exist: a copy from an older one is checked once more. */
+  generation: number;
   /** Its calls the lean path serves, so a notifications/cancelled reaches them too (./cancellation.ts). */
   leanCalls: InFlightLeanCalls;
   /** What the client asked to be relayed about its calls (./call-relay.ts, ./backend-requests.ts). */
@@ -63,9 +74,20 @@ interface SessionRelays {
   asks: boolean;
 }
 
-const sessions = new Map<string, Session>();
+interface LegacySessions {
+  held: Map<string, Session>;
+  /** Re-creations under way, so concurrent requests for one session share one. */
+  reviving: Map<string, Promise<Session>>;
+  /** Bumped whenever the sessions channel may have missed a deletion (its connection went or came back). */
+  generation: number;
+}
+
+// A singleton, so the wiring's notification handler and the edge reach the same sessions.
+const state = singleton<LegacySessions>("legacySessions", () => ({ held: new Map(), reviving: new Map(), generation: 0 }));
+const sessions = state.held;
 
 const userOf = (agent: AgentIdentity) => (agent.onBehalfOf ? `${agent.onBehalfOf.issuer} ${agent.onBehalfOf.subject}` : null);
+const asksFor = (capabilities: { elicitation?: unknown; sampling?: unknown } | undefined) => Boolean(capabilities?.elicitation || capabilities?.sampling);
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -93,33 +115,139 @@ function virtualServer(agent: AgentIdentity, endpoint: GatewayEndpoint | null, r
   return server;
 }
 
+// A memory copy unused this long is dropped; the row stays until the idle job deletes it (deleteIdleGatewaySessions):
+// the session may be in use on another instance.
 function sweepIdleSessions(now: number) {
   for (const [id, session] of sessions) {
-    if (now - session.lastUsed > idleMs) {
-      sessions.delete(id);
-      void session.transport.close();
-    }
+    if (now - session.lastUsed > sessionIdleMs) drop(id, session);
   }
+}
+
+function drop(id: string, session: Session): void {
+  if (sessions.get(id) === session) sessions.delete(id);
+  void session.transport.close();
+}
+
+/** Keeps a session's copy in this instance, watching its lists (./list-changes.ts) until it closes. */
+function hold(id: string, transport: WebStandardStreamableHTTPServerTransport, server: Server, agent: AgentIdentity, endpoint: GatewayEndpoint | null, relays: SessionRelays): Session {
+  const now = Date.now();
+  const session: Session = { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: now, lastStored: now, generation: state.generation, leanCalls: new InFlightLeanCalls(), relays };
+  sessions.set(id, session);
+  watchSessionLists(id, agent, endpoint, server);
+  server.onclose = () => {
+    unwatchSessionLists(id);
+    if (sessions.get(id) === session) sessions.delete(id);
+  };
+  return session;
+}
+
+const tooManySessions = () => jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
+const sessionNotFound = () => jsonRpcError(404, -32001, "Session not found: initialize again.");
+
+function foreignSession(request: EdgeRequest, agent: AgentIdentity): Response {
+  recordEdgeRefusal({ status: 404, reason: "foreign_session", clientAddress: clientAddressOf(request), agent });
+  return sessionNotFound();
 }
 
 async function openSession(agent: AgentIdentity, request: EdgeRequest, body: unknown, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Response> {
   sweepIdleSessions(Date.now());
-  if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, "The gateway has too many open sessions; retry shortly.");
-  const capabilities = (body as { params?: { capabilities?: { elicitation?: unknown; sampling?: unknown } } }).params?.capabilities;
-  const relays: SessionRelays = { asks: Boolean(capabilities?.elicitation || capabilities?.sampling) };
+  if (sessions.size >= maxSessions) return tooManySessions();
+  const opening = sessionOpeningOf(body);
+  if ("refusal" in opening) {
+    recordEdgeRefusal({ status: 400, reason: "malformed_body", clientAddress: clientAddressOf(request), agent, sample: opening.refusal });
+    return jsonRpcError(400, -32602, opening.refusal);
+  }
+  const id = randomUUID();
+  const relays: SessionRelays = { asks: asksFor(opening.capabilities) };
   const server = virtualServer(agent, endpoint, relays);
+  let stored: { error?: unknown } | undefined;
   const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => {
-      sessions.set(id, { transport, agentId: agent.agentId, user: userOf(agent), endpoint, lastUsed: Date.now(), leanCalls: new InFlightLeanCalls(), relays });
-      // Told when its lists change (./list-changes.ts), until the session closes.
-      watchSessionLists(id, agent, endpoint, server);
-      server.onclose = () => unwatchSessionLists(id);
+    sessionIdGenerator: () => id,
+    // Stored before the client learns the id, so its next request may go to any instance.
+    onsessioninitialized: async () => {
+      stored = await storeGatewaySession({ id, agentId: agent.agentId, user: userOf(agent), endpointPath: endpoint?.path ?? null, ...opening }).then(
+        () => ({}),
+        (error: unknown) => ({ error }),
+      );
     },
-    onsessionclosed: (id) => void sessions.delete(id),
+    onsessionclosed: (closed) => void sessions.delete(closed),
   });
   await server.connect(transport);
-  return transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
+  const response = await transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
+  if (stored?.error !== undefined) {
+    await transport.close();
+    throw stored.error;
+  }
+  if (stored) hold(id, transport, server, agent, endpoint, relays);
+  return response;
+}
+
+/**
+ * A session this instance does not hold, from its row: re-created when the request is the session's own; DELETE
+ * ends it without re-creating it. A malformed id is not looked up.
+ */
+async function storedSession(id: string, agent: AgentIdentity, request: EdgeRequest, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Session | Response> {
+  if (!isSessionId(id)) return sessionNotFound();
+  const row = await findGatewaySession(id);
+  if (!row) return sessionNotFound();
+  if (row.agentId !== agent.agentId || row.user !== userOf(agent) || row.endpointPath !== (endpoint?.path ?? null)) return foreignSession(request, agent);
+  if (request.method === "DELETE") {
+    await deleteGatewaySession(id);
+    return new Response(null, { status: 200 });
+  }
+  const held = sessions.get(id);
+  if (held) return held;
+  let reviving = state.reviving.get(id);
+  if (!reviving) {
+    sweepIdleSessions(Date.now());
+    if (sessions.size >= maxSessions) return tooManySessions();
+    reviving = revive(row, agent, request, correlationId, endpoint).finally(() => state.reviving.delete(id));
+    state.reviving.set(id, reviving);
+  }
+  return reviving;
+}
+
+/**
+ * Re-creates a stored session through the SDK's public surface: a fresh server and transport whose session id is
+ * the stored one, fed the initialize the client opened it with and then notifications/initialized, as the client
+ * sent them; the relays (log level, asks) are restored from the row.
+ */
+async function revive(row: StoredSession, agent: AgentIdentity, request: EdgeRequest, correlationId: string, endpoint: GatewayEndpoint | null): Promise<Session> {
+  const relays: SessionRelays = row.logLevel ? { level: row.logLevel, asks: asksFor(row.capabilities) } : { asks: asksFor(row.capabilities) };
+  const server = virtualServer(agent, endpoint, relays);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: () => row.id, onsessionclosed: (closed) => void sessions.delete(closed) });
+  await server.connect(transport);
+  const authInfo = gatewayAuthInfo(agent, correlationId, endpoint);
+  const headers = { accept: "application/json, text/event-stream", "content-type": "application/json" };
+  const initialize = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: row.protocolVersion, capabilities: row.capabilities, clientInfo: row.clientInfo } };
+  const opened = await transport.handleRequest(new Request(request.url, { method: "POST", headers }), { parsedBody: initialize, authInfo });
+  const answer = await opened.text();
+  const initialized = await transport.handleRequest(new Request(request.url, { method: "POST", headers: { ...headers, "mcp-session-id": row.id, "mcp-protocol-version": row.protocolVersion } }), {
+    parsedBody: { jsonrpc: "2.0", method: "notifications/initialized" },
+    authInfo,
+  });
+  if (opened.status !== 200 || !answer.includes('"result"') || initialized.status !== 202) {
+    await transport.close();
+    throw new Error(`Re-creating gateway session ${row.id} failed (${opened.status}, ${initialized.status}).`);
+  }
+  return hold(row.id, transport, server, agent, endpoint, relays);
+}
+
+async function endSession(id: string, session: Session): Promise<Response> {
+  await deleteGatewaySession(id);
+  drop(id, session);
+  return new Response(null, { status: 200 });
+}
+
+/** A copy held since the sessions channel may have missed its deletion: kept if its row is still there. */
+async function stillStored(id: string, session: Session): Promise<Session | undefined> {
+  const generation = state.generation;
+  if (await gatewaySessionExists(id)) {
+    session.generation = generation;
+    return session;
+  }
+  drop(id, session);
+  return undefined;
 }
 
 // What the SDK transport checks before it serves a POST; a request it would refuse takes its path, so the
@@ -161,27 +289,83 @@ export async function handleLegacyRequest(agent: AgentIdentity, request: EdgeReq
     }
     return jsonRpcError(400, -32600, "Start with initialize, then send the Mcp-Session-Id header it returns.");
   }
-  const session = sessions.get(sessionId);
-  if (!session || session.agentId !== agent.agentId || session.user !== userOf(agent) || session.endpoint?.path !== endpoint?.path) {
-    const response = jsonRpcError(404, -32001, "Session not found: initialize again.");
-    if (session) recordEdgeRefusal({ status: 404, reason: "foreign_session", clientAddress: clientAddressOf(request), agent });
-    return response;
+  let session = sessions.get(sessionId);
+  if (session && session.generation !== state.generation) session = await stillStored(sessionId, session);
+  if (!session) {
+    const stored = await storedSession(sessionId, agent, request, correlationId, endpoint);
+    if (stored instanceof Response) return stored;
+    session = stored;
   }
-  session.lastUsed = Date.now();
+  if (session.agentId !== agent.agentId || session.user !== userOf(agent) || session.endpoint?.path !== endpoint?.path) return foreignSession(request, agent);
+  const now = Date.now();
+  session.lastUsed = now;
+  if (now - session.lastStored >= touchEveryMs) {
+    session.lastStored = now;
+    touchGatewaySession(sessionId);
+  }
+  // Ended everywhere: the row goes first, and its notification drops every other instance's copy (and this one's,
+  // which may come first: so the copy is closed here rather than handed the DELETE).
+  if (request.method === "DELETE") return endSession(sessionId, session);
   const malformed = refuseMalformedParams(agent, body, correlationId);
   if (malformed) return malformed;
+  // A cancel, or an answer to a request the gateway relayed, may concern a call another instance runs.
+  if (isForwardedKind(body)) forwardSessionMessage(sessionId, body);
   // A cancel for a lean call aborts it here; the SDK server still gets the notification (and acknowledges it).
   session.leanCalls.cancel(body);
-  session.relays.level = requestedLoggingLevel(body) ?? session.relays.level;
+  const level = requestedLoggingLevel(body);
+  if (level !== undefined && level !== session.relays.level) {
+    // Stored first, so the session's next request keeps it on whichever instance it lands.
+    await storeGatewaySessionLevel(sessionId, level);
+    session.relays.level = level;
+  }
   // A session that asked for log messages, or can answer a backend's requests, has its calls on the SDK path, which relays them.
   const answer = servesLean(request) && session.relays.level === undefined && !session.relays.asks ? await leanAnswer(agent, body, correlationId, endpoint, session.leanCalls) : null;
   if (answer !== null) return eventStreamAnswer(answer, sessionId);
   return session.transport.handleRequest(request.fetchRequest(), { parsedBody: body, authInfo: gatewayAuthInfo(agent, correlationId, endpoint) });
 }
 
-/** Closes every open session (shutdown, tests). */
+/** Another instance (or this one) deleted the session: its copy here, if any, is dropped. Wired by lib/runtime/gateway-wiring.ts. */
+export function dropLegacySession(id: string): void {
+  const session = sessions.get(id);
+  if (session) drop(id, session);
+}
+
+/**
+ * A client's cancel or answer forwarded by the instance it reached (./session-messages.ts): fed to this instance's
+ * copy of the session, if it holds one, as the client's own POST would have been. Wired by lib/runtime/gateway-wiring.ts.
+ */
+export function deliverForwardedSessionMessage(payload: string): void {
+  const forwarded = forwardedFromElsewhere(payload);
+  const session = forwarded && sessions.get(forwarded.sessionId);
+  if (!forwarded || !session) return;
+  session.leanCalls.cancel(forwarded.message);
+  const headers = { accept: "application/json, text/event-stream", "content-type": "application/json", "mcp-session-id": forwarded.sessionId };
+  session.transport
+    .handleRequest(new Request(forwardedUrl, { method: "POST", headers }), { parsedBody: forwarded.message })
+    .catch((error: unknown) => console.error("[toolgate] delivering a forwarded session message failed:", error instanceof Error ? error.message : error));
+}
+
+/** The URL of the request a forwarded message is fed through (the SDK transport needs one; nothing reads it). */
+const forwardedUrl = "http://toolgate.internal/mcp";
+
+/** The sessions channel may have missed deletions: every copy checks its row once more before it serves again. */
+export function recheckLegacySessions(): void {
+  state.generation++;
+}
+
+/** Closes every session held in this instance (shutdown, tests); their rows stay, for other instances to go on. */
 export async function closeLegacySessions(): Promise<void> {
   const open = [...sessions.values()];
   sessions.clear();
   await Promise.all(open.map((session) => session.transport.close()));
+}
+
+/** For tests: this instance forgets its sessions, as if another instance served the next request. Rows stay. */
+export async function forgetLegacySessionsForTests(): Promise<void> {
+  await closeLegacySessions();
+}
+
+/** For tests: whether this instance holds the session in memory. */
+export function holdsLegacySession(id: string): boolean {
+  return sessions.has(id);
 }

@@ -18,6 +18,7 @@ import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/t
 import { agentWithKey } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
 import { flushEdgeRefusals } from "./edge-refusals";
+import { forgetLegacySessionsForTests, holdsLegacySession } from "./legacy";
 
 // An agent acting for a user (issue #17, phase 2): it exchanges the user's token at the IdP (RFC 8693,
 // test/authorization-server.ts) for an access token whose sub is the user and act.sub the agent's
@@ -153,6 +154,30 @@ describe("2025-era sessions bound to the user (A4)", () => {
     await flushGatewayAudit();
     const refusal = await db().auditEvent.findFirstOrThrow({ where: { action: "gateway.edge", details: { path: ["reason"], equals: "foreign_session" }, actorId: agentId, AND: { details: { path: ["userSubject"], equals: bob.sub } } } });
     expect(refusal.details).toMatchObject({ status: 404, caller: `user bob via agent ${agentName}` });
+  });
+});
+
+describe("2025-era sessions bound to the user, on an instance that did not open them (decision 038)", () => {
+  const initialize = rpc("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "replay", version: "1.0.0" } });
+  const inSession = (sessionId: string, token: string) => post(rpc("tools/list"), { ...bearer(token), "mcp-session-id": sessionId, "mcp-protocol-version": "2025-06-18" });
+
+  it("stores the user with the session; re-created, it still refuses Bob's token (audited) and serves Ada's", async () => {
+    const opened = await post(initialize, bearer(await exchanged(ada)));
+    const sessionId = opened.headers.get("mcp-session-id")!;
+    await opened.text();
+    expect((await db().gatewaySession.findUniqueOrThrow({ where: { id: sessionId } })).userKey).toBe(`${idp.issuer} ${ada.sub}`);
+    await forgetLegacySessionsForTests();
+    flushEdgeRefusals();
+    await flushGatewayAudit();
+    const before = await db().auditEvent.count({ where: { action: "gateway.edge", details: { path: ["reason"], equals: "foreign_session" }, actorId: agentId } });
+    expect((await inSession(sessionId, await exchanged(bob))).status).toBe(404);
+    expect((await inSession(sessionId, await idp.token(agentClient))).status).toBe(404);
+    expect(holdsLegacySession(sessionId)).toBe(false);
+    flushEdgeRefusals();
+    await flushGatewayAudit();
+    expect(await db().auditEvent.count({ where: { action: "gateway.edge", details: { path: ["reason"], equals: "foreign_session" }, actorId: agentId } })).toBeGreaterThan(before);
+    expect((await inSession(sessionId, await exchanged(ada))).status).toBe(200);
+    expect(holdsLegacySession(sessionId)).toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@ import { agentWithKey } from "@/test/registry";
 import { flushGatewayAudit } from "./audit-queue";
 import { clearResolutionCache, startResolutionInvalidation } from "./invalidation";
 import { listTtlMs, settledListChanges } from "./list-changes";
+import { instanceTag } from "./instance-tag";
 import { setSuspensionTimeoutForTests, suspendedCallCount } from "./suspended-calls";
 
 // The protocol around a call, relayed through the real gateway to a real backend (decision 036):
@@ -411,7 +412,8 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
     const first = await rawCall(key, askName("ask_user"), {});
     expect(first.result).toMatchObject({ resultType: "input_required", inputRequests: { backend_request: { method: "elicitation/create" } } });
     const requestState = first.result!.requestState!;
-    expect(requestState).toMatch(/^[\w-]{43}$/);
+    // This instance's tag, then 256 random bits.
+    expect(requestState).toMatch(new RegExp(`^${instanceTag()}\\.[\\w-]{43}$`));
     const other = await agentWithKey("prod");
     await grant(other.agentId, chattyServerId);
     const stolen = await rawCall(other.key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "decline" } } });
@@ -428,6 +430,22 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
     expect(resumed.result?.content?.[0]?.text).toBe('accept {"name":"Bo"}');
     // Used once: the same state again is refused.
     expect((await rawCall(key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "decline" } } })).error?.message).toMatch(/Invalid or expired requestState/);
+  }, 30_000);
+
+  it("a requestState another instance issued is refused as held there, audited with its own reason; the suspension here stays", async () => {
+    const first = await rawCall(key, askName("ask_user"), {});
+    const requestState = first.result!.requestState!;
+    const elsewhere = `${instanceTag() === "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA"}.${requestState.slice(9)}`;
+    const retry = await rawCall(key, askName("ask_user"), { requestState: elsewhere, inputResponses: { backend_request: { action: "decline" } } });
+    expect(retry.error?.code).toBe(-32602);
+    expect(retry.error?.message).toMatch(/held by another instance of the gateway.*load balancer.*or start the call again/);
+    await flushGatewayAudit();
+    expect(await db().auditEvent.count({ where: { action: "gateway.tools/call", actorId: agentId, reason: { startsWith: "requestState issued by another gateway instance" } } })).toBeGreaterThanOrEqual(1);
+    // Not a shape this gateway gives: forged, as before.
+    const malformed = await rawCall(key, askName("ask_user"), { requestState: `AAAAAAAA.${"z".repeat(10)}`, inputResponses: { backend_request: { action: "decline" } } });
+    expect(malformed.error?.message).toMatch(/Invalid or expired requestState/);
+    const resumed = await rawCall(key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "accept", content: { name: "Cy" } } } });
+    expect(resumed.result?.content?.[0]?.text).toBe('accept {"name":"Cy"}');
   }, 30_000);
 
   it("a suspension not resumed in time is dropped and the backend gets an error", async () => {

@@ -7,6 +7,7 @@ import type { CallRelay } from "./call-relay";
 import { explainRefusalAt, viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
 import { GatewayRefusal } from "./gateway-refusal";
+import { instanceTag } from "./instance-tag";
 import { explainRefusal } from "./resolution";
 
 // A backend's elicitation or sampling request during a 2026-07-28 client's call (decision 036). That era has
@@ -17,6 +18,8 @@ import { explainRefusal } from "./resolution";
 // to the backend and waits for the call's next step: its result, or the next input_required. A suspension
 // not resumed in time is dropped and the backend gets an error; a forged, expired or other agent's
 // requestState is refused and audited. Bounded: past `maxSuspensions` the backend gets an error at once.
+// A suspension lives in one instance: its requestState starts with that instance's tag (./instance-tag.ts),
+// so a retry the load balancer sends to another instance is told where the call waits (decision 038).
 
 type Asked = { method: RelayedMethod; params: Record<string, unknown>; answer: (result: unknown) => void; fail: (error: unknown) => void };
 type Step = { kind: "asked"; asked: Asked } | { kind: "done"; result: unknown } | { kind: "failed"; error: unknown };
@@ -114,7 +117,7 @@ async function advance(agent: AgentIdentity, name: string, args: string, call: A
         step.asked.fail(rpcError(-32603, "Too many calls are waiting for their clients' input at the gateway; try again later."));
         continue;
       }
-      const requestState = randomBytes(32).toString("base64url");
+      const requestState = `${instanceTag()}.${randomBytes(32).toString("base64url")}`;
       const timer = setTimeout(() => {
         suspensions.delete(requestState);
         step.asked.fail(rpcError(-32001, "The client did not answer in time: the gateway dropped the request."));
@@ -145,6 +148,11 @@ export async function resumeCall(
 ): Promise<unknown> {
   const suspension = typeof requestState === "string" ? suspensions.get(requestState) : undefined;
   const argsKey = JSON.stringify(args);
+  if (!suspension && heldElsewhere(requestState)) {
+    const toAgent =
+      "Invalid params: the call waiting for this input is held by another instance of the gateway. Route the retry to the instance that answered input_required (the load balancer must send it there), or start the call again.";
+    refuse(agent, name, correlationId, "requestState issued by another gateway instance: the retry reached the wrong instance", toAgent, -32602);
+  }
   if (!suspension || suspension.agentId !== agent.agentId || suspension.name !== name || suspension.args !== argsKey) {
     const reason = "Invalid or expired requestState: no call of this agent's waits for it.";
     refuse(agent, name, correlationId, reason, reason, -32602);
@@ -163,6 +171,13 @@ export async function resumeCall(
   if (parsed.success) asked.answer(parsed.data);
   else asked.fail(rpcError(-32602, `Invalid params: the client's answer to ${asked.method} is missing or not valid MCP.`));
   return advance(agent, name, argsKey, call, clientSignal);
+}
+
+/** Whether a requestState has the shape this gateway gives one, but another instance's tag. */
+function heldElsewhere(requestState: unknown): boolean {
+  if (typeof requestState !== "string" || requestState.length !== 52 || requestState[8] !== ".") return false;
+  const tag = requestState.slice(0, 8);
+  return tag !== instanceTag() && /^[\w-]{8}\.[\w-]{43}$/.test(requestState);
 }
 
 function refuse(agent: AgentIdentity, name: string, correlationId: string, reason: string, toAgent: string, code: number): never {

@@ -3,7 +3,10 @@ import { forgetAccessTokens } from "@/lib/gateway/credentials";
 import { auditQueueDepth } from "@/lib/gateway/audit-queue";
 import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
-import { onResolutionChange } from "@/lib/gateway/invalidation";
+import { listenOnChannel, onResolutionChange } from "@/lib/gateway/invalidation";
+import { deliverForwardedSessionMessage, dropLegacySession, recheckLegacySessions } from "@/lib/gateway/legacy";
+import { sessionMessagesChannel } from "@/lib/gateway/session-messages";
+import { sessionsChannel } from "@/lib/gateway/session-store";
 import { noteViewsChanged } from "@/lib/gateway/list-changes";
 import { readGatewayGaugesFrom } from "@/lib/observability/metrics";
 import { refreshOutboundPolicy } from "@/lib/settings/outbound";
@@ -28,6 +31,10 @@ export function wireGateway(): void {
     onResolutionChange(() => void refreshOutboundPolicy().catch((error: unknown) => console.error("[toolgate] reading the outbound rule failed:", error)));
     // 2025-era sessions are told when their lists change (notifications/*/list_changed).
     onResolutionChange(noteViewsChanged);
+    // A 2025-era session deleted on any instance is dropped here too (decision 038), over the same LISTEN connection.
+    listenOnChannel(sessionsChannel, { onNotification: dropLegacySession, onGap: recheckLegacySessions });
+    // A client's cancel or answer that reached another instance than the call it concerns (decision 038).
+    listenOnChannel(sessionMessagesChannel, { onNotification: deliverForwardedSessionMessage, onGap: () => {} });
     readGatewayGaugesFrom({ backendStates, auditQueueDepth });
     return true;
   });
