@@ -70,3 +70,46 @@ BEGIN
   RAISE EXCEPTION 'audit_chain_head is kept by the audit chain: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
 END;
 $$;
+
+-- 2. Signed checkpoints: Toolgate's Ed25519 key (lib/signing/keys.ts, the manifest key) signs the canonical
+-- statement {schema, kind, seq, hash, signedAt, instance} (RFC 8785 JSON); published at /api/v1/audit/checkpoints.
+-- kind 'head': the chain's head as it was at signed_at. kind 'pruned': retention deleted every event up to and
+-- including chain_seq, whose hash this was; verification starts from the newest such anchor.
+CREATE TABLE "audit_checkpoints" (
+  "id" BIGSERIAL NOT NULL,
+  "kind" TEXT NOT NULL,
+  "chain_seq" BIGINT NOT NULL,
+  "hash" TEXT NOT NULL,
+  "signed_at" TIMESTAMPTZ(3) NOT NULL,
+  "instance" TEXT NOT NULL,
+  "key_id" TEXT NOT NULL,
+  "signature" TEXT NOT NULL,
+  CONSTRAINT "audit_checkpoints_pkey" PRIMARY KEY ("id"),
+  CONSTRAINT "audit_checkpoints_kind" CHECK ("kind" IN ('head', 'pruned'))
+);
+CREATE INDEX "audit_checkpoints_kind_chain_seq_idx" ON "audit_checkpoints"("kind", "chain_seq");
+CREATE TRIGGER "audit_checkpoints_append_only" BEFORE UPDATE OR DELETE ON "audit_checkpoints"
+  FOR EACH ROW EXECUTE FUNCTION "records_append_only"();
+CREATE TRIGGER "audit_checkpoints_no_truncate" BEFORE TRUNCATE ON "audit_checkpoints"
+  FOR EACH STATEMENT EXECUTE FUNCTION "records_append_only"();
+
+-- 3. Retention: audit events stay append-only, except that an event may be deleted once it is older than the
+-- audit.retentionDays policy (the settings row, else the default of 365 days; a value the policy's schema
+-- would refuse counts as the default) and a 'pruned' anchor at or after its position is recorded. The
+-- database cannot check the anchor's signature; verification does. UPDATE and TRUNCATE stay refused.
+CREATE OR REPLACE FUNCTION "audit_events_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  retention_days INTEGER;
+BEGIN
+  IF TG_OP = 'DELETE' AND TG_LEVEL = 'ROW' THEN
+    SELECT CASE WHEN jsonb_typeof("value") = 'number' AND ("value" #>> '{}')::numeric BETWEEN 1 AND 3650
+                 AND ("value" #>> '{}')::numeric = trunc(("value" #>> '{}')::numeric) THEN ("value" #>> '{}')::integer END
+      INTO retention_days FROM "settings" WHERE "key" = 'audit.retentionDays';
+    IF OLD."occurred_at" < now() - make_interval(days => COALESCE(retention_days, 365))
+       AND EXISTS (SELECT 1 FROM "audit_checkpoints" c WHERE c."kind" = 'pruned' AND c."chain_seq" >= OLD."chain_seq") THEN
+      RETURN OLD;
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
