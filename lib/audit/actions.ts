@@ -93,7 +93,7 @@ export const auditActions = [
   "audit.export",
   "audit.verify_chain",
   "audit.event_quarantined",
-  // Retention deleted the events older than the audit.retentionDays policy (lib/audit/retention.ts).
+  // Retention deleted the events older than the audit.retentionDays policy (lib/audit-trail/retention.ts).
   "audit.prune",
   // The gateway: calls and refusals per method, drift found and resolved (lib/gateway).
   "gateway.tools/call",

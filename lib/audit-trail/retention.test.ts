@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db, type Tx } from "@/lib/db/prisma";
-import type { AuditAction } from "./actions";
-import { type ChainReport, verifyAuditChain } from "./chain";
-import { checkpointStatementText, verificationKeys, signatureProblem } from "./checkpoints";
-import { recordAuditBatch } from "./record";
+import type { AuditAction } from "@/lib/audit/actions";
+import { type ChainReport, verifyAuditChain } from "@/lib/audit/chain";
+import { checkpointStatementText, verificationKeys, signatureProblem } from "@/lib/audit/checkpoints";
+import { recordAuditBatch } from "@/lib/audit/record";
 import { pruneAuditEvents } from "./retention";
 
 const dayMs = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { getPolicy } from "@/lib/settings/policy";
-import { recordCheckpoint } from "./checkpoints";
-import { recordAudit, systemActor } from "./record";
+import { recordCheckpoint } from "@/lib/audit/checkpoints";
+import { recordAudit, systemActor } from "@/lib/audit/record";
 
 // Audit retention (docs/decisions/041): events older than the audit.retentionDays policy are deleted from the
 // start of the chain, in bounded batches. Each batch first records a signed "pruned" checkpoint naming the last
