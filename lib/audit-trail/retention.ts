@@ -32,10 +32,17 @@ interface Candidate {
   occurred_at: Date;
 }
 
-/** Deletes one batch: the longest intact run of old events after the anchor; null when there is none. */
-async function pruneBatch(cutoff: Date, batchSize: number, now: Date): Promise<{ deleted: number; throughSeq: bigint; stoppedAt: PruneResult["stoppedAt"] } | { deleted: 0; stoppedAt: PruneResult["stoppedAt"] }> {
+type Batch = { deleted: number; throughSeq: bigint | null; stoppedAt: PruneResult["stoppedAt"]; retentionDays: number; cutoff: Date };
+
+/** Deletes one batch: the longest intact run of old events after the anchor. */
+async function pruneBatch(now: Date, batchSize: number): Promise<Batch> {
   return db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${pruneLock}::bigint)`;
+    // The policy and the clock as the database's DELETE trigger sees them (the same transaction), so no event
+    // this picks is one the trigger refuses: the earlier of `now` and the database's now.
+    const retentionDays = await getPolicy("audit.retentionDays", tx);
+    const [clock] = await tx.$queryRaw<{ now: Date }[]>`SELECT now() AS "now"`;
+    const cutoff = new Date(Math.min(now.getTime(), clock!.now.getTime()) - retentionDays * dayMs);
     const anchor = await tx.auditCheckpoint.findFirst({ where: { kind: "pruned" }, orderBy: { chainSeq: "desc" }, select: { chainSeq: true, hash: true } });
     let expectedSeq = (anchor?.chainSeq ?? 0n) + 1n;
     let previousHash = anchor?.hash ?? genesisHash;
@@ -60,31 +67,31 @@ async function pruneBatch(cutoff: Date, batchSize: number, now: Date): Promise<{
       expectedSeq = row.chain_seq + 1n;
       previousHash = row.hash;
     }
-    if (!last) return { deleted: 0 as const, stoppedAt };
+    if (!last) return { deleted: 0, throughSeq: null, stoppedAt, retentionDays, cutoff };
     await recordCheckpoint(tx, "pruned", { seq: last.chain_seq, hash: last.hash }, now);
     const deleted = await tx.$executeRaw`DELETE FROM "audit_events" WHERE "chain_seq" > ${anchor?.chainSeq ?? 0n} AND "chain_seq" <= ${last.chain_seq}`;
-    return { deleted, throughSeq: last.chain_seq, stoppedAt };
+    return { deleted, throughSeq: last.chain_seq, stoppedAt, retentionDays, cutoff };
   });
 }
 
 /**
  * Deletes the audit events older than the audit.retentionDays policy, oldest first, `batchSize` per
- * transaction, for the jobs scheduler (e.g. daily). An event is kept while an older one after the anchor is
- * still within retention, so the chain is cut only at its start. Records what it did as `audit.prune` by the
- * system, when it deleted anything or had to stop at a break in the chain.
+ * transaction, for the jobs scheduler (e.g. daily). The chain is cut only at its start: an old event after a
+ * younger one (a replayed spool, say) waits until the younger one is old enough too. Records what it did as
+ * `audit.prune` by the system, when it deleted anything or had to stop at a break in the chain.
  */
 export async function pruneAuditEvents(now = new Date(), { batchSize = 5_000 }: { batchSize?: number } = {}): Promise<PruneResult> {
-  const retentionDays = await getPolicy("audit.retentionDays");
-  const cutoff = new Date(now.getTime() - retentionDays * dayMs);
-  const result: PruneResult = { deleted: 0, throughSeq: null, stoppedAt: null, cutoff };
+  const result: PruneResult = { deleted: 0, throughSeq: null, stoppedAt: null, cutoff: now };
+  let retentionDays = 0;
   for (;;) {
-    const batch = await pruneBatch(cutoff, batchSize, now);
-    result.stoppedAt = batch.stoppedAt;
-    if (batch.deleted === 0 || !("throughSeq" in batch)) break;
+    const batch = await pruneBatch(now, batchSize);
+    ({ stoppedAt: result.stoppedAt, cutoff: result.cutoff, retentionDays } = batch);
+    if (batch.deleted === 0) break;
     result.deleted += batch.deleted;
     result.throughSeq = batch.throughSeq;
     if (batch.stoppedAt || batch.deleted < batchSize) break;
   }
+  const { cutoff } = result;
   if (result.deleted > 0 || result.stoppedAt) {
     await recordAudit(db(), {
       actor: systemActor,

@@ -1,8 +1,10 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/prisma";
 import type { AuditAction } from "./actions";
 import { verifyAuditChain } from "./chain";
-import { recordAudit, recordAuditBatch } from "./record";
+import { recordAudit, recordAuditBatch, recordAuditBatchOn } from "./record";
 
 // Decision 041: the chain head moves once per statement, not once per event; the chain itself is unchanged.
 
@@ -50,5 +52,31 @@ describe("the audit chain head, moved once per statement", () => {
     const last = await db().auditEvent.findFirstOrThrow({ orderBy: { chainSeq: "desc" } });
     const before = await db().auditEvent.findFirstOrThrow({ where: { chainSeq: last.chainSeq - 1n } });
     await expect(db().$executeRaw`UPDATE audit_chain_head SET seq = ${before.chainSeq}, hash = ${before.hash}`).rejects.toThrow(/kept by the audit chain: UPDATE/);
+  });
+
+  it("keeps one intact chain when three connections write batches and single events at once", async () => {
+    const clients = await Promise.all([0, 1, 2].map(async () => {
+      const client = new pg.Client({ connectionString: env("DATABASE_URL") });
+      await client.connect();
+      return client;
+    }));
+    const before = await db().auditEvent.count();
+    try {
+      await Promise.all([
+        ...clients.map(async (client, c) => {
+          for (let b = 0; b < 20; b++) await recordAuditBatchOn(client, Array.from({ length: 1 + ((b * 7 + c) % 40) }, (_, i) => event(`head.w${c}-${b}-${i}`)));
+        }),
+        (async () => {
+          for (let n = 0; n < 30; n++) await recordAudit(db(), event(`head.single-${n}`));
+        })(),
+      ]);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+    const written = (await db().auditEvent.count()) - before;
+    expect(written).toBeGreaterThan(30 + 60);
+    const last = await db().auditEvent.findFirstOrThrow({ orderBy: { chainSeq: "desc" } });
+    expect(await db().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({ seq: last.chainSeq, hash: last.hash });
+    expect(await verifyAuditChain()).toEqual({ intact: true, checked: before + written });
   });
 });
