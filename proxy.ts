@@ -23,6 +23,8 @@ const publicPaths = [
   // Backends of `minted` servers fetch the keys that verify Toolgate's tokens (decision 027).
   /^\/\.well-known\/jwks\.json$/,
   /^\/api\/v1\/manifests\/verify$/,
+  // Signed audit checkpoints, for outsiders to copy (decision 041).
+  /^\/api\/v1\/audit\/checkpoints$/,
   /^\/verify$/,
   /^\/mcp$/,
   // One gateway endpoint per catalog entry and per bundle (lib/gateway/endpoints.ts).

@@ -132,7 +132,7 @@ const wholeNumberPolicies = [
   { key: "approvals.validMinutes", title: "Approval lifetime", unit: "minutes", description: "How long an approval, once given, can be used (once) by a repeat of the same call." },
   { key: "approvals.maxPendingPerAgent", title: "Waiting requests per agent", unit: "requests", description: "How many approval requests one agent may have waiting at once; further calls that need approval are refused, and audited, until some are decided or expire." },
   { key: "approvals.escalateAfterMinutes", title: "Escalation delay", unit: "minutes", description: "A request undecided for this long is flagged as escalated and shown to administrators." },
-  { key: "audit.retentionDays", title: "Audit retention", unit: "days", description: "How far back the audit trail is kept; a policy replay may look back at most this far." },
+  { key: "audit.retentionDays", title: "Audit retention", unit: "days", description: "How far back the audit trail is kept: older events are deleted behind a signed checkpoint; a policy replay may look back at most this far." },
 ] as const satisfies readonly { key: PolicyKey; title: string; unit: string; description: string }[];
 
 // In the order the admin page shows them.

@@ -13,6 +13,7 @@ import {
   versionParams,
 } from "./catalog-contract";
 import { json, operation } from "./operation";
+import { auditPaths } from "./audit-paths";
 import { bundlePaths } from "./bundle-paths";
 import { policyPaths } from "./policy-paths";
 import { policyReplayPaths } from "./policy-replay-paths";
@@ -114,6 +115,7 @@ export function openApiDocument() {
       ...bundlePaths,
       ...policyReplayPaths,
       ...registryPaths,
+      ...auditPaths,
     },
   });
 }

@@ -93,6 +93,8 @@ export const auditActions = [
   "audit.export",
   "audit.verify_chain",
   "audit.event_quarantined",
+  // Retention deleted the events older than the audit.retentionDays policy (lib/audit-trail/retention.ts).
+  "audit.prune",
   // The gateway: calls and refusals per method, drift found and resolved (lib/gateway).
   "gateway.tools/call",
   "gateway.tools/list",

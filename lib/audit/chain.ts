@@ -1,9 +1,12 @@
 import { db, type Tx } from "@/lib/db/prisma";
+import { checkCheckpoints } from "./checkpoints";
 
 // Checks the audit hash chain (migrations 20261125000000_approvals_audit_chain and 20261130100000_audit_durability):
 // each event's hash is recomputed by the same database function that set it, each must name its
 // predecessor's hash, positions must run without gaps, and the chain's head must name the last event.
-// The walk goes on past a break, so the report names every place the chain was tampered with.
+// The walk goes on past a break, so the report names every place the chain was tampered with. Signed
+// checkpoints (decision 041) must still match the events they vouch for, and the walk starts after the
+// newest signed retention anchor: events before it were deleted by retention, not lost.
 
 const genesisHash = "0".repeat(64);
 const pageSize = 5_000;
@@ -13,9 +16,10 @@ const maxFindings = 100;
 /**
  * edited: an event's fields no longer match its hash. relinked: an event's prev_hash is not its
  * predecessor's hash. missing: positions skipped (events deleted). head: the chain head does not name
- * the last event. head_rebuilt: the head row was found missing and rebuilt by the database.
+ * the last event. head_rebuilt: the head row was found missing and rebuilt by the database. checkpoint: a
+ * signed checkpoint does not hold (bad signature), or the event it vouches for is gone or has another hash.
  */
-export type ChainProblem = "edited" | "relinked" | "missing" | "head" | "head_rebuilt";
+export type ChainProblem = "edited" | "relinked" | "missing" | "head" | "head_rebuilt" | "checkpoint";
 
 export interface ChainFinding {
   /** The chain position the finding is about. */
@@ -64,10 +68,10 @@ interface Walk {
   last: { seq: bigint; hash: string } | null;
 }
 
-async function walkEvents(client: Tx): Promise<Walk> {
-  const walk: Walk = { checked: 0, findings: [], last: null };
-  let expectedSeq = 1n;
-  let previousHash: string | null = genesisHash;
+async function walkEvents(client: Tx, anchor: { seq: bigint; hash: string } | null): Promise<Walk> {
+  const walk: Walk = { checked: 0, findings: [], last: anchor };
+  let expectedSeq = (anchor?.seq ?? 0n) + 1n;
+  let previousHash: string | null = anchor?.hash ?? genesisHash;
   for (;;) {
     const rows = await client.$queryRaw<ChainRow[]>`
       SELECT a."id", a."chain_seq", a."prev_hash", a."hash", "audit_event_hash"(a) AS "recomputed"
@@ -111,8 +115,14 @@ async function incidentFindings(client: Tx): Promise<ChainFinding[]> {
 
 /** Walks the whole chain in order; reports every place it does not hold (up to maxFindings), or that it is intact. */
 export async function verifyAuditChain(client: Tx = db()): Promise<ChainReport> {
-  const walk = await walkEvents(client);
-  const findings = [...walk.findings, ...(await headFindings(client, walk.last)), ...(await incidentFindings(client))];
+  const checkpoints = await checkCheckpoints(client, maxFindings);
+  const walk = await walkEvents(client, checkpoints.anchor);
+  const findings = [
+    ...walk.findings,
+    ...(await headFindings(client, walk.last)),
+    ...(await incidentFindings(client)),
+    ...checkpoints.findings.map((finding) => ({ ...finding, problem: "checkpoint" as const })),
+  ];
   if (findings.length === 0) return { intact: true, checked: walk.checked };
   return { intact: false, checked: walk.checked, findings: findings.slice(0, maxFindings), truncated: findings.length > maxFindings };
 }

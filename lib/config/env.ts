@@ -110,7 +110,7 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: optional(z.string()),
   OIDC_CLIENT_SECRET: optional(z.string()),
   OIDC_NAME: withDefault(z.string(), "Single sign-on"),
-  // This instance's name in a cluster (jobs, suspended calls); default "<hostname>-<pid>".
+  // This instance's name in a cluster (jobs, suspended calls, audit checkpoints); default "<hostname>-<pid>".
   TOOLGATE_INSTANCE_ID: optional(z.string().trim().min(1).max(200)),
 });
 

@@ -70,7 +70,7 @@ export const policySchemas = {
   "approvals.maxPendingPerAgent": count("The cap", "request", 1000),
   /** A request undecided this long is flagged and shown to administrators. */
   "approvals.escalateAfterMinutes": count("The escalation delay", "minute", 7 * 24 * 60),
-  /** How far back the audit trail is kept; a policy replay may not look further. */
+  /** How far back the audit trail is kept (older events are pruned: lib/audit-trail/retention.ts); a policy replay may not look further. */
   "audit.retentionDays": count("The audit retention", "day", 3650),
   /** Argument fields (by name, any depth, case-insensitive) masked wherever people see a call's arguments. */
   "dataHandling.sensitiveArgumentFields": nameList("field name"),

@@ -7,6 +7,7 @@ import { ActionButton } from "@/components/ui/action-button";
 import { EmptyState, PageHeader } from "@/components/ui/empty-state";
 import { UnusableFilters } from "@/components/ui/unusable-filters";
 import { auditFilterKeys, auditFilterQuery, auditFiltersSchema } from "@/lib/audit-trail/filters";
+import { latestHeadCheckpoint } from "@/lib/audit/checkpoints";
 import { quarantineSummary } from "@/lib/audit/quarantine";
 import { type AuditPage, searchAuditEvents } from "@/lib/audit-trail/query";
 import { can } from "@/lib/auth/authorize";
@@ -19,6 +20,20 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const pageSize = 100;
 const linkClass = "rounded border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100";
+
+/** The newest signed checkpoint, which verification also checks (docs/decisions/041). */
+async function CheckpointNote() {
+  const checkpoint = await latestHeadCheckpoint();
+  return (
+    <span data-testid="audit-checkpoint" className="text-sm text-slate-600">
+      {checkpoint ? `Last signed checkpoint: #${checkpoint.chainSeq} at ${checkpoint.signedAt.toISOString()}` : "No signed checkpoint yet"} (
+      <a href="/api/v1/audit/checkpoints" className="underline">
+        public list
+      </a>
+      )
+    </span>
+  );
+}
 
 export default async function AuditTrailPage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requirePagePermission("audit.view");
@@ -45,7 +60,8 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: S
           </>
         )}
         {can(user, "audit.verify") && (
-          <div data-testid="verify-chain" className="ml-auto">
+          <div data-testid="verify-chain" className="ml-auto flex items-center gap-3">
+            <CheckpointNote />
             <ActionButton action={verifyChainAction} fields={{}} label="Verify chain" />
           </div>
         )}

@@ -1,0 +1,148 @@
+import { createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import os from "node:os";
+import canonicalize from "canonicalize";
+import { env } from "@/lib/config/env";
+import { db, type Tx } from "@/lib/db/prisma";
+import { activeSigningKey, publicKeys, signingAlgorithm } from "@/lib/signing/keys";
+
+// Signed checkpoints of the audit hash chain (docs/decisions/041). The database's owner can rewrite the
+// chain and re-hash it from the edit on (decision 010's limit); a checkpoint signed with Toolgate's Ed25519
+// key, and copied by outsiders from the public endpoint, pins the hash an event had when it was signed.
+
+export const checkpointSchemaId = "toolgate.audit-checkpoint/v1";
+
+/** head: the chain's last event when signed. pruned: the last event retention deleted (the chain's new anchor). */
+export type CheckpointKind = "head" | "pruned";
+
+/** What is signed, as RFC 8785 canonical JSON in UTF-8. The position is a decimal string (it is a bigint). */
+export interface CheckpointStatement {
+  schema: typeof checkpointSchemaId;
+  kind: CheckpointKind;
+  seq: string;
+  hash: string;
+  /** ISO 8601, milliseconds. */
+  signedAt: string;
+  instance: string;
+}
+
+export interface CheckpointRow {
+  id: bigint;
+  kind: string;
+  chainSeq: bigint;
+  hash: string;
+  signedAt: Date;
+  instance: string;
+  keyId: string;
+  signature: string;
+}
+
+/** This process's name in the cluster: TOOLGATE_INSTANCE_ID, else `${hostname}-${pid}`. */
+export function instanceId(): string {
+  return env("TOOLGATE_INSTANCE_ID") ?? `${os.hostname()}-${process.pid}`;
+}
+
+export function checkpointStatement(row: Pick<CheckpointRow, "kind" | "chainSeq" | "hash" | "signedAt" | "instance">): CheckpointStatement {
+  return { schema: checkpointSchemaId, kind: row.kind as CheckpointKind, seq: row.chainSeq.toString(), hash: row.hash, signedAt: row.signedAt.toISOString(), instance: row.instance };
+}
+
+/** The exact text that is signed. */
+export function checkpointStatementText(row: Parameters<typeof checkpointStatement>[0]): string {
+  return canonicalize(checkpointStatement(row))!;
+}
+
+/** Signs and records a checkpoint at (seq, hash); in the caller's transaction when one is given. */
+export async function recordCheckpoint(client: Tx, kind: CheckpointKind, at: { seq: bigint; hash: string }, now = new Date()): Promise<CheckpointRow> {
+  const key = await activeSigningKey();
+  // Stored at millisecond precision, as signed.
+  const signedAt = new Date(now.getTime());
+  const fields = { kind, chainSeq: at.seq, hash: at.hash, signedAt, instance: instanceId() };
+  const signature = sign(null, Buffer.from(checkpointStatementText(fields), "utf8"), key.privateKey).toString("base64url");
+  return client.auditCheckpoint.create({ data: { ...fields, keyId: key.id, signature } });
+}
+
+export type SignOutcome = { signed: true; checkpoint: CheckpointRow } | { signed: false; reason: string };
+
+/**
+ * Signs the chain's current head, for the scheduler (e.g. every 10 minutes). Skips when the head has not moved
+ * since the last head checkpoint, when there are no events, and when the head row does not name the last
+ * event (verification reports that; a signature would vouch for it).
+ */
+export async function signAuditCheckpoint(now = new Date()): Promise<SignOutcome> {
+  const [head] = await db().$queryRaw<{ seq: bigint; hash: string; event_hash: string | null }[]>`
+    SELECT h."seq", h."hash", a."hash" AS "event_hash"
+    FROM "audit_chain_head" h LEFT JOIN "audit_events" a ON a."chain_seq" = h."seq" WHERE h."id" = 1`;
+  if (!head || head.seq === 0n) return { signed: false, reason: "The audit chain has no events yet." };
+  if (head.event_hash !== head.hash) return { signed: false, reason: `The chain head (#${head.seq}) does not name the last event: verify the chain.` };
+  const last = await db().auditCheckpoint.findFirst({ where: { kind: "head" }, orderBy: { chainSeq: "desc" }, select: { chainSeq: true } });
+  if (last && last.chainSeq >= head.seq) return { signed: false, reason: `The head has not moved since the last checkpoint (#${head.seq}).` };
+  return { signed: true, checkpoint: await recordCheckpoint(db(), "head", { seq: head.seq, hash: head.hash }, now) };
+}
+
+/** Why a checkpoint's signature does not hold, or null when it does. */
+export function signatureProblem(row: CheckpointRow, keys: Map<string, KeyObject>): string | null {
+  const key = keys.get(row.keyId);
+  if (!key) return `Checkpoint ${row.id} (#${row.chainSeq}) names key ${row.keyId}, which is not among the published signing keys.`;
+  const signature = Buffer.from(row.signature, "base64url");
+  const valid = signature.length === 64 && verify(null, Buffer.from(checkpointStatementText(row), "utf8"), key, signature);
+  return valid ? null : `Checkpoint ${row.id} (#${row.chainSeq}) has a signature that does not match its statement: the checkpoint was forged or altered.`;
+}
+
+/** The published Ed25519 keys by id, as key objects. */
+export async function verificationKeys(): Promise<Map<string, KeyObject>> {
+  const keys = await publicKeys();
+  return new Map(keys.filter((key) => key.algorithm === signingAlgorithm).map((key) => [key.id, createPublicKey(key.publicKeyPem)]));
+}
+
+export interface CheckpointFinding {
+  chainSeq: bigint;
+  eventId: bigint | null;
+  message: string;
+}
+
+export interface CheckpointCheck {
+  /** The newest validly signed retention anchor: the chain is verified from the event after it. */
+  anchor: { seq: bigint; hash: string } | null;
+  findings: CheckpointFinding[];
+}
+
+interface CheckedRow extends CheckpointRow {
+  event_id: bigint | null;
+  event_hash: string | null;
+}
+
+/**
+ * Checks every checkpoint: its signature against the published keys, and that the event it signed still has
+ * that hash (events before the retention anchor are gone by design). Returns the anchor to verify from.
+ */
+export async function checkCheckpoints(client: Tx, maxFindings: number): Promise<CheckpointCheck> {
+  const keys = await verificationKeys();
+  const rows = await client.$queryRaw<CheckedRow[]>`
+    SELECT c."id", c."kind", c."chain_seq" AS "chainSeq", c."hash", c."signed_at" AS "signedAt", c."instance", c."key_id" AS "keyId", c."signature",
+           a."id" AS "event_id", a."hash" AS "event_hash"
+    FROM "audit_checkpoints" c LEFT JOIN "audit_events" a ON a."chain_seq" = c."chain_seq" ORDER BY c."chain_seq", c."id"`;
+  const findings: CheckpointFinding[] = [];
+  const valid: CheckedRow[] = [];
+  for (const row of rows) {
+    const problem = signatureProblem(row, keys);
+    if (problem) findings.push({ chainSeq: row.chainSeq, eventId: row.event_id, message: problem });
+    else valid.push(row);
+  }
+  const anchorRow = valid.filter((row) => row.kind === "pruned").at(-1);
+  const anchor = anchorRow ? { seq: anchorRow.chainSeq, hash: anchorRow.hash } : null;
+  for (const row of valid) {
+    if (findings.length >= maxFindings) break;
+    const at = `Checkpoint ${row.id}, signed ${row.signedAt.toISOString()} by ${row.instance},`;
+    if (row.event_hash === null) {
+      if (anchor && row.chainSeq <= anchor.seq) continue;
+      findings.push({ chainSeq: row.chainSeq, eventId: null, message: `${at} vouches for event #${row.chainSeq}, which is gone: the chain was cut back after it was signed.` });
+    } else if (row.event_hash !== row.hash) {
+      findings.push({ chainSeq: row.chainSeq, eventId: row.event_id, message: `${at} recorded another hash for event #${row.chainSeq}: the chain up to it was rewritten after it was signed.` });
+    }
+  }
+  return { anchor, findings };
+}
+
+/** The newest head checkpoint, for the audit page; null before the first. */
+export function latestHeadCheckpoint(): Promise<Pick<CheckpointRow, "chainSeq" | "signedAt"> | null> {
+  return db().auditCheckpoint.findFirst({ where: { kind: "head" }, orderBy: { id: "desc" }, select: { chainSeq: true, signedAt: true } });
+}
