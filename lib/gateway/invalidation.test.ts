@@ -94,7 +94,7 @@ describe("resolution invalidation", () => {
     await other.query("SELECT pg_terminate_backend($1)", [before]);
     await expect.poll(async () => isResolutionListening() && (await listenerPids()).some((pid) => pid !== before), { timeout: 5_000, interval: 20 }).toBe(true);
     expect(await resolveAgentView(agentId)).not.toBe(view);
-    expect(logged).toHaveBeenCalledWith("[toolgate] resolution listener connection failed:", expect.stringContaining("terminating connection"));
+    expect(logged).toHaveBeenCalledWith("[toolgate] database listener connection failed:", expect.stringContaining("terminating connection"));
     logged.mockRestore();
 
     await other.query("INSERT INTO drift_incidents (server_id, version_id, tool_name, pinned_hash, live_hash) VALUES ($1, $2, 'watched', 'a', 'b')", [

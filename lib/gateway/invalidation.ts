@@ -1,8 +1,7 @@
-import pg from "pg";
-import { env } from "@/lib/config/env";
+import { isListening, listenerApplicationName, onChannel, startListener } from "@/lib/db/listener";
 import { singleton } from "@/lib/runtime/singleton";
 
-// Keeps every instance's resolution cache fresh. One dedicated connection LISTENs on the channel
+// Keeps every instance's resolution cache fresh. The process's LISTEN connection listens on the channel
 // that the database's triggers notify whenever pins, grants, kill switches, agents, keys, versions,
 // servers or drift incidents change (migration 20261124400000_gateway); any notification drops the
 // whole cache, whichever instance made the change. A dropped connection may have missed
@@ -10,21 +9,18 @@ import { singleton } from "@/lib/runtime/singleton";
 // listens, cached entries live only for `unlistenedTtlMs` (see docs/decisions/008-gateway-resolution.md).
 
 const resolutionChannel = "toolgate_resolution";
-/** How a listener shows in pg_stat_activity. */
-export const listenerApplicationName = "toolgate-resolution-listener";
+/** How the listener shows in pg_stat_activity. */
+export { listenerApplicationName };
 /** How long a cached resolution may be used while no listener keeps it fresh. */
 export const unlistenedTtlMs = 5_000;
 
-const retryDelayMs = { first: 250, max: 5_000 };
-
 interface InvalidationState {
   subscribers: Set<() => void>;
-  listening: boolean;
-  running?: { started: Promise<void>; stop: () => Promise<void> };
+  unregister?: () => void;
 }
 
 // A singleton, so that every copy of this module Next.js loads shares one listener and one set of caches.
-const state = singleton<InvalidationState>("resolutionInvalidation", () => ({ subscribers: new Set(), listening: false }));
+const state = singleton<InvalidationState>("resolutionInvalidation", () => ({ subscribers: new Set() }));
 
 /** Registers a cache to drop whenever resolution data may have changed; returns the unregister function. */
 export function onResolutionChange(subscriber: () => void): () => void {
@@ -39,94 +35,20 @@ export function clearResolutionCache(): void {
 
 /** Whether a LISTEN connection is up now, so cached entries need no expiry of their own. */
 export function isResolutionListening(): boolean {
-  return state.listening;
-}
-
-class Listener {
-  private client: pg.Client | undefined;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelay = retryDelayMs.first;
-
-  constructor(private readonly connectionString: string) {}
-
-  async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: listenerApplicationName });
-    this.client = client;
-    client.on("notification", (message) => {
-      if (message.channel === resolutionChannel) clearResolutionCache();
-    });
-    client.on("error", (error) => {
-      console.error("[toolgate] resolution listener connection failed:", error.message);
-      this.dropped(client);
-    });
-    client.on("end", () => this.dropped(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${resolutionChannel}`);
-    } catch (error) {
-      this.dropped(client);
-      throw error;
-    }
-    if (this.client !== client) return;
-    state.listening = true;
-    this.retryDelay = retryDelayMs.first;
-    // Whatever changed while nobody listened.
-    clearResolutionCache();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const client = this.client;
-    this.client = undefined;
-    state.listening = false;
-    clearResolutionCache();
-    await client?.end().catch(() => undefined);
-  }
-
-  // Called once per connection however it went (error, end, or a failed connect).
-  private dropped(client: pg.Client): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    state.listening = false;
-    clearResolutionCache();
-    client.end().catch(() => undefined);
-    if (this.stopped) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, retryDelayMs.max);
-    this.retryTimer = setTimeout(() => {
-      this.connect().catch((error: unknown) => {
-        console.error("[toolgate] resolution listener could not reconnect:", error instanceof Error ? error.message : error);
-      });
-    }, delay);
-    this.retryTimer.unref();
-  }
+  return isListening();
 }
 
 /**
- * Starts listening for resolution changes (once per process; later calls share the first). Resolves
- * when the first attempt is over: listening, or — if the database cannot be reached — retrying in
- * the background while cached entries expire after `unlistenedTtlMs`. Returns the stop function.
+ * Starts listening for resolution changes on the process's one LISTEN connection (lib/db/listener.ts;
+ * later calls share it). Resolves when the first attempt is over: listening, or — if the database
+ * cannot be reached — retrying in the background while cached entries expire after `unlistenedTtlMs`.
+ * Returns the stop function (it ends the shared connection).
  */
 export async function startResolutionInvalidation(): Promise<() => Promise<void>> {
-  if (!state.running) {
-    const connectionString = env("DATABASE_URL");
-    if (!connectionString) throw new Error("DATABASE_URL is not set: start the app with `npm start`, which provides it.");
-    const listener = new Listener(connectionString);
-    const started = listener.connect().catch((error: unknown) => {
-      console.error("[toolgate] resolution listener could not connect; retrying:", error instanceof Error ? error.message : error);
-    });
-    const running = {
-      started,
-      stop: async () => {
-        if (state.running === running) state.running = undefined;
-        await listener.stop();
-      },
-    };
-    state.running = running;
-  }
-  const { started, stop } = state.running;
-  await started;
-  return stop;
+  state.unregister ??= onChannel(resolutionChannel, {
+    notify: clearResolutionCache,
+    // Whatever changed while nobody listened: dropped when the connection goes and again when it is back.
+    connection: clearResolutionCache,
+  });
+  return startListener();
 }

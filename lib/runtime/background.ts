@@ -1,6 +1,7 @@
 import { retireSunsetVersions } from "@/lib/certification/promotion";
 import { installAuditShutdownHooks, replayAuditSpool } from "@/lib/gateway/audit-queue";
 import { backendPool } from "@/lib/gateway/backends";
+import { listenForApprovalDecisions } from "@/lib/gateway/approval-wakeups";
 import { startDriftSchedule } from "@/lib/gateway/drift";
 import { startResolutionInvalidation } from "@/lib/gateway/invalidation";
 import { refreshOutboundPolicy } from "@/lib/settings/outbound";
@@ -23,6 +24,8 @@ export async function startBackgroundDuties(): Promise<void> {
   wireGateway();
   installAuditShutdownHooks();
   await replayAuditSpool().catch(logFailure("replaying the audit spool"));
+  // Both channels on the process's one LISTEN connection: decisions wake waiting calls, changes drop cached resolutions.
+  listenForApprovalDecisions();
   await startResolutionInvalidation();
   // The rule an administrator set, before the first call goes out; later changes arrive with the notifications.
   await refreshOutboundPolicy().catch(logFailure("reading the outbound rule"));
