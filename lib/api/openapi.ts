@@ -14,6 +14,7 @@ import {
 } from "./catalog-contract";
 import { json, operation } from "./operation";
 import { bundlePaths } from "./bundle-paths";
+import { jobPaths } from "./jobs-paths";
 import { policyPaths } from "./policy-paths";
 import { policyReplayPaths } from "./policy-replay-paths";
 import { registryPaths } from "./registry-paths";
@@ -114,6 +115,7 @@ export function openApiDocument() {
       ...bundlePaths,
       ...policyReplayPaths,
       ...registryPaths,
+      ...jobPaths,
     },
   });
 }
