@@ -135,6 +135,19 @@ describe("jobs once per cluster", () => {
     expect(job.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
   });
 
+  it("keeps claiming other jobs while a slow one runs on the same instance", async () => {
+    let fast = 0;
+    const slow = defineJob({ name: "slow-sweep", periodMs: 60_000, run: () => sleep(800) });
+    const quick = defineJob({ name: "quick", periodMs: 100, run: async () => void fast++ });
+    const a = scheduler("instance-a", [slow, quick], { tickMs: 20 });
+    await a.start();
+    await sleep(600);
+    expect(await runsOf("slow-sweep")).toMatchObject([{ outcome: "running" }]);
+    expect(fast).toBeGreaterThanOrEqual(3);
+    await a.stop();
+    expect(await runsOf("slow-sweep")).toMatchObject([{ outcome: "succeeded" }]);
+  });
+
   it("stops ticking when stopped, and waits for a run under way to finish", async () => {
     let finished = false;
     const job = defineJob({

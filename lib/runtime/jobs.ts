@@ -98,10 +98,9 @@ export class JobScheduler {
 
   /** Claims the due jobs and runs them; resolves once the claimed runs are recorded. Returns the names run. */
   async tick(): Promise<string[]> {
-    if (!this.seeded) await this.seed();
-    const claimed = await this.claim();
-    await Promise.all(claimed.map((row) => this.track(this.runClaimed(row))));
-    return claimed.map((row) => row.name);
+    const started = await this.claimAndStart();
+    await Promise.all(started.map(({ run }) => run));
+    return started.map(({ name }) => name);
   }
 
   /** Stops ticking; resolves when the runs under way have finished (a run that never does keeps its lease until it expires). */
@@ -115,11 +114,22 @@ export class JobScheduler {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.ticking = this.tick()
+      // Runs are not awaited: a slow job does not hold back the others' claims on this instance.
+      this.ticking = this.claimAndStart()
         .catch((error: unknown) => console.error("[toolgate] looking for due jobs failed:", errorText(error)))
         .finally(() => this.schedule(this.tickMs * (0.5 + Math.random())));
     }, delay);
     this.timer.unref();
+  }
+
+  private async claimAndStart(): Promise<{ name: string; run: Promise<void> }[]> {
+    if (!this.seeded) await this.seed();
+    const claimed = await this.claim();
+    return claimed.map((row) => ({
+      name: row.name,
+      // A run whose bookkeeping fails (the database went away) keeps its claim until the lease expires.
+      run: this.track(this.runClaimed(row)).catch((error: unknown) => console.error(`[toolgate] recording job ${row.name} failed:`, errorText(error))),
+    }));
   }
 
   private track(run: Promise<void>): Promise<void> {
