@@ -135,6 +135,28 @@ describe("jobs once per cluster", () => {
     expect(job.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
   });
 
+  it("keeps a late finisher from undoing the next claim, even under the same instance id (two processes of one pod)", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    let fail!: (error: Error) => void;
+    const hung = new Promise<void>((_, reject) => (fail = reject));
+    const first = scheduler("pod-0", [defineJob({ name: "same-id", periodMs: 60_000, leaseMs: 300, run: () => hung })]);
+    await first.seed();
+    const late = first.tick();
+    await expect.poll(async () => (await runsOf("same-id")).length).toBe(1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const second = scheduler("pod-0", [defineJob({ name: "same-id", periodMs: 60_000, leaseMs: 60_000, run: () => gate })], { tickMs: 20 });
+    await second.start();
+    await expect.poll(async () => (await runsOf("same-id")).length, { timeout: 2_000 }).toBe(2);
+    // The first claimant comes back while the second still runs: it must not free or fail the second's claim.
+    fail(new Error("finished late"));
+    await late;
+    expect(await db().job.findUniqueOrThrow({ where: { name: "same-id" } })).toMatchObject({ runningBy: "pod-0", lastOutcome: null, consecutiveFailures: 0 });
+    release();
+    await second.stop();
+    expect(await db().job.findUniqueOrThrow({ where: { name: "same-id" } })).toMatchObject({ runningBy: null, lastOutcome: "succeeded", consecutiveFailures: 0 });
+  });
+
   it("keeps claiming other jobs while a slow one runs on the same instance", async () => {
     let fast = 0;
     const slow = defineJob({ name: "slow-sweep", periodMs: 60_000, run: () => sleep(800) });

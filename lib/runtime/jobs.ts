@@ -175,13 +175,13 @@ export class JobScheduler {
       await db().$executeRaw`
         UPDATE "jobs" SET "running_by" = NULL, "lease_until" = NULL, "last_finished_at" = CURRENT_TIMESTAMP, "last_outcome" = 'succeeded',
           "last_error" = NULL, "consecutive_failures" = 0, "next_run_at" = ${row.started_at}::timestamptz + make_interval(secs => "period_ms" / 1000.0)
-        WHERE "name" = ${job.name} AND "running_by" = ${instance}`;
+        WHERE "name" = ${job.name} AND "running_by" = ${instance} AND "last_started_at" = ${row.started_at}`;
     } else {
       const backoffMs = Math.min(row.period_ms, this.retryBaseMs * 2 ** Math.min(row.consecutive_failures, 30));
       await db().$executeRaw`
         UPDATE "jobs" SET "running_by" = NULL, "lease_until" = NULL, "last_finished_at" = CURRENT_TIMESTAMP, "last_outcome" = 'failed',
           "last_error" = ${failure}, "consecutive_failures" = ${attempt}, "next_run_at" = CURRENT_TIMESTAMP + make_interval(secs => ${backoffMs / 1000})
-        WHERE "name" = ${job.name} AND "running_by" = ${instance}`;
+        WHERE "name" = ${job.name} AND "running_by" = ${instance} AND "last_started_at" = ${row.started_at}`;
       if (attempt >= failingAfter) console.error(`[toolgate] JOB FAILING: ${job.name} failed ${attempt} times in a row; last error: ${failure}`);
       else console.error(`[toolgate] job ${job.name} failed (attempt ${attempt}), retrying in ${backoffMs} ms:`, failure);
     }
