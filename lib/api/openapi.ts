@@ -15,6 +15,7 @@ import {
 import { json, operation } from "./operation";
 import { auditPaths } from "./audit-paths";
 import { bundlePaths } from "./bundle-paths";
+import { jobPaths } from "./jobs-paths";
 import { policyPaths } from "./policy-paths";
 import { policyReplayPaths } from "./policy-replay-paths";
 import { registryPaths } from "./registry-paths";
@@ -116,6 +117,7 @@ export function openApiDocument() {
       ...policyReplayPaths,
       ...registryPaths,
       ...auditPaths,
+      ...jobPaths,
     },
   });
 }

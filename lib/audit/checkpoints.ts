@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject, sign, verify } from "node:crypto";
-import os from "node:os";
 import canonicalize from "canonicalize";
-import { env } from "@/lib/config/env";
+import { instanceId } from "@/lib/config/instance";
 import { db, type Tx } from "@/lib/db/prisma";
 import { activeSigningKey, publicKeys, signingAlgorithm } from "@/lib/signing/keys";
 
@@ -34,11 +33,6 @@ export interface CheckpointRow {
   instance: string;
   keyId: string;
   signature: string;
-}
-
-/** This process's name in the cluster: TOOLGATE_INSTANCE_ID, else `${hostname}-${pid}`. */
-export function instanceId(): string {
-  return env("TOOLGATE_INSTANCE_ID") ?? `${os.hostname()}-${process.pid}`;
 }
 
 export function checkpointStatement(row: Pick<CheckpointRow, "kind" | "chainSeq" | "hash" | "signedAt" | "instance">): CheckpointStatement {

@@ -39,6 +39,7 @@ const expected: Record<Action, Role[]> = {
   "policies.activate": ["admin", "approver"],
   "bundles.define": ["admin", "owner"],
   "bundles.review": ["reviewer"],
+  "jobs.view": ["admin"],
 };
 
 const actorWith = (...held: Role[]) => ({ id: "00000000-0000-4000-8000-000000000001", email: "a@example.com", roles: held });

@@ -35,6 +35,7 @@ export const permissions = {
   "policies.activate": { roles: ["admin", "approver"], does: "activate policy sets, run them in shadow and roll back" },
   "bundles.define": { roles: ["admin", "owner"], does: "define bundles of tools and their versions" },
   "bundles.review": { roles: ["reviewer"], does: "certify or reject bundle versions" },
+  "jobs.view": { roles: ["admin"], does: "see the background jobs and their runs" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>;
 
 export type Action = keyof typeof permissions;

@@ -110,8 +110,17 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: optional(z.string()),
   OIDC_CLIENT_SECRET: optional(z.string()),
   OIDC_NAME: withDefault(z.string(), "Single sign-on"),
-  // This instance's name in a cluster (jobs, suspended calls, audit checkpoints); default "<hostname>-<pid>".
-  TOOLGATE_INSTANCE_ID: optional(z.string().trim().min(1).max(200)),
+  // This instance's name in a cluster (job runs, suspended calls, audit checkpoints); unset, `${hostname}-${pid}` (lib/runtime/instance.ts).
+  TOOLGATE_INSTANCE_ID: optional(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(200, "must be at most 200 characters")
+      .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces, e.g. toolgate-0"),
+  ),
+  // Overrides every periodic job's period, in milliseconds (tests and operators; decision 040).
+  TOOLGATE_JOB_PERIOD_MS: optional(positiveWhole.max(86_400_000, "must be at most 86400000 (a day)")),
 });
 
 export type Env = z.output<typeof envSchema>;

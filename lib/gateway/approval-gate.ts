@@ -1,6 +1,7 @@
 import type { AgentIdentity } from "@/lib/agents/keys";
 import { getPolicy } from "@/lib/settings/policy";
 import { type ApprovalBinding, approvalState, claimApproval, noteAgentStoppedWaiting, noteAgentWaiting, openApprovalRequest } from "@/lib/tool-approvals/requests";
+import { type ApprovalWatch, approvalPollMs, watchApproval } from "./approval-wakeups";
 import type { CallRelay, LoggingLevel, RelayedNotification } from "./call-relay";
 import type { ResolvedTool } from "./resolution";
 
@@ -8,7 +9,6 @@ import type { ResolvedTool } from "./resolution";
 // once), or opens a request and waits for the decision — telling the client it is still waiting — up
 // to the policy's time budget. The approver's decision governs; the client cannot approve itself.
 
-const pollMs = 500;
 const progressEveryMs = 2_000;
 
 export interface WaitHooks {
@@ -34,36 +34,40 @@ export function waitHooks(progressToken: unknown, notify: (notification: Relayed
   return { signal, relay, progress: token === undefined ? undefined : (update) => notify({ method: "notifications/progress", params: { progressToken: token, ...update } }) };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 async function waitForDecision(binding: ApprovalBinding, approvalId: string, hooks: WaitHooks): Promise<GateOutcome> {
   const budgetMs = (await getPolicy("approvals.waitSeconds")) * 1000;
   const started = Date.now();
   // The inbox shows the approver until when this call waits, and that it stopped waiting if it goes away early.
   const waitsUntil = new Date(started + budgetMs);
   await noteAgentWaiting(approvalId, waitsUntil);
+  // Watched before the first read: a decision between a read and the sleep after it still wakes the call.
+  const watch = watchApproval(approvalId);
+  try {
+    return await waitWatching(binding, approvalId, hooks, watch, started, budgetMs, waitsUntil);
+  } finally {
+    watch.close();
+  }
+}
+
+async function waitWatching(binding: ApprovalBinding, approvalId: string, hooks: WaitHooks, watch: ApprovalWatch, started: number, budgetMs: number, waitsUntil: Date): Promise<GateOutcome> {
   let progressAt = -Infinity;
+  let readAt = -Infinity;
   const notApproved = (message: string): GateOutcome => ({ kind: "not_approved", approvalId, message });
   for (;;) {
-    const state = await approvalState(approvalId);
-    if (state.status === "approved") {
-      const used = await claimApproval(binding, approvalId);
-      return used ? { kind: "approved", approvalId } : notApproved(`Approval request ${approvalId} was used by another identical call; call again to ask for a new approval.`);
-    }
-    if (state.status === "denied") return { kind: "denied", approvalId, message: `The call was denied by ${state.decidedBy}: ${state.reason} (approval request ${approvalId}).` };
-    if (state.status !== "pending") return notApproved(`Approval request ${approvalId} ${state.status === "expired" ? "expired without a decision" : "can no longer be used"}; call again to ask for a new approval.`);
     const elapsed = Date.now() - started;
-    if (elapsed >= budgetMs || hooks.signal?.aborted) {
+    const over = elapsed >= budgetMs || hooks.signal?.aborted === true;
+    // Read when woken by a change, when the poll is due (slow while notifications arrive), and once more at the end.
+    if (watch.consume() || elapsed - readAt >= approvalPollMs() || over) {
+      readAt = elapsed;
+      const state = await approvalState(approvalId);
+      if (state.status === "approved") {
+        const used = await claimApproval(binding, approvalId);
+        return used ? { kind: "approved", approvalId } : notApproved(`Approval request ${approvalId} was used by another identical call; call again to ask for a new approval.`);
+      }
+      if (state.status === "denied") return { kind: "denied", approvalId, message: `The call was denied by ${state.decidedBy}: ${state.reason} (approval request ${approvalId}).` };
+      if (state.status !== "pending") return notApproved(`Approval request ${approvalId} ${state.status === "expired" ? "expired without a decision" : "can no longer be used"}; call again to ask for a new approval.`);
+    }
+    if (over) {
       if (hooks.signal?.aborted) await noteAgentStoppedWaiting(approvalId, waitsUntil);
       return notApproved(
         `Approval request ${approvalId} is still waiting for a person. Call again with the same arguments once it is approved: the approval applies to this exact call, once, until it expires.`,
@@ -75,7 +79,9 @@ async function waitForDecision(binding: ApprovalBinding, approvalId: string, hoo
       // A client that went away must not stop the wait's bookkeeping.
       await hooks.progress?.({ progress: Math.floor(elapsed / 1000), total: budgetMs / 1000, message: `Waiting for approval ${approvalId} (${left} s left).` }).catch(() => undefined);
     }
-    await sleep(Math.min(pollMs, budgetMs - elapsed), hooks.signal);
+    // Until the next read, progress message or the end of the budget, whichever comes first; a change wakes it sooner.
+    const now = Date.now() - started;
+    await watch.sleep(Math.max(0, Math.min(readAt + approvalPollMs(), progressAt + progressEveryMs, budgetMs) - now), hooks.signal);
   }
 }
 

@@ -15,8 +15,7 @@ const waitForFirstMs = 3_000;
 const pollMs = 50;
 /** A claim still running after this long outlived any backend call (60 s at most): its process ended mid-call. */
 const abandonedAfterMs = 120_000;
-/** Expired rows are deleted at most this often per instance, a bounded batch at a time. */
-const cleanupEveryMs = 60_000;
+/** Expired rows are deleted by the "idempotency-cleanup" job (lib/runtime/periodic-jobs.ts), a bounded batch at a time. */
 const cleanupBatch = 1_000;
 
 export interface IdempotencyClaim {
@@ -36,18 +35,20 @@ interface ExistingRow {
   created_at: Date;
 }
 
-let lastCleanup = 0;
-
-/** Deletes a batch of keys whose window has passed; returns how many. (#20 moves periodic work like this to a job table.) */
+/** Deletes a batch of keys whose window has passed; returns how many. */
 export function deleteExpiredIdempotencyKeys(): Promise<number> {
   return db().$executeRaw`DELETE FROM "idempotency_records" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "idempotency_records" WHERE "expires_at" <= now() LIMIT ${cleanupBatch}))`;
 }
 
-// On a claim, at most once a minute per instance, without making the call wait.
-function cleanUpExpired(now: number): void {
-  if (now - lastCleanup < cleanupEveryMs) return;
-  lastCleanup = now;
-  deleteExpiredIdempotencyKeys().catch((error: unknown) => console.error("[toolgate] deleting expired idempotency keys failed:", error instanceof Error ? error.message : error));
+/** Deletes keys whose window has passed, batch after batch, up to `maxBatches`; returns how many. */
+export async function deleteAllExpiredIdempotencyKeys(maxBatches = 20): Promise<number> {
+  let deleted = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const count = await deleteExpiredIdempotencyKeys();
+    deleted += count;
+    if (count < cleanupBatch) break;
+  }
+  return deleted;
 }
 
 /** Claims the key for this call, or takes over one whose window has passed; false when a live claim holds it. */
@@ -79,7 +80,6 @@ export async function claimIdempotencyKey(agentId: string, key: string, tool: Re
     return { refusal: `Invalid params: ${tool.serverName} accepts no idempotency keys (its owner turned them off): call without params._meta["${idempotencyKeyField}"].`, code: -32602 };
   }
   const started = Date.now();
-  cleanUpExpired(started);
   for (;;) {
     if (await claim(agentId, key, tool, argumentsHash)) return { claim: { agentId, key } };
     const row = await existing(agentId, key);

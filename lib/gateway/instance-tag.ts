@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import os from "node:os";
-import { env } from "@/lib/config/env";
+import { instanceId } from "@/lib/config/instance";
 
 // A short tag naming this instance inside the tokens it hands out and alone can honour (a suspended 2026-era
 // call's requestState, ./suspended-calls.ts), so another instance that gets one can say where it belongs
@@ -11,7 +10,7 @@ let tag: string | undefined;
 
 export function instanceTag(): string {
   tag ??= createHash("sha256")
-    .update(env("TOOLGATE_INSTANCE_ID") ?? `${os.hostname()}-${process.pid}`)
+    .update(instanceId())
     .digest("base64url")
     .slice(0, 8);
   return tag;

@@ -6,7 +6,7 @@ import { isGatewayPath } from "@/lib/gateway/endpoints";
 import { serveGateway } from "@/lib/gateway/http";
 import { type EdgeHandler, fetchHandler, serveWith } from "@/lib/gateway/node-server";
 import { serveMetricsRequest } from "@/lib/observability/endpoint";
-import { startBackgroundDuties } from "@/lib/runtime/background";
+import { startBackgroundDuties, stopBackgroundJobs } from "@/lib/runtime/background";
 import { wireGateway } from "@/lib/runtime/gateway-wiring";
 
 // The app's front server (docs/decisions/012-gateway-front-server.md). It answers the gateway endpoint
@@ -93,6 +93,8 @@ export async function startAppServer({ port, host, nextPort }: AppServerOptions)
   const stop = () => {
     stopping = true;
     server.close();
+    // No new job runs from here; one under way finishes within the grace, or its lease expires.
+    void stopBackgroundJobs();
     next.kill("SIGTERM");
     setTimeout(() => process.exit(0), stopGraceMs).unref();
   };

@@ -3,13 +3,14 @@ import { forgetAccessTokens } from "@/lib/gateway/credentials";
 import { auditQueueDepth } from "@/lib/gateway/audit-queue";
 import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
-import { listenOnChannel, onResolutionChange } from "@/lib/gateway/invalidation";
+import { onResolutionChange } from "@/lib/gateway/invalidation";
 import { deliverForwardedSessionMessage, dropLegacySession, recheckLegacySessions } from "@/lib/gateway/legacy";
 import { sessionMessagesChannel } from "@/lib/gateway/session-messages";
 import { sessionsChannel } from "@/lib/gateway/session-store";
 import { noteViewsChanged } from "@/lib/gateway/list-changes";
 import { readGatewayGaugesFrom } from "@/lib/observability/metrics";
 import { refreshOutboundPolicy } from "@/lib/settings/outbound";
+import { onChannel } from "@/lib/db/listener";
 import { singleton } from "./singleton";
 
 // What connects the gateway's parts, stated in one place instead of done by importing a module
@@ -32,9 +33,9 @@ export function wireGateway(): void {
     // 2025-era sessions are told when their lists change (notifications/*/list_changed).
     onResolutionChange(noteViewsChanged);
     // A 2025-era session deleted on any instance is dropped here too (decision 038), over the same LISTEN connection.
-    listenOnChannel(sessionsChannel, { onNotification: dropLegacySession, onGap: recheckLegacySessions });
+    onChannel(sessionsChannel, { notify: dropLegacySession, connection: recheckLegacySessions });
     // A client's cancel or answer that reached another instance than the call it concerns (decision 038).
-    listenOnChannel(sessionMessagesChannel, { onNotification: deliverForwardedSessionMessage, onGap: () => {} });
+    onChannel(sessionMessagesChannel, { notify: deliverForwardedSessionMessage });
     readGatewayGaugesFrom({ backendStates, auditQueueDepth });
     return true;
   });

@@ -4,7 +4,7 @@ import { TabLinks } from "@/components/ui/tab-links";
 import { type Action, can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { IdentitySection } from "./identity-section";
-import { OutboundTab, PeopleTab, PoliciesTab, TeamsTab } from "./tabs";
+import { JobsTab, OutboundTab, PeopleTab, PoliciesTab, TeamsTab } from "./tabs";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -14,12 +14,13 @@ const tabs = [
   { id: "policies", label: "Policies" },
   { id: "outbound", label: "Outbound connections" },
   { id: "identity", label: "Identity providers" },
+  { id: "jobs", label: "Background jobs" },
 ] as const;
 
 type TabId = (typeof tabs)[number]["id"];
 
 /** The permission a tab needs beyond seeing Admin: settings (policies, outbound rule) and trusted issuers. */
-const tabPermission: Partial<Record<TabId, Action>> = { policies: "settings.manage", outbound: "settings.manage", identity: "identity.manage" };
+const tabPermission: Partial<Record<TabId, Action>> = { policies: "settings.manage", outbound: "settings.manage", identity: "identity.manage", jobs: "jobs.view" };
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePagePermission("users.view");
@@ -31,13 +32,14 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const tab: TabId = shown.find((t) => t.id === query.tab)?.id ?? "people";
   return (
     <>
-      <PageHeader title="Admin">People who sign in to Toolgate, their roles and their teams, the certification policies, where Toolgate may connect and which identity providers it trusts.</PageHeader>
+      <PageHeader title="Admin">People who sign in to Toolgate, their roles and their teams, the certification policies, where Toolgate may connect, which identity providers it trusts and how its background jobs run.</PageHeader>
       <TabLinks label="Admin sections" current={tab} tabs={shown.map((t) => ({ ...t, href: t.id === "people" ? "/admin" : `/admin?tab=${t.id}` }))} />
       {tab === "people" && <PeopleTab actor={actor} />}
       {tab === "teams" && <TeamsTab />}
       {tab === "policies" && <PoliciesTab />}
       {tab === "outbound" && <OutboundTab />}
       {tab === "identity" && <IdentitySection actor={actor} />}
+      {tab === "jobs" && <JobsTab />}
     </>
   );
 }

@@ -1,11 +1,13 @@
 import Link from "next/link";
 import { CreateTeamForm } from "@/components/admin/create-team-form";
 import { CreateUserForm } from "@/components/admin/create-user-form";
+import { JobsList } from "@/components/admin/jobs-list";
 import { OutboundSection } from "@/components/admin/outbound-form";
 import { PolicyForms } from "@/components/admin/policy-form";
 import { UserRow } from "@/components/admin/user-row";
 import { RequiredNote } from "@/components/ui/form-fields";
 import type { CurrentUser } from "@/lib/auth/session";
+import { failingAfter, listJobs } from "@/lib/runtime/jobs";
 import { outboundEntries, outboundRule, outboundWarnings } from "@/lib/settings/outbound";
 import { getPolicies } from "@/lib/settings/policy";
 import { listTeams, teamIdsOf } from "@/lib/teams/manage";
@@ -100,5 +102,23 @@ export async function OutboundTab() {
         warnings: outboundWarnings(outbound.allow),
       }}
     />
+  );
+}
+
+/** The cluster's periodic jobs (decision 040): each runs once per period on whichever instance claims it. */
+export async function JobsTab() {
+  const jobs = await listJobs();
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return (
+    <section className={sectionClass} aria-labelledby="jobs-heading">
+      <h2 id="jobs-heading" className="text-lg font-semibold">
+        Background jobs
+      </h2>
+      <p className="text-sm text-slate-600">
+        Periodic work runs once per period across every Toolgate instance: one instance claims it, runs it and records the outcome. A failed run is retried sooner,
+        backing off up to the period; a job that failed {failingAfter} times in a row is marked failing and logged loudly.
+      </p>
+      <JobsList jobs={jobs.map((job) => ({ ...job, nextRunAt: job.nextRunAt.toISOString(), lastStartedAt: iso(job.lastStartedAt), lastFinishedAt: iso(job.lastFinishedAt) }))} />
+    </section>
   );
 }
