@@ -4,7 +4,8 @@ import { db, type Tx } from "@/lib/db/prisma";
 import { signingKeySet } from "@/lib/signing/keys";
 import type { AuditAction } from "./actions";
 import { type ChainReport, verifyAuditChain } from "./chain";
-import { checkpointStatementText, signAuditCheckpoint } from "./checkpoints";
+import { signAuditCheckpoint } from "@/lib/audit-trail/head-checkpoint";
+import { checkpointStatementText } from "./checkpoints";
 import { recordAudit } from "./record";
 
 const event = (action: string) => ({ actor: { id: "u1", label: "ada@example.com" }, action: action as AuditAction, target: { type: "x", id: "t1" }, outcome: "success" as const, correlationId: `c-${action}` });

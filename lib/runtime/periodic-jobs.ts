@@ -1,4 +1,4 @@
-import { signAuditCheckpoint } from "@/lib/audit/checkpoints";
+import { signAuditCheckpoint } from "@/lib/audit-trail/head-checkpoint";
 import { pruneAuditEvents } from "@/lib/audit-trail/retention";
 import { retireSunsetVersions } from "@/lib/certification/promotion";
 import { sweepDrift } from "@/lib/gateway/drift-sweep";

@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { recordAudit, systemActor } from "@/lib/audit/record";
-import { signAuditCheckpoint } from "@/lib/audit/checkpoints";
+import { signAuditCheckpoint } from "@/lib/audit-trail/head-checkpoint";
 import { db } from "@/lib/db/prisma";
 import { GET } from "./route";
 
