@@ -67,6 +67,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: "3000"
 - name: TOOLGATE_DATA_DIR
   value: /tmp/toolgate
+# The pod's name in job runs and audit checkpoints.
+- name: TOOLGATE_INSTANCE_ID
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+# While PostgreSQL does not answer, each replica allows this share of every limit (decision 039).
+- name: TOOLGATE_EXPECTED_INSTANCES
+  value: {{ ternary .Values.autoscaling.minReplicas .Values.replicaCount .Values.autoscaling.enabled | quote }}
 {{- range $name, $value := .Values.env }}
 - name: {{ $name }}
   value: {{ $value | quote }}
