@@ -53,7 +53,10 @@ backend toolgate
   balance roundrobin
   option httpchk GET /api/ready
   http-check expect status 200
-  default-server inter 500ms fall 2 rise 2
+  # Ready checks go through Next.js, slow under load on a small machine: a slow answer is not a dead instance
+  # (a dead one refuses the connection at once, and its requests are redispatched meanwhile).
+  timeout check 3s
+  default-server inter 1s fall 3 rise 2
 ${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join("\n")}
 `;
 }
