@@ -89,6 +89,7 @@ export async function startCluster({ instances: count = 3, env = {} }: ClusterOp
     // The test process seeds on the same database, with the same key for the credentials it stores.
     process.env.DATABASE_URL = database.url;
     process.env.TOOLGATE_ENCRYPTION_KEY = shared.TOOLGATE_ENCRYPTION_KEY;
+    process.env.TOOLGATE_SIGNING_KEY = shared.TOOLGATE_SIGNING_KEY;
     cleanups.push(async () => {
       const { db } = await import("@/lib/db/prisma");
       await db().$disconnect();

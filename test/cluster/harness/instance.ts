@@ -20,8 +20,8 @@ export function assertProductionBuild(): void {
 
 // Variables of the test process that must not leak into an instance (Vitest's own, the runner's NODE_ENV,
 // any Toolgate or database setting of the shell): an instance gets exactly the cluster's settings.
-function inheritedEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+function inheritedEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (/^(VITEST|TOOLGATE_|NEXTAUTH_|DATABASE_URL$|NODE_ENV$|PORT$|HOST$|OIDC_|TEST$)/.test(name)) continue;
     env[name] = value;

@@ -18,8 +18,8 @@ export interface GroupProcess {
 const tailLines = 40;
 
 /** Starts `command` as the leader of a new process group; its output goes to `logFile` and a short in-memory tail. */
-export function startGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; onLine?: (line: string) => void }): GroupProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startGroup(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined>; logFile: string; onLine?: (line: string) => void }): GroupProcess {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] as const });
   const log = createWriteStream(options.logFile, { flags: "a" });
   const lines: string[] = [];
   let partial = "";
