@@ -67,6 +67,11 @@ export class Haproxy {
 
   constructor(readonly options: HaproxyOptions) {}
 
+  /** HAProxy's process group, for its CPU time. */
+  get pgid(): number | undefined {
+    return this.process?.pgid;
+  }
+
   get origin(): string {
     return `http://127.0.0.1:${this.options.port}`;
   }
