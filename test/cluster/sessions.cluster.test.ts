@@ -78,7 +78,14 @@ describe("kill -9 of one instance under load", () => {
 
   it("clients continue; at most the calls in flight fail, each with a clear error, none hangs; every call that reached the backend is audited once the instance is back", async () => {
     const victim = cluster.instances[1]!;
+    // The backend takes a while over each call, so calls are at the backend through the victim when it dies.
+    fixture.setResponder(async () => {
+      await sleep(40 + Math.random() * 80);
+      return undefined;
+    });
     const hosts = await Promise.all(Array.from({ length: clients }, (_, n) => connectTagged(eras[n % 2]!, cluster.url, key, `load-${n}`)));
+    // Warm: every instance has opened its backend session for the agent, so calls flow when the kill comes.
+    for (const [host, { client }] of hosts.entries()) for (let n = 0; n < 3; n++) await callTool(client, readRecord, { id: `warm-${host}-${n}` });
     const outcomes: { host: number; id: string; at: number; outcome: CallOutcome }[] = [];
     const started = performance.now();
     let killedAt = Infinity;
@@ -96,6 +103,7 @@ describe("kill -9 of one instance under load", () => {
       }),
     );
     await killer;
+    fixture.setResponder(undefined);
     await Promise.all(hosts.map(({ client }) => client.close().catch(() => undefined)));
 
     const failed = outcomes.filter(({ outcome }) => outcome.kind === "error");

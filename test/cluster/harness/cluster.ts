@@ -107,7 +107,12 @@ export async function startCluster({ instances: count = 3, env = {} }: ClusterOp
     await Promise.all(instances.map((instance) => instance.start()));
 
     const haproxy = new Haproxy({ port: haproxyPort, servers: specs.map((spec) => ({ name: spec.id, port: spec.port })), workDir });
-    cleanups.push(() => haproxy.stop());
+    const haproxyGroup = () => haproxy.pgid;
+    liveGroups.add(haproxyGroup);
+    cleanups.push(async () => {
+      await haproxy.stop();
+      liveGroups.delete(haproxyGroup);
+    });
     await haproxy.start();
 
     return {
