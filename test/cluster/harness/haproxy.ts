@@ -16,6 +16,8 @@ export interface ServedRequest {
   /** The instance (HAProxy's server name: the instance id) that answered, "<NOSRV>" when none did. */
   server: string;
   status: number;
+  /** The HTTP method: POST carries JSON-RPC messages, GET a 2025-era session's notification stream. */
+  method: string;
   client: string;
 }
 
@@ -33,7 +35,7 @@ function config({ port, servers }: HaproxyOptions): string {
 defaults
   mode http
   log global
-  log-format "served %s %ST %[capture.req.hdr(0)]"
+  log-format "served %s %ST %HM %[capture.req.hdr(0)]"
   timeout connect 2s
   timeout http-request 10s
   timeout client 1h
@@ -86,8 +88,8 @@ export class Haproxy {
       env: process.env,
       logFile: path.join(this.options.workDir, "haproxy.log"),
       onLine: (line) => {
-        const match = /served (\S+) (-?\d+) (\S*)/.exec(line);
-        if (match) this.served.push({ server: match[1]!, status: Number(match[2]), client: match[3]! });
+        const match = /served (\S+) (-?\d+) (\S+) (\S*)/.exec(line);
+        if (match) this.served.push({ server: match[1]!, status: Number(match[2]), method: match[3]!, client: match[4]! });
       },
     });
     // HAProxy takes a server after `rise` good health checks: every instance must have answered through it.
@@ -98,9 +100,9 @@ export class Haproxy {
     }
   }
 
-  /** The instances that answered requests carrying this client's header. */
-  serversOf(client: string): string[] {
-    return this.served.filter((request) => request.client === client).map((request) => request.server);
+  /** The instances that answered requests carrying this client's header (only those of `method`, if given), in the order they ended. */
+  serversOf(client: string, method?: string): string[] {
+    return this.served.filter((request) => request.client === client && (!method || request.method === method)).map((request) => request.server);
   }
 
   /** Waits until HAProxy sends requests to the server again (its health checks saw it ready). */
