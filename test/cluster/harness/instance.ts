@@ -4,18 +4,22 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { staleBuilds } from "@/scripts/launch.mjs";
 import { groupAlive, type GroupProcess, signalGroup, startGroup, stopGroup } from "./processes";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..");
 const startScript = path.join(repoRoot, "dist", "server", "start.js");
 const readyTimeoutMs = 120_000;
 
-/** Fails with what to do when the production build is missing: the harness runs it, it does not make it. */
+/** Fails with what to do when the production build is missing or stale: the harness runs it, it does not make it. */
 export function assertProductionBuild(): void {
   const missing = [startScript, path.join(repoRoot, ".next", "BUILD_ID")].filter((file) => !existsSync(file));
   if (missing.length > 0) {
     throw new Error(`The cluster runs the production build, and ${missing.map((file) => path.relative(repoRoot, file)).join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: run \`npm run build\` first (\`npm test\` runs it before this suite).`);
   }
+  // As `npm start` judges it: a build older than the sources would test other code than the tree's.
+  const stale = staleBuilds(repoRoot);
+  if (stale.length > 0) throw new Error(`The production build (${stale.join(", ")}) is older than the sources: run \`npm run build\` first.`);
 }
 
 // Variables of the test process that must not leak into an instance (Vitest's own, the runner's NODE_ENV,
