@@ -50,7 +50,9 @@ function signingKeyPem(): string {
 export async function startCluster({ instances: count = 3, env = {} }: ClusterOptions = {}): Promise<Cluster> {
   assertProductionBuild();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "toolgate-cluster-"));
-  const cleanups: (() => Promise<void>)[] = [async () => rm(workDir, { recursive: true, force: true })];
+  // TOOLGATE_CLUSTER_KEEP=1 keeps the folder with each instance's log and HAProxy's (one line per request).
+  const keep = process.env.TOOLGATE_CLUSTER_KEEP === "1";
+  const cleanups: (() => Promise<void>)[] = [async () => (keep ? console.log(`[cluster] logs kept in ${workDir}`) : rm(workDir, { recursive: true, force: true }))];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error("[cluster] teardown:", error));
   };
