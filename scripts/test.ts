@@ -1,5 +1,6 @@
 // `npm test`: every suite in order — type check, lint, Vitest (unit + integration on a real
-// PostgreSQL), a production build, then Playwright in Debian's Chromium — and one summary line.
+// PostgreSQL), a production build, the cluster tests on that build (three instances behind HAProxy),
+// then Playwright in Debian's Chromium — and one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -9,6 +10,7 @@ type Suite = { name: string; run: () => Outcome };
 const reportDir = ".tmp";
 const vitestReport = `${reportDir}/vitest.json`;
 const playwrightReport = `${reportDir}/playwright.json`;
+const clusterReport = `${reportDir}/vitest-cluster.json`;
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 function run(command: string, args: string[], env: Record<string, string> = {}): boolean {
@@ -31,13 +33,13 @@ function fromReport(ok: boolean, counts: Outcome | undefined): Outcome {
   return counts;
 }
 
-function vitest(): Outcome {
-  rmSync(vitestReport, { force: true });
-  const ok = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]);
-  const report = readJson(vitestReport);
-  const counts = report && {
-    passed: Number(report.numPassedTests ?? 0),
-    failed: Number(report.numFailedTests ?? 0),
+function vitest(report = vitestReport, config: string[] = []): Outcome {
+  rmSync(report, { force: true });
+  const ok = run("npx", ["vitest", "run", ...config, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
+  const json = readJson(report);
+  const counts = json && {
+    passed: Number(json.numPassedTests ?? 0),
+    failed: Number(json.numFailedTests ?? 0),
   };
   return fromReport(ok, counts);
 }
@@ -57,9 +59,11 @@ function playwright(): Outcome {
 const suites: Suite[] = [
   { name: "type check", run: () => single(run("npx", ["tsc", "--noEmit"])) },
   { name: "lint", run: () => single(run("npx", ["eslint", ".", "--max-warnings=0"])) },
-  { name: "unit + integration", run: vitest },
+  { name: "unit + integration", run: () => vitest() },
   // The compiled server (dist/server) and the Next.js build: what `npm start` and the container image run.
   { name: "production build", run: () => single(run("npm", ["run", "build"])) },
+  // PostgreSQL, three instances of that build and HAProxy (test/cluster): `npm run test:cluster`.
+  { name: "cluster", run: () => vitest(clusterReport, ["--config", "vitest.cluster.config.ts"]) },
   { name: "end-to-end", run: playwright },
 ];
 
