@@ -1,28 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { db, type Tx } from "@/lib/db/prisma";
-import type { AuditAction } from "./actions";
-import { type ChainReport, verifyAuditChain } from "./chain";
+import { db } from "@/lib/db/prisma";
+import { chainEvent, reportAfterTampering } from "@/test/audit-tampering";
+import { verifyAuditChain } from "./chain";
 import { recordAudit, recordAuditBatch } from "./record";
-
-const event = (action: string) => ({ actor: { id: "u1", label: "ada@example.com" }, action: action as AuditAction, target: { type: "x", id: "t1" }, outcome: "success" as const, correlationId: `c-${action}` });
-
-class Rollback extends Error {}
-
-// Tampers as the database's owner would, bypassing the append-only triggers, and rolls it all back.
-async function reportAfterTampering(tamper: (tx: Tx) => Promise<unknown>): Promise<ChainReport> {
-  let report: ChainReport | undefined;
-  await db()
-    .$transaction(async (tx) => {
-      await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
-      await tamper(tx);
-      report = await verifyAuditChain(tx);
-      throw new Rollback();
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
-  return report!;
-}
 
 async function seqOf(action: string): Promise<bigint> {
   return (await db().auditEvent.findFirstOrThrow({ where: { action } })).chainSeq;
@@ -30,8 +10,8 @@ async function seqOf(action: string): Promise<bigint> {
 
 describe("the audit hash chain", () => {
   it("links every event to the one before it, across single and batched writes", async () => {
-    await recordAudit(db(), event("chain.one"));
-    await recordAuditBatch(db(), [event("chain.two"), event("chain.three"), event("chain.four")]);
+    await recordAudit(db(), chainEvent("chain.one"));
+    await recordAuditBatch(db(), [chainEvent("chain.two"), chainEvent("chain.three"), chainEvent("chain.four")]);
     const events = await db().auditEvent.findMany({ orderBy: { chainSeq: "asc" } });
     expect(events.map((e) => e.action)).toEqual(["chain.one", "chain.two", "chain.three", "chain.four"]);
     expect(events[0]!.prevHash).toBe("0".repeat(64));
@@ -89,7 +69,7 @@ describe("the audit hash chain", () => {
     await expect(db().$executeRaw`DELETE FROM audit_chain_head`).rejects.toThrow(/kept by the audit chain: DELETE/);
     await expect(db().$executeRaw`TRUNCATE audit_chain_head`).rejects.toThrow(/kept by the audit chain: TRUNCATE/);
     expect(await db().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).toEqual(head);
-    await recordAudit(db(), event("chain.after-attempts"));
+    await recordAudit(db(), chainEvent("chain.after-attempts"));
     expect(await verifyAuditChain()).toMatchObject({ intact: true });
   });
 
@@ -100,7 +80,7 @@ describe("the audit hash chain", () => {
       const headless = await verifyAuditChain(tx);
       expect(headless).toMatchObject({ intact: false, findings: [{ problem: "head", message: expect.stringMatching(/head row is missing/) }] });
       const last = await tx.auditEvent.findFirstOrThrow({ orderBy: { chainSeq: "desc" } });
-      await recordAudit(tx, event("chain.after-head-loss"));
+      await recordAudit(tx, chainEvent("chain.after-head-loss"));
       const next = await tx.auditEvent.findFirstOrThrow({ where: { action: "chain.after-head-loss" } });
       expect(next).toMatchObject({ chainSeq: last.chainSeq + 1n, prevHash: last.hash });
     });

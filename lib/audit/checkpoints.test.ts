@@ -2,31 +2,11 @@ import { createPublicKey, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db, type Tx } from "@/lib/db/prisma";
 import { signingKeySet } from "@/lib/signing/keys";
-import type { AuditAction } from "./actions";
+import { chainEvent, reportAfterTampering } from "@/test/audit-tampering";
 import { type ChainReport, verifyAuditChain } from "./chain";
 import { signAuditCheckpoint } from "@/lib/audit-trail/head-checkpoint";
 import { checkpointStatementText } from "./checkpoints";
 import { recordAudit } from "./record";
-
-const event = (action: string) => ({ actor: { id: "u1", label: "ada@example.com" }, action: action as AuditAction, target: { type: "x", id: "t1" }, outcome: "success" as const, correlationId: `c-${action}` });
-
-class Rollback extends Error {}
-
-// Tampers as the database's owner would (triggers off), verifies, and rolls it all back.
-async function reportAfterTampering(tamper: (tx: Tx) => Promise<unknown>): Promise<ChainReport> {
-  let report: ChainReport | undefined;
-  await db()
-    .$transaction(async (tx) => {
-      await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
-      await tamper(tx);
-      report = await verifyAuditChain(tx);
-      throw new Rollback();
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
-  return report!;
-}
 
 // What an owner who wants an edit unseen does: change event #seq, then re-hash it and every later event and the head.
 const rewriteAndRehash = (seq: bigint) => async (tx: Tx) => {
@@ -54,7 +34,7 @@ describe("signed audit checkpoints", () => {
   });
 
   it("misses an owner's rewrite of history without a checkpoint (the limit decision 010 names)", async () => {
-    for (const name of ["one", "two", "three", "four"]) await recordAudit(db(), event(`cp.${name}`));
+    for (const name of ["one", "two", "three", "four"]) await recordAudit(db(), chainEvent(`cp.${name}`));
     expect(await reportAfterTampering(rewriteAndRehash(2n))).toEqual({ intact: true, checked: 4 });
   });
 
@@ -108,7 +88,7 @@ describe("signed audit checkpoints", () => {
   it("keeps checkpoints append-only for the app's role, and signs again once the head moved", async () => {
     await expect(db().$executeRaw`UPDATE audit_checkpoints SET hash = repeat('0', 64)`).rejects.toThrow(/append-only/);
     await expect(db().$executeRaw`DELETE FROM audit_checkpoints`).rejects.toThrow(/append-only/);
-    await recordAudit(db(), event("cp.five"));
+    await recordAudit(db(), chainEvent("cp.five"));
     expect(await signAuditCheckpoint()).toMatchObject({ signed: true, checkpoint: { chainSeq: 5n } });
     expect(await verifyAuditChain()).toEqual({ intact: true, checked: 5 });
   });

@@ -1,7 +1,7 @@
-import { storedHeaders } from "@/lib/catalog/credentials";
 import { db } from "@/lib/db/prisma";
 import type { Backend } from "./backends";
 import { checkDrift } from "./drift";
+import { backendOf } from "./resolution";
 
 // The cluster's drift sweep (the "drift-sweep" job, once per cluster every 5 minutes; decision 040):
 // every version pinned in some environment that is still serving is re-listed and compared with its
@@ -21,17 +21,7 @@ export async function promotedBackends(now = new Date()): Promise<Backend[]> {
   const byVersion = new Map<string, Backend>();
   for (const { server, version } of pins) {
     if (byVersion.has(version.id)) continue;
-    // A minted server gets a token Toolgate signs per request, never its stored header too (as ./resolution.ts).
-    const headers = server.upstreamAuth === "minted" ? undefined : storedHeaders(server);
-    byVersion.set(version.id, {
-      serverId: server.id,
-      serverName: server.name,
-      versionId: version.id,
-      version: version.version,
-      endpointUrl: server.endpointUrl,
-      upstreamAuth: server.upstreamAuth,
-      ...(headers ? { headers } : {}),
-    });
+    byVersion.set(version.id, backendOf(server, version));
   }
   return [...byVersion.values()];
 }

@@ -227,7 +227,10 @@ function servesDefinitions(facts: Facts, serverId: string): boolean {
   return facts.grants.some((grant) => grant.serverId === serverId && grant.tools.length === 0);
 }
 
-function backendOf(server: PinRow["server"], version: PinRow["version"]): ResolvedBackend {
+type BackendServer = Pick<PinRow["server"], "id" | "name" | "endpointUrl" | "credentialHeader" | "credentialCiphertext" | "upstreamAuth">;
+
+/** The backend a pinned version is served from, as the pool takes it. */
+export function backendOf(server: BackendServer, version: Pick<PinRow["version"], "id" | "version">): ResolvedBackend {
   // A minted server gets a token Toolgate signs per request, never its stored header too.
   const headers = server.upstreamAuth === "minted" ? null : storedHeaders(server);
   return {
