@@ -1,4 +1,5 @@
 import { Badge } from "@/components/ui/badges";
+import { utcToTheSecond } from "@/lib/text/utc-time";
 
 // The cluster's periodic jobs as the admin page shows them (decision 040): one card per job, its
 // period, last run and outcome, the error of a failure, the next run and the failures in a row. A
@@ -29,7 +30,7 @@ export function periodText(ms: number): string {
 
 /** An instant as UTC, to the second, in a <time> element. */
 function Instant({ at }: { at: string }) {
-  return <time dateTime={at}>{`${at.slice(0, 10)} ${at.slice(11, 19)} UTC`}</time>;
+  return <time dateTime={at}>{`${utcToTheSecond(at)} UTC`}</time>;
 }
 
 function Outcome({ job }: { job: JobCard }) {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { QuarantineSummary } from "@/lib/audit/quarantine";
+import { utcToTheSecond } from "@/lib/text/utc-time";
 
 /**
  * For administrators: audit events the database refused were set aside rather than blocking the rest.
@@ -11,7 +12,7 @@ export function AuditQuarantineAlert({ summary }: { summary: QuarantineSummary }
     <div role="alert" data-testid="audit-quarantine-alert" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900">
       <p className="font-medium">
         {summary.count} audit event{summary.count === 1 ? " was" : "s were"} set aside in quarantine
-        {summary.lastAt && <> (last on {summary.lastAt.toISOString().replace("T", " ").slice(0, 19)} UTC)</>}.
+        {summary.lastAt && <> (last on {utcToTheSecond(summary.lastAt)} UTC)</>}.
       </p>
       <p className="mt-1">
         The database refused them, so they are not in the trail below; every other event was written. Their original text is kept, one JSON line

@@ -1,6 +1,7 @@
 import { Fragment, type ReactNode } from "react";
 import { Cell, Table } from "@/components/ui/table";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { utcToTheSecond } from "@/lib/text/utc-time";
 
 interface AuditRow {
   id: bigint;
@@ -64,7 +65,7 @@ interface Column {
 // the reason wrapping in a column of its own; Details takes the rest of the width.
 const columns: Column[] = [
   { heading: "#", cell: (e) => <Cell className="font-mono text-xs text-slate-500">{e.chainSeq.toString()}</Cell> },
-  { heading: "Time (UTC)", cell: (e) => <Cell className="whitespace-nowrap">{e.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</Cell> },
+  { heading: "Time (UTC)", cell: (e) => <Cell className="whitespace-nowrap">{utcToTheSecond(e.occurredAt)}</Cell> },
   { heading: "Actor", cell: (e) => <Cell className="whitespace-nowrap">{e.actorLabel}</Cell> },
   { heading: "Action", cell: (e) => <Cell className="whitespace-nowrap font-mono text-xs">{e.action}</Cell> },
   {

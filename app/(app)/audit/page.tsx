@@ -13,6 +13,7 @@ import { type AuditPage, searchAuditEvents } from "@/lib/audit-trail/query";
 import { can } from "@/lib/auth/authorize";
 import { requirePagePermission } from "@/lib/auth/session";
 import { verifyChainAction } from "./actions";
+import { utcToTheSecond } from "@/lib/text/utc-time";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -26,7 +27,7 @@ async function CheckpointNote() {
   const checkpoint = await latestHeadCheckpoint();
   return (
     <span data-testid="audit-checkpoint" className="text-sm text-slate-600">
-      {checkpoint ? `Last signed checkpoint: #${checkpoint.chainSeq} at ${checkpoint.signedAt.toISOString()}` : "No signed checkpoint yet"} (
+      {checkpoint ? `Last signed checkpoint: #${checkpoint.chainSeq} at ${utcToTheSecond(checkpoint.signedAt)} UTC` : "No signed checkpoint yet"} (
       <a href="/api/v1/audit/checkpoints" className="underline">
         public list
       </a>
