@@ -1,8 +1,10 @@
 // `npm run bench:gateway`: tools/call throughput and latency directly against a backend, through a plain
 // passthrough peer with no governance (@civic/passthrough-mcp-server) and through the gateway, all to the
 // same backend with the same load generator and concurrency; prints the gateway's added latency and its
-// calls/s against the peer's and direct. Backend, peer, gateway and load each run in their own process,
-// on a throw-away embedded PostgreSQL. BENCH_PEER=0 leaves the peer out.
+// calls/s against the peer's and direct. Beside them, one bare hop (scripts/bench/hop.ts: a proxy that only
+// copies bytes) shows what the extra hop alone costs on this machine, so the gateway's own share is seen.
+// Backend, hop, peer, gateway and load each run in their own process, on a throw-away embedded PostgreSQL.
+// BENCH_PEER=0 leaves the peer out, BENCH_HOP=0 the hop.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -18,6 +20,7 @@ const rate = Number(process.env.BENCH_RATE ?? 1000);
 // More than one gateway process tries whether the second core helps (issue 15); 1 by default.
 const gatewayProcesses = Number(process.env.BENCH_GATEWAY_PROCESSES ?? 1);
 const withPeer = process.env.BENCH_PEER !== "0";
+const withHop = process.env.BENCH_HOP !== "0";
 // The gateway's clients spread over this many agents (client i is agent i mod n), each with its own
 // upstream session; 1 by default.
 const agentCount = Math.max(1, Number(process.env.BENCH_AGENTS ?? 1));
@@ -106,6 +109,8 @@ async function main() {
     // request to the backend for the whole session, so it reaches the same backend with the same X-Backend-Key.
     const peer = withPeer ? await startChild("scripts/bench/peer.ts", { TARGET_SERVER_URL: new URL(backend.url).origin, HOOKS: "" }) : undefined;
     if (peer) children.push(peer.child);
+    const hop = withHop ? await startChild("scripts/bench/hop.ts", { TARGET_SERVER_URL: backend.url }) : undefined;
+    if (hop) children.push(hop.child);
     const { certifiedAgentKeys } = await import("./bench/setup");
     const { keys, agentIds, admin, tool, serverName } = await certifiedAgentKeys(backend.url, { header: "X-Backend-Key", value: backendKey }, { agents: agentCount, minted });
     const bareHandler = process.env.BENCH_GATEWAY === "handler";
@@ -120,6 +125,7 @@ async function main() {
     console.log(`tools/call of read_record, ${seconds} s per run, over Streamable HTTP sessions opened by the SDK client`);
     console.log(`gateway: ${bareHandler ? "the bare handler on a Node HTTP server" : "the app's production server (scripts/serve.ts)"}${gatewayProcesses > 1 ? `, ${gatewayProcesses} processes, each client kept to one (BENCH_GATEWAY_PROCESSES)` : ""}`);
     if (peer) console.log(`peer: @civic/passthrough-mcp-server, a plain Streamable HTTP passthrough with no hooks (BENCH_PEER=0 leaves it out)`);
+    if (hop) console.log(`hop: a bare proxy that only copies bytes (Node HTTP server + undici), what one more hop costs here (BENCH_HOP=0 leaves it out)`);
     const credentials = withTokens ? await (await import("./bench/tokens")).agentTokens(gateways[0]!.url, admin, agentIds) : undefined;
     if (credentials) closers.push(credentials.close);
     console.log(`agents: ${agentCount} (BENCH_AGENTS), client i calls as agent i mod ${agentCount}, each agent on its own upstream session; upstream auth: ${minted ? "minted token per call (BENCH_MINTED=1)" : "static header"}`);
@@ -130,11 +136,12 @@ async function main() {
     console.log(`"server CPU": CPU time of the process serving the calls (backend, peer or gateway, not the backend behind them), per call\n`);
     const direct: Target = { label: "direct ", urls: [backend.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [backend.child] };
     const passthrough: Target | undefined = peer && { label: "peer   ", urls: [peer.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [peer.child] };
+    const bareHop: Target | undefined = hop && { label: "hop    ", urls: [hop.url], headers: { "X-Backend-Key": backendKey }, tool: "read_record", servers: [hop.child] };
     const clientHeaders = (credentials?.tokens ?? keys).map((credential) => ({ Authorization: `Bearer ${credential}` }));
     const entryPath = `/servers/${encodeURIComponent(serverName)}`;
     const gatewayUrls = gateways.map((gateway) => (atEntry ? `${gateway.url}${entryPath}` : gateway.url));
     const through: Target = { label: "gateway", urls: gatewayUrls, headers: clientHeaders[0]!, clientHeaders, tool: atEntry ? "read_record" : tool, servers: gateways.map((gateway) => gateway.child) };
-    const targets = passthrough ? [direct, passthrough, through] : [direct, through];
+    const targets = [direct, bareHop, passthrough, through].filter((target) => target !== undefined);
     for (const target of targets) await expectEcho(target);
     console.log("clients  load               path       calls/s      p50 ms   p95 ms   p99 ms  server CPU  failures");
     if (warmupSeconds > 0) for (const target of targets) await drive(target, { concurrency: 16, seconds: warmupSeconds });
@@ -149,14 +156,17 @@ async function main() {
           const run = await drive(target, { concurrency, pace, seconds });
           console.log(`${row} ${target.label}  ${fixed(run.throughput)}  ${fixed(run.p50)} ${fixed(run.p95)} ${fixed(run.p99)}  ${fixed(run.cpuMsPerCall)} ms  ${run.failures}`);
           // The peer is the yardstick: errors answered fast would make the gateway look slow beside it.
-          if (target === passthrough && run.failures > 0) throw new Error(`The peer answered ${run.failures} calls with errors: its numbers mean nothing.`);
+          if ((target === passthrough || target === bareHop) && run.failures > 0) throw new Error(`The ${target.label.trim()} answered ${run.failures} calls with errors: its numbers mean nothing.`);
           runs.set(target, run);
         }
         const d = runs.get(direct)!;
         const p = passthrough && runs.get(passthrough)!;
         const g = runs.get(through)!;
+        const h = bareHop && runs.get(bareHop)!;
         const peerAdded = p ? `; peer p50 ${signed(p.p50 - d.p50)} ms, p95 ${signed(p.p95 - d.p95)} ms` : "";
-        console.log(`${row} added    gateway p50 ${signed(g.p50 - d.p50)} ms, p95 ${signed(g.p95 - d.p95)} ms${peerAdded}`);
+        const hopAdded = h ? `; one hop p50 ${signed(h.p50 - d.p50)} ms, p95 ${signed(h.p95 - d.p95)} ms` : "";
+        console.log(`${row} added    gateway p50 ${signed(g.p50 - d.p50)} ms, p95 ${signed(g.p95 - d.p95)} ms${hopAdded}${peerAdded}`);
+        if (h) console.log(`${row} beyond   the hop: gateway p50 ${signed(g.p50 - h.p50)} ms, CPU per call ${signed(g.cpuMsPerCall - h.cpuMsPerCall)} ms`);
         const vsPeer = p ? `vs peer ${(g.throughput / p.throughput).toFixed(2)}x, ` : "";
         console.log(`${row} calls/s  gateway ${vsPeer}vs direct ${Math.round((100 * g.throughput) / d.throughput)}%\n`);
         if (concurrency === 1 && !pace) summary.single = { direct: d, gateway: g };
