@@ -32,7 +32,7 @@ import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGateway
 import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, answerLeanList, leanCallOf, leanListOf } from "./lean-call";
 import { jsonRpcError } from "./rpc-errors";
-import { forwardedFromElsewhere, forwardSessionMessage, isForwardedKind } from "./session-messages";
+import { forwardedFromElsewhere, forwardSessionMessage, isForwardedKind, readKeptMessage } from "./session-messages";
 import { deleteGatewaySession, findGatewaySession, gatewaySessionExists, isSessionId, sessionIdleMs, sessionOpeningOf, type StoredSession, storeGatewaySession, storeGatewaySessionLevel, touchEveryMs, touchGatewaySession } from "./session-store";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
@@ -336,12 +336,23 @@ export function dropLegacySession(id: string): void {
  */
 export function deliverForwardedSessionMessage(payload: string): void {
   const forwarded = forwardedFromElsewhere(payload);
-  const session = forwarded && sessions.get(forwarded.sessionId);
-  if (!forwarded || !session) return;
-  session.leanCalls.cancel(forwarded.message);
-  const headers = { accept: "application/json, text/event-stream", "content-type": "application/json", "mcp-session-id": forwarded.sessionId };
+  // Only an instance holding the session reads a kept message.
+  if (!forwarded || !sessions.has(forwarded.sessionId)) return;
+  const { sessionId } = forwarded;
+  if ("message" in forwarded) return feedForwarded(sessionId, forwarded.message);
+  readKeptMessage(sessionId, forwarded.keptId).then(
+    (message) => message && feedForwarded(sessionId, message),
+    (error: unknown) => console.error("[toolgate] reading a forwarded session message failed:", error instanceof Error ? error.message : error),
+  );
+}
+
+function feedForwarded(sessionId: string, message: Record<string, unknown>): void {
+  const session = sessions.get(sessionId);
+  if (!session) return;
+  session.leanCalls.cancel(message);
+  const headers = { accept: "application/json, text/event-stream", "content-type": "application/json", "mcp-session-id": sessionId };
   session.transport
-    .handleRequest(new Request(forwardedUrl, { method: "POST", headers }), { parsedBody: forwarded.message })
+    .handleRequest(new Request(forwardedUrl, { method: "POST", headers }), { parsedBody: message })
     .catch((error: unknown) => console.error("[toolgate] delivering a forwarded session message failed:", error instanceof Error ? error.message : error));
 }
 

@@ -14,7 +14,7 @@ import { startResolutionInvalidation } from "./invalidation";
 import { settledListChanges } from "./list-changes";
 import { forgetLegacySessionsForTests, holdsLegacySession, recheckLegacySessions } from "./legacy";
 import { instanceTag } from "./instance-tag";
-import { forwardedFromElsewhere, sessionMessagesChannel } from "./session-messages";
+import { deleteForwardedMessages, forwardedFromElsewhere, forwardedMessageTtlMs, readKeptMessage, sessionMessagesChannel } from "./session-messages";
 import { deleteIdleGatewaySessions, sessionIdleMs } from "./session-store";
 
 // 2025-era sessions shared through PostgreSQL (decision 038). Two gateway instances in one process would share
@@ -297,6 +297,30 @@ describe("a client's message about a call another instance runs", () => {
     await client.close();
   }, 30_000);
 
+  // What another instance does with a message too large for a notification: keeps it, and names its row.
+  const keepAsElsewhere = async (sessionId: string, message: object) => {
+    const { rows } = await other.query<{ id: string }>(`INSERT INTO "gateway_session_messages" ("session_id", "message") VALUES ($1, $2) RETURNING "id"::text`, [sessionId, JSON.stringify(message)]);
+    await other.query("SELECT pg_notify($1, $2)", [sessionMessagesChannel, JSON.stringify({ i: "elsewher", s: sessionId, r: rows[0]!.id })]);
+    return rows[0]!.id;
+  };
+
+  it("its answer too large for a notification, kept by the instance it reached, reaches the call waiting here", async () => {
+    const client = new LegacyClient({ name: "asking-host", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    const asked: (string | number)[] = [];
+    client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
+      asked.push(extra.requestId);
+      return new Promise(() => {});
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
+    const sessionId = sessionIdOf(client);
+    const pending = client.callTool({ name: tool(askTool.name), arguments: {} }, undefined, { timeout: 20_000 });
+    await expect.poll(() => asked.length, { timeout: 10_000 }).toBe(1);
+    const name = "n".repeat(20_000);
+    await keepAsElsewhere(sessionId, { jsonrpc: "2.0", id: asked[0], result: { action: "accept", content: { name } } });
+    expect(textOf(await pending)).toBe(`accept {"name":"${name}"}`);
+    await client.close();
+  }, 30_000);
+
   it("a cancel forwarded by the instance it reached cancels the call running here", async () => {
     const client = await connectLegacy(gateway.url, auth());
     const sessionId = sessionIdOf(client);
@@ -332,6 +356,55 @@ describe("a client's message about a call another instance runs", () => {
     } finally {
       await listener.end();
     }
+  }, 30_000);
+});
+
+describe("a client's message too large for a notification", () => {
+  it("is kept, named in the notification, and deleted after its time to live", async () => {
+    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (message) => void heard.push(message.payload ?? ""));
+    await listener.query(`LISTEN ${sessionMessagesChannel}`);
+    try {
+      const client = await connectLegacy(gateway.url, auth());
+      const sessionId = sessionIdOf(client);
+      const cancel = { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 99, reason: "r".repeat(9_000) } };
+      await client.notification({ method: cancel.method, params: cancel.params });
+      await expect.poll(() => heard.length, { timeout: 2_000 }).toBe(1);
+      const named = JSON.parse(heard[0]!) as { i: string; s: string; r: string };
+      expect(named).toEqual({ i: instanceTag(), s: sessionId, r: expect.stringMatching(/^[1-9][0-9]*$/) });
+      expect(await readKeptMessage(sessionId, named.r)).toEqual(cancel);
+      // Its own notification is not delivered back to it.
+      expect(forwardedFromElsewhere(heard[0]!)).toBeNull();
+      await deleteForwardedMessages(Date.now());
+      expect(await readKeptMessage(sessionId, named.r)).toEqual(cancel);
+      expect(await deleteForwardedMessages(Date.now() + forwardedMessageTtlMs + 60_000)).toBeGreaterThanOrEqual(1);
+      expect(await readKeptMessage(sessionId, named.r)).toBeNull();
+      await client.close();
+    } finally {
+      await listener.end();
+    }
+  }, 30_000);
+
+  it("is read only for its own session, only while it is a cancel or an answer, and never from a malformed reference", async () => {
+    const client = await connectLegacy(gateway.url, auth());
+    const sessionId = sessionIdOf(client);
+    const otherClient = await connectLegacy(gateway.url, auth());
+    const otherSessionId = sessionIdOf(otherClient);
+    const keep = async (message: object) =>
+      (await other.query<{ id: string }>(`INSERT INTO "gateway_session_messages" ("session_id", "message") VALUES ($1, $2) RETURNING "id"::text`, [sessionId, JSON.stringify(message)])).rows[0]!.id;
+    const answer = await keep({ jsonrpc: "2.0", id: 4, result: { action: "decline" } });
+    expect(await readKeptMessage(otherSessionId, answer)).toBeNull();
+    expect(await readKeptMessage(sessionId, "999999999")).toBeNull();
+    expect(await readKeptMessage(sessionId, await keep({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "x" } }))).toBeNull();
+    for (const r of ["0", "-1", "abc", "1".repeat(20), "1\n", 7]) {
+      expect(forwardedFromElsewhere(JSON.stringify({ i: "elsewher", s: sessionId, r }))).toBeNull();
+    }
+    expect(forwardedFromElsewhere(JSON.stringify({ i: "elsewher", s: "not-a-session", r: answer }))).toBeNull();
+    expect(forwardedFromElsewhere(JSON.stringify({ i: "elsewher", s: sessionId, r: answer }))).toEqual({ sessionId, keptId: answer });
+    await client.close();
+    await otherClient.close();
   }, 30_000);
 });
 

@@ -3,6 +3,7 @@ import { pruneAuditEvents } from "@/lib/audit-trail/retention";
 import { retireSunsetVersions } from "@/lib/certification/promotion";
 import { sweepDrift } from "@/lib/gateway/drift-sweep";
 import { deleteAllExpiredIdempotencyKeys } from "@/lib/gateway/idempotency";
+import { deleteForwardedMessages } from "@/lib/gateway/session-messages";
 import { deleteIdleGatewaySessions } from "@/lib/gateway/session-store";
 import { expireAndEscalateApprovals } from "@/lib/tool-approvals/maintenance";
 import { defineJob, type JobDefinition } from "./jobs";
@@ -23,6 +24,8 @@ export function periodicJobs(): JobDefinition[] {
     defineJob({ name: "idempotency-cleanup", periodMs: minute, run: () => deleteAllExpiredIdempotencyKeys() }),
     // 2025-era sessions unused for 30 minutes (decision 038); every instance drops its copy on the row's deletion.
     defineJob({ name: "idle-session-cleanup", periodMs: 5 * minute, run: () => deleteIdleGatewaySessions() }),
+    // Client messages too large for a notification, kept for the instance they were forwarded to (decision 038).
+    defineJob({ name: "session-message-cleanup", periodMs: minute, run: () => deleteForwardedMessages() }),
     // The chain head signed with the Ed25519 key and published (decision 041); skipped while the head stands still.
     defineJob({ name: "audit-checkpoint", periodMs: 10 * minute, run: () => signAuditCheckpoint() }),
     // Events past audit.retentionDays, behind a signed anchor (decision 041).
