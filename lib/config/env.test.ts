@@ -41,6 +41,15 @@ describe("the environment", () => {
     expect(envSchema.shape.TOOLGATE_OUTBOUND_ALLOW.parse("loopback, none")).toEqual(["127.0.0.0/8", "::1/128"]);
   });
 
+  it("turns periodic jobs on by default, off only when asked, and refuses anything else", () => {
+    expect(env("TOOLGATE_JOBS", {})).toBe(true);
+    for (const on of ["on", "true"]) expect(env("TOOLGATE_JOBS", { TOOLGATE_JOBS: on })).toBe(true);
+    for (const off of ["off", "false", "OFF"]) expect(env("TOOLGATE_JOBS", { TOOLGATE_JOBS: off })).toBe(false);
+    for (const bad of ["no", "0 ", "of\u0000f", "x".repeat(10_000)]) {
+      expect(() => env("TOOLGATE_JOBS", { TOOLGATE_JOBS: bad })).toThrow("Invalid TOOLGATE_JOBS: TOOLGATE_JOBS must be on or off.");
+    }
+  });
+
   it("gives single sign-on settings only when OIDC_ISSUER is set", () => {
     expect(oidcSettings({})).toBeNull();
     expect(oidcSettings({ OIDC_ISSUER: "https://login.example.com", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toEqual({

@@ -119,6 +119,9 @@ export const envSchema = z.object({
       .max(200, "must be at most 200 characters")
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces, e.g. toolgate-0"),
   ),
+  // Whether this process claims periodic jobs (decision 040). `npm start` turns it off for its Next.js process,
+  // whose front server claims them; an operator may turn it off on replicas that should only serve.
+  TOOLGATE_JOBS: withDefault(z.stringbool({ truthy: ["on", "true"], falsy: ["off", "false"], error: "TOOLGATE_JOBS must be on or off." }), "on"),
   // Overrides every periodic job's period, in milliseconds (tests and operators; decision 040).
   TOOLGATE_JOB_PERIOD_MS: optional(positiveWhole.max(86_400_000, "must be at most 86400000 (a day)")),
 });

@@ -34,8 +34,13 @@ function ownOrigin(incoming: http.IncomingMessage): string {
   return URL.canParse(origin) ? origin : "http://localhost";
 }
 
+/** Next.js's environment: the front server's, less the periodic jobs, which the front server claims. */
+export function nextEnv<T extends Record<string, string | undefined>>(env: T): T & { TOOLGATE_JOBS: "off" } {
+  return { ...env, TOOLGATE_JOBS: "off" };
+}
+
 function startNext(port: number, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env });
+  return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env: nextEnv(env) });
 }
 
 /** Waits until the app at `origin` answers its health check; `name` says which process, in errors. */

@@ -4,6 +4,7 @@ import { startResolutionInvalidation } from "@/lib/gateway/invalidation";
 import { refreshOutboundPolicy } from "@/lib/settings/outbound";
 import { wireGateway } from "./gateway-wiring";
 import { singleton } from "./singleton";
+import { env } from "@/lib/config/env";
 import { instanceId } from "@/lib/config/instance";
 import { JobScheduler } from "./jobs";
 import { periodicJobs } from "./periodic-jobs";
@@ -23,13 +24,20 @@ export async function startBackgroundDuties(): Promise<void> {
   await refreshOutboundPolicy().catch(logFailure("reading the outbound rule"));
   // Periodic work runs once per cluster, whichever instance claims it (./jobs.ts, decision 040). At
   // shutdown the instance stops claiming; a run under way finishes or its lease expires.
-  if (!state.scheduler) {
+  if (env("TOOLGATE_JOBS") && !state.scheduler) {
     state.scheduler = new JobScheduler({ instanceId: instanceId(), jobs: periodicJobs() });
     await state.scheduler.start();
   }
 }
 
+/** Whether this process claims periodic jobs (TOOLGATE_JOBS). */
+export function claimsJobs(): boolean {
+  return state.scheduler !== undefined;
+}
+
 /** Stops claiming periodic jobs (at shutdown); resolves when the runs under way have finished. */
 export async function stopBackgroundJobs(): Promise<void> {
-  await state.scheduler?.stop();
+  const scheduler = state.scheduler;
+  state.scheduler = undefined;
+  await scheduler?.stop();
 }
