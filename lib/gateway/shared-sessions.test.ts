@@ -82,6 +82,15 @@ afterAll(async () => {
   await closeGatewayTest(gateway, fixture);
 });
 
+/** What the gateway forwards to other instances, as another instance hears it. */
+async function listenToSessionMessages(): Promise<{ heard: string[]; listener: pg.Client }> {
+  const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await listener.connect();
+  const heard: string[] = [];
+  listener.on("notification", (message) => void heard.push(message.payload ?? ""));
+  await listener.query(`LISTEN ${sessionMessagesChannel}`);
+  return { heard, listener };
+}
 const sessionIdOf = (client: LegacyClient) => (client.transport as StreamableHTTPClientTransport).sessionId!;
 const textOf = (result: unknown) => ((result as { content: { text: string }[] }).content[0]?.text ?? "");
 const rpc = (method: string, params: object = {}) => JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
@@ -280,7 +289,16 @@ describe("a session's end reaches every instance", () => {
 describe("a client's message about a call another instance runs", () => {
   const notifyAsElsewhere = (sessionId: string, message: object) => other.query("SELECT pg_notify($1, $2)", [sessionMessagesChannel, JSON.stringify({ i: "elsewher", s: sessionId, m: message })]);
 
-  it("its answer to a relayed elicitation, forwarded by the instance it reached, reaches the call waiting here", async () => {
+  // What another instance does with a message too large for a notification: keeps it, and names its row.
+  const keepAsElsewhere = async (sessionId: string, message: object) => {
+    const { rows } = await other.query<{ id: string }>(`INSERT INTO "gateway_session_messages" ("session_id", "message") VALUES ($1, $2) RETURNING "id"::text`, [sessionId, JSON.stringify(message)]);
+    await other.query("SELECT pg_notify($1, $2)", [sessionMessagesChannel, JSON.stringify({ i: "elsewher", s: sessionId, r: rows[0]!.id })]);
+  };
+
+  it.each([
+    ["in the notification", "Forwarded", notifyAsElsewhere],
+    ["kept, as one too large for a notification", "n".repeat(20_000), keepAsElsewhere],
+  ])("its answer to a relayed elicitation, forwarded %s by the instance it reached, reaches the call waiting here", async (_how, name, forward) => {
     const client = new LegacyClient({ name: "asking-host", version: "1.0.0" }, { capabilities: { elicitation: {} } });
     const asked: (string | number)[] = [];
     // This client's answer goes "to another instance": it never comes here over HTTP.
@@ -292,31 +310,7 @@ describe("a client's message about a call another instance runs", () => {
     const sessionId = sessionIdOf(client);
     const pending = client.callTool({ name: tool(askTool.name), arguments: {} }, undefined, { timeout: 20_000 });
     await expect.poll(() => asked.length, { timeout: 10_000 }).toBe(1);
-    await notifyAsElsewhere(sessionId, { jsonrpc: "2.0", id: asked[0], result: { action: "accept", content: { name: "Forwarded" } } });
-    expect(textOf(await pending)).toBe('accept {"name":"Forwarded"}');
-    await client.close();
-  }, 30_000);
-
-  // What another instance does with a message too large for a notification: keeps it, and names its row.
-  const keepAsElsewhere = async (sessionId: string, message: object) => {
-    const { rows } = await other.query<{ id: string }>(`INSERT INTO "gateway_session_messages" ("session_id", "message") VALUES ($1, $2) RETURNING "id"::text`, [sessionId, JSON.stringify(message)]);
-    await other.query("SELECT pg_notify($1, $2)", [sessionMessagesChannel, JSON.stringify({ i: "elsewher", s: sessionId, r: rows[0]!.id })]);
-    return rows[0]!.id;
-  };
-
-  it("its answer too large for a notification, kept by the instance it reached, reaches the call waiting here", async () => {
-    const client = new LegacyClient({ name: "asking-host", version: "1.0.0" }, { capabilities: { elicitation: {} } });
-    const asked: (string | number)[] = [];
-    client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
-      asked.push(extra.requestId);
-      return new Promise(() => {});
-    });
-    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: auth() } }));
-    const sessionId = sessionIdOf(client);
-    const pending = client.callTool({ name: tool(askTool.name), arguments: {} }, undefined, { timeout: 20_000 });
-    await expect.poll(() => asked.length, { timeout: 10_000 }).toBe(1);
-    const name = "n".repeat(20_000);
-    await keepAsElsewhere(sessionId, { jsonrpc: "2.0", id: asked[0], result: { action: "accept", content: { name } } });
+    await forward(sessionId, { jsonrpc: "2.0", id: asked[0], result: { action: "accept", content: { name } } });
     expect(textOf(await pending)).toBe(`accept {"name":"${name}"}`);
     await client.close();
   }, 30_000);
@@ -335,11 +329,7 @@ describe("a client's message about a call another instance runs", () => {
   }, 30_000);
 
   it("is forwarded when it reaches this instance: a cancel and an answer, not a call", async () => {
-    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on("notification", (message) => void heard.push(message.payload ?? ""));
-    await listener.query(`LISTEN ${sessionMessagesChannel}`);
+    const { heard, listener } = await listenToSessionMessages();
     try {
       const client = await connectLegacy(gateway.url, auth());
       const sessionId = sessionIdOf(client);
@@ -361,11 +351,7 @@ describe("a client's message about a call another instance runs", () => {
 
 describe("a client's message too large for a notification", () => {
   it("is kept, named in the notification, and deleted after its time to live", async () => {
-    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on("notification", (message) => void heard.push(message.payload ?? ""));
-    await listener.query(`LISTEN ${sessionMessagesChannel}`);
+    const { heard, listener } = await listenToSessionMessages();
     try {
       const client = await connectLegacy(gateway.url, auth());
       const sessionId = sessionIdOf(client);
