@@ -23,6 +23,13 @@ test("the administrator sees every background job, its period and its last run, 
     await expect(list.getByRole("listitem", { name: "retire-sunset-versions" })).toContainText("succeeded", { timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
   await expect(list.getByRole("listitem", { name: "retire-sunset-versions" })).toContainText(/Last run\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC on \S+/);
+  // What the drift sweep found shows as its last result (decision 040, amendment of 2026-12-01).
+  await expect(async () => {
+    await page.reload();
+    await expect(list.getByRole("listitem", { name: "drift-sweep" })).toContainText(/Last result\s*(no promoted backends to check|\d+ backends?: \d+ checked, \d+ drifted, \d+ unreachable)/, {
+      timeout: 1_000,
+    });
+  }).toPass({ timeout: 30_000 });
   await expectAccessible(page);
 
   await page.setViewportSize(phone);

@@ -2,8 +2,8 @@ import { Badge } from "@/components/ui/badges";
 import { utcToTheSecond } from "@/lib/text/utc-time";
 
 // The cluster's periodic jobs as the admin page shows them (decision 040): one card per job, its
-// period, last run and outcome, the error of a failure, the next run and the failures in a row. A
-// card, not a table, so it wraps on a phone.
+// period, last run and outcome, what the last run found (its summary), the error of a failure, the next
+// run and the failures in a row. A card, not a table, so it wraps on a phone.
 
 /** A job as the page passes it in (lib/runtime/jobs.ts JobView, dates as ISO strings). */
 export interface JobCard {
@@ -18,6 +18,8 @@ export interface JobCard {
   consecutiveFailures: number;
   failing: boolean;
   lastInstance: string | null;
+  /** What the latest finished run found, e.g. the drift sweep's unreachable backends. */
+  lastSummary: string | null;
 }
 
 /** "30 s", "1 min", "5 min", "1 h 30 min". */
@@ -67,6 +69,12 @@ export function JobsList({ jobs }: { jobs: JobCard[] }) {
                 "never"
               )}
             </dd>
+            {job.lastSummary && (
+              <>
+                <dt className="text-slate-600">Last result</dt>
+                <dd className="min-w-0 whitespace-pre-wrap break-words">{job.lastSummary}</dd>
+              </>
+            )}
             <dt className="text-slate-600">Next run</dt>
             <dd>
               <Instant at={job.nextRunAt} />

@@ -20,6 +20,7 @@ const jobView = z
     consecutiveFailures: z.number().int(),
     failing: z.boolean().describe("Failed 3 or more times in a row."),
     lastInstance: z.string().nullable().describe("The instance of the latest run."),
+    lastSummary: z.string().nullable().describe("What the latest finished run found, in a line of at most 500 characters (the drift sweep: \"12 backends: 10 checked, 1 drifted, 2 unreachable: …\"); null when it failed or said nothing."),
   })
   .meta({ id: "Job" });
 

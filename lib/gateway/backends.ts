@@ -306,7 +306,7 @@ export class BackendPool {
     }
   }
 
-  /** The backends with a pooled session or breaker, for the scheduled drift re-check. */
+  /** The backends with a pooled session or breaker. */
   backends(): Backend[] {
     return [...this.entries.values()].map((entry) => entry.backend);
   }

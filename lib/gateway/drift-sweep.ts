@@ -26,13 +26,58 @@ export async function promotedBackends(now = new Date()): Promise<Backend[]> {
   return [...byVersion.values()];
 }
 
-/** Checks every promoted backend; throws naming those whose check failed (so the job shows it), after checking the rest. */
-export async function sweepDrift(backends?: Backend[]): Promise<{ checked: number; drifted: number }> {
+/** A backend the sweep could not check: its name, version and why (the error's message). */
+export interface UnreachableBackend {
+  serverName: string;
+  version: string;
+  error: string;
+}
+
+export interface SweepResult {
+  /** Backends listed and compared with their certified definitions. */
+  checked: number;
+  /** Of those, how many had drifted. */
+  drifted: number;
+  /** Backends whose check failed (down, refusing, timing out): findings of the run, not its failure. */
+  unreachable: UnreachableBackend[];
+  /** One line for the job's run (lib/runtime/jobs.ts stores it): "12 backends: 10 checked, 1 drifted, 2 unreachable: …". */
+  summary: string;
+}
+
+/** One backend's reason in the summary: one line, short enough that several fit. */
+const reasonMaxChars = 120;
+
+/**
+ * Checks every promoted backend, all at once, and resolves with what it found. A backend that cannot be
+ * reached is a finding (in the summary, and logged once per run), not the job's failure: the job fails
+ * only when the sweep itself cannot run (listing the promoted backends). Its own health is the circuit
+ * breaker's business; the sweep tries it again next period.
+ */
+export async function sweepDrift(backends?: Backend[]): Promise<SweepResult> {
   const all = backends ?? (await promotedBackends());
   const results = await Promise.allSettled(all.map((backend) => checkDrift(backend)));
-  const failed = results.flatMap((result, index) =>
-    result.status === "rejected" ? [`${all[index]!.serverName} ${all[index]!.version}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`] : [],
+  const unreachable = results.flatMap((result, index) =>
+    result.status === "rejected" ? [{ serverName: all[index]!.serverName, version: all[index]!.version, error: errorMessage(result.reason) }] : [],
   );
-  if (failed.length > 0) throw new Error(`drift check failed for ${failed.length} of ${all.length} backends: ${failed.join("; ")}`);
-  return { checked: all.length, drifted: results.filter((result) => result.status === "fulfilled" && result.value.drifted.length > 0).length };
+  for (const { serverName, version, error } of unreachable) console.error(`[toolgate] drift check of ${serverName} ${version} failed:`, error);
+  const checked = all.length - unreachable.length;
+  const drifted = results.filter((result) => result.status === "fulfilled" && result.value.drifted.length > 0).length;
+  return { checked, drifted, unreachable, summary: sweepSummary(all.length, checked, drifted, unreachable) };
+}
+
+function sweepSummary(total: number, checked: number, drifted: number, unreachable: UnreachableBackend[]): string {
+  if (total === 0) return "no promoted backends to check";
+  const counts = `${total} ${total === 1 ? "backend" : "backends"}: ${checked} checked, ${drifted} drifted, ${unreachable.length} unreachable`;
+  if (unreachable.length === 0) return counts;
+  const reasons = unreachable.map(({ serverName, version, error }) => `${serverName} ${version} (${oneLine(error)})`);
+  return `${counts}: ${reasons.join(", ")}`;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length <= reasonMaxChars ? line : `${line.slice(0, reasonMaxChars - 1)}…`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

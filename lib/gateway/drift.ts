@@ -1,7 +1,8 @@
 // Drift: a backend whose live tool definitions no longer hash to the certified ones. Checked when a
 // pooled session opens (before it serves a call), when the backend sends tools/list_changed, before a
 // call to a tool that is not read-only or needs approval once the last listing is older than
-// TOOLGATE_DRIFT_RECHECK_SECONDS (30 s), and on a schedule (every 5 minutes, for the read-only rest).
+// TOOLGATE_DRIFT_RECHECK_SECONDS (30 s), and by the cluster's drift-sweep job every 5 minutes, for the
+// read-only rest (./drift-sweep.ts, decision 040).
 // A mismatch blocks the tool (./backends.ts refuses it at once; the open incident hides it from every
 // instance's resolution) and is recorded and audited once, until the definition matches again. The
 // incident keeps the live definition it saw, so a person can read what changed (certified against live).
@@ -187,43 +188,6 @@ export function checkDrift(backend: Backend): Promise<{ drifted: string[] }> {
   return backendPool().recheckTools(backend);
 }
 
-/**
- * Re-checks every backend `listBackends` names, at once and then every `intervalMs`, catching drift
- * that came without a tools/list_changed. Returns a function that stops the schedule and settles
- * once a round under way has finished (before closeAllBackends, at shutdown).
- */
-export function startDriftSchedule(intervalMs: number, listBackends: () => Backend[] | Promise<Backend[]>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  const round = () => {
-    // A slow round (a backend timing out) is not overlapped by the next.
-    running ??= checkAll(listBackends).finally(() => {
-      running = undefined;
-    });
-  };
-  round();
-  const timer = setInterval(round, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}
-
-async function checkAll(listBackends: () => Backend[] | Promise<Backend[]>): Promise<void> {
-  try {
-    const backends = await listBackends();
-    const results = await Promise.allSettled(backends.map((backend) => checkDrift(backend)));
-    results.forEach((result, index) => {
-      if (result.status === "rejected") {
-        const { serverName, version } = backends[index]!;
-        console.error(`[toolgate] drift check of ${serverName} ${version} failed:`, errorMessage(result.reason));
-      }
-    });
-  } catch (error) {
-    console.error("[toolgate] listing backends for the drift check failed:", errorMessage(error));
-  }
-}
-
 /** The drift list: open incidents, newest first, optionally of one server. */
 export async function openDriftIncidents(serverId?: string): Promise<DriftIncidentView[]> {
   const incidents = await db().driftIncident.findMany({
@@ -269,8 +233,4 @@ function driftChange(certified: StoredDefinition | undefined, liveHash: string |
 
 function isDefinition(value: Prisma.JsonValue | null): value is Prisma.JsonObject & StoredDefinition {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "inputSchema" in value;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readEnv } from "@/lib/config/env";
 import { db } from "@/lib/db/prisma";
-import { defineJob, JobScheduler, listJobs, periodOf } from "./jobs";
+import { defineJob, JobScheduler, listJobs, periodOf, summaryMaxChars, summaryOf } from "./jobs";
 
 // The scheduler against a real database: two schedulers with two instance ids stand for two instances.
 
@@ -73,6 +73,7 @@ describe("jobs once per cluster", () => {
     expect(recorded.map((run) => run.attempt)).toEqual([1, 2, 3, 4]);
     expect(recorded.every((run) => run.outcome === "failed")).toBe(true);
     expect(recorded[3]!.error).toBe("backend unreachable (4)");
+    expect(recorded.every((run) => run.summary === null)).toBe(true);
     const gaps = recorded.slice(1).map((run, i) => run.startedAt.getTime() - recorded[i]!.startedAt.getTime());
     expect(gaps[0]).toBeGreaterThanOrEqual(100);
     expect(gaps[1]).toBeGreaterThanOrEqual(200);
@@ -187,6 +188,81 @@ describe("jobs once per cluster", () => {
     expect(finished).toBe(true);
     await sleep(300);
     expect(await runsOf("slow")).toHaveLength(1);
+  });
+});
+
+describe("a run's summary", () => {
+  it("stores the summary a run resolves to, cut to 500 characters, and lists the latest finished run's", async () => {
+    let finding = "3 checked, 0 drifted, 1 unreachable: io.acme/crm 1.2.0 (connect ECONNREFUSED)";
+    const job = defineJob({ name: "finds-things", periodMs: 60_000, run: async () => ({ checked: 3, summary: finding }) });
+    const a = scheduler("instance-a", [job]);
+    await a.seed();
+    await a.tick();
+    expect(await runsOf("finds-things")).toMatchObject([{ outcome: "succeeded", error: null, summary: finding }]);
+    expect((await listJobs()).find((j) => j.name === "finds-things")).toMatchObject({ lastOutcome: "succeeded", lastSummary: finding });
+
+    finding = `${"x".repeat(summaryMaxChars)} and more`;
+    await db().job.update({ where: { name: "finds-things" }, data: { nextRunAt: new Date(0) } });
+    await a.tick();
+    const latest = (await runsOf("finds-things"))[1]!.summary!;
+    expect(latest).toHaveLength(summaryMaxChars);
+    expect(latest).toBe(`${"x".repeat(summaryMaxChars - 1)}…`);
+    expect((await listJobs()).find((j) => j.name === "finds-things")?.lastSummary).toBe(latest);
+  });
+
+  it("keeps the last finished run's summary on show while the next one runs, and shows none after a failure", async () => {
+    let release: (() => void) | undefined;
+    let step = 0;
+    const job = defineJob({
+      name: "sometimes-hangs",
+      periodMs: 60_000,
+      run: async () => {
+        step++;
+        if (step === 2) await new Promise<void>((resolve) => (release = resolve));
+        if (step === 3) throw new Error("the sweep could not list its backends");
+        return { summary: `run ${step}` };
+      },
+    });
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const a = scheduler("instance-a", [job]);
+    await a.seed();
+    await a.tick();
+    await db().job.update({ where: { name: "sometimes-hangs" }, data: { nextRunAt: new Date(0) } });
+    const second = a.tick();
+    await expect.poll(() => release).toBeDefined();
+    try {
+      expect((await listJobs()).find((j) => j.name === "sometimes-hangs")).toMatchObject({ runningBy: "instance-a", lastSummary: "run 1" });
+    } finally {
+      release!();
+      await second;
+    }
+    expect((await listJobs()).find((j) => j.name === "sometimes-hangs")?.lastSummary).toBe("run 2");
+    await db().job.update({ where: { name: "sometimes-hangs" }, data: { nextRunAt: new Date(0) } });
+    await a.tick();
+    expect((await listJobs()).find((j) => j.name === "sometimes-hangs")).toMatchObject({ lastOutcome: "failed", lastError: "the sweep could not list its backends", lastSummary: null });
+  });
+
+  it("leaves jobs that return something else as they were: nothing stored", async () => {
+    const returns = [42, "a bare string", undefined, null, { deleted: 3 }, { summary: 7 }, { summary: "   " }];
+    let i = 0;
+    const job = defineJob({ name: "returns-other", periodMs: 60_000, run: async () => returns[i++] });
+    const a = scheduler("instance-a", [job]);
+    await a.seed();
+    for (let n = 0; n < returns.length; n++) {
+      await db().job.update({ where: { name: "returns-other" }, data: { nextRunAt: new Date(0) } });
+      await a.tick();
+    }
+    const recorded = await runsOf("returns-other");
+    expect(recorded.map((run) => [run.outcome, run.summary])).toEqual(returns.map(() => ["succeeded", null]));
+  });
+
+  it.each([
+    [{ summary: " two lines\nkept " }, "two lines\nkept"],
+    [{ summary: "" }, null],
+    [["summary"], null],
+    [{ summary: ["not", "a", "string"] }, null],
+  ])("reads %j as %j", (result, summary) => {
+    expect(summaryOf(result)).toBe(summary);
   });
 });
 

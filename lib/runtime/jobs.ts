@@ -8,12 +8,19 @@ import { db } from "@/lib/db/prisma";
 // records each run in `job_runs`, and schedules the next: a period after the start on success, an
 // exponential backoff capped at the period on failure. A claimant that dies leaves a lease that
 // expires; then another instance runs the job. Registering a job is one `defineJob({ name, periodMs, run })`.
+//
+// A run fails only by throwing (or rejecting): that is "the job broke", retried with backoff and shown red.
+// What a run that worked found — the drift sweep's unreachable backends, say — is its summary: `run` may
+// resolve to an object with a string `summary` (`{ checked: 12, summary: "12 checked, …" }`), which is
+// stored on the run, cut to `summaryMaxChars`, and shown as the job's last result. Anything else a run
+// resolves to (a count, undefined, an object without `summary`) is ignored, as before.
 
 export interface JobDefinition {
   /** Lower-case words joined by hyphens: "retire-sunset-versions". */
   name: string;
   /** How often it runs across the cluster (TOOLGATE_JOB_PERIOD_MS overrides it). */
   periodMs: number;
+  /** Throws when the job could not do its work; may resolve to `{ summary: string }` (see above), or to anything. */
   run: () => Promise<unknown>;
   /** How long a claimant may run it before another instance may take over; default max(60 s, period). */
   leaseMs?: number;
@@ -37,6 +44,8 @@ const minLeaseMs = 60_000;
 /** How many days of runs are kept per job. */
 const keepRunsDays = 7;
 const errorMaxChars = 2_000;
+/** A run's summary is one readable paragraph, not a report: longer ones are cut, with an ellipsis. */
+export const summaryMaxChars = 500;
 
 export interface SchedulerOptions {
   /** This instance's name in `running_by` and `job_runs.instance`. */
@@ -56,6 +65,14 @@ interface Claimed {
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, errorMaxChars);
+
+/** The summary a run resolved to, cut to `summaryMaxChars`: only an object's string `summary` counts; blank is none. */
+export function summaryOf(result: unknown): string | null {
+  if (typeof result !== "object" || result === null || !("summary" in result) || typeof result.summary !== "string") return null;
+  const summary = result.summary.trim();
+  if (summary === "") return null;
+  return summary.length <= summaryMaxChars ? summary : `${summary.slice(0, summaryMaxChars - 1)}…`;
+}
 
 /** The periods in force: each job's own, or TOOLGATE_JOB_PERIOD_MS for all (a bad value throws naming it). */
 export function periodOf(job: JobDefinition): number {
@@ -163,13 +180,15 @@ export class JobScheduler {
     const [run] = await db().$queryRaw<{ id: bigint }[]>`
       INSERT INTO "job_runs" ("job", "instance", "started_at", "attempt") VALUES (${job.name}, ${instance}, ${row.started_at}, ${attempt}) RETURNING "id"`;
     let failure: string | undefined;
+    let summary: string | null = null;
     try {
-      await job.run();
+      summary = summaryOf(await job.run());
     } catch (error) {
       failure = errorText(error);
     }
     await db().$executeRaw`
-      UPDATE "job_runs" SET "outcome" = ${failure === undefined ? "succeeded" : "failed"}, "finished_at" = CURRENT_TIMESTAMP, "error" = ${failure ?? null}
+      UPDATE "job_runs" SET "outcome" = ${failure === undefined ? "succeeded" : "failed"}, "finished_at" = CURRENT_TIMESTAMP, "error" = ${failure ?? null},
+        "summary" = ${summary}
       WHERE "id" = ${run!.id} AND "outcome" = 'running'`;
     if (failure === undefined) {
       await db().$executeRaw`
@@ -204,11 +223,21 @@ export interface JobView {
   failing: boolean;
   /** The instance of the latest run, if any. */
   lastInstance: string | null;
+  /** The summary of the latest finished run (null when it failed or said nothing): what the job last found. */
+  lastSummary: string | null;
 }
 
 /** Every job in the table, by name, as the jobs API and the admin page show them. */
 export async function listJobs(): Promise<JobView[]> {
-  const jobs = await db().job.findMany({ orderBy: { name: "asc" }, include: { runs: { orderBy: { startedAt: "desc" }, take: 1, select: { instance: true } } } });
+  const [jobs, summaries] = await Promise.all([
+    db().job.findMany({ orderBy: { name: "asc" }, include: { runs: { orderBy: { startedAt: "desc" }, take: 1, select: { instance: true } } } }),
+    // The latest finished run of each job (one still running has no summary yet), by the (job, started_at) index.
+    db().$queryRaw<{ name: string; summary: string | null }[]>`
+      SELECT "jobs"."name", "last"."summary" FROM "jobs" CROSS JOIN LATERAL (
+        SELECT "summary" FROM "job_runs" WHERE "job_runs"."job" = "jobs"."name" AND "outcome" <> 'running' ORDER BY "started_at" DESC LIMIT 1
+      ) AS "last"`,
+  ]);
+  const summaryOfJob = new Map(summaries.map((row) => [row.name, row.summary]));
   return jobs.map(({ runs, ...job }) => ({
     name: job.name,
     periodMs: job.periodMs,
@@ -222,5 +251,6 @@ export async function listJobs(): Promise<JobView[]> {
     consecutiveFailures: job.consecutiveFailures,
     failing: job.consecutiveFailures >= failingAfter,
     lastInstance: runs[0]?.instance ?? null,
+    lastSummary: summaryOfJob.get(job.name) ?? null,
   }));
 }

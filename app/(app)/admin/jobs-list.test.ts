@@ -17,6 +17,7 @@ const base: JobCard = {
   consecutiveFailures: 0,
   failing: false,
   lastInstance: "toolgate-0",
+  lastSummary: null,
 };
 
 const rendered = (jobs: JobCard[]) => renderToStaticMarkup(createElement(JobsList, { jobs }));
@@ -31,6 +32,15 @@ describe("the background jobs list", () => {
     expect(text(html)).toContain("Next run 2026-12-01 10:05:00 UTC");
     expect(html).toContain('<time dateTime="2026-12-01T10:05:00.000Z">');
     expect(text(html)).not.toContain("Failures in a row");
+    expect(text(html)).not.toContain("Last result");
+  });
+
+  it("shows what the last run found, escaped and wrapping on a phone", () => {
+    const summary = "12 backends: 10 checked, 1 drifted, 2 unreachable: io.acme/crm 1.2.0 (could not connect to backend io.acme/crm: connection <refused>), io.acme/a-very-long-server-name-without-any-space 2.0.0 (timeout)";
+    const html = rendered([{ ...base, lastSummary: summary }]);
+    expect(text(html)).toContain("Last run 2026-12-01 10:00:00 UTC on toolgate-0 Last result 12 backends: 10 checked, 1 drifted, 2 unreachable: io.acme/crm 1.2.0");
+    expect(html).toContain("connection &lt;refused&gt;");
+    expect(html).toMatch(/<dd class="[^"]*\bmin-w-0\b[^"]*\bbreak-words\b[^"]*">12 backends/);
   });
 
   it("marks a job failing after three failures in a row, with its error escaped", () => {

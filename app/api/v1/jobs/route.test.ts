@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { jobList } from "@/lib/api/jobs-paths";
 import type { Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { UnauthenticatedError } from "@/lib/errors";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const scheduler = new JobScheduler({
     instanceId: "instance-a",
     jobs: [
-      defineJob({ name: "works", periodMs: 60_000, run: async () => undefined }),
+      defineJob({ name: "works", periodMs: 60_000, run: async () => ({ summary: "3 checked, 0 drifted, 1 unreachable: io.acme/crm 1.2.0 (connect ECONNREFUSED)" }) }),
       defineJob({
         name: "breaks",
         periodMs: 60_000,
@@ -50,7 +51,10 @@ describe("GET /api/v1/jobs", () => {
     signedIn(await makeUser(["admin"]));
     const response = await GET(new Request(url), noParams);
     expect(response.status).toBe(200);
-    const { jobs } = (await response.json()) as { jobs: Record<string, unknown>[] };
+    const body: unknown = await response.json();
+    // The body is what the OpenAPI document says, field for field (a field missing there fails: strict).
+    expect(() => jobList.extend({ jobs: jobList.shape.jobs.element.strict().array() }).parse(body)).not.toThrow();
+    const { jobs } = body as { jobs: Record<string, unknown>[] };
     expect(jobs.map((job) => job.name)).toEqual(["breaks", "works"]);
     expect(jobs[0]).toMatchObject({
       periodMs: 60_000,
@@ -60,9 +64,16 @@ describe("GET /api/v1/jobs", () => {
       consecutiveFailures: 3,
       failing: true,
       lastInstance: "instance-a",
+      lastSummary: null,
       nextRunAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    expect(jobs[1]).toMatchObject({ lastOutcome: "succeeded", lastError: null, consecutiveFailures: 0, failing: false });
+    expect(jobs[1]).toMatchObject({
+      lastOutcome: "succeeded",
+      lastError: null,
+      consecutiveFailures: 0,
+      failing: false,
+      lastSummary: "3 checked, 0 drifted, 1 unreachable: io.acme/crm 1.2.0 (connect ECONNREFUSED)",
+    });
   });
 
   it.each([["reviewer"], ["owner"], ["approver"]] as const)("refuses a %s with 403, audited", async (role) => {
