@@ -229,16 +229,19 @@ export interface JobView {
 
 /** Every job in the table, by name, as the jobs API and the admin page show them. */
 export async function listJobs(): Promise<JobView[]> {
-  const [jobs, summaries] = await Promise.all([
-    db().job.findMany({ orderBy: { name: "asc" }, include: { runs: { orderBy: { startedAt: "desc" }, take: 1, select: { instance: true } } } }),
-    // The latest finished run of each job (one still running has no summary yet), by the (job, started_at) index.
-    db().$queryRaw<{ name: string; summary: string | null }[]>`
-      SELECT "jobs"."name", "last"."summary" FROM "jobs" CROSS JOIN LATERAL (
+  const [jobs, lastRuns] = await Promise.all([
+    db().job.findMany({ orderBy: { name: "asc" } }),
+    // Each job's latest run (its instance) and latest finished run (its summary: one still running has none
+    // yet), by the (job, started_at) index: one row each, however many runs the last days kept.
+    db().$queryRaw<{ name: string; instance: string | null; summary: string | null }[]>`
+      SELECT "jobs"."name", "latest"."instance", "finished"."summary" FROM "jobs"
+      LEFT JOIN LATERAL (SELECT "instance" FROM "job_runs" WHERE "job_runs"."job" = "jobs"."name" ORDER BY "started_at" DESC LIMIT 1) AS "latest" ON true
+      LEFT JOIN LATERAL (
         SELECT "summary" FROM "job_runs" WHERE "job_runs"."job" = "jobs"."name" AND "outcome" <> 'running' ORDER BY "started_at" DESC LIMIT 1
-      ) AS "last"`,
+      ) AS "finished" ON true`,
   ]);
-  const summaryOfJob = new Map(summaries.map((row) => [row.name, row.summary]));
-  return jobs.map(({ runs, ...job }) => ({
+  const lastRunOf = new Map(lastRuns.map((row) => [row.name, row]));
+  return jobs.map((job) => ({
     name: job.name,
     periodMs: job.periodMs,
     nextRunAt: job.nextRunAt,
@@ -250,7 +253,7 @@ export async function listJobs(): Promise<JobView[]> {
     lastError: job.lastError,
     consecutiveFailures: job.consecutiveFailures,
     failing: job.consecutiveFailures >= failingAfter,
-    lastInstance: runs[0]?.instance ?? null,
-    lastSummary: summaryOfJob.get(job.name) ?? null,
+    lastInstance: lastRunOf.get(job.name)?.instance ?? null,
+    lastSummary: lastRunOf.get(job.name)?.summary ?? null,
   }));
 }
