@@ -23,7 +23,8 @@ export function periodicJobs(): JobDefinition[] {
     defineJob({ name: "idempotency-cleanup", periodMs: minute, run: () => deleteAllExpiredIdempotencyKeys() }),
     // 2025-era sessions unused for 30 minutes (decision 038); every instance drops its copy on the row's deletion.
     defineJob({ name: "idle-session-cleanup", periodMs: 5 * minute, run: () => deleteIdleGatewaySessions() }),
-    // The chain head signed with the Ed25519 key and published (decision 041); skipped while the head stands still.
+    // The chain head signed with the Ed25519 key and published (decision 041); skipped while the head stands still,
+    // and failing, unsigned, while the events since the last checkpoint do not verify.
     defineJob({ name: "audit-checkpoint", periodMs: 10 * minute, run: () => signAuditCheckpoint() }),
     // Events past audit.retentionDays, behind a signed anchor (decision 041).
     defineJob({ name: "audit-retention", periodMs: hour, run: () => pruneAuditEvents() }),
