@@ -26,19 +26,18 @@ export class AuditChainBrokenError extends Error {
 /**
  * Signs the chain's current head, for the scheduler (e.g. every 10 minutes). Skips when there are no events
  * and when the head has not moved since the last checkpoint. Otherwise verifies the events from the newest
- * validly signed checkpoint (head or pruned anchor; the chain's start when there is none) to the head, reading
+ * checkpoint (head or pruned anchor, its signature checked; the chain's start when there is none) to the head, reading
  * `batchSize` events per query, and signs only if they hold; if not, records the first break (an incident and
  * an `audit.checkpoint_refused` failure, once per break) and throws AuditChainBrokenError.
  */
 export async function signAuditCheckpoint(now = new Date(), { batchSize }: { batchSize?: number } = {}): Promise<SignOutcome> {
   const [head] = await db().$queryRaw<{ seq: bigint; hash: string }[]>`SELECT "seq", "hash" FROM "audit_chain_head" WHERE "id" = 1`;
   if (!head || head.seq === 0n) return { signed: false, reason: "The audit chain has no events yet." };
-  const { start, findings } = await newestSignedCheckpoint(db());
-  const [forged] = findings;
-  if (forged) await refuse(start, head, { ...forged, problem: "checkpoint" });
+  const { start, forged } = await newestSignedCheckpoint(db());
+  if (forged) return refuse(null, head, { ...forged, problem: "checkpoint" });
   if (start && start.seq >= head.seq) return { signed: false, reason: `The head has not moved since the last checkpoint (#${head.seq}).` };
   const report = await verifyChainSegment(db(), { start, head }, { pageSize: batchSize });
-  if (!report.intact) await refuse(start, head, report.findings[0]!);
+  if (!report.intact) return refuse(start, head, report.findings[0]!);
   return { signed: true, checkpoint: await recordCheckpoint(db(), "head", head, now), verified: report.checked };
 }
 

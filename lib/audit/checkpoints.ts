@@ -118,36 +118,25 @@ export async function checkCheckpoints(client: Tx, maxFindings: number): Promise
   return { anchor, findings };
 }
 
-export interface SegmentStart {
-  /** The newest validly signed checkpoint, head or pruned anchor (null: none, verify from the chain's start). */
-  start: { seq: bigint; hash: string; /** A head checkpoint: its event is still there. */ kept: boolean } | null;
-  /** Newer checkpoints whose signatures do not hold (forged or altered): each is a break in itself. */
-  findings: CheckpointFinding[];
-}
+/** Where the next head checkpoint verifies from, or why it cannot. */
+export type SegmentStart =
+  /** The newest checkpoint, head or pruned anchor (null: none yet, verify from the chain's start). */
+  | { start: { seq: bigint; hash: string; /** A head checkpoint: its event is still there. */ kept: boolean } | null; forged?: never }
+  /** The newest checkpoint's signature does not hold: it was forged or altered, a break in itself. */
+  | { start?: never; forged: CheckpointFinding };
 
 /**
- * Where the next head checkpoint verifies from: the newest checkpoint by position whose signature holds (at one
- * position, the later one: retention prunes up to a head checkpoint after it was signed). Reads newest first, a
- * page at a time, so normally one row.
+ * The newest checkpoint by position (at one position the later: retention prunes up to a head checkpoint after
+ * it was signed), if its signature holds.
  */
 export async function newestSignedCheckpoint(client: Tx): Promise<SegmentStart> {
-  const keys = await verificationKeys();
-  const findings: CheckpointFinding[] = [];
-  let cursor: { chainSeq: bigint; id: bigint } | null = null;
-  for (;;) {
-    const page: CheckpointRow[] = await client.$queryRaw<CheckpointRow[]>`
-      SELECT c."id", c."kind", c."chain_seq" AS "chainSeq", c."hash", c."signed_at" AS "signedAt", c."instance", c."key_id" AS "keyId", c."signature"
-      FROM "audit_checkpoints" c
-      WHERE ${cursor === null} OR (c."chain_seq", c."id") < (${cursor?.chainSeq ?? 0n}, ${cursor?.id ?? 0n})
-      ORDER BY c."chain_seq" DESC, c."id" DESC LIMIT 20`;
-    for (const row of page) {
-      const problem = signatureProblem(row, keys);
-      if (!problem) return { start: { seq: row.chainSeq, hash: row.hash, kept: row.kind === "head" }, findings };
-      findings.push({ chainSeq: row.chainSeq, eventId: null, message: problem });
-    }
-    if (page.length < 20) return { start: null, findings };
-    cursor = page.at(-1)!;
-  }
+  const [row] = await client.$queryRaw<CheckpointRow[]>`
+    SELECT c."id", c."kind", c."chain_seq" AS "chainSeq", c."hash", c."signed_at" AS "signedAt", c."instance", c."key_id" AS "keyId", c."signature"
+    FROM "audit_checkpoints" c ORDER BY c."chain_seq" DESC, c."id" DESC LIMIT 1`;
+  if (!row) return { start: null };
+  const problem = signatureProblem(row, await verificationKeys());
+  if (problem) return { forged: { chainSeq: row.chainSeq, eventId: null, message: problem } };
+  return { start: { seq: row.chainSeq, hash: row.hash, kept: row.kind === "head" } };
 }
 
 /** The newest head checkpoint, for the audit page; null before the first. */
