@@ -4,6 +4,7 @@ import type { AuditAction } from "@/lib/audit/actions";
 import { type ChainReport, verifyAuditChain } from "@/lib/audit/chain";
 import { checkpointStatementText, verificationKeys, signatureProblem } from "@/lib/audit/checkpoints";
 import { recordAuditBatch } from "@/lib/audit/record";
+import { signAuditCheckpoint } from "./head-checkpoint";
 import { pruneAuditEvents } from "./retention";
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -81,6 +82,22 @@ describe("audit retention", () => {
     expect(await pruneAuditEvents()).toMatchObject({ deleted: 2, throughSeq: 5n });
     expect((await db().auditEvent.findMany({ orderBy: { chainSeq: "asc" } })).map((e) => e.action)).toEqual(["recent", "today", "audit.prune", "audit.prune"]);
     expect(await verifyAuditChain()).toEqual({ intact: true, checked: 4 });
+  });
+
+  it("is where the checkpoint job verifies from: the first event after the newest anchor must link to it", async () => {
+    const recent = await seqOf("recent");
+    const { prevHash } = await db().auditEvent.findFirstOrThrow({ where: { chainSeq: recent } });
+    const relink = (hash: string) =>
+      db().$transaction(async (tx) => {
+        await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
+        await tx.$executeRaw`UPDATE audit_events SET prev_hash = ${hash} WHERE chain_seq = ${recent}`;
+        await tx.$executeRaw`UPDATE audit_events a SET hash = audit_event_hash(a) WHERE chain_seq = ${recent}`;
+      });
+    await relink("f".repeat(64));
+    await expect(signAuditCheckpoint()).rejects.toThrow(`the chain does not verify at #${recent}. Event #${recent} does not link to event #${recent - 1n}`);
+    await relink(prevHash);
+    // From the anchor at #5: "recent", "today", two audit.prune and the refusal.
+    expect(await signAuditCheckpoint()).toMatchObject({ signed: true, verified: 5 });
   });
 
   it("lets the app's role delete nothing the policy keeps, even behind an anchor, nor anything old without one", async () => {

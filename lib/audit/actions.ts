@@ -95,6 +95,8 @@ export const auditActions = [
   "audit.event_quarantined",
   // Retention deleted the events older than the audit.retentionDays policy (lib/audit-trail/retention.ts).
   "audit.prune",
+  // The checkpoint job found the chain broken since the last checkpoint and did not sign (lib/audit-trail/head-checkpoint.ts).
+  "audit.checkpoint_refused",
   // The gateway: calls and refusals per method, drift found and resolved (lib/gateway).
   "gateway.tools/call",
   "gateway.tools/list",

@@ -6,10 +6,11 @@ import { checkCheckpoints } from "./checkpoints";
 // predecessor's hash, positions must run without gaps, and the chain's head must name the last event.
 // The walk goes on past a break, so the report names every place the chain was tampered with. Signed
 // checkpoints (decision 041) must still match the events they vouch for, and the walk starts after the
-// newest signed retention anchor: events before it were deleted by retention, not lost.
+// newest signed retention anchor: events before it were deleted by retention, not lost. verifyChainSegment
+// walks only the events after the newest checkpoint, for the job that signs the next one, and stops at a break.
 
 const genesisHash = "0".repeat(64);
-const pageSize = 5_000;
+const defaultPageSize = 5_000;
 /** A report names at most this many findings (a rewritten table would otherwise list every row). */
 const maxFindings = 100;
 
@@ -68,29 +69,60 @@ interface Walk {
   last: { seq: bigint; hash: string } | null;
 }
 
-async function walkEvents(client: Tx, anchor: { seq: bigint; hash: string } | null): Promise<Walk> {
-  const walk: Walk = { checked: 0, findings: [], last: anchor };
-  let expectedSeq = (anchor?.seq ?? 0n) + 1n;
-  let previousHash: string | null = anchor?.hash ?? genesisHash;
+/** Where a walk starts: a position a signed checkpoint vouches for, with that event's hash. */
+export interface ChainStart {
+  seq: bigint;
+  hash: string;
+  /**
+   * true: the event is still there (a head checkpoint) and must still have that hash and match it; the walk
+   * starts at it. false: retention deleted it (a pruned anchor); the walk starts after it, whose prev_hash must be it.
+   */
+  kept: boolean;
+}
+
+interface WalkOptions {
+  /** The last position to read (the head a checkpoint is about to sign); none: to the end. */
+  to?: bigint;
+  /** Events read per query (keyset pages: memory stays bounded however long the walk). */
+  pageSize?: number;
+  /** Stop at the first event with a finding (the walk's cost is then bounded by where the chain breaks). */
+  stopAtFirst?: boolean;
+}
+
+const lastPosition = 2n ** 63n - 1n;
+
+async function walkEvents(client: Tx, start: ChainStart | null, { to = lastPosition, pageSize = defaultPageSize, stopAtFirst = false }: WalkOptions = {}): Promise<Walk> {
+  const walk: Walk = { checked: 0, findings: [], last: start && !start.kept ? start : null };
+  let expectedSeq = start ? (start.kept ? start.seq : start.seq + 1n) : 1n;
+  // A kept start's own link points before the walk: only its hash is checked, against the checkpoint's.
+  let previousHash: string | null = start ? (start.kept ? null : start.hash) : genesisHash;
   for (;;) {
     const rows = await client.$queryRaw<ChainRow[]>`
       SELECT a."id", a."chain_seq", a."prev_hash", a."hash", "audit_event_hash"(a) AS "recomputed"
-      FROM "audit_events" a WHERE a."chain_seq" >= ${expectedSeq} ORDER BY a."chain_seq" LIMIT ${pageSize}`;
+      FROM "audit_events" a WHERE a."chain_seq" >= ${expectedSeq} AND a."chain_seq" <= ${to} ORDER BY a."chain_seq" LIMIT ${pageSize}`;
     for (const row of rows) {
       // After a gap the predecessor is gone: its link cannot be checked, only reported missing.
       const found = rowFindings(row, expectedSeq, row.chain_seq === expectedSeq ? previousHash : null);
+      if (start?.kept && row.chain_seq === start.seq && row.hash !== start.hash) found.push(checkpointHashFinding(row));
       if (walk.findings.length <= maxFindings) walk.findings.push(...found);
       walk.checked++;
       expectedSeq = row.chain_seq + 1n;
       previousHash = row.hash;
       walk.last = { seq: row.chain_seq, hash: row.hash };
+      if (stopAtFirst && walk.findings.length > 0) return walk;
     }
     if (rows.length < pageSize) return walk;
   }
 }
 
-async function headFindings(client: Tx, last: Walk["last"]): Promise<ChainFinding[]> {
-  const head = await client.auditChainHead.findUnique({ where: { id: 1 } });
+function checkpointHashFinding(row: ChainRow): ChainFinding {
+  const message = `Event #${row.chain_seq} no longer has the hash its checkpoint signed: the chain up to it was rewritten after it was signed.`;
+  return { chainSeq: row.chain_seq, eventId: row.id, problem: "checkpoint", message };
+}
+
+type HeadRow = { seq: bigint; hash: string } | null;
+
+function headFindings(head: HeadRow, last: Walk["last"]): ChainFinding[] {
   const lastSeq = last?.seq ?? 0n;
   const lastHash = last?.hash ?? genesisHash;
   const at = { chainSeq: lastSeq, eventId: null, problem: "head" as const };
@@ -104,7 +136,9 @@ async function headFindings(client: Tx, last: Walk["last"]): Promise<ChainFindin
 }
 
 async function incidentFindings(client: Tx): Promise<ChainFinding[]> {
-  const incidents = await client.auditChainIncident.findMany({ orderBy: { id: "asc" }, take: maxFindings });
+  // Only a rebuilt head hides anything by itself; a break found before signing (head-checkpoint.ts) is
+  // recorded as an incident too, but the walk still reports it for as long as it is there.
+  const incidents = await client.auditChainIncident.findMany({ where: { kind: "head_missing" }, orderBy: { id: "asc" }, take: maxFindings });
   return incidents.map((incident) => ({
     chainSeq: incident.chainSeq,
     eventId: null,
@@ -116,13 +150,30 @@ async function incidentFindings(client: Tx): Promise<ChainFinding[]> {
 /** Walks the whole chain in order; reports every place it does not hold (up to maxFindings), or that it is intact. */
 export async function verifyAuditChain(client: Tx = db()): Promise<ChainReport> {
   const checkpoints = await checkCheckpoints(client, maxFindings);
-  const walk = await walkEvents(client, checkpoints.anchor);
+  const walk = await walkEvents(client, checkpoints.anchor && { ...checkpoints.anchor, kept: false });
   const findings = [
     ...walk.findings,
-    ...(await headFindings(client, walk.last)),
+    ...headFindings(await client.auditChainHead.findUnique({ where: { id: 1 } }), walk.last),
     ...(await incidentFindings(client)),
     ...checkpoints.findings.map((finding) => ({ ...finding, problem: "checkpoint" as const })),
   ];
   if (findings.length === 0) return { intact: true, checked: walk.checked };
   return { intact: false, checked: walk.checked, findings: findings.slice(0, maxFindings), truncated: findings.length > maxFindings };
+}
+
+/**
+ * Verifies the part of the chain after a signed position, up to a head read before (the one about to be signed):
+ * the checkpoint's event still has its signed hash (or, for a pruned anchor, the next event links to it), every
+ * event recomputes to its hash and links to its predecessor, no position is skipped, and the last event is the
+ * head. One keyset pass of `pageSize` events per query; stops at the first break, which is findings[0].
+ */
+export async function verifyChainSegment(
+  client: Tx,
+  segment: { start: ChainStart | null; head: { seq: bigint; hash: string } },
+  { pageSize = defaultPageSize }: { pageSize?: number } = {},
+): Promise<ChainReport> {
+  const walk = await walkEvents(client, segment.start, { to: segment.head.seq, pageSize, stopAtFirst: true });
+  const findings = walk.findings.length > 0 ? walk.findings : headFindings(segment.head, walk.last);
+  if (findings.length === 0) return { intact: true, checked: walk.checked };
+  return { intact: false, checked: walk.checked, findings, truncated: false };
 }

@@ -1,30 +1,12 @@
 import { createPublicKey, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { db, type Tx } from "@/lib/db/prisma";
+import { db } from "@/lib/db/prisma";
 import { signingKeySet } from "@/lib/signing/keys";
-import { chainEvent, reportAfterTampering } from "@/test/audit-tampering";
+import { chainEvent, reportAfterTampering, rewriteAndRehash } from "@/test/audit-tampering";
 import { type ChainReport, verifyAuditChain } from "./chain";
 import { signAuditCheckpoint } from "@/lib/audit-trail/head-checkpoint";
 import { checkpointStatementText } from "./checkpoints";
 import { recordAudit } from "./record";
-
-// What an owner who wants an edit unseen does: change event #seq, then re-hash it and every later event and the head.
-const rewriteAndRehash = (seq: bigint) => async (tx: Tx) => {
-  await tx.$executeRaw`UPDATE audit_events SET reason = 'nothing to see' WHERE chain_seq = ${seq}`;
-  await tx.$executeRawUnsafe(`
-    DO $$
-    DECLARE e audit_events; previous TEXT;
-    BEGIN
-      SELECT hash INTO previous FROM audit_events WHERE chain_seq = ${seq - 1n};
-      FOR e IN SELECT * FROM audit_events WHERE chain_seq >= ${seq} ORDER BY chain_seq LOOP
-        e.prev_hash := previous;
-        e.hash := audit_event_hash(e);
-        UPDATE audit_events SET prev_hash = e.prev_hash, hash = e.hash WHERE id = e.id;
-        previous := e.hash;
-      END LOOP;
-      UPDATE audit_chain_head SET hash = previous WHERE id = 1;
-    END $$`);
-};
 
 const problems = (report: ChainReport) => (report.intact ? [] : report.findings.map((finding) => [finding.problem, finding.chainSeq]));
 

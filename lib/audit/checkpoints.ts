@@ -118,6 +118,27 @@ export async function checkCheckpoints(client: Tx, maxFindings: number): Promise
   return { anchor, findings };
 }
 
+/** Where the next head checkpoint verifies from, or why it cannot. */
+export type SegmentStart =
+  /** The newest checkpoint, head or pruned anchor (null: none yet, verify from the chain's start). */
+  | { start: { seq: bigint; hash: string; /** A head checkpoint: its event is still there. */ kept: boolean } | null; forged?: never }
+  /** The newest checkpoint's signature does not hold: it was forged or altered, a break in itself. */
+  | { start?: never; forged: CheckpointFinding };
+
+/**
+ * The newest checkpoint by position (at one position the later: retention prunes up to a head checkpoint after
+ * it was signed), if its signature holds.
+ */
+export async function newestSignedCheckpoint(client: Tx): Promise<SegmentStart> {
+  const [row] = await client.$queryRaw<CheckpointRow[]>`
+    SELECT c."id", c."kind", c."chain_seq" AS "chainSeq", c."hash", c."signed_at" AS "signedAt", c."instance", c."key_id" AS "keyId", c."signature"
+    FROM "audit_checkpoints" c ORDER BY c."chain_seq" DESC, c."id" DESC LIMIT 1`;
+  if (!row) return { start: null };
+  const problem = signatureProblem(row, await verificationKeys());
+  if (problem) return { forged: { chainSeq: row.chainSeq, eventId: null, message: problem } };
+  return { start: { seq: row.chainSeq, hash: row.hash, kept: row.kind === "head" } };
+}
+
 /** The newest head checkpoint, for the audit page; null before the first. */
 export function latestHeadCheckpoint(): Promise<Pick<CheckpointRow, "chainSeq" | "signedAt"> | null> {
   return db().auditCheckpoint.findFirst({ where: { kind: "head" }, orderBy: { id: "desc" }, select: { chainSeq: true, signedAt: true } });

@@ -26,7 +26,8 @@ export function periodicJobs(): JobDefinition[] {
     defineJob({ name: "idle-session-cleanup", periodMs: 5 * minute, run: () => deleteIdleGatewaySessions() }),
     // Client messages too large for a notification, kept for the instance they were forwarded to (decision 038).
     defineJob({ name: "session-message-cleanup", periodMs: minute, run: () => deleteForwardedMessages() }),
-    // The chain head signed with the Ed25519 key and published (decision 041); skipped while the head stands still.
+    // The chain head signed with the Ed25519 key and published (decision 041); skipped while the head stands still,
+    // and failing, unsigned, while the events since the last checkpoint do not verify.
     defineJob({ name: "audit-checkpoint", periodMs: 10 * minute, run: () => signAuditCheckpoint() }),
     // Events past audit.retentionDays, behind a signed anchor (decision 041).
     defineJob({ name: "audit-retention", periodMs: hour, run: () => pruneAuditEvents() }),
