@@ -135,6 +135,17 @@ function headFindings(head: HeadRow, last: Walk["last"]): ChainFinding[] {
   return [];
 }
 
+const readHead = (client: Tx) => client.auditChainHead.findUnique({ where: { id: 1 } });
+
+// Events written while the walk ran may lie past the head read before it: they are checked against the head as
+// it is now, and a head that has meanwhile gone past the walk's end is the chain moving on, not events missing.
+async function headFindingsAfter(client: Tx, before: HeadRow, last: Walk["last"]): Promise<ChainFinding[]> {
+  const ended = last?.seq ?? 0n;
+  if (!before || ended <= before.seq) return headFindings(before, last);
+  const now = await readHead(client);
+  return now && now.seq > ended ? [] : headFindings(now, last);
+}
+
 async function incidentFindings(client: Tx): Promise<ChainFinding[]> {
   // Only a rebuilt head hides anything by itself; a break found before signing (head-checkpoint.ts) is
   // recorded as an incident too, but the walk still reports it for as long as it is there.
@@ -150,10 +161,12 @@ async function incidentFindings(client: Tx): Promise<ChainFinding[]> {
 /** Walks the whole chain in order; reports every place it does not hold (up to maxFindings), or that it is intact. */
 export async function verifyAuditChain(client: Tx = db()): Promise<ChainReport> {
   const checkpoints = await checkCheckpoints(client, maxFindings);
+  // Read before the walk: every event up to it was committed with it, so the walk must find them all.
+  const head = await readHead(client);
   const walk = await walkEvents(client, checkpoints.anchor && { ...checkpoints.anchor, kept: false });
   const findings = [
     ...walk.findings,
-    ...headFindings(await client.auditChainHead.findUnique({ where: { id: 1 } }), walk.last),
+    ...(await headFindingsAfter(client, head, walk.last)),
     ...(await incidentFindings(client)),
     ...checkpoints.findings.map((finding) => ({ ...finding, problem: "checkpoint" as const })),
   ];
