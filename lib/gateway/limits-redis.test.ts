@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { freePort } from "@/lib/net/free-port";
 import { metricsText } from "@/lib/observability/metrics";
 import { startRedisServer, type TestRedisServer } from "@/test/redis-server";
@@ -14,9 +14,18 @@ import { type CallBudget, type CallBudgetCheck, type CallLimits, createCallBudge
 // instances would) on one Redis, a keeper started afresh, a Redis restarted, a Redis that stops answering.
 
 let redis: TestRedisServer;
+let notStarted: unknown;
 const stores: RedisLimitStore[] = [];
 beforeAll(async () => {
-  redis = await startRedisServer();
+  try {
+    redis = await startRedisServer();
+  } catch (error) {
+    notStarted = error;
+  }
+});
+// Without redis-server every test fails (not skips), saying what to install.
+beforeEach(() => {
+  if (notStarted) throw notStarted;
 });
 afterAll(async () => {
   for (const store of stores) store.client.disconnect();
