@@ -1,5 +1,5 @@
 // `npm test`: every suite in order — type check, lint, Vitest (unit + integration on a real
-// PostgreSQL), a production build, the cluster tests on that build (three instances behind HAProxy),
+// PostgreSQL, and Debian's redis-server for the limits' Redis tests), a production build, the cluster tests on that build (three instances behind HAProxy),
 // then Playwright in Debian's Chromium — and one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
