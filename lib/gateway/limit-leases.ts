@@ -4,17 +4,16 @@ import { countLimitInsuredCall, countLimitStoreOutage } from "@/lib/observabilit
 // Limits shared by every gateway instance without a database round trip per call (decision 039).
 // The shared store — PostgreSQL (rate-limiter-flexible's RateLimiterPostgres, table rate_limits), or
 // Redis (RateLimiterRedis) when REDIS_URL is set — is the authority on how many points a key has used
-// in its window. Each instance LEASES points from it in chunks — one
-// `consume(key, k)` — and spends them in memory, one per call; when its share runs out it leases
-// again. k is a quarter of what the window had left at the last answer, so far from the limit one
-// round trip covers many calls and near it leases shrink to 1 (exact). Leased points die with the
-// store's window, so the cluster never admits more than the limit per window.
+// in its window. Each instance LEASES points from it in chunks — one `consume(key, k)` — and spends
+// them in memory, one per call; when its share runs out it leases again. k is a quarter of what the
+// window had left at the last answer, so far from the limit one round trip covers many calls and near
+// it leases shrink to 1 (exact). Leased points die with the store's window, so the cluster never
+// admits more than the limit per window.
 // When the store does not answer, a RateLimiterMemory with this instance's share decides instead.
 
 /** undefined: the point is spent; a RateLimiterRes: refused, its msBeforeNext says for how long. */
 export type Spent = RateLimiterRes | undefined;
 
-/** One limit (per second, per day) over many keys. */
 /**
  * What the leasing layer needs of the shared store (RateLimiterPostgres and RateLimiterRedis have it):
  * add `points` to the key's window, answering its state, or rejecting with a RateLimiterRes when the
@@ -24,6 +23,7 @@ export interface LimitStore {
   consume(key: string, points: number): Promise<RateLimiterRes>;
 }
 
+/** One limit (per second, per day) over many keys. */
 export interface PointLimiter {
   /** Spends one point of `key`; synchronous when this instance decides it from what it holds. */
   spend(key: string): Spent | Promise<Spent>;
