@@ -50,6 +50,31 @@ describe("the environment", () => {
     }
   });
 
+  it("takes a redis:// or rediss:// REDIS_URL, unset by default", () => {
+    expect(readEnv({}).REDIS_URL).toBeUndefined();
+    expect(readEnv({ REDIS_URL: "" }).REDIS_URL).toBeUndefined();
+    for (const url of ["redis://127.0.0.1:6379", "redis://:s%40cret@redis.example.com:6379/2", "rediss://user:pw@cache.example.com/", "redis://[::1]:6380"]) {
+      expect(env("REDIS_URL", { REDIS_URL: url })).toBe(url);
+    }
+  });
+
+  it.each([
+    ["cache.internal:6379", /^Invalid REDIS_URL: must start with redis:\/\/ or rediss:\/\/, e\.g\. redis:\/\/:password@/],
+    ["http://redis.example.com", /^Invalid REDIS_URL: must start with redis:\/\/ or rediss:\/\/, /],
+    ["postgresql://db/toolgate", /^Invalid REDIS_URL: must start with redis:\/\/ or rediss:\/\/, /],
+    ["redis://redis.example.com:99999", /^Invalid REDIS_URL: is not a valid URL, /],
+    ["redis:///0", /^Invalid REDIS_URL: must name a host/],
+    ["redis://redis.example.com/cache", /^Invalid REDIS_URL: may have only a database number as its path/],
+    ["redis://redis.example.com:6379\n", /^Invalid REDIS_URL: must not contain spaces or control characters$/],
+    ["redis://red\tis.example.com", /^Invalid REDIS_URL: must not contain spaces or control characters$/],
+    ["redis://:pass word@redis.example.com", /^Invalid REDIS_URL: must not contain spaces or control characters$/],
+    ["redis://redis.example.com\u0000", /^Invalid REDIS_URL: must not contain spaces or control characters$/],
+  ])("refuses REDIS_URL=%j naming the variable, without repeating the value", (value, message) => {
+    expect(() => env("REDIS_URL", { REDIS_URL: value })).toThrow(message);
+    expect(() => env("REDIS_URL", { REDIS_URL: value })).not.toThrow(value);
+    expect(() => readEnv({ REDIS_URL: value })).toThrow(/^Invalid settings:\n {2}REDIS_URL: /);
+  });
+
   it("gives single sign-on settings only when OIDC_ISSUER is set", () => {
     expect(oidcSettings({})).toBeNull();
     expect(oidcSettings({ OIDC_ISSUER: "https://login.example.com", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toEqual({

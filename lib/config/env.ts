@@ -44,6 +44,35 @@ const outboundAllow = z.string().transform((setting, ctx) => {
   return allow;
 });
 
+/**
+ * REDIS_URL: redis:// or rediss:// (TLS), a host, and at most a database number as the path. The
+ * messages never repeat the value: it may hold a password.
+ */
+const redisUrlExample = "e.g. redis://:password@redis.example.com:6379/0, or rediss:// for TLS";
+const redisUrl = z.string().superRefine((setting, ctx) => {
+  // URL parsing drops tabs and line breaks silently; a value holding them was not written on purpose.
+  if (/[\u0000-\u0020\u007f]/.test(setting)) {
+    ctx.addIssue({ code: "custom", message: "must not contain spaces or control characters" });
+    return;
+  }
+  if (!/^rediss?:\/\//i.test(setting)) {
+    ctx.addIssue({ code: "custom", message: `must start with redis:// or rediss://, ${redisUrlExample}` });
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(setting);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `is not a valid URL, ${redisUrlExample}` });
+    return;
+  }
+  if (url.hostname === "") {
+    ctx.addIssue({ code: "custom", message: `must name a host, ${redisUrlExample}` });
+  } else if (!/^\/?(\d+)?$/.test(url.pathname)) {
+    ctx.addIssue({ code: "custom", message: `may have only a database number as its path (/0), ${redisUrlExample}` });
+  }
+});
+
 /** A comma-separated list of names, trimmed and lower-cased. */
 const hostList = z.string().transform((setting) => setting.split(",").map((host) => host.trim().toLowerCase()).filter(Boolean));
 
@@ -99,6 +128,8 @@ export const envSchema = z.object({
   TOOLGATE_QUOTA_AGENT_PER_DAY: withDefault(positiveWhole, 100_000),
   // How many instances share the limits: while the shared store does not answer, each counts limit ÷ this (decision 039).
   TOOLGATE_EXPECTED_INSTANCES: withDefault(positiveWhole, 1),
+  // Set, the limits are shared through this Redis instead of PostgreSQL (decision 039, 2026-12-01).
+  REDIS_URL: optional(redisUrl),
   // Tool search (lib/discovery): an OpenAI-compatible embeddings API's base URL (Toolgate posts to
   // {base}/embeddings, e.g. https://api.openai.com/v1), the model, and the bearer key if it wants one.
   // Unset, search ranks by PostgreSQL full-text search alone. Reached through the outbound rule.

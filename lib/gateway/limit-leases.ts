@@ -1,17 +1,27 @@
-import { RateLimiterMemory, type RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { countLimitInsuredCall, countLimitStoreOutage } from "@/lib/observability/metrics";
 
 // Limits shared by every gateway instance without a database round trip per call (decision 039).
-// PostgreSQL (rate-limiter-flexible's RateLimiterPostgres, table rate_limits) is the authority on how
-// many points a key has used in its window. Each instance LEASES points from it in chunks — one
-// `consume(key, k)` — and spends them in memory, one per call; when its share runs out it leases
-// again. k is a quarter of what the window had left at the last answer, so far from the limit one
-// round trip covers many calls and near it leases shrink to 1 (exact). Leased points die with the
-// store's window, so the cluster never admits more than the limit per window.
+// The shared store — PostgreSQL (rate-limiter-flexible's RateLimiterPostgres, table rate_limits), or
+// Redis (RateLimiterRedis) when REDIS_URL is set — is the authority on how many points a key has used
+// in its window. Each instance LEASES points from it in chunks — one `consume(key, k)` — and spends
+// them in memory, one per call; when its share runs out it leases again. k is a quarter of what the
+// window had left at the last answer, so far from the limit one round trip covers many calls and near
+// it leases shrink to 1 (exact). Leased points die with the store's window, so the cluster never
+// admits more than the limit per window.
 // When the store does not answer, a RateLimiterMemory with this instance's share decides instead.
 
 /** undefined: the point is spent; a RateLimiterRes: refused, its msBeforeNext says for how long. */
 export type Spent = RateLimiterRes | undefined;
+
+/**
+ * What the leasing layer needs of the shared store (RateLimiterPostgres and RateLimiterRedis have it):
+ * add `points` to the key's window, answering its state, or rejecting with a RateLimiterRes when the
+ * window went over its points; any other rejection means the store did not answer.
+ */
+export interface LimitStore {
+  consume(key: string, points: number): Promise<RateLimiterRes>;
+}
 
 /** One limit (per second, per day) over many keys. */
 export interface PointLimiter {
@@ -34,8 +44,8 @@ export function memoryLimiter(points: number, durationSeconds: number): PointLim
   return { spend: (key) => limiter.consume(key, 1, noOptions).then(spentPoint, refusedPoint) };
 }
 
-// PostgreSQL text cannot hold NUL. Exposed tool names are [A-Za-z0-9_.-] and agent ids UUIDs, so this
-// only keeps a stray caller from reading as a store outage.
+// PostgreSQL text cannot hold NUL (Redis keys can; both stores get the same keys). Exposed tool names
+// are [A-Za-z0-9_.-] and agent ids UUIDs, so this only keeps a stray caller from reading as an outage.
 const storeKey = (key: string) => (key.includes("\u0000") ? key.replaceAll("\u0000", "\\u0000") : key);
 
 /** A lease is a quarter of what the store's window had left (see decision 039 for the arithmetic). */
@@ -51,6 +61,9 @@ const sweepEveryMs = 60_000;
 export class StoreHealth {
   private down = false;
   private probeAt = 0;
+
+  /** `storeName` names the store in the outage log: "PostgreSQL" or "Redis". */
+  constructor(private readonly storeName: string) {}
 
   get isDown(): boolean {
     return this.down;
@@ -70,7 +83,7 @@ export class StoreHealth {
     countLimitStoreOutage();
     const why = error instanceof Error ? error.message : String(error);
     console.error(
-      `[toolgate] limits: the shared rate-limit store (PostgreSQL) did not answer (${why}); until it does, this instance counts its share of each limit in memory.`,
+      `[toolgate] limits: the shared rate-limit store (${this.storeName}) did not answer (${why}); until it does, this instance counts its share of each limit in memory.`,
     );
   }
 
@@ -95,8 +108,8 @@ interface Lease {
 }
 
 export interface LeasedLimiterOptions {
-  /** The shared counter: a RateLimiterPostgres with this limit's points and duration. */
-  store: RateLimiterPostgres;
+  /** The shared counter: a RateLimiterPostgres or RateLimiterRedis with this limit's points and duration. */
+  store: LimitStore;
   /** Decides while the store does not answer: a RateLimiterMemory with this instance's share. */
   insurance: RateLimiterMemory;
   points: number;
@@ -156,14 +169,14 @@ export class LeasedLimiter implements PointLimiter {
       let answer: RateLimiterRes;
       let granted = size;
       try {
-        answer = await store.consume(storeKey(key), size, noOptions);
+        answer = await store.consume(storeKey(key), size);
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) {
           health.failed(error);
           return;
         }
         // The store added `size` and went over the limit: the points that were left before are ours
-        // (PostgreSQL applied the upserts one after another; every later one sees the key used up).
+        // (the store applied the updates one after another; every later one sees the key used up).
         answer = error;
         const before = answer.consumedPoints - size;
         granted = before < points ? points - before : 0;

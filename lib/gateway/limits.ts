@@ -2,12 +2,14 @@ import pg from "pg";
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterRes } from "rate-limiter-flexible";
 import { env, parseEnvPart, type RawEnv } from "@/lib/config/env";
 import { singleton } from "@/lib/runtime/singleton";
-import { LeasedLimiter, memoryLimiter, type PointLimiter, type Spent, StoreHealth } from "./limit-leases";
+import { LeasedLimiter, type LimitStore, memoryLimiter, type PointLimiter, type Spent, StoreHealth } from "./limit-leases";
+import { createRedisLimitStore, type RedisLimitStore } from "./limit-store-redis";
 
 // Rate limits and the daily quota hold for the whole cluster and survive restarts: PostgreSQL (table
-// rate_limits) counts them, and each instance leases points from it in chunks and spends them in
-// memory, so a call costs no database round trip (lib/gateway/limit-leases.ts, decision 039). Without
-// DATABASE_URL they are counted in this process's memory alone, as before issue #20.
+// rate_limits) counts them — or Redis, when REDIS_URL is set — and each instance leases points from it
+// in chunks and spends them in memory, so a call costs no round trip (lib/gateway/limit-leases.ts,
+// decision 039). With neither DATABASE_URL nor REDIS_URL they are counted in this process's memory
+// alone, as before issue #20.
 
 export interface CallLimits {
   /** Calls per second one agent may make, over all its tools. */
@@ -35,12 +37,14 @@ export function readCallLimits(env?: RawEnv): CallLimits {
   };
 }
 
-/** Where the limits are shared: the database pool, and how many instances share them (their outage share). */
-export interface SharedLimitStore {
-  pool: pg.Pool;
+/**
+ * Where the limits are shared — the database pool, or Redis (lib/gateway/limit-store-redis.ts) — and
+ * how many instances share them (their outage share).
+ */
+export type SharedLimitStore = ({ pool: pg.Pool } | { redis: RedisLimitStore }) & {
   /** While the store does not answer, each instance allows limit ÷ this (rounded up). */
   expectedInstances: number;
-}
+};
 
 const allowed: CallBudget = Object.freeze({ allowed: true });
 const day = 24 * 60 * 60;
@@ -58,21 +62,27 @@ function retryIn(ms: number): string {
 
 export type CallBudgetCheck = (agentId: string, exposedToolName: string) => Promise<CallBudget>;
 
+/** One limit's shared counter in the given store. */
+function sharedCounter(shared: SharedLimitStore, keyPrefix: string, points: number, duration: number, clearExpired: boolean): LimitStore {
+  if ("redis" in shared) return shared.redis.limiter({ keyPrefix, points, duration });
+  return new RateLimiterPostgres({
+    storeClient: shared.pool,
+    storeType: "pool",
+    tableName: rateLimitTable,
+    tableCreated: true,
+    keyPrefix,
+    points,
+    duration,
+    // The library deletes windows over an hour old every 5 minutes; one limiter per keeper suffices.
+    clearExpiredByTimeout: clearExpired,
+  });
+}
+
 function sharedLimiters(limits: CallLimits, shared: SharedLimitStore): [PointLimiter, PointLimiter, PointLimiter] {
-  const health = new StoreHealth();
+  const health = new StoreHealth("redis" in shared ? "Redis" : "PostgreSQL");
   const leased = (keyPrefix: string, points: number, duration: number, maxLease: number, clearExpired: boolean) =>
     new LeasedLimiter({
-      store: new RateLimiterPostgres({
-        storeClient: shared.pool,
-        storeType: "pool",
-        tableName: rateLimitTable,
-        tableCreated: true,
-        keyPrefix,
-        points,
-        duration,
-        // The library deletes windows over an hour old every 5 minutes; one limiter per keeper suffices.
-        clearExpiredByTimeout: clearExpired,
-      }),
+      store: sharedCounter(shared, keyPrefix, points, duration, clearExpired),
       insurance: new RateLimiterMemory({ points: Math.ceil(points / shared.expectedInstances), duration, keyPrefix: "" }),
       points,
       maxLease,
@@ -143,11 +153,20 @@ export function createLimitStorePool(connectionString: string): pg.Pool {
   return pool;
 }
 
+/**
+ * The store the environment names: Redis when REDIS_URL is set (the table rate_limits is then not
+ * used), else PostgreSQL when DATABASE_URL is, else none (memory alone). Its client is this process's one.
+ */
+export function sharedLimitStoreFromEnv(raw: RawEnv = process.env): SharedLimitStore | undefined {
+  const expectedInstances = readExpectedInstances(raw);
+  const redisUrl = env("REDIS_URL", raw);
+  if (redisUrl) return { redis: createRedisLimitStore(redisUrl), expectedInstances };
+  const databaseUrl = env("DATABASE_URL", raw);
+  return databaseUrl ? { pool: createLimitStorePool(databaseUrl), expectedInstances } : undefined;
+}
+
 function callBudgetFromEnv(): CallBudgetCheck {
-  const limits = readCallLimits();
-  const expectedInstances = readExpectedInstances();
-  const databaseUrl = env("DATABASE_URL");
-  return databaseUrl ? createCallBudget(limits, { pool: createLimitStorePool(databaseUrl), expectedInstances }) : createCallBudget(limits);
+  return createCallBudget(readCallLimits(), sharedLimitStoreFromEnv());
 }
 
 /** Spends one call of the agent's budget for the tool, with the limits from the environment. */

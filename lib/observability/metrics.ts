@@ -71,7 +71,7 @@ function createMetrics(): Metrics {
   for (const outcome of ["hit", "miss"]) resultCache.inc({ outcome }, 0);
   const limitStoreOutages = new Counter({
     name: "toolgate_gateway_limit_store_outages_total",
-    help: "Times the shared rate-limit store (PostgreSQL) stopped answering and this instance's in-memory insurance limits took over (decision 039).",
+    help: "Times the shared rate-limit store (PostgreSQL, or Redis when REDIS_URL is set) stopped answering and this instance's in-memory insurance limits took over (decision 039).",
     registers: [registry],
   });
   const limitInsuredCalls = new Counter({

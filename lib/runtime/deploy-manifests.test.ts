@@ -199,4 +199,12 @@ describe("the Helm chart", () => {
     }
     expect(helpers).toContain("secretKeyRef:");
   });
+
+  it("passes REDIS_URL from a Secret only when one is named: off by default, as in compose.yaml", () => {
+    expect(at(values, ["secrets", "redisUrl"])).toEqual({ existingSecret: "", key: "REDIS_URL" });
+    expect(templates["_helpers.tpl"]).toMatch(
+      /\{\{- if \.Values\.secrets\.redisUrl\.existingSecret \}\}\n\{\{ include "toolgate\.secretEnv" \(dict "name" "REDIS_URL" "ref" \.Values\.secrets\.redisUrl [^\n]*"required" false\) \}\}\n\{\{- end \}\}/,
+    );
+    expect(read("compose.yaml")).not.toContain("REDIS");
+  });
 });

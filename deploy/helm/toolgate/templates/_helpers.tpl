@@ -55,6 +55,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if .Values.secrets.metricsToken.existingSecret }}
 {{ include "toolgate.secretEnv" (dict "name" "TOOLGATE_METRICS_TOKEN" "ref" .Values.secrets.metricsToken "value" "metricsToken" "required" false) }}
 {{- end }}
+{{- if .Values.secrets.redisUrl.existingSecret }}
+{{ include "toolgate.secretEnv" (dict "name" "REDIS_URL" "ref" .Values.secrets.redisUrl "value" "redisUrl" "required" false) }}
+{{- end }}
 - name: NEXTAUTH_URL
   value: {{ required "publicUrl is required: the URL people and agents reach Toolgate at" .Values.publicUrl | quote }}
 - name: TOOLGATE_ADMIN_EMAIL
@@ -72,7 +75,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
-# While PostgreSQL does not answer, each replica allows this share of every limit (decision 039).
+# While the limits' store (PostgreSQL, or Redis) does not answer, each replica allows this share of every limit (decision 039).
 - name: TOOLGATE_EXPECTED_INSTANCES
   value: {{ ternary .Values.autoscaling.minReplicas .Values.replicaCount .Values.autoscaling.enabled | quote }}
 {{- range $name, $value := .Values.env }}
