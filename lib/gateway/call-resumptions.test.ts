@@ -20,7 +20,7 @@ import { setSuspensionTimeoutForTests, suspendedCallCount } from "./suspended-ca
 // reached (B), with the test as the holder (A); a row the test writes for a call suspended here makes this
 // process the holder, with the test as B. test:cluster runs both halves across three instances.
 
-const askTools: FixtureTool[] = ["ask_user", "ask_twice"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
+const askTools: FixtureTool[] = ["ask_user", "ask_twice", "ask_then_work"].map((name) => ({ name, description: `Asks during the call (${name}).`, inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }));
 const entry = "com.example/resumed";
 const tool = (name: string) => `com.example_sresumed__${name}`;
 const elicit = { method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } } } as const;
@@ -43,6 +43,8 @@ beforeAll(async () => {
     eventStream: true,
     respond: async (name, _args, call) => {
       const first = await call.sendRequest(elicit, ElicitResultSchema);
+      // Works on after the answer until its caller cancels it.
+      if (name === "ask_then_work") await new Promise((resolve) => call.signal.addEventListener("abort", resolve, { once: true }));
       const second = name === "ask_twice" ? await call.sendRequest({ ...elicit, params: { ...elicit.params, message: "And again?" } }, ElicitResultSchema) : undefined;
       return { content: [{ type: "text", text: [first, second].flatMap((answer) => (answer ? [`${answer.action} ${JSON.stringify(answer.content ?? {})}`] : [])).join(" | ") }] };
     },
@@ -218,6 +220,19 @@ describe("the instance holding the call (A): a retry another instance recorded",
     // The call's events are audited here, as for retries that reach this instance: each relay and the call, once.
     const events = (await auditedFor(callId)).map((event) => `${event.action} ${event.outcome}`).sort();
     expect(events).toEqual(["gateway.elicitation/create success", "gateway.elicitation/create success", "gateway.tools/call success"]);
+  }, 30_000);
+
+  it("B giving up on a claimed retry cancels the call here, as a client closing its request would", async () => {
+    const first = await rawCall(key, tool("ask_then_work"), {});
+    const id = await forward(first.result!.requestState!, { name: tool("ask_then_work") });
+    await expect.poll(async () => (await db().callResumption.findUniqueOrThrow({ where: { id } })).claimedAt).not.toBeNull();
+    // A notification for another holder's row of the same id does nothing: only this instance's tag counts.
+    await other.query(`SELECT pg_notify($1, $2)`, [resumptionsChannel, JSON.stringify({ h: otherTag(), c: id })]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fixture.cancelled.filter((call) => call.name === "ask_then_work")).toHaveLength(0);
+    await other.query(`SELECT pg_notify($1, $2)`, [resumptionsChannel, JSON.stringify({ h: instanceTag(), c: id })]);
+    await expect.poll(() => fixture.cancelled.filter((call) => call.name === "ask_then_work"), { timeout: 5_000 }).toHaveLength(1);
+    expect((await outcomeOf(id)).error?.message).toMatch(/cancelled/);
   }, 30_000);
 
   it("another agent's retry is refused as resumeCall refuses it, audited here; the suspension stays for its own agent", async () => {
