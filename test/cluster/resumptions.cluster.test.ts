@@ -47,7 +47,7 @@ describe("a 2026-07-28 host whose call asks for input, through HAProxy (round-ro
     const client = new ModernClient({ name: "asking-host", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: {} } });
     client.setRequestHandler("elicitation/create", (request) => ({ action: "accept" as const, content: { name: `answer to ${String((request.params as { message?: unknown }).message)}` } }));
     await client.connect(new ModernTransport(new URL(cluster.url), { requestInit: { headers: { Authorization: `Bearer ${key}`, [clientHeader]: tag } } }));
-    const calls = 6;
+    const calls = 10;
     try {
       for (let n = 0; n < calls; n++) {
         const result = await client.callTool({ name: askTwice, arguments: { n } }, { timeout: 20_000 });
