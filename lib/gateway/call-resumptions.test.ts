@@ -74,9 +74,9 @@ afterAll(async () => {
 type Answer = { result?: { resultType?: string; requestState?: string; inputRequests?: Record<string, { method: string }>; content?: { text: string }[] }; error?: { code: number; message: string } };
 
 /** A raw 2026-07-28 tools/call, as the v2 client sends it. */
-async function rawCall(bearer: string, name: string, extra: Record<string, unknown>, correlationId = `rs-${randomUUID()}`, args: Record<string, unknown> = {}): Promise<Answer> {
+async function rawCall(bearer: string, name: string, extra: Record<string, unknown>, correlationId = `rs-${randomUUID()}`, args: Record<string, unknown> = {}, url = gateway.url): Promise<Answer> {
   const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { elicitation: {} }, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
-  const response = await fetch(gateway.url, {
+  const response = await fetch(url, {
     method: "POST",
     headers: { Authorization: `Bearer ${bearer}`, "X-Correlation-Id": correlationId, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args, _meta: meta, ...extra } }),
@@ -186,12 +186,12 @@ describe("the instance a retry reached (B): another instance's requestState", ()
 
 describe("the instance holding the call (A): a retry another instance recorded", () => {
   /** Plays B: records a retry for this instance and notifies it, as ./call-resumptions.ts does; returns the row's outcome once stored. */
-  async function forward(requestState: string, options: { as?: AgentIdentity; name?: string; inputResponses?: object; holder?: string; correlationId?: string } = {}) {
+  async function forward(requestState: string, options: { as?: AgentIdentity; name?: string; inputResponses?: object; holder?: string; correlationId?: string; endpointPath?: string } = {}) {
     const id = randomUUID();
     const holder = options.holder ?? instanceTag();
     await other.query(
-      `INSERT INTO "call_resumptions" ("id", "holder", "request_state", "agent", "endpoint_path", "tool", "arguments", "input_responses", "correlation_id") VALUES ($1, $2, $3, $4, NULL, $5, '{}', $6, $7)`,
-      [id, holder, requestState, JSON.stringify(identityFacts(options.as ?? agent)), options.name ?? tool("ask_twice"), JSON.stringify(options.inputResponses ?? accept("Di")), options.correlationId ?? `rs-${randomUUID()}`],
+      `INSERT INTO "call_resumptions" ("id", "holder", "request_state", "agent", "endpoint_path", "tool", "arguments", "input_responses", "correlation_id") VALUES ($1, $2, $3, $4, $5, $6, '{}', $7, $8)`,
+      [id, holder, requestState, JSON.stringify(identityFacts(options.as ?? agent)), options.endpointPath ?? null, options.name ?? tool("ask_twice"), JSON.stringify(options.inputResponses ?? accept("Di")), options.correlationId ?? `rs-${randomUUID()}`],
     );
     await other.query(`SELECT pg_notify($1, $2)`, [resumptionsChannel, JSON.stringify({ h: instanceTag(), r: id })]);
     return id;
@@ -220,6 +220,16 @@ describe("the instance holding the call (A): a retry another instance recorded",
     // The call's events are audited here, as for retries that reach this instance: each relay and the call, once.
     const events = (await auditedFor(callId)).map((event) => `${event.action} ${event.outcome}`).sort();
     expect(events).toEqual(["gateway.elicitation/create success", "gateway.elicitation/create success", "gateway.tools/call success"]);
+  }, 30_000);
+
+  it("a retry addressed to an entry's endpoint is resumed at that endpoint, whose view names the tool without its prefix", async () => {
+    const endpointPath = `/mcp/servers/${encodeURIComponent(entry)}`;
+    const first = await rawCall(key, "ask_user", {}, undefined, {}, `${gateway.origin}${endpointPath}`);
+    expect(first.result?.resultType).toBe("input_required");
+    // Through /mcp the tool has another name: the suspension's name does not match.
+    expect((await outcomeOf(await forward(first.result!.requestState!, { name: tool("ask_user") }))).error?.message).toMatch(/^Invalid or expired requestState/);
+    const resumed = await outcomeOf(await forward(first.result!.requestState!, { name: "ask_user", endpointPath, inputResponses: accept("Hal") }));
+    expect(resumed.result?.content?.[0]?.text).toBe('accept {"name":"Hal"}');
   }, 30_000);
 
   it("B giving up on a claimed retry cancels the call here, as a client closing its request would", async () => {

@@ -109,6 +109,8 @@ export function startAskingCall(
 async function advance(agent: AgentIdentity, name: string, args: string, call: AskingCall, clientSignal: AbortSignal | undefined): Promise<unknown> {
   const cancel = () => call.controller.abort(clientSignal?.reason);
   clientSignal?.addEventListener("abort", cancel, { once: true });
+  // Closed before the call got here (a forwarded retry given up while it was checked: ./resumption-holder.ts).
+  if (clientSignal?.aborted) cancel();
   try {
     for (;;) {
       const step = await call.next();
