@@ -8,6 +8,7 @@ import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { namespacedToolName } from "@/lib/gateway/namespacing";
+import { claimMs } from "@/lib/gateway/call-resumptions";
 import { governFixtureServer } from "@/test/governed-server";
 import { type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
 import { type Cluster, startCluster } from "./harness/cluster";
@@ -70,4 +71,34 @@ describe("a 2026-07-28 host whose call asks for input, through HAProxy (round-ro
       .toBe(calls * 2);
     await expect.poll(async () => db().auditEvent.count({ where: { actorId: agentId, action: "gateway.tools/call", outcome: "success" } }), { timeout: 10_000 }).toBe(calls);
   }, 120_000);
+
+  it("a retry whose holder was killed is refused as gone within seconds, on whichever instance it reaches; the call can be started again", async () => {
+    const holder = cluster.instances[0]!;
+    const post = (url: string, extra: Record<string, unknown>) =>
+      fetch(url, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": askTwice },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: askTwice, arguments: { n: 99 }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } }, ...extra } }),
+      }).then(async (response) => {
+        const text = await response.text();
+        return JSON.parse(text.startsWith("{") ? text : (text.split("\n").find((line) => line.startsWith("data:")) ?? "").slice(5)) as { result?: { requestState?: string }; error?: { code: number; message: string } };
+      });
+    // The call goes to one instance directly; it dies holding it.
+    const first = await post(holder.url, {});
+    expect(first.result?.requestState).toBeDefined();
+    await holder.kill();
+    try {
+      const started = performance.now();
+      const retry = await post(cluster.url, { requestState: first.result!.requestState, inputResponses: { backend_request: { action: "accept", content: { name: "late" } } } });
+      expect(retry.error?.code).toBe(-32602);
+      expect(retry.error?.message).toMatch(/holding the call waiting for this input is gone; start the call again/);
+      expect(performance.now() - started).toBeLessThan(claimMs + 3_000);
+      expect(await db().callResumption.count()).toBe(0);
+      // Started again, the call waits for input on a live instance.
+      expect((await post(cluster.url, {})).result?.requestState).toMatch(/^[\w-]{8}\.[\w-]{43}$/);
+    } finally {
+      await holder.start();
+      await cluster.haproxy.waitUntilServing(holder.id);
+    }
+  }, 60_000);
 });
