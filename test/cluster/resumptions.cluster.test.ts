@@ -1,7 +1,7 @@
 // Decision 038, amended 2026-12-01: a 2026-07-28 host whose call's backend asks for input (elicitation) gets
 // input_required from the instance running the backend call; its retry, sent through HAProxy (round-robin, no
 // stickiness), usually reaches another instance, which forwards it through PostgreSQL to the holder. Every retry
-// succeeds whichever instance it reaches.
+// succeeds whichever instance it reaches; a retry whose holder died is refused as gone within seconds.
 import { randomBytes } from "node:crypto";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
