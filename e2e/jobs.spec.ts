@@ -5,7 +5,7 @@ import { expectAccessible, expectNoSidewaysScroll, phone, signIn, signOut } from
 // Issue #20: the app's periodic jobs run once per cluster from the jobs table (decision 040); an
 // administrator sees each one on /admin's "Background jobs" tab, and it lays out on a phone.
 
-const jobs = ["audit-checkpoint", "audit-retention", "drift-sweep", "expire-approvals", "idempotency-cleanup", "idle-session-cleanup", "retire-sunset-versions", "session-message-cleanup"];
+const jobs = ["audit-checkpoint", "audit-retention", "call-resumption-cleanup", "drift-sweep", "expire-approvals", "idempotency-cleanup", "idle-session-cleanup", "retire-sunset-versions", "session-message-cleanup"];
 
 test("the administrator sees every background job, its period and its last run, accessible and on a phone", async ({ page }) => {
   await signIn(page, e2eAdmin.email, e2eAdmin.password);

@@ -8,7 +8,7 @@ const timestamp = z.iso.datetime();
 
 const jobView = z
   .object({
-    name: z.string().describe("The job: retire-sunset-versions, expire-approvals, drift-sweep, idempotency-cleanup, idle-session-cleanup, session-message-cleanup, audit-checkpoint, audit-retention"),
+    name: z.string().describe("The job: retire-sunset-versions, expire-approvals, drift-sweep, idempotency-cleanup, idle-session-cleanup, session-message-cleanup, call-resumption-cleanup, audit-checkpoint, audit-retention"),
     periodMs: z.number().int().describe("How often it runs across the cluster, in milliseconds (TOOLGATE_JOB_PERIOD_MS overrides every job's)."),
     nextRunAt: timestamp.describe("When it is due next (after a failure: the retry, backed off)."),
     runningBy: z.string().nullable().describe("The instance running it now, or null."),

@@ -113,7 +113,9 @@ function answerFromStream(body: Body, call: ToolCallExchange, post: GuardedReque
       onEvent: (event) => {
         if (settled || (event.event !== undefined && event.event !== "message") || event.data === "") return;
         const message = JSON.parse(event.data) as { id?: unknown; method?: unknown } | null;
-        if (message?.id !== call.id) {
+        // A message with a method is the backend's own request or notification, never our answer, even under our
+        // request's id (each side numbers its requests: a backend's second request may carry the id of ours).
+        if (message?.id !== call.id || message.method !== undefined) {
           if (message?.method === undefined) return;
           if (message.id === undefined) {
             if (message.method === "notifications/cancelled") cancelBackendRequest(call, message as { params?: unknown });

@@ -11,7 +11,8 @@ import { idempotencyKeyOf } from "./idempotency-key";
 import { answerLeanCall, leanCallOf, type LeanCall } from "./lean-call";
 import { completeGateway } from "./completion";
 import { getGatewayPrompt, listGatewayPrompts, listGatewayResources, listGatewayResourceTemplates, readGatewayResource } from "./definitions-server";
-import { declaresRelayCapability, resumeCall, startAskingCall } from "./suspended-calls";
+import { resumeAnywhere } from "./call-resumptions";
+import { declaresRelayCapability, startAskingCall } from "./suspended-calls";
 import { callGatewayTool, GatewayRefusal, gatewayServerInfo, listGatewayTools, refuseMalformedParams } from "./virtual-server";
 
 // 2026-07-28 clients (stateless: server/discover, per-request _meta, Mcp-Method / Mcp-Name headers)
@@ -43,11 +44,12 @@ function virtualServer(context: McpRequestContext): Server {
     // A 2026-07-28 client asks for log messages per request (`_meta`'s logLevel): relayed from that level up (./call-relay.ts).
     const logLevel = loggingLevelOf((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[logLevelKey]);
     const notify = (notification: RelayedNotification) => context.mcpReq.notify(notification);
-    // A backend asking a client that declared elicitation/sampling: input_required, then the client's retry (./suspended-calls.ts).
+    // A backend asking a client that declared elicitation/sampling: input_required, then the client's retry
+    // (./suspended-calls.ts), forwarded to the instance holding the call if another does (./call-resumptions.ts).
     const { name, arguments: args = {} } = request.params;
     const requestState = context.mcpReq.requestState();
     if (requestState !== undefined || context.mcpReq.inputResponses !== undefined) {
-      return resumeCall(agent, name, args, requestState, context.mcpReq.inputResponses, correlationIdOf(context.http?.authInfo), context.mcpReq.signal, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
+      return resumeAnywhere(agent, name, args, requestState, context.mcpReq.inputResponses, correlationIdOf(context.http?.authInfo), context.mcpReq.signal, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
     }
     const capabilities = (context.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY];
     if (declaresRelayCapability(capabilities)) {

@@ -432,13 +432,13 @@ describe("a backend's elicitation and sampling for a 2026-07-28 client: input_re
     expect((await rawCall(key, askName("ask_user"), { requestState, inputResponses: { backend_request: { action: "decline" } } })).error?.message).toMatch(/Invalid or expired requestState/);
   }, 30_000);
 
-  it("a requestState another instance issued is refused as held there, audited with its own reason; the suspension here stays", async () => {
+  it("a requestState another instance issued, with no instance to take it, is refused as gone, audited with its own reason; the suspension here stays", async () => {
     const first = await rawCall(key, askName("ask_user"), {});
     const requestState = first.result!.requestState!;
     const elsewhere = `${instanceTag() === "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA"}.${requestState.slice(9)}`;
     const retry = await rawCall(key, askName("ask_user"), { requestState: elsewhere, inputResponses: { backend_request: { action: "decline" } } });
     expect(retry.error?.code).toBe(-32602);
-    expect(retry.error?.message).toMatch(/held by another instance of the gateway.*load balancer.*or start the call again/);
+    expect(retry.error?.message).toMatch(/instance of the gateway holding the call waiting for this input is gone; start the call again/);
     await flushGatewayAudit();
     expect(await db().auditEvent.count({ where: { action: "gateway.tools/call", actorId: agentId, reason: { startsWith: "requestState issued by another gateway instance" } } })).toBeGreaterThanOrEqual(1);
     // Not a shape this gateway gives: forged, as before.

@@ -19,7 +19,8 @@ import { explainRefusal } from "./resolution";
 // not resumed in time is dropped and the backend gets an error; a forged, expired or other agent's
 // requestState is refused and audited. Bounded: past `maxSuspensions` the backend gets an error at once.
 // A suspension lives in one instance: its requestState starts with that instance's tag (./instance-tag.ts),
-// so a retry the load balancer sends to another instance is told where the call waits (decision 038).
+// so a retry the load balancer sends to another instance is forwarded to it through the database
+// (./call-resumptions.ts, decision 038).
 
 type Asked = { method: RelayedMethod; params: Record<string, unknown>; answer: (result: unknown) => void; fail: (error: unknown) => void };
 type Step = { kind: "asked"; asked: Asked } | { kind: "done"; result: unknown } | { kind: "failed"; error: unknown };
@@ -108,6 +109,8 @@ export function startAskingCall(
 async function advance(agent: AgentIdentity, name: string, args: string, call: AskingCall, clientSignal: AbortSignal | undefined): Promise<unknown> {
   const cancel = () => call.controller.abort(clientSignal?.reason);
   clientSignal?.addEventListener("abort", cancel, { once: true });
+  // Closed before the call got here (a forwarded retry given up while it was checked: ./resumption-holder.ts).
+  if (clientSignal?.aborted) cancel();
   try {
     for (;;) {
       const step = await call.next();
@@ -148,11 +151,6 @@ export async function resumeCall(
 ): Promise<unknown> {
   const suspension = typeof requestState === "string" ? suspensions.get(requestState) : undefined;
   const argsKey = JSON.stringify(args);
-  if (!suspension && heldElsewhere(requestState)) {
-    const toAgent =
-      "Invalid params: the call waiting for this input is held by another instance of the gateway. Route the retry to the instance that answered input_required (the load balancer must send it there), or start the call again.";
-    refuse(agent, name, correlationId, "requestState issued by another gateway instance: the retry reached the wrong instance", toAgent, -32602);
-  }
   if (!suspension || suspension.agentId !== agent.agentId || suspension.name !== name || suspension.args !== argsKey) {
     const reason = "Invalid or expired requestState: no call of this agent's waits for it.";
     refuse(agent, name, correlationId, reason, reason, -32602);
@@ -173,14 +171,25 @@ export async function resumeCall(
   return advance(agent, name, argsKey, call, clientSignal);
 }
 
-/** Whether a requestState has the shape this gateway gives one, but another instance's tag. */
-function heldElsewhere(requestState: unknown): boolean {
+/** Whether a requestState names a call suspended in this process now. */
+export function isSuspendedHere(requestState: unknown): boolean {
+  return typeof requestState === "string" && suspensions.has(requestState);
+}
+
+/** How long a suspension waits for the client's retry (a retry forwarded to another instance waits no longer: ./call-resumptions.ts). */
+export function suspensionTimeoutMs(): number {
+  return timeoutMs;
+}
+
+/** Whether a requestState has the shape this gateway gives one, but another instance's tag (the retry is forwarded there: ./call-resumptions.ts). */
+export function heldElsewhere(requestState: unknown): boolean {
   if (typeof requestState !== "string" || requestState.length !== 52 || requestState[8] !== ".") return false;
   const tag = requestState.slice(0, 8);
   return tag !== instanceTag() && /^[\w-]{8}\.[\w-]{43}$/.test(requestState);
 }
 
-function refuse(agent: AgentIdentity, name: string, correlationId: string, reason: string, toAgent: string, code: number): never {
+/** Refuses a retry: audited as the call's refusal, answered as a JSON-RPC error. */
+export function refuse(agent: AgentIdentity, name: string, correlationId: string, reason: string, toAgent: string, code: number): never {
   enqueueGatewayAudit({
     agentId: agent.agentId,
     agentName: agent.name,

@@ -4,7 +4,9 @@ import { auditQueueDepth } from "@/lib/gateway/audit-queue";
 import { backendStates, watchBackendTools } from "@/lib/gateway/backends";
 import { compareWithPinned } from "@/lib/gateway/drift";
 import { onResolutionChange } from "@/lib/gateway/invalidation";
+import { resumptionsChannel, resumptionsDoneChannel, wakeAllResumptionWaiters, wakeResumptionWaiter } from "@/lib/gateway/call-resumptions";
 import { deliverForwardedSessionMessage, dropLegacySession, recheckLegacySessions } from "@/lib/gateway/legacy";
+import { takeForwardedResumption, takeMissedResumptions } from "@/lib/gateway/resumption-holder";
 import { sessionMessagesChannel } from "@/lib/gateway/session-messages";
 import { sessionsChannel } from "@/lib/gateway/session-store";
 import { noteViewsChanged } from "@/lib/gateway/list-changes";
@@ -36,6 +38,9 @@ export function wireGateway(): void {
     onChannel(sessionsChannel, { notify: dropLegacySession, connection: recheckLegacySessions });
     // A client's cancel or answer that reached another instance than the call it concerns (decision 038).
     onChannel(sessionMessagesChannel, { notify: deliverForwardedSessionMessage });
+    // A 2026-07-28 retry of a call waiting for input here that reached another instance, and its outcome (decision 038).
+    onChannel(resumptionsChannel, { notify: takeForwardedResumption, connection: takeMissedResumptions });
+    onChannel(resumptionsDoneChannel, { notify: wakeResumptionWaiter, connection: wakeAllResumptionWaiters });
     readGatewayGaugesFrom({ backendStates, auditQueueDepth });
     return true;
   });

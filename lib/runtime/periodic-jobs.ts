@@ -1,6 +1,7 @@
 import { signAuditCheckpoint } from "@/lib/audit-trail/head-checkpoint";
 import { pruneAuditEvents } from "@/lib/audit-trail/retention";
 import { retireSunsetVersions } from "@/lib/certification/promotion";
+import { deleteStaleCallResumptions } from "@/lib/gateway/call-resumptions";
 import { sweepDrift } from "@/lib/gateway/drift-sweep";
 import { deleteAllExpiredIdempotencyKeys } from "@/lib/gateway/idempotency";
 import { deleteForwardedMessages } from "@/lib/gateway/session-messages";
@@ -26,6 +27,8 @@ export function periodicJobs(): JobDefinition[] {
     defineJob({ name: "idle-session-cleanup", periodMs: 5 * minute, run: () => deleteIdleGatewaySessions() }),
     // Client messages too large for a notification, kept for the instance they were forwarded to (decision 038).
     defineJob({ name: "session-message-cleanup", periodMs: minute, run: () => deleteForwardedMessages() }),
+    // Forwarded retries of calls waiting for input whose instance stopped waiting for the outcome (decision 038).
+    defineJob({ name: "call-resumption-cleanup", periodMs: minute, run: () => deleteStaleCallResumptions() }),
     // The chain head signed with the Ed25519 key and published (decision 041); skipped while the head stands still,
     // and failing, unsigned, while the events since the last checkpoint do not verify.
     defineJob({ name: "audit-checkpoint", periodMs: 10 * minute, run: () => signAuditCheckpoint() }),
