@@ -176,9 +176,9 @@ describe("the instance a retry reached (B): another instance's requestState", ()
       expect((await rawCall(key, tool("ask_user"), { requestState, inputResponses: accept("Di") })).error?.message).toMatch(/Invalid or expired requestState/);
     }
     const correlationId = `rs-${randomUUID()}`;
-    await expect(resumeAnywhere(agent, "evil\u0000name", {}, foreignState(), accept("Di"), correlationId, undefined, null)).rejects.toThrow(/Invalid or expired requestState/);
+    await expect(resumeAnywhere({ agent, name: "evil\u0000name", args: {}, requestState: foreignState(), inputResponses: accept("Di"), correlationId, clientSignal: undefined, endpoint: null })).rejects.toThrow(/Invalid or expired requestState/);
     const huge = { backend_request: { action: "accept", content: { name: "x".repeat(maxForwardedBytes) } } };
-    await expect(resumeAnywhere(agent, tool("ask_user"), {}, foreignState(), huge, correlationId, undefined, null)).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/exceed 4 MB/) });
+    await expect(resumeAnywhere({ agent, name: tool("ask_user"), args: {}, requestState: foreignState(), inputResponses: huge, correlationId, clientSignal: undefined, endpoint: null })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/exceed 4 MB/) });
     expect(await db().callResumption.count()).toBe(before);
     expect((await auditedFor(correlationId)).map((event) => event.outcome)).toEqual(["denied", "denied"]);
   }, 30_000);

@@ -4,8 +4,8 @@ import type { AgentIdentity } from "@/lib/agents/keys";
 import { isListening } from "@/lib/db/listener";
 import { db } from "@/lib/db/prisma";
 import { singleton } from "@/lib/runtime/singleton";
-import type { GatewayEndpoint } from "./endpoints";
-import { heldElsewhere, isSuspendedHere, refuse, resumeCall, suspensionTimeoutMs } from "./suspended-calls";
+import { Wakeups } from "@/lib/runtime/wakeups";
+import { type CallRetry, heldElsewhere, isSuspendedHere, refuse, resumeCall, suspensionTimeoutMs } from "./suspended-calls";
 
 // A 2026-07-28 client's retry of a call waiting for input (./suspended-calls.ts) may reach another instance than
 // the one whose memory holds the call: no sticky routing (decision 038). The instance the retry reached (B) has
@@ -37,34 +37,17 @@ export const storedError = z.object({ code: z.number().int(), message: z.string(
  * The client's retry of a suspended call: resumed here if this process holds the call; forwarded to the instance
  * named by the requestState's tag if it has the shape this gateway gives and another instance's tag.
  */
-export function resumeAnywhere(
-  agent: AgentIdentity,
-  name: string,
-  args: Record<string, unknown>,
-  requestState: unknown,
-  inputResponses: Record<string, unknown> | undefined,
-  correlationId: string,
-  clientSignal: AbortSignal | undefined,
-  endpoint: GatewayEndpoint | null,
-): Promise<unknown> {
+export function resumeAnywhere(retry: CallRetry): Promise<unknown> {
+  const { requestState } = retry;
   if (typeof requestState === "string" && !isSuspendedHere(requestState) && heldElsewhere(requestState)) {
-    return resumeElsewhere(agent, name, args, requestState, inputResponses, correlationId, clientSignal, endpoint);
+    return resumeElsewhere({ ...retry, requestState });
   }
-  return resumeCall(agent, name, args, requestState, inputResponses, correlationId, clientSignal, endpoint);
+  return resumeCall(retry);
 }
 
 const expiredState = "Invalid or expired requestState: no call of this agent's waits for it.";
 
-async function resumeElsewhere(
-  agent: AgentIdentity,
-  name: string,
-  args: Record<string, unknown>,
-  requestState: string,
-  inputResponses: Record<string, unknown> | undefined,
-  correlationId: string,
-  clientSignal: AbortSignal | undefined,
-  endpoint: GatewayEndpoint | null,
-): Promise<unknown> {
+async function resumeElsewhere({ agent, name, args, requestState, inputResponses, correlationId, clientSignal, endpoint }: CallRetry & { requestState: string }): Promise<unknown> {
   // No suspension is of a tool whose name holds control characters (a view's tools have none): refused here as any other state.
   if (/[\u0000-\u001f\u007f]/.test(name)) refuse(agent, name, correlationId, expiredState, expiredState, -32602);
   const argumentsJson = JSON.stringify(args);
@@ -76,7 +59,7 @@ async function resumeElsewhere(
   const id = randomUUID();
   const holder = requestState.slice(0, 8);
   // Watching before the row exists, so no notification about it is missed.
-  const watch = watchResumption(id);
+  const watch = waiters.watch(id);
   try {
     await db().$executeRaw`
       WITH recorded AS (
@@ -145,48 +128,14 @@ export async function deleteStaleCallResumptions(now: Date | number = Date.now()
 }
 
 // Waiting Bs, woken by the completion notification (and by every change of the listening connection).
-interface Waiter {
-  notified: boolean;
-  wake?: () => void;
-}
-
-const waiters = singleton("callResumptionWaiters", () => new Map<string, Waiter>());
-
-function wake(waiter: Waiter): void {
-  waiter.notified = true;
-  waiter.wake?.();
-}
+const waiters = singleton("callResumptionWaiters", () => new Wakeups());
 
 /** A notification on the done channel: its payload is the finished row's id. */
 export function wakeResumptionWaiter(id: string): void {
-  const waiter = waiters.get(id);
-  if (waiter) wake(waiter);
+  waiters.wake(id);
 }
 
 /** The listening connection went or came back: a completion may have been missed, so every waiter reads its row. */
 export function wakeAllResumptionWaiters(): void {
-  waiters.forEach(wake);
-}
-
-function watchResumption(id: string) {
-  const waiter: Waiter = { notified: false };
-  waiters.set(id, waiter);
-  return {
-    consume: () => void (waiter.notified = false),
-    sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-      if (waiter.notified || signal?.aborted) return Promise.resolve();
-      return new Promise((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", done);
-          waiter.wake = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        waiter.wake = done;
-        signal?.addEventListener("abort", done, { once: true });
-      });
-    },
-    close: () => void waiters.delete(id),
-  };
+  waiters.wakeAll();
 }

@@ -49,7 +49,7 @@ function virtualServer(context: McpRequestContext): Server {
     const { name, arguments: args = {} } = request.params;
     const requestState = context.mcpReq.requestState();
     if (requestState !== undefined || context.mcpReq.inputResponses !== undefined) {
-      return resumeAnywhere(agent, name, args, requestState, context.mcpReq.inputResponses, correlationIdOf(context.http?.authInfo), context.mcpReq.signal, endpoint).catch(asProtocolError) as Promise<CallToolResult>;
+      return resumeAnywhere({ agent, name, args, requestState, inputResponses: context.mcpReq.inputResponses, correlationId: correlationIdOf(context.http?.authInfo), clientSignal: context.mcpReq.signal, endpoint }).catch(asProtocolError) as Promise<CallToolResult>;
     }
     const capabilities = (context.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY];
     if (declaresRelayCapability(capabilities)) {

@@ -79,7 +79,7 @@ async function resumeForwarded(id: string): Promise<void> {
   let outcome: { result: string | null; error: string | null };
   try {
     const { agent, endpoint, args, inputResponses } = retryOf(row);
-    const result = await resumeCall(agent, row.tool, args, row.request_state, inputResponses, row.correlation_id, controller.signal, endpoint);
+    const result = await resumeCall({ agent, name: row.tool, args, requestState: row.request_state, inputResponses, correlationId: row.correlation_id, clientSignal: controller.signal, endpoint });
     outcome = { result: JSON.stringify(result), error: null };
   } catch (error) {
     outcome = { result: null, error: JSON.stringify(asStoredError(error)) };

@@ -134,21 +134,24 @@ async function advance(agent: AgentIdentity, name: string, args: string, call: A
   }
 }
 
+/** A client's retry of a suspended call, as its request gave it. */
+export interface CallRetry {
+  agent: AgentIdentity;
+  name: string;
+  args: Record<string, unknown>;
+  requestState: unknown;
+  inputResponses: Record<string, unknown> | undefined;
+  correlationId: string;
+  clientSignal: AbortSignal | undefined;
+  endpoint: GatewayEndpoint | null;
+}
+
 /**
  * The client's retry of a suspended call: the agent's view is checked again (a kill switch engaged, a grant
  * revoked or drift found meanwhile refuses it, audited, and the backend's call is cancelled); then the client's answer goes to the backend
  * and the call goes on to its next step.
  */
-export async function resumeCall(
-  agent: AgentIdentity,
-  name: string,
-  args: Record<string, unknown>,
-  requestState: unknown,
-  inputResponses: Record<string, unknown> | undefined,
-  correlationId: string,
-  clientSignal: AbortSignal | undefined,
-  endpoint: GatewayEndpoint | null,
-): Promise<unknown> {
+export async function resumeCall({ agent, name, args, requestState, inputResponses, correlationId, clientSignal, endpoint }: CallRetry): Promise<unknown> {
   const suspension = typeof requestState === "string" ? suspensions.get(requestState) : undefined;
   const argsKey = JSON.stringify(args);
   if (!suspension || suspension.agentId !== agent.agentId || suspension.name !== name || suspension.args !== argsKey) {

@@ -9,22 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { namespacedToolName } from "@/lib/gateway/namespacing";
 import { claimMs } from "@/lib/gateway/call-resumptions";
-import { governFixtureServer } from "@/test/governed-server";
-import { type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
-import { type Cluster, startCluster } from "./harness/cluster";
+import { type GovernedCluster, startGovernedCluster } from "./governed-cluster";
+import type { Cluster } from "./harness/cluster";
 import { clientHeader } from "./harness/haproxy";
 
 const serverName = "io.cluster/asking";
 const askTwice = namespacedToolName(serverName, "ask_twice")!;
 
+let setup: GovernedCluster | undefined;
 let cluster: Cluster;
-let fixture: FixtureServer;
 let key: string;
 let agentId: string;
 
 beforeAll(async () => {
-  cluster = await startCluster({ env: { TOOLGATE_RATE_AGENT_PER_SECOND: "100000", TOOLGATE_RATE_TOOL_PER_SECOND: "100000" } });
-  fixture = await startFixtureServer({
+  setup = await startGovernedCluster(serverName, {
     tools: [{ name: "ask_twice", description: "Asks the user twice during the call.", inputSchema: { type: "object", properties: { n: { type: "number" } } }, annotations: { readOnlyHint: true } }],
     eventStream: true,
     respond: async (_name, args, call) => {
@@ -34,12 +32,11 @@ beforeAll(async () => {
       return { content: [{ type: "text", text: `${JSON.stringify(first.content)} ${JSON.stringify(second.content)}` }] };
     },
   });
-  ({ key, agentId } = await governFixtureServer(fixture.url, { name: serverName }));
+  ({ cluster, key, agentId } = setup);
 });
 
 afterAll(async () => {
-  await fixture?.close();
-  await cluster?.stop();
+  await setup?.stop();
 });
 
 describe("a 2026-07-28 host whose call asks for input, through HAProxy (round-robin, no stickiness)", () => {

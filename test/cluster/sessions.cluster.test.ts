@@ -6,29 +6,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
 import { argumentsHash } from "@/lib/gateway/audit-queue";
 import { namespacedToolName } from "@/lib/gateway/namespacing";
-import { governFixtureServer } from "@/test/governed-server";
-import { defaultFixtureTools, type FixtureServer, startFixtureServer } from "@/test/mcp-fixture-server";
+import { defaultFixtureTools, type FixtureServer } from "@/test/mcp-fixture-server";
 import { callTool, type CallOutcome, connectTagged, echoed, type Era, eras, sleep } from "./calls";
-import { type Cluster, startCluster } from "./harness/cluster";
+import { type GovernedCluster, startGovernedCluster } from "./governed-cluster";
+import type { Cluster } from "./harness/cluster";
 
 const serverName = "io.cluster/records";
 const readRecord = namespacedToolName(serverName, "read_record")!;
 
+let setup: GovernedCluster | undefined;
 let cluster: Cluster;
 let fixture: FixtureServer;
 let key: string;
 let agentId: string;
 
 beforeAll(async () => {
-  // Limits far above the load: these tests are about availability, the limit test has its own cluster.
-  cluster = await startCluster({ env: { TOOLGATE_RATE_AGENT_PER_SECOND: "100000", TOOLGATE_RATE_TOOL_PER_SECOND: "100000" } });
-  fixture = await startFixtureServer({ tools: defaultFixtureTools });
-  ({ key, agentId } = await governFixtureServer(fixture.url, { name: serverName }));
+  setup = await startGovernedCluster(serverName, { tools: defaultFixtureTools });
+  ({ cluster, fixture, key, agentId } = setup);
 });
 
 afterAll(async () => {
-  await fixture?.close();
-  await cluster?.stop();
+  await setup?.stop();
 });
 
 describe.each(eras)("a %s host through HAProxy (round-robin, no stickiness)", (era: Era) => {
