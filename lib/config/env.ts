@@ -150,8 +150,8 @@ export const envSchema = z.object({
       .max(200, "must be at most 200 characters")
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces, e.g. toolgate-0"),
   ),
-  // Whether this process claims periodic jobs (decision 040). `npm start` turns it off for its Next.js process,
-  // whose front server claims them; an operator may turn it off on replicas that should only serve.
+  // Whether this replica claims periodic jobs (decision 040); an operator may turn it off on replicas that should
+  // only serve. Under `npm start` the Next.js process claims them, never the front server (the gateway's hot path).
   TOOLGATE_JOBS: withDefault(z.stringbool({ truthy: ["on", "true"], falsy: ["off", "false"], error: "TOOLGATE_JOBS must be on or off." }), "on"),
   // Overrides every periodic job's period, in milliseconds (tests and operators; decision 040).
   TOOLGATE_JOB_PERIOD_MS: optional(positiveWhole.max(86_400_000, "must be at most 86400000 (a day)")),

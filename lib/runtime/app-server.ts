@@ -34,13 +34,8 @@ function ownOrigin(incoming: http.IncomingMessage): string {
   return URL.canParse(origin) ? origin : "http://localhost";
 }
 
-/** Next.js's environment: the front server's, less the periodic jobs, which the front server claims. */
-export function nextEnv<T extends Record<string, string | undefined>>(env: T): T & { TOOLGATE_JOBS: "off" } {
-  return { ...env, TOOLGATE_JOBS: "off" };
-}
-
 function startNext(port: number, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env: nextEnv(env) });
+  return spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: "inherit", env });
 }
 
 /** Waits until the app at `origin` answers its health check; `name` says which process, in errors. */
@@ -89,7 +84,8 @@ export async function startAppServer({ port, host, nextPort }: AppServerOptions)
   const nextOrigin = `http://127.0.0.1:${nextPort}`;
   wireGateway();
   const next = startNext(nextPort, process.env);
-  await startBackgroundDuties();
+  // The periodic jobs are the Next.js process's (TOOLGATE_JOBS allowing): this process's event loop is the gateway's.
+  await startBackgroundDuties({ claimJobs: false });
   await waitUntilServing(nextOrigin, next, "Next.js");
   const server = createFrontServer(nextOrigin);
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, () => resolve()));

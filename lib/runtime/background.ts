@@ -12,8 +12,11 @@ import { periodicJobs } from "./periodic-jobs";
 const state = singleton<{ scheduler?: JobScheduler }>("backgroundDuties", () => ({}));
 const logFailure = (what: string) => (error: unknown) => console.error(`[toolgate] ${what} failed:`, error);
 
-/** What the app process does besides answering requests. */
-export async function startBackgroundDuties(): Promise<void> {
+/**
+ * What the app process does besides answering requests. It claims periodic jobs unless TOOLGATE_JOBS is off or
+ * `claimJobs` is false (the front server under `npm start`, which leaves them to its Next.js process).
+ */
+export async function startBackgroundDuties({ claimJobs = env("TOOLGATE_JOBS") }: { claimJobs?: boolean } = {}): Promise<void> {
   wireGateway();
   installAuditShutdownHooks();
   await replayAuditSpool().catch(logFailure("replaying the audit spool"));
@@ -24,7 +27,7 @@ export async function startBackgroundDuties(): Promise<void> {
   await refreshOutboundPolicy().catch(logFailure("reading the outbound rule"));
   // Periodic work runs once per cluster, whichever instance claims it (./jobs.ts, decision 040). At
   // shutdown the instance stops claiming; a run under way finishes or its lease expires.
-  if (env("TOOLGATE_JOBS") && !state.scheduler) {
+  if (claimJobs && !state.scheduler) {
     state.scheduler = new JobScheduler({ instanceId: instanceId(), jobs: periodicJobs() });
     await state.scheduler.start();
   }
