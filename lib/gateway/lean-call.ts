@@ -6,6 +6,7 @@ import { decideFor, policyAgentOf } from "./policy-decision";
 import { viewAt } from "./endpoint-view";
 import type { GatewayEndpoint } from "./endpoints";
 import { toolCalledBy } from "./discovery-tools";
+import { handlerError } from "./rpc-errors";
 import { callGatewayTool, gatewayServerInfo, listGatewayTools } from "./virtual-server";
 
 // The common tools/call and tools/list without the SDK server in between: the edge has parsed the body
@@ -102,13 +103,4 @@ async function answer(id: string | number, handle: () => Promise<unknown>): Prom
   } catch (error) {
     return JSON.stringify({ jsonrpc: "2.0", id, error: handlerError(error) });
   }
-}
-
-function handlerError(error: unknown): { code: number; message: string; data?: unknown } {
-  const { code, message, data } = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
-  return {
-    code: Number.isSafeInteger(code) ? (code as number) : -32603,
-    message: typeof message === "string" ? message : "Internal error",
-    ...(data !== undefined && { data }),
-  };
 }

@@ -4,9 +4,10 @@ import { scopes } from "@/lib/agents/scopes";
 import { db } from "@/lib/db/prisma";
 import { isPlainObject } from "@/lib/json/plain-object";
 import { singleton } from "@/lib/runtime/singleton";
-import { claimMs, resumptionsDoneChannel, storedError } from "./call-resumptions";
+import { claimMs, resumptionsDoneChannel } from "./call-resumptions";
 import { endpointOf, type GatewayEndpoint } from "./endpoints";
 import { instanceTag } from "./instance-tag";
+import { handlerError } from "./rpc-errors";
 import { resumeCall } from "./suspended-calls";
 
 // The holder's half of a forwarded retry (./call-resumptions.ts): every instance hears `toolgate_call_resumptions`;
@@ -82,7 +83,7 @@ async function resumeForwarded(id: string): Promise<void> {
     const result = await resumeCall({ agent, name: row.tool, args, requestState: row.request_state, inputResponses, correlationId: row.correlation_id, clientSignal: controller.signal, endpoint });
     outcome = { result: JSON.stringify(result), error: null };
   } catch (error) {
-    outcome = { result: null, error: JSON.stringify(asStoredError(error)) };
+    outcome = { result: null, error: JSON.stringify(handlerError(error)) };
   } finally {
     running.delete(id);
   }
@@ -103,14 +104,4 @@ function retryOf(row: ClaimedRow): { agent: AgentIdentity; endpoint: GatewayEndp
   const inputResponses: unknown = row.input_responses === null ? undefined : JSON.parse(row.input_responses);
   if (!isPlainObject(args) || (inputResponses !== undefined && !isPlainObject(inputResponses))) throw new Error("The forwarded retry is not a tools/call retry.");
   return { agent, endpoint: parsedEndpoint.endpoint, args, inputResponses };
-}
-
-/** What the SDK would answer for the error (lib/gateway/modern.ts maps a GatewayRefusal to its code and message). */
-function asStoredError(error: unknown): z.infer<typeof storedError> {
-  const { code, message, data } = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
-  return {
-    code: Number.isSafeInteger(code) ? (code as number) : -32603,
-    message: typeof message === "string" ? message : "Internal error",
-    ...(data !== undefined && { data }),
-  };
 }
