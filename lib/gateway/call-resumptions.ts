@@ -5,6 +5,7 @@ import { isListening } from "@/lib/db/listener";
 import { db } from "@/lib/db/prisma";
 import { singleton } from "@/lib/runtime/singleton";
 import { Wakeups } from "@/lib/runtime/wakeups";
+import { cutoff } from "@/lib/runtime/cutoff";
 import { type CallRetry, heldElsewhere, isSuspendedHere, refuse, resumeCall, suspensionTimeoutMs } from "./suspended-calls";
 
 // A 2026-07-28 client's retry of a call waiting for input (./suspended-calls.ts) may reach another instance than
@@ -123,7 +124,7 @@ async function giveUp(id: string): Promise<void> {
 
 /** Deletes rows left behind by instances that stopped waiting for them (the call-resumption-cleanup job); returns how many. */
 export async function deleteStaleCallResumptions(now: Date | number = Date.now()): Promise<number> {
-  const before = new Date((typeof now === "number" ? now : now.getTime()) - suspensionTimeoutMs() - rowMarginMs);
+  const before = cutoff(now, suspensionTimeoutMs() + rowMarginMs);
   return (await db().callResumption.deleteMany({ where: { createdAt: { lt: before } } })).count;
 }
 

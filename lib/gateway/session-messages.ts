@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { isPlainObject } from "@/lib/json/plain-object";
+import { cutoff } from "@/lib/runtime/cutoff";
 import { instanceTag } from "./instance-tag";
 
 // A 2025-era call runs on the instance its request reached; the client's later messages about it may reach
@@ -73,6 +74,6 @@ export async function readKeptMessage(sessionId: string, keptId: string): Promis
 
 /** Deletes kept messages older than their time to live (the session-message-cleanup job); returns how many. */
 export async function deleteForwardedMessages(now: Date | number = Date.now()): Promise<number> {
-  const before = new Date((typeof now === "number" ? now : now.getTime()) - forwardedMessageTtlMs);
+  const before = cutoff(now, forwardedMessageTtlMs);
   return (await db().gatewaySessionMessage.deleteMany({ where: { createdAt: { lt: before } } })).count;
 }

@@ -1,5 +1,6 @@
 import { InitializeRequestSchema, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { db } from "@/lib/db/prisma";
+import { cutoff } from "@/lib/runtime/cutoff";
 import type { LoggingLevel } from "./call-relay";
 
 // 2025-era sessions in PostgreSQL (table gateway_sessions; decision 038), so any instance can serve a
@@ -107,6 +108,6 @@ export async function deleteGatewaySession(id: string): Promise<void> {
 
 /** Deletes the sessions nobody used for 30 minutes (a periodic job, once per cluster); returns how many. */
 export async function deleteIdleGatewaySessions(now: Date | number = Date.now()): Promise<number> {
-  const before = new Date((typeof now === "number" ? now : now.getTime()) - sessionIdleMs);
+  const before = cutoff(now, sessionIdleMs);
   return (await db().gatewaySession.deleteMany({ where: { lastUsedAt: { lt: before } } })).count;
 }
